@@ -3,7 +3,9 @@
 //! A provider crate holds a `Box<dyn Signer>` / `Arc<dyn Verifier>` and never names an algorithm
 //! enum, so a backend is swapped by passing another value.
 
-use crate::{Error, SignatureEncoding, constant_time_eq};
+#[cfg(any(feature = "md5", feature = "sha2", feature = "aes"))]
+use crate::constant_time_eq;
+use crate::{Error, SignatureEncoding};
 
 /// Produces raw signature bytes over a message.
 pub trait Signer: Send + Sync + std::fmt::Debug {
@@ -52,6 +54,7 @@ pub trait Verifier: Send + Sync + std::fmt::Debug {
 
 /// Verifies by recomputing and comparing in constant time: right for digests and for
 /// deterministic ciphers (tokenpay's AES "signature").
+#[cfg(any(feature = "md5", feature = "sha2", feature = "aes"))]
 pub(crate) fn verify_by_recompute<S: Signer + ?Sized>(
     signer: &S,
     msg: &[u8],

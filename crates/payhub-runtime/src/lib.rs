@@ -1,0 +1,40 @@
+//! The transport runtime every payhub provider crate shares, so that the five crates behave the
+//! same where behaviour is not provider-specific.
+//!
+//! - [`PreparedRequest`]: a signed request as pure data (method, path, headers, body, and the
+//!   signed string with the secret masked). Provider crates build these without any I/O, which is
+//!   what the fixture snapshot tests capture.
+//! - [`Transport`]: sends a `PreparedRequest` with reqwest: `https` required except for loopback,
+//!   connect and total timeouts, redirects never followed for signed requests, response bodies
+//!   read with a size cap. Errors say whether the request may have reached the provider
+//!   ([`TransportError::outcome_unknown`]), because a create whose outcome is unknown must be
+//!   reconciled by a query, never blindly resent.
+//! - [`RetryPolicy`]: jittered exponential backoff for idempotent calls.
+//! - [`Clock`] and [`NonceSource`]: injectable so fixtures are byte-stable.
+//!
+//! ```
+//! use payhub_runtime::{Method, PreparedRequest};
+//! let req = PreparedRequest::new("getBalance", Method::Post, "/api/getBalance")
+//!     .header("MerchantId", "1002001")
+//!     .sensitive_header("Sign", "D8DC6AC630F87E8E3540E9AE27713F22")
+//!     .body("application/json", br#"{"nonceStr":"4190026990"}"#.to_vec());
+//! assert!(!format!("{req:?}").contains("D8DC6AC6"));
+//! assert!(req.render().contains("Sign: D8DC6AC630F87E8E3540E9AE27713F22"));
+//! ```
+#![forbid(unsafe_code)]
+
+mod base_url;
+mod clock;
+mod error;
+mod nonce;
+mod request;
+mod retry;
+mod transport;
+
+pub use base_url::{BaseUrlError, parse_base_url};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{TransportError, TransportErrorKind};
+pub use nonce::{FixedNonce, NonceSource, RandomAlphanumeric, RandomHex, RandomUuid};
+pub use request::{Idempotency, Method, PreparedRequest};
+pub use retry::RetryPolicy;
+pub use transport::{RawResponse, Transport, TransportConfig};
