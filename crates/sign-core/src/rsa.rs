@@ -130,6 +130,20 @@ pub fn default_backend() -> &'static dyn RsaBackend {
     }
 }
 
+/// Turns a backend's bare "rejected" into the reason when the DER shows it: the other kind of
+/// key, or a modulus under [`MIN_BITS`] (aws-lc-rs refuses to load keys under 2048 bits at all).
+fn explain_refusal(e: KeyError, der: &[u8], want_private: bool) -> KeyError {
+    if !matches!(e, KeyError::Rejected { .. }) {
+        return e;
+    }
+    match spki::inspect(der) {
+        Some((true, _)) if !want_private => KeyError::PrivateWherePublicExpected,
+        Some((false, _)) if want_private => KeyError::PublicWherePrivateExpected,
+        Some((_, bits)) if bits < MIN_BITS => KeyError::TooShort { bits },
+        _ => e,
+    }
+}
+
 /// An RSA private key, loaded once and shared (cheap to clone). Never prints key material.
 #[derive(Clone)]
 pub struct RsaPrivateKey {
@@ -152,8 +166,12 @@ impl RsaPrivateKey {
     /// As [`RsaPrivateKey::parse`].
     pub fn parse_with(input: &[u8], backend: &'static dyn RsaBackend) -> Result<Self, KeyError> {
         let ops = match KeyMaterial::read(input)? {
-            KeyMaterial::Pkcs8Private(der) => backend.private_from_pkcs8(&der)?,
-            KeyMaterial::Pkcs1Private(der) => backend.private_from_pkcs1(&der)?,
+            KeyMaterial::Pkcs8Private(der) => backend
+                .private_from_pkcs8(&der)
+                .map_err(|e| explain_refusal(e, &der, true))?,
+            KeyMaterial::Pkcs1Private(der) => backend
+                .private_from_pkcs1(&der)
+                .map_err(|e| explain_refusal(e, &der, true))?,
             KeyMaterial::SpkiPublic(_) | KeyMaterial::Pkcs1Public(_) => {
                 return Err(KeyError::PublicWherePrivateExpected);
             }
@@ -167,7 +185,7 @@ impl RsaPrivateKey {
                         {
                             return Err(KeyError::PublicWherePrivateExpected);
                         }
-                        return Err(e);
+                        return Err(explain_refusal(e, &der, true));
                     }
                 },
             },
@@ -223,7 +241,7 @@ impl RsaPrivateKey {
     /// [`Error::Crypto`] when the length is not a multiple of the block size or a block fails.
     pub fn decrypt_pkcs1v15(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         let k = self.bits().div_ceil(8);
-        if ciphertext.is_empty() || ciphertext.len() % k != 0 {
+        if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(k) {
             return Err(Error::Crypto(
                 "RSA decryption (length is not a multiple of the key size)",
             ));
@@ -278,8 +296,12 @@ impl RsaPublicKey {
     /// As [`RsaPublicKey::parse`].
     pub fn parse_with(input: &[u8], backend: &'static dyn RsaBackend) -> Result<Self, KeyError> {
         let ops = match KeyMaterial::read(input)? {
-            KeyMaterial::SpkiPublic(der) => backend.public_from_spki(&der)?,
-            KeyMaterial::Pkcs1Public(der) => backend.public_from_pkcs1(&der)?,
+            KeyMaterial::SpkiPublic(der) => backend
+                .public_from_spki(&der)
+                .map_err(|e| explain_refusal(e, &der, false))?,
+            KeyMaterial::Pkcs1Public(der) => backend
+                .public_from_pkcs1(&der)
+                .map_err(|e| explain_refusal(e, &der, false))?,
             KeyMaterial::Pkcs8Private(_) | KeyMaterial::Pkcs1Private(_) => {
                 return Err(KeyError::PrivateWherePublicExpected);
             }
@@ -293,7 +315,7 @@ impl RsaPublicKey {
                         {
                             return Err(KeyError::PrivateWherePublicExpected);
                         }
-                        return Err(e);
+                        return Err(explain_refusal(e, &der, false));
                     }
                 },
             },

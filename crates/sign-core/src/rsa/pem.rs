@@ -7,8 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::KeyError;
 
-/// Key bytes with what their framing says they are.
-#[derive(Debug)]
+/// Key bytes with what their framing says they are. `Debug` shows the form and length only.
 #[non_exhaustive]
 pub enum KeyMaterial {
     /// `-----BEGIN PRIVATE KEY-----`.
@@ -21,6 +20,23 @@ pub enum KeyMaterial {
     Pkcs1Public(Vec<u8>),
     /// DER or base64 DER without a label: the backend tries each form.
     UnknownDer(Zeroizing<Vec<u8>>),
+}
+
+impl std::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the bytes: a private key's DER is the private key.
+        let (form, len) = match self {
+            Self::Pkcs8Private(der) => ("Pkcs8Private", der.len()),
+            Self::Pkcs1Private(der) => ("Pkcs1Private", der.len()),
+            Self::SpkiPublic(der) => ("SpkiPublic", der.len()),
+            Self::Pkcs1Public(der) => ("Pkcs1Public", der.len()),
+            Self::UnknownDer(der) => ("UnknownDer", der.len()),
+        };
+        f.debug_struct("KeyMaterial")
+            .field("form", &form)
+            .field("der_len", &len)
+            .finish()
+    }
 }
 
 impl KeyMaterial {
