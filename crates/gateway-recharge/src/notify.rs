@@ -1,0 +1,363 @@
+//! Callbacks to your `callback_url`: verify on the raw bytes, then read them typed, then
+//! acknowledge with exactly what WinPay expects.
+//!
+//! WinPay posts a JSON body (a form body is accepted too) with `trade_no`, `order_no`,
+//! `amount`, `remark`, `status` and `trade_time`, signed with the request rule over **every
+//! received field except `sign`**, so a field WinPay adds later does not break verification.
+//! Reply [`Ack::success`] (the plain body `SUCCESS`); anything else makes WinPay deliver again
+//! every 10 seconds, 10 times in all. Deliveries repeat: deduplicate on
+//! [`Notification::dedupe_key`] and check the amount against your own order.
+//!
+//! ```
+//! use gateway_recharge::notify::{Ack, NotifyVerifier};
+//!
+//! let verifier = NotifyVerifier::new("M1234567890", "adesf235");
+//! let body = br#"{"trade_no":"RR241015203135953635","order_no":"1728995495","amount":"200.00","remark":"66666","status":"success","trade_time":"2024-10-15 20:31:50","sign":"75a22322245516066c853fddd0136d2b"}"#;
+//! let n = verifier.verify(Some("application/json"), body).unwrap();
+//! assert!(n.status.is_success());
+//! assert_eq!(n.amount.to_string(), "200.00");
+//! assert_eq!(Ack::success().body(), "SUCCESS");
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use rust_decimal::Decimal;
+use sign_core::{CanonicalParams, Md5Signer, Secret};
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::error::{NotifyError, Result};
+use crate::sign;
+use crate::types::{OrderStatus, PROVIDER_UTC_OFFSET, parse_decimal, parse_local_time};
+
+/// Default cap on a callback body: 64 KiB (a real callback is a few hundred bytes).
+pub const DEFAULT_MAX_NOTIFY_BYTES: usize = 64 * 1024;
+
+/// The fields this crate reads; everything else goes to [`Notification::extra`].
+const KNOWN: [&str; 7] = [
+    "trade_no",
+    "order_no",
+    "amount",
+    "remark",
+    "status",
+    "trade_time",
+    "sign",
+];
+
+/// Verifies WinPay callbacks. Cheap to clone; get one from
+/// [`Client::notify_verifier`](crate::Client::notify_verifier) or build one here for a webhook
+/// service without a client.
+#[derive(Clone)]
+pub struct NotifyVerifier {
+    merchant_no: String,
+    signer: Md5Signer,
+    offset: UtcOffset,
+    sign_empty: bool,
+    max_body: usize,
+}
+
+impl fmt::Debug for NotifyVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotifyVerifier")
+            .field("merchant_no", &self.merchant_no)
+            .field("key", &"***")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NotifyVerifier {
+    /// A verifier for `merchant_no` with its MD5 `key`. The merchant number is checked against
+    /// a `merchant_no` field when a callback carries one (the documented callback does not).
+    ///
+    /// ```
+    /// let v = gateway_recharge::notify::NotifyVerifier::new("M1234567890", "key");
+    /// ```
+    pub fn new(merchant_no: impl Into<String>, key: impl Into<Secret>) -> Self {
+        Self::from_parts(
+            merchant_no.into(),
+            sign::signer(key.into()),
+            PROVIDER_UTC_OFFSET,
+            true,
+            DEFAULT_MAX_NOTIFY_BYTES,
+        )
+    }
+
+    pub(crate) fn from_parts(
+        merchant_no: String,
+        signer: Md5Signer,
+        offset: UtcOffset,
+        sign_empty: bool,
+        max_body: usize,
+    ) -> Self {
+        Self {
+            merchant_no,
+            signer,
+            offset,
+            sign_empty,
+            max_body,
+        }
+    }
+
+    /// The largest body accepted (default [`DEFAULT_MAX_NOTIFY_BYTES`]).
+    ///
+    /// ```
+    /// let v = gateway_recharge::notify::NotifyVerifier::new("M1", "k").max_body_bytes(4096);
+    /// ```
+    #[must_use]
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// WinPay's time zone for `trade_time` (default UTC+8).
+    ///
+    /// ```
+    /// let v = gateway_recharge::notify::NotifyVerifier::new("M1", "k")
+    ///     .provider_utc_offset(time::UtcOffset::UTC);
+    /// ```
+    #[must_use]
+    pub fn provider_utc_offset(mut self, offset: UtcOffset) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Whether empty values are part of the signed string (default `true`, per the docs'
+    /// reference code).
+    ///
+    /// ```
+    /// let v = gateway_recharge::notify::NotifyVerifier::new("M1", "k").sign_empty_values(true);
+    /// ```
+    #[must_use]
+    pub fn sign_empty_values(mut self, sign: bool) -> Self {
+        self.sign_empty = sign;
+        self
+    }
+
+    /// Verifies a callback on the raw body bytes as received (before any parsing by your web
+    /// framework), then reads it.
+    ///
+    /// `content_type` is the request's `Content-Type` header: JSON
+    /// (`application/json`, `*+json`) and forms (`application/x-www-form-urlencoded`) are read
+    /// as such; with no header or `text/plain` the body is sniffed (`{` means JSON).
+    ///
+    /// # Errors
+    /// [`Error::Notify`](crate::Error::Notify) with the [`NotifyError`]: body too large, empty,
+    /// not UTF-8, unsupported content type, malformed, duplicate field, missing / malformed /
+    /// bad signature, wrong merchant, missing or malformed field.
+    pub fn verify(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
+        let span = tracing::info_span!(
+            "gateway_recharge.notify",
+            provider = "gateway-recharge",
+            operation = "notify",
+            order_no = tracing::field::Empty,
+            trade_no = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        match self.verify_inner(content_type, body) {
+            Ok(n) => {
+                span.record("order_no", n.order_no.as_str());
+                span.record("trade_no", n.trade_no.as_str());
+                span.record("status", n.status.as_str());
+                tracing::info!("callback verified");
+                Ok(n)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, body_len = body.len(), "callback rejected");
+                Err(e.into())
+            }
+        }
+    }
+
+    fn verify_inner(
+        &self,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> std::result::Result<Notification, NotifyError> {
+        if body.len() > self.max_body {
+            return Err(NotifyError::BodyTooLarge {
+                limit: self.max_body,
+                actual: body.len(),
+            });
+        }
+        let text = std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
+        if text.trim().is_empty() {
+            return Err(NotifyError::EmptyBody);
+        }
+        let params = match body_kind(content_type, text)? {
+            BodyKind::Json => CanonicalParams::from_json_object(body)
+                .map_err(|e| NotifyError::MalformedBody(e.to_string()))?,
+            BodyKind::Form => read_form(body)?,
+        };
+        if let Some(m) = params.get("merchant_no")
+            && m != self.merchant_no
+        {
+            return Err(NotifyError::WrongMerchant {
+                expected: self.merchant_no.clone(),
+                received: m.to_owned(),
+            });
+        }
+        sign::verify_with(&params, &self.signer, &sign::style_with(self.sign_empty))?;
+        self.read(&params)
+    }
+
+    fn read(&self, params: &CanonicalParams) -> std::result::Result<Notification, NotifyError> {
+        let required = |name: &'static str| {
+            params
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or(NotifyError::MissingField(name))
+        };
+        let amount_text = required("amount")?;
+        let amount =
+            parse_decimal(&amount_text).map_err(|problem| NotifyError::MalformedField {
+                field: "amount",
+                problem,
+            })?;
+        let time_text = required("trade_time")?;
+        let trade_time = parse_local_time(&time_text, self.offset).map_err(|problem| {
+            NotifyError::MalformedField {
+                field: "trade_time",
+                problem,
+            }
+        })?;
+        Ok(Notification {
+            trade_no: required("trade_no")?,
+            order_no: required("order_no")?,
+            amount,
+            remark: params.get("remark").unwrap_or_default().to_owned(),
+            status: OrderStatus::from_wire(&required("status")?),
+            trade_time,
+            extra: params
+                .pairs()
+                .iter()
+                .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
+                .cloned()
+                .collect(),
+        })
+    }
+}
+
+enum BodyKind {
+    Json,
+    Form,
+}
+
+fn body_kind(content_type: Option<&str>, text: &str) -> std::result::Result<BodyKind, NotifyError> {
+    let sniff = || {
+        if text.trim_start().starts_with('{') {
+            BodyKind::Json
+        } else {
+            BodyKind::Form
+        }
+    };
+    let Some(ct) = content_type else {
+        return Ok(sniff());
+    };
+    let media = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "application/json" | "text/json" => Ok(BodyKind::Json),
+        m if m.ends_with("+json") => Ok(BodyKind::Json),
+        "application/x-www-form-urlencoded" => Ok(BodyKind::Form),
+        "" | "text/plain" => Ok(sniff()),
+        _ => Err(NotifyError::UnsupportedContentType(crate::types::clip(ct))),
+    }
+}
+
+fn read_form(body: &[u8]) -> std::result::Result<CanonicalParams, NotifyError> {
+    let params =
+        CanonicalParams::from_form(body).map_err(|e| NotifyError::MalformedBody(e.to_string()))?;
+    let mut seen = BTreeSet::new();
+    for (k, _) in params.pairs() {
+        if !seen.insert(k.as_str()) {
+            return Err(NotifyError::DuplicateField(crate::types::clip(k)));
+        }
+    }
+    Ok(params)
+}
+
+/// A verified callback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Notification {
+    /// WinPay's order number (`trade_no`).
+    pub trade_no: String,
+    /// Your order number (`order_no`).
+    pub order_no: String,
+    /// The amount paid (`amount`), read from its text. Compare it with your order's amount.
+    pub amount: Decimal,
+    /// Your `remark`, echoed back (empty if absent).
+    pub remark: String,
+    /// The status (`success` is the only documented value).
+    pub status: OrderStatus,
+    /// `trade_time`, provider-local (`Y-m-d H:i:s`, UTC+8 unless configured) as an instant.
+    pub trade_time: OffsetDateTime,
+    /// Other fields received (all were signed), as text.
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Notification {
+    /// A key that is equal for repeated deliveries of the same event: `trade_no` and status.
+    pub fn dedupe_key(&self) -> String {
+        format!("{}:{}", self.trade_no, self.status)
+    }
+}
+
+/// The reply to a callback.
+///
+/// ```
+/// use gateway_recharge::notify::Ack;
+/// let ack = Ack::success();
+/// assert_eq!((ack.status(), ack.body(), ack.content_type()), (200, "SUCCESS", "text/plain; charset=utf-8"));
+/// assert_ne!(Ack::retry().body(), "SUCCESS");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    status: u16,
+    body: &'static str,
+}
+
+impl Ack {
+    /// "Received": HTTP 200 with the plain body `SUCCESS` (uppercase), which stops deliveries.
+    pub fn success() -> Self {
+        Self {
+            status: 200,
+            body: "SUCCESS",
+        }
+    }
+
+    /// "Deliver again": HTTP 500 with the body `FAIL`. WinPay retries every 10 s, 10 times.
+    pub fn retry() -> Self {
+        Self {
+            status: 500,
+            body: "FAIL",
+        }
+    }
+
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The exact body to answer with.
+    pub fn body(&self) -> &'static str {
+        self.body
+    }
+
+    /// The content type to answer with.
+    pub fn content_type(&self) -> &'static str {
+        "text/plain; charset=utf-8"
+    }
+
+    /// Whether this acknowledges the callback.
+    pub fn is_success(&self) -> bool {
+        self.body == "SUCCESS"
+    }
+}
