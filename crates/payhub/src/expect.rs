@@ -1,0 +1,153 @@
+//! Checking a verified notification against what the merchant expects.
+//!
+//! A valid signature proves the provider sent the callback, not that it is about the order and
+//! amount you think: merchants have shipped goods on correctly signed callbacks for a smaller
+//! amount or another order. [`Expected::check`] compares the fields that matter and names every
+//! one that differs.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+/// What the merchant's own records say about the order a callback claims to be about.
+///
+/// ```
+/// use payhub::{Expected, NotificationFacts};
+/// use rust_decimal::Decimal;
+/// let facts = NotificationFacts {
+///     merchant_order_no: "ORD-1".into(),
+///     amount: Some(Decimal::new(10000, 2)),
+///     currency: Some("TZS".into()),
+/// };
+/// let expected = Expected::order("ORD-1").amount(Decimal::new(10000, 2)).currency("TZS");
+/// assert!(expected.check(&facts).is_ok());
+///
+/// let wrong = Expected::order("ORD-1").amount(Decimal::new(20000, 2));
+/// let err = wrong.check(&facts).unwrap_err();
+/// assert_eq!(err.fields()[0].field, "amount");
+/// assert_eq!(err.to_string(), "notification does not match the order: amount expected 200.00, got 100.00");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    order_no: String,
+    amount: Option<Decimal>,
+    currency: Option<String>,
+}
+
+impl Expected {
+    /// Expect the notification to be about merchant order `order_no`.
+    pub fn order(order_no: impl Into<String>) -> Self {
+        Self {
+            order_no: order_no.into(),
+            amount: None,
+            currency: None,
+        }
+    }
+
+    /// Expect this amount, compared numerically (`100` equals `100.00`).
+    #[must_use]
+    pub fn amount(mut self, amount: Decimal) -> Self {
+        self.amount = Some(amount);
+        self
+    }
+
+    /// Expect this currency code (compared case-insensitively).
+    #[must_use]
+    pub fn currency(mut self, currency: impl Into<String>) -> Self {
+        self.currency = Some(currency.into());
+        self
+    }
+
+    /// Compares against the facts of a verified notification.
+    ///
+    /// # Errors
+    /// [`Mismatch`] naming every field that differs. An expected amount or currency the
+    /// notification does not carry counts as a mismatch: you asked for it to be checked.
+    pub fn check(&self, facts: &NotificationFacts) -> Result<(), Mismatch> {
+        let mut fields = Vec::new();
+        if facts.merchant_order_no != self.order_no {
+            fields.push(FieldMismatch::new(
+                "order_no",
+                &self.order_no,
+                &facts.merchant_order_no,
+            ));
+        }
+        if let Some(want) = self.amount {
+            match facts.amount {
+                Some(got) if got == want => {}
+                Some(got) => fields.push(FieldMismatch::new("amount", &want, &got)),
+                None => fields.push(FieldMismatch::new("amount", &want, &"(absent)")),
+            }
+        }
+        if let Some(want) = &self.currency {
+            match &facts.currency {
+                Some(got) if got.eq_ignore_ascii_case(want) => {}
+                Some(got) => fields.push(FieldMismatch::new("currency", want, got)),
+                None => fields.push(FieldMismatch::new("currency", want, &"(absent)")),
+            }
+        }
+        if fields.is_empty() {
+            Ok(())
+        } else {
+            Err(Mismatch { fields })
+        }
+    }
+}
+
+/// The provider-independent facts of a notification that [`Expected`] checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotificationFacts {
+    /// The merchant's own order number.
+    pub merchant_order_no: String,
+    /// The amount in major units, when the notification carries one.
+    pub amount: Option<Decimal>,
+    /// The currency, when the notification carries one.
+    pub currency: Option<String>,
+}
+
+/// One differing field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMismatch {
+    /// The field name (`order_no`, `amount`, `currency`).
+    pub field: &'static str,
+    /// What the merchant expected.
+    pub expected: String,
+    /// What the notification says.
+    pub actual: String,
+}
+
+impl FieldMismatch {
+    fn new(field: &'static str, expected: &dyn fmt::Display, actual: &dyn fmt::Display) -> Self {
+        Self {
+            field,
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        }
+    }
+}
+
+/// A verified notification that is not about what the merchant expects. Do not fulfil the order.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct Mismatch {
+    fields: Vec<FieldMismatch>,
+}
+
+impl Mismatch {
+    /// Every differing field.
+    pub fn fields(&self) -> &[FieldMismatch] {
+        &self.fields
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("notification does not match the order: ")?;
+        for (i, m) in self.fields.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{} expected {}, got {}", m.field, m.expected, m.actual)?;
+        }
+        Ok(())
+    }
+}
