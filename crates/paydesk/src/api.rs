@@ -1,0 +1,223 @@
+//! Cashy's endpoints, one module per endpoint, and the [`Operation`] trait that ties a request to
+//! its path, its idempotency and its typed response.
+//!
+//! | request | path | idempotency | response |
+//! |---|---|---|---|
+//! | [`PayDeskRequest`] | `/api/payDesk` | create | [`PayDeskResponse`] |
+//! | [`PayDeskQueryRequest`] | `/api/payDeskQuery` | read | [`PayDeskQueryResponse`] |
+//! | [`PayInRequest`] | `/api/payIn` | create | [`PayInResponse`] |
+//! | [`PayInQueryRequest`] | `/api/payInQuery` | read | [`PayInQueryResponse`] |
+//! | [`PayOutRequest`] | `/api/payOut` | create | [`PayOutResponse`] |
+//! | [`PayOutQueryRequest`] | `/api/payOutQuery` | read | [`PayOutQueryResponse`] |
+//! | [`BalanceRequest`] | `/api/getBalance` | read | [`BalanceResponse`] |
+//! | [`BankListRequest`] | `/api/bankListQuery` | read | [`BankListResponse`] |
+//! | [`PayInBankListRequest`] | `/api/payInBankListQuery` | read | [`PayInBankListResponse`] |
+//!
+//! Every request is validated before anything is sent ([`Operation::validate`]); every reply is
+//! read from its exact text ([`parse_reply`]): numbers given as JSON numbers or strings are both
+//! accepted, and amounts are [`Decimal`](rust_decimal::Decimal) parsed without floats.
+
+use std::fmt;
+
+pub use payhub_runtime::Idempotency;
+
+use crate::error::{Error, ValidationError};
+use crate::profile::Profiles;
+
+/// `pub fn name(self, value: impl Into<String>) -> Self` setters for optional text fields.
+/// With `in field;` first, the setters write `self.field.name`.
+macro_rules! text_setters {
+    (in $part:ident; $($(#[$meta:meta])* $name:ident),* $(,)?) => {
+        $(
+            $(#[$meta])*
+            #[must_use]
+            pub fn $name(mut self, value: impl Into<String>) -> Self {
+                self.$part.$name = Some(value.into());
+                self
+            }
+        )*
+    };
+    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {
+        $(
+            $(#[$meta])*
+            #[must_use]
+            pub fn $name(mut self, value: impl Into<String>) -> Self {
+                self.$name = Some(value.into());
+                self
+            }
+        )*
+    };
+}
+
+#[macro_use]
+mod collect;
+#[macro_use]
+mod query;
+
+mod envelope;
+mod fields;
+mod validate;
+mod wire;
+
+mod balance;
+mod bank_list;
+mod pay_desk;
+mod pay_desk_query;
+mod pay_in;
+mod pay_in_bank_list;
+mod pay_in_query;
+mod pay_out;
+mod pay_out_query;
+mod raw;
+
+pub use balance::{BalanceRequest, BalanceResponse};
+pub use bank_list::{Bank, BankListRequest, BankListResponse};
+pub use pay_desk::{PayDeskRequest, PayDeskResponse};
+pub use pay_desk_query::{PayDeskQueryRequest, PayDeskQueryResponse};
+pub use pay_in::{PayInRequest, PayInResponse};
+pub use pay_in_bank_list::{PayInBank, PayInBankListRequest, PayInBankListResponse};
+pub use pay_in_query::{PayInQueryRequest, PayInQueryResponse};
+pub use pay_out::{PayOutRequest, PayOutResponse, Payee};
+pub use pay_out_query::{PayOutQueryRequest, PayOutQueryResponse};
+pub use raw::{RawReply, RawRequest};
+
+pub(crate) use fields::Fields;
+
+/// The three kinds of order Cashy keeps, each with its own query endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderKind {
+    /// A hosted cashier order (`/api/payDesk`, `PAYDESK...` order numbers).
+    Cashier,
+    /// A payin (`/api/payIn`, `PAYIN...`).
+    PayIn,
+    /// A payout (`/api/payOut`, `PAYOUT...`).
+    PayOut,
+}
+
+impl fmt::Display for OrderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Cashier => "cashier",
+            Self::PayIn => "payin",
+            Self::PayOut => "payout",
+        })
+    }
+}
+
+/// The identifiers a request carries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestIds<'a> {
+    /// `mchOrderNo`, the merchant order number.
+    pub mch_order_no: Option<&'a str>,
+    /// `orderNo`, the platform order number.
+    pub order_no: Option<&'a str>,
+    /// `nonceStr` as set on the request; `None` lets the client draw one.
+    pub nonce_str: Option<&'a str>,
+}
+
+impl<'a> RequestIds<'a> {
+    pub(crate) fn new(
+        mch_order_no: Option<&'a str>,
+        order_no: Option<&'a str>,
+        nonce_str: Option<&'a str>,
+    ) -> Self {
+        Self {
+            mch_order_no,
+            order_no,
+            nonce_str,
+        }
+    }
+}
+
+/// A Cashy endpoint: its path, whether it may be retried, and how its body and reply look.
+/// Implemented by every `*Request` type of this module (the trait is sealed).
+pub trait Operation: fmt::Debug + Send + Sync + private::Sealed {
+    /// The typed `data` of a successful reply.
+    type Response: fmt::Debug + Send + private::FromData;
+
+    /// The operation name used in errors and traces, e.g. `payDesk`.
+    const NAME: &'static str;
+
+    /// The path below the base URL, e.g. `/api/payDesk`.
+    const PATH: &'static str;
+
+    /// Creates are [`Idempotency::Unsafe`] (never resent blindly); reads are `Safe`.
+    const IDEMPOTENCY: Idempotency;
+
+    /// For creates, the kind of order to reconcile when the outcome is unknown.
+    const KIND: Option<OrderKind>;
+
+    /// The order numbers and `nonceStr` the request carries (for traces and reconciliation).
+    fn ids(&self) -> RequestIds<'_>;
+
+    /// Checks every documented rule against `profiles`, without sending anything.
+    ///
+    /// # Errors
+    /// [`ValidationError`] listing every broken rule.
+    fn validate(&self, profiles: &Profiles) -> Result<(), ValidationError> {
+        let mut checks = validate::Checks::new();
+        self.check(profiles, &mut checks);
+        checks.finish(Self::NAME)
+    }
+}
+
+pub(crate) mod private {
+    use serde_json::value::RawValue;
+
+    use crate::error::{DecodeError, Error};
+    use crate::profile::Profiles;
+
+    /// Seals [`Operation`](super::Operation) and holds the crate-internal encoding hooks.
+    pub trait Sealed {
+        /// Pushes every broken rule into `checks`.
+        fn check(&self, profiles: &Profiles, checks: &mut super::validate::Checks);
+
+        /// The exact body bytes (already validated) with `nonce` as `nonceStr`.
+        fn encode(&self, nonce: &str, profiles: &Profiles) -> Result<Vec<u8>, Error>;
+    }
+
+    /// Reads a reply's `data`.
+    pub trait FromData: Sized {
+        /// Reads `data` (the raw JSON text inside the success envelope).
+        fn from_data(data: &RawValue) -> Result<Self, DecodeError>;
+    }
+}
+
+/// Validates `req` and serializes its body once, with `nonce` as `nonceStr`.
+pub(crate) fn encode<O: Operation>(
+    req: &O,
+    nonce: &str,
+    profiles: &Profiles,
+) -> Result<Vec<u8>, Error> {
+    req.validate(profiles)?;
+    req.encode(nonce, profiles)
+}
+
+/// Reads a raw reply of `O`: the envelope (`code` 200 and `msg` `SUCCESS`, else
+/// [`Error::Api`]), then the typed `data`. Pure: use it with your own HTTP client.
+///
+/// ```
+/// use paydesk::api::{BalanceRequest, parse_reply};
+/// let body = br#"{"msg":"SUCCESS","code":200,"data":{"mchId":"3002002","balance":133334.0,"unBalance":2437828.0}}"#;
+/// let balance = parse_reply::<BalanceRequest>(200, body)?;
+/// assert_eq!(balance.balance.to_string(), "133334.0");
+/// # Ok::<(), paydesk::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Api`] for a provider error, [`Error::Decode`] for an unreadable reply.
+pub fn parse_reply<O: Operation>(status: u16, body: &[u8]) -> Result<O::Response, Error> {
+    let data = envelope::open(O::NAME, status, body)?;
+    <O::Response as private::FromData>::from_data(&data)
+        .map_err(|e| Error::Decode(e.in_field("data").in_reply(O::NAME, status, body)))
+}
+
+/// Opens the envelope of a raw reply.
+pub(crate) fn open_raw(
+    status: u16,
+    body: &[u8],
+) -> Result<Box<serde_json::value::RawValue>, Error> {
+    envelope::open("raw", status, body)
+}

@@ -1,0 +1,50 @@
+//! The reply envelope `{"code":200,"msg":"SUCCESS","data":...}`: success only when `code` is
+//! 200 (number or string) and `msg` is `SUCCESS`; anything else is a typed [`ApiError`].
+
+use serde_json::value::RawValue;
+
+use super::Fields;
+use crate::error::{ApiError, DecodeError, Error};
+
+/// Opens a reply: the raw `data` on success, otherwise the typed error.
+pub(crate) fn open(
+    operation: &'static str,
+    status: u16,
+    body: &[u8],
+) -> Result<Box<RawValue>, Error> {
+    let fail = |e: DecodeError| Error::Decode(e.in_reply(operation, status, body));
+    let text = std::str::from_utf8(body)
+        .map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
+    if text.trim().is_empty() {
+        return Err(fail(DecodeError::new(None, "body is empty")));
+    }
+    let mut fields = Fields::parse(text)
+        .map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
+    let code = fields.opt_text("code").map_err(fail)?;
+    let msg = fields.opt_text("msg").map_err(fail)?;
+    let success = code.as_deref().map(str::trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
+    if !success {
+        if code.is_none() && msg.is_none() {
+            return Err(fail(DecodeError::new(
+                None,
+                "body is not a Cashy envelope (no `code` and no `msg`)",
+            )));
+        }
+        return Err(Error::Api(ApiError::new(
+            operation,
+            status,
+            code,
+            msg.unwrap_or_default(),
+            body,
+        )));
+    }
+    if !(200..300).contains(&status) {
+        return Err(fail(DecodeError::new(
+            None,
+            "a success envelope came with a non-2xx HTTP status",
+        )));
+    }
+    fields
+        .take_raw("data")
+        .ok_or_else(|| fail(DecodeError::field("data", "is missing")))
+}

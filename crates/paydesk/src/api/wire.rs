@@ -1,0 +1,31 @@
+//! Body serialization: one pass of `serde_json` over a borrowed view of the request, fields in a
+//! fixed order, `None` fields left out, amounts written as JSON numbers from their decimal text.
+
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+
+use crate::error::{Error, ValidationError, Violation};
+
+/// An amount written as a JSON number with its exact decimal digits (`1000`, `10.5`), never
+/// through a float.
+#[derive(Debug)]
+pub(crate) struct Amount(pub(crate) Decimal);
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.normalize().to_string();
+        let raw = RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+/// Serializes `body` once; these bytes are signed and sent as they are.
+pub(crate) fn to_bytes<T: Serialize>(operation: &'static str, body: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|e| {
+        Error::Validation(ValidationError::new(
+            operation,
+            vec![Violation::new("body", format!("cannot be serialized: {e}"))],
+        ))
+    })
+}

@@ -1,0 +1,55 @@
+//! Cashy's signing rule, in one place.
+//!
+//! `Sign = MD5(<request body bytes exactly as sent> + apiKey)`, 32 upper-case hex digits, sent in
+//! the `Sign` header beside the `MerchantId` header. No field list, no sorting, no `key=`: every
+//! byte of the body counts, so the body is serialized once and those exact bytes are signed and
+//! sent. Notifies are signed the same way with the same merchant apiKey over the raw notify body,
+//! and their signature is compared case-insensitively.
+//!
+//! ```
+//! use paydesk::sign;
+//! use sign_core::Secret;
+//! let key = Secret::new("testApiKey");
+//! let body = br#"{"nonceStr":"4190026990"}"#;
+//! assert_eq!(sign::signature(&key, body), "D8DC6AC630F87E8E3540E9AE27713F22");
+//! assert_eq!(
+//!     sign::explain(body).signed_string(),
+//!     r#"{"nonceStr":"4190026990"}***"#
+//! );
+//! ```
+
+use sign_core::{Explanation, Md5Signer, Secret, SecretSuffix, SignatureEncoding, Signer};
+
+/// The header carrying the signature.
+pub const SIGN_HEADER: &str = "Sign";
+
+/// The header carrying the numeric merchant id.
+pub const MERCHANT_ID_HEADER: &str = "MerchantId";
+
+/// The content type of every request.
+pub const CONTENT_TYPE: &str = "application/json";
+
+/// The signature of `body` with `api_key`: upper-case hex MD5 of the body followed by the key.
+pub fn signature(api_key: &Secret, body: &[u8]) -> String {
+    signer(api_key.clone()).sign_hex_upper(body)
+}
+
+/// What is signed for `body`, with the apiKey masked as `***` (safe to log).
+pub fn explain(body: &[u8]) -> Explanation {
+    Explanation::for_message(body, &SecretSuffix::Plain.masked())
+}
+
+/// The signer for one apiKey.
+pub(crate) fn signer(api_key: Secret) -> Md5Signer {
+    Md5Signer::new(api_key, SecretSuffix::Plain)
+}
+
+/// Signs `body`: the `Sign` header value.
+pub(crate) fn sign(signer: &Md5Signer, body: &[u8]) -> Result<String, sign_core::Error> {
+    signer.sign_encoded(body, SignatureEncoding::HexUpper)
+}
+
+/// Checks a received `Sign` (either hex case) over the raw `body`, in constant time.
+pub(crate) fn verify(signer: &Md5Signer, body: &[u8], sign: &str) -> Result<(), sign_core::Error> {
+    signer.verify_hex(body, sign)
+}
