@@ -1,0 +1,563 @@
+//! The one error type of the crate, [`Error`], with a struct of context per variant.
+//!
+//! No variant ever carries a secret, a private key, a signature or a decrypted card code.
+
+use std::fmt;
+
+use bytes::Bytes;
+pub use payhub_runtime::{TransportError, TransportErrorKind};
+
+use crate::notify::NotifyError;
+use crate::types::ReplyStatus;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong talking to the platform.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client configuration is wrong (missing setting, bad key, bad URL).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A request broke a rule before anything was sent.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// The request could not be exchanged. For an order call this variant only appears when the
+    /// request certainly never reached the platform (connection refused); everything else is
+    /// [`Error::OutcomeUnknown`].
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// An order call may or may not have been accepted. Never resend it: query it with
+    /// `Client::reconcile(biz_code)`.
+    #[error(transparent)]
+    OutcomeUnknown(#[from] OutcomeUnknown),
+    /// The reply could not be read.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The platform answered with a non-zero `status`.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// A reply's signature did not verify (only with `ReplyVerification::Strict`).
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// A callback was refused.
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
+}
+
+impl Error {
+    /// Whether an order may exist although the call did not succeed: query it, do not resend.
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self {
+            Self::OutcomeUnknown(_) => true,
+            Self::Signature(e) => e.outcome_unknown(),
+            _ => false,
+        }
+    }
+
+    /// The merchant order number (`bizCode`) the failed call concerned, if any.
+    pub fn biz_code(&self) -> Option<&str> {
+        match self {
+            Self::OutcomeUnknown(e) => e.biz_code(),
+            Self::Api(e) => e.biz_code(),
+            Self::Signature(e) => e.biz_code(),
+            _ => None,
+        }
+    }
+
+    /// The platform `status` when the platform answered with one.
+    pub fn reply_status(&self) -> Option<&ReplyStatus> {
+        match self {
+            Self::Api(e) => Some(e.status()),
+            Self::OutcomeUnknown(e) => match e.reason() {
+                UnknownReason::ProviderStatus { status, .. } => Some(status),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// A configuration problem, naming the setting (builder method or environment variable).
+#[derive(Debug, thiserror::Error)]
+#[error("configuration `{setting}`: {problem}")]
+pub struct ConfigError {
+    setting: &'static str,
+    problem: String,
+    #[source]
+    source: Option<BoxError>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(setting: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            setting,
+            problem: problem.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        setting: &'static str,
+        problem: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        Self {
+            setting,
+            problem: problem.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The setting at fault, e.g. `private_key` or `VIPCHARGE_BASE_URL`.
+    pub fn setting(&self) -> &'static str {
+        self.setting
+    }
+
+    /// What is wrong with it.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+/// A request field that breaks a rule. The value itself is never repeated (it may be personal
+/// data such as a phone number).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid request field `{field}`: {rule}")]
+pub struct ValidationError {
+    field: String,
+    rule: String,
+}
+
+impl ValidationError {
+    pub(crate) fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    /// The wire name of the field, e.g. `bizCode` or `itemList[2].account`.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The rule it breaks.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+}
+
+impl fmt::Debug for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.0;
+        f.debug_struct("OutcomeUnknown")
+            .field("operation", &i.operation)
+            .field("biz_code", &i.biz_code)
+            .field("reason", &i.reason)
+            .field("raw_body_len", &i.raw_body.as_ref().map(Bytes::len))
+            .field("source", &i.source)
+            .finish()
+    }
+}
+
+/// Why an order's outcome is unknown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnknownReason {
+    /// The platform answered 5, 6, 8, 98 or 99 ("query the order or confirm by hand").
+    ProviderStatus {
+        /// The status.
+        status: ReplyStatus,
+        /// The platform's message.
+        message: String,
+    },
+    /// The exchange failed after the request may have been delivered (timeout, reset, ...).
+    Transport(TransportErrorKind),
+    /// The platform answered with an HTTP error status and no readable envelope.
+    HttpStatus(u16),
+    /// A reply arrived but could not be read as the envelope.
+    UnreadableReply(DecodeErrorKind),
+    /// The platform answered `status` 0 (accepted) but its `data` could not be read (for card
+    /// purchases: the codes did not decrypt). The order exists; the raw body is kept in
+    /// [`OutcomeUnknown::raw_body`].
+    AcceptedButUnreadable(DecodeErrorKind),
+}
+
+impl fmt::Display for UnknownReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ProviderStatus { status, message } => {
+                write!(f, "platform status {status}: {message}")
+            }
+            Self::Transport(kind) => write!(f, "transport failure ({kind:?})"),
+            Self::HttpStatus(code) => write!(f, "HTTP {code} without a readable reply"),
+            Self::UnreadableReply(kind) => write!(f, "unreadable reply ({kind})"),
+            Self::AcceptedButUnreadable(kind) => {
+                write!(f, "accepted (status 0) but its data is unreadable ({kind})")
+            }
+        }
+    }
+}
+
+/// An order call whose outcome is unknown. It was **not** resent; reconcile with
+/// `Client::reconcile(biz_code)` (the order query) before doing anything else.
+pub struct OutcomeUnknown(Box<OutcomeInner>);
+
+struct OutcomeInner {
+    operation: &'static str,
+    biz_code: Option<String>,
+    reason: UnknownReason,
+    raw_body: Option<Bytes>,
+    source: Option<BoxError>,
+}
+
+impl fmt::Display for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.0;
+        write!(f, "{}", i.operation)?;
+        if let Some(b) = &i.biz_code {
+            write!(f, " (bizCode {b})")?;
+        }
+        write!(
+            f,
+            ": outcome unknown, {}; query the order (Client::reconcile), do not resend",
+            i.reason
+        )
+    }
+}
+
+impl std::error::Error for OutcomeUnknown {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl OutcomeUnknown {
+    pub(crate) fn new(
+        operation: &'static str,
+        biz_code: Option<String>,
+        reason: UnknownReason,
+        source: Option<BoxError>,
+        raw_body: Option<Bytes>,
+    ) -> Self {
+        Self(Box::new(OutcomeInner {
+            operation,
+            biz_code,
+            reason,
+            raw_body,
+            source,
+        }))
+    }
+
+    /// The reply body as received, when a reply arrived.
+    pub fn raw_body(&self) -> Option<&[u8]> {
+        self.0.raw_body.as_deref()
+    }
+
+    /// The operation, e.g. `VIPCharge`.
+    pub fn operation(&self) -> &'static str {
+        self.0.operation
+    }
+
+    /// The merchant order number to reconcile, when the request carried one.
+    pub fn biz_code(&self) -> Option<&str> {
+        self.0.biz_code.as_deref()
+    }
+
+    /// Why the outcome is unknown.
+    pub fn reason(&self) -> &UnknownReason {
+        &self.0.reason
+    }
+}
+
+/// What kind of reply could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The body is empty.
+    Empty,
+    /// The body is an HTML page (a proxy, a gateway error, a wrong base URL).
+    Html,
+    /// The body is not JSON at all.
+    NotJson,
+    /// The JSON ends early (a truncated body).
+    Truncated,
+    /// The JSON is not the `{status, message, data}` envelope.
+    NotEnvelope,
+    /// The platform answered with an HTTP error status.
+    HttpStatus,
+    /// A field is missing.
+    MissingField,
+    /// A field has the wrong type or an unreadable value.
+    InvalidField,
+    /// An encrypted card code did not decrypt with the merchant private key.
+    CardDecryption,
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "empty body",
+            Self::Html => "HTML page instead of JSON",
+            Self::NotJson => "not JSON",
+            Self::Truncated => "truncated JSON",
+            Self::NotEnvelope => "not the status/message/data envelope",
+            Self::HttpStatus => "HTTP error status",
+            Self::MissingField => "missing field",
+            Self::InvalidField => "invalid field",
+            Self::CardDecryption => "card code does not decrypt",
+        })
+    }
+}
+
+/// A reply that could not be read. The raw body is kept: after a successful card purchase whose
+/// codes do not decrypt (wrong key configured), it still holds the encrypted codes.
+#[derive(Clone, thiserror::Error)]
+#[error("{operation}: cannot read the reply (HTTP {http_status}): {kind}{}: {detail}",
+    field.as_deref().map(|f| format!(" `{f}`")).unwrap_or_default())]
+pub struct DecodeError {
+    operation: &'static str,
+    http_status: u16,
+    kind: DecodeErrorKind,
+    field: Option<String>,
+    detail: String,
+    raw_body: Bytes,
+}
+
+impl DecodeError {
+    pub(crate) fn new(kind: DecodeErrorKind, detail: impl Into<String>) -> Self {
+        Self {
+            operation: "",
+            http_status: 0,
+            kind,
+            field: None,
+            detail: detail.into(),
+            raw_body: Bytes::new(),
+        }
+    }
+
+    pub(crate) fn field(
+        kind: DecodeErrorKind,
+        field: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: Some(field.into()),
+            ..Self::new(kind, detail)
+        }
+    }
+
+    pub(crate) fn in_reply(
+        mut self,
+        operation: &'static str,
+        http_status: u16,
+        raw: Bytes,
+    ) -> Self {
+        self.operation = operation;
+        self.http_status = http_status;
+        self.raw_body = raw;
+        self
+    }
+
+    /// Prefixes the field path (`data.` + field).
+    pub(crate) fn under(mut self, prefix: &str) -> Self {
+        self.field = Some(match self.field.take() {
+            Some(f) if f.starts_with('[') => format!("{prefix}{f}"),
+            Some(f) if !f.is_empty() => format!("{prefix}.{f}"),
+            _ => prefix.to_owned(),
+        });
+        self
+    }
+
+    /// The operation whose reply failed.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The HTTP status of the reply.
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// The field at fault (`data.settlementPrice`), when one is.
+    pub fn field_name(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// A short description.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The reply body exactly as received.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.raw_body
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("operation", &self.operation)
+            .field("http_status", &self.http_status)
+            .field("kind", &self.kind)
+            .field("field", &self.field)
+            .field("detail", &self.detail)
+            .field("raw_body_len", &self.raw_body.len())
+            .finish()
+    }
+}
+
+/// The platform answered with a `status` other than 0 (and, on an order call, not one of the
+/// "outcome unknown" codes).
+#[derive(Clone, thiserror::Error)]
+#[error("{}: platform status {}: {}", .0.operation, .0.status, .0.message)]
+pub struct ApiError(Box<ApiInner>);
+
+#[derive(Clone)]
+struct ApiInner {
+    operation: &'static str,
+    status: ReplyStatus,
+    message: String,
+    http_status: u16,
+    biz_code: Option<String>,
+    raw_body: Bytes,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: ReplyStatus,
+        message: String,
+        http_status: u16,
+        biz_code: Option<String>,
+        raw_body: Bytes,
+    ) -> Self {
+        Self(Box::new(ApiInner {
+            operation,
+            status,
+            message,
+            http_status,
+            biz_code,
+            raw_body,
+        }))
+    }
+
+    /// The operation that failed.
+    pub fn operation(&self) -> &'static str {
+        self.0.operation
+    }
+
+    /// The typed `status`.
+    pub fn status(&self) -> &ReplyStatus {
+        &self.0.status
+    }
+
+    /// The platform's `message`.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The HTTP status of the reply.
+    pub fn http_status(&self) -> u16 {
+        self.0.http_status
+    }
+
+    /// The merchant order number of the request, if it had one.
+    pub fn biz_code(&self) -> Option<&str> {
+        self.0.biz_code.as_deref()
+    }
+
+    /// The reply body exactly as received.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.0.raw_body
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.0;
+        f.debug_struct("ApiError")
+            .field("operation", &i.operation)
+            .field("status", &i.status)
+            .field("message", &i.message)
+            .field("http_status", &i.http_status)
+            .field("biz_code", &i.biz_code)
+            .field("raw_body", &String::from_utf8_lossy(&i.raw_body))
+            .finish()
+    }
+}
+
+/// Why a reply signature was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureErrorKind {
+    /// The reply carries no `sign` header (strict mode requires one).
+    Missing,
+    /// The `sign` header is not valid hex/base64.
+    Malformed,
+    /// The signature does not match the reply.
+    Mismatch,
+    /// The reply names a `signType` other than the one configured for verification.
+    SignTypeMismatch,
+}
+
+/// A reply whose signature did not verify. On an order call the order may exist: reconcile.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{operation}: reply signature refused ({kind:?}){}", if *outcome_unknown {
+    "; the order may exist: query it (Client::reconcile)"
+} else { "" })]
+pub struct SignatureError {
+    operation: &'static str,
+    kind: SignatureErrorKind,
+    biz_code: Option<String>,
+    outcome_unknown: bool,
+}
+
+impl SignatureError {
+    pub(crate) fn new(
+        operation: &'static str,
+        kind: SignatureErrorKind,
+        biz_code: Option<String>,
+        outcome_unknown: bool,
+    ) -> Self {
+        Self {
+            operation,
+            kind,
+            biz_code,
+            outcome_unknown,
+        }
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// Why it was refused.
+    pub fn kind(&self) -> SignatureErrorKind {
+        self.kind
+    }
+
+    /// The merchant order number of the request, if it had one.
+    pub fn biz_code(&self) -> Option<&str> {
+        self.biz_code.as_deref()
+    }
+
+    /// Whether the call was an order whose outcome is therefore unknown.
+    pub fn outcome_unknown(&self) -> bool {
+        self.outcome_unknown
+    }
+}

@@ -1,0 +1,519 @@
+//! Status-report callbacks (订单状态回调): verify on the raw bytes, then parse; acknowledge with
+//! the exact body the platform expects.
+//!
+//! The platform `POST`s a JSON body with the headers `businessId`, `nonce`, `timestamp` and
+//! `sign` (and `signType` when it sends one), signed with the same rule as requests (see
+//! [`crate::sign`]) over the **raw** body: never re-serialize before verifying.
+//!
+//! - MD5 merchants verify with their secret (`PlatformVerifier::md5`), as the docs show.
+//! - For SHA256-RSA merchants the docs do not say which key signs callbacks; this crate verifies
+//!   with a **platform public key** you configure (`PlatformVerifier::rsa`). Confirm it with the
+//!   provider at onboarding. Either can be chosen explicitly.
+//!
+//! Answer [`Ack::success`] (body `SUCCESS`) once the notification is stored. Anything else makes
+//! the platform deliver again after 15 s, 30 s, 3 min, 10 min, 20 min, 30 min, 60 min, 3 h and
+//! 6 h ([`RETRY_SCHEDULE`]): the same notification can arrive many times, so handlers must be
+//! idempotent ([`Notification::dedupe_key`]).
+//!
+//! ```
+//! use vipcharge::notify::{Ack, CallbackHeaders, NotifyVerifier};
+//! use vipcharge::sign::{PlatformVerifier, string_to_sign};
+//! use sign_core::{Md5Signer, Secret, SecretSuffix};
+//!
+//! let body = br#"{"orderCode":"O1","bizCode":"B1","orderStatus":2}"#;
+//! let msg = string_to_sign("166", "n-1", None, "1628757969177", body);
+//! let sign = Md5Signer::new(Secret::new("k"), SecretSuffix::Plain).sign_hex_upper(&msg);
+//! let headers = CallbackHeaders::new()
+//!     .header("businessId", "166").header("nonce", "n-1")
+//!     .header("timestamp", "1628757969177").header("sign", &sign);
+//!
+//! let verifier = NotifyVerifier::new("166", PlatformVerifier::md5("k"));
+//! let n = verifier.verify_parts(&headers, body).unwrap();
+//! assert_eq!(n.order_code(), "O1");
+//! assert!(n.status().unwrap().is_success());
+//! assert_eq!(Ack::success().body(), "SUCCESS");
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::error::{DecodeError, Error};
+use crate::sign::{PlatformVerifier, header, string_to_sign};
+use crate::types::OrderStatus;
+use crate::wire::Fields;
+
+/// The body that acknowledges a callback.
+pub const ACK_BODY: &str = "SUCCESS";
+
+/// Default cap on a callback body (64 KiB): status reports are a few hundred bytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// When the platform delivers a callback again after a failed one: 15 s, 30 s, 3 min, 10 min,
+/// 20 min, 30 min, 60 min, 3 h, 6 h.
+pub const RETRY_SCHEDULE: [Duration; 9] = [
+    Duration::from_secs(15),
+    Duration::from_secs(30),
+    Duration::from_secs(3 * 60),
+    Duration::from_secs(10 * 60),
+    Duration::from_secs(20 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(3 * 3600),
+    Duration::from_secs(6 * 3600),
+];
+
+/// Why a callback was refused. Answer [`Ack::retry`] (or an HTTP error) for all of them.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotifyError {
+    /// The body is larger than the configured cap.
+    #[error("callback body of {actual} bytes exceeds the {limit}-byte cap")]
+    BodyTooLarge {
+        /// The cap.
+        limit: usize,
+        /// The size received.
+        actual: usize,
+    },
+    /// The `Content-Type` is present and is not JSON.
+    #[error("callback content type `{received}` is not application/json")]
+    ContentType {
+        /// The content type received.
+        received: String,
+    },
+    /// The `sign` header is absent or empty.
+    #[error("callback has no `sign` header")]
+    MissingSignature,
+    /// Another required header is absent or empty.
+    #[error("callback has no `{name}` header")]
+    MissingHeader {
+        /// The header name.
+        name: &'static str,
+    },
+    /// A header is not visible ASCII text.
+    #[error("callback header `{name}` is not valid text")]
+    MalformedHeader {
+        /// The header name.
+        name: &'static str,
+    },
+    /// The `businessId` header names another business.
+    #[error("callback is for business `{received}`, not `{expected}`")]
+    WrongMerchant {
+        /// The configured business ID.
+        expected: String,
+        /// The one received.
+        received: String,
+    },
+    /// The `signType` header names another algorithm than the one configured.
+    #[error("callback signType `{received}` does not match the configured {expected}")]
+    SignTypeMismatch {
+        /// The configured type.
+        expected: &'static str,
+        /// The one received.
+        received: String,
+    },
+    /// The `sign` header is not valid hex/base64.
+    #[error("callback `sign` header is not valid {encoding}")]
+    MalformedSignature {
+        /// The expected encoding.
+        encoding: &'static str,
+    },
+    /// The signature does not match the body and headers.
+    #[error("callback signature does not match")]
+    BadSignature,
+    /// The (verified) body is not UTF-8.
+    #[error("callback body is not UTF-8")]
+    NotUtf8,
+    /// The (verified) body is not the expected JSON, or a field is unreadable.
+    #[error("callback field `{field}`: {reason}")]
+    Malformed {
+        /// The field (or `body`).
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl NotifyError {
+    fn malformed(e: &DecodeError) -> Self {
+        Self::Malformed {
+            field: e.field_name().unwrap_or("body").to_owned(),
+            reason: e.detail().to_owned(),
+        }
+    }
+}
+
+/// The headers of a callback, for frameworks without `http::HeaderMap`. Names are matched
+/// ASCII case-insensitively.
+#[derive(Clone, Default)]
+pub struct CallbackHeaders {
+    headers: Vec<(String, String)>,
+}
+
+impl CallbackHeaders {
+    /// No headers yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header as received.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Copies the headers of an `http::HeaderMap`; values that are not text are kept as
+    /// unreadable and refused as [`NotifyError::MalformedHeader`] if they are needed.
+    pub fn from_header_map(map: &http::HeaderMap) -> Self {
+        let mut out = Self::new();
+        for (name, value) in map {
+            let text = value
+                .to_str()
+                .map_or_else(|_| "\u{fffd}".to_owned(), str::to_owned);
+            out.headers.push((name.as_str().to_owned(), text));
+        }
+        out
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn required(&self, name: &'static str) -> Result<&str, NotifyError> {
+        let v = self
+            .get(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or(NotifyError::MissingHeader { name })?;
+        if !v.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(NotifyError::MalformedHeader { name });
+        }
+        Ok(v)
+    }
+}
+
+impl fmt::Debug for CallbackHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let sensitive = n.eq_ignore_ascii_case(header::SIGN)
+                    || n.eq_ignore_ascii_case("authorization")
+                    || n.eq_ignore_ascii_case("cookie");
+                (n.as_str(), if sensitive { "***" } else { v.as_str() })
+            })
+            .collect();
+        f.debug_struct("CallbackHeaders")
+            .field("headers", &masked)
+            .finish()
+    }
+}
+
+/// Verifies status-report callbacks for one business. Cheap to clone; build it once.
+#[derive(Clone, Debug)]
+pub struct NotifyVerifier {
+    business_id: String,
+    verifier: PlatformVerifier,
+    max_body: usize,
+    status_fields: Vec<String>,
+}
+
+impl NotifyVerifier {
+    /// A verifier for callbacks to `business_id`, checked with `verifier`.
+    pub fn new(business_id: impl Into<String>, verifier: PlatformVerifier) -> Self {
+        Self {
+            business_id: business_id.into(),
+            verifier,
+            max_body: DEFAULT_MAX_BODY_BYTES,
+            status_fields: crate::client::default_status_fields(),
+        }
+    }
+
+    /// The largest body accepted (default [`DEFAULT_MAX_BODY_BYTES`]).
+    #[must_use]
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
+    }
+
+    /// The body fields tried, in order, for the order status (default `orderStatus`, `status`):
+    /// the callback page is cut before the field is named.
+    #[must_use]
+    pub fn order_status_fields<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.status_fields = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Verifies a callback from an `http::HeaderMap` and its raw body.
+    ///
+    /// # Errors
+    /// [`Error::Notify`] with the precise [`NotifyError`]; answer [`Ack::retry`] (or drop a
+    /// forged callback).
+    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification, Error> {
+        self.verify_parts(&CallbackHeaders::from_header_map(headers), body)
+    }
+
+    /// Verifies a callback from its headers and raw body: size, content type, headers, business,
+    /// signature over the raw bytes, and only then UTF-8 and JSON.
+    ///
+    /// # Errors
+    /// [`Error::Notify`] with the precise [`NotifyError`].
+    pub fn verify_parts(
+        &self,
+        headers: &CallbackHeaders,
+        body: &[u8],
+    ) -> Result<Notification, Error> {
+        let result = self.check(headers, body);
+        match &result {
+            Ok(n) => tracing::info!(
+                provider = "vipcharge",
+                operation = "callback",
+                order_code = n.order_code(),
+                biz_code = n.biz_code(),
+                status = n.status().map(OrderStatus::code),
+                "callback verified"
+            ),
+            Err(e) => tracing::warn!(
+                provider = "vipcharge",
+                operation = "callback",
+                error = %e,
+                "callback refused"
+            ),
+        }
+        result.map_err(Error::Notify)
+    }
+
+    fn check(&self, headers: &CallbackHeaders, body: &[u8]) -> Result<Notification, NotifyError> {
+        if body.len() > self.max_body {
+            return Err(NotifyError::BodyTooLarge {
+                limit: self.max_body,
+                actual: body.len(),
+            });
+        }
+        if let Some(ct) = headers.get("content-type") {
+            let essence = ct.split(';').next().unwrap_or_default().trim();
+            if !essence.eq_ignore_ascii_case("application/json") {
+                return Err(NotifyError::ContentType {
+                    received: ct.chars().take(64).collect(),
+                });
+            }
+        }
+        let sign = match headers.required(header::SIGN) {
+            Ok(s) => s,
+            Err(NotifyError::MissingHeader { .. }) => return Err(NotifyError::MissingSignature),
+            Err(e) => return Err(e),
+        };
+        let business_id = headers.required(header::BUSINESS_ID)?;
+        let nonce = headers.required(header::NONCE)?;
+        let timestamp = headers.required(header::TIMESTAMP)?;
+        let sign_type = match headers.get(header::SIGN_TYPE).map(str::trim) {
+            None | Some("") => None,
+            Some(_) => Some(headers.required(header::SIGN_TYPE)?),
+        };
+        if business_id != self.business_id {
+            return Err(NotifyError::WrongMerchant {
+                expected: self.business_id.clone(),
+                received: business_id.chars().take(64).collect(),
+            });
+        }
+        if let Some(t) = sign_type
+            && !t.eq_ignore_ascii_case(self.verifier.sign_type().as_str())
+        {
+            return Err(NotifyError::SignTypeMismatch {
+                expected: self.verifier.sign_type().as_str(),
+                received: t.chars().take(32).collect(),
+            });
+        }
+        let message = string_to_sign(business_id, nonce, sign_type, timestamp, body);
+        self.verifier.verify(&message, sign).map_err(|e| match e {
+            sign_core::Error::MalformedSignature { encoding } => {
+                NotifyError::MalformedSignature { encoding }
+            }
+            _ => NotifyError::BadSignature,
+        })?;
+        std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
+        let mut f = Fields::parse_bytes(body).map_err(|e| NotifyError::Malformed {
+            field: "body".to_owned(),
+            reason: format!("not a JSON object ({})", crate::wire::json_error_kind(&e)),
+        })?;
+        let mut status = None;
+        for name in &self.status_fields {
+            if let Some(text) = f.opt_string(name).map_err(|e| NotifyError::malformed(&e))? {
+                status = Some(OrderStatus::from_code(&text));
+                break;
+            }
+        }
+        let read =
+            |r: Result<Option<String>, DecodeError>| r.map_err(|e| NotifyError::malformed(&e));
+        let order_code = read(f.opt_string("orderCode"))?
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| NotifyError::Malformed {
+                field: "orderCode".to_owned(),
+                reason: "required field is absent".to_owned(),
+            })?;
+        Ok(Notification {
+            order_code,
+            biz_code: read(f.opt_string("bizCode"))?,
+            status,
+            account: read(f.opt_string("account"))?,
+            product_code: read(f.opt_string("productCode"))?,
+            settlement_price: f
+                .opt_decimal("settlementPrice")
+                .map_err(|e| NotifyError::malformed(&e))?,
+            nonce: nonce.to_owned(),
+            timestamp: timestamp.to_owned(),
+            extra: f.rest(),
+        })
+    }
+}
+
+/// A verified status report.
+///
+/// The callback page is cut after `bizCode`: `orderCode` (required) and `bizCode` are typed
+/// from the docs; the order status (configurable field names), `account`, `productCode` and
+/// `settlementPrice` are read when present; every other field is kept in
+/// [`Notification::extra`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notification {
+    order_code: String,
+    biz_code: Option<String>,
+    status: Option<OrderStatus>,
+    account: Option<String>,
+    product_code: Option<String>,
+    settlement_price: Option<Decimal>,
+    nonce: String,
+    timestamp: String,
+    extra: Map<String, Value>,
+}
+
+impl Notification {
+    /// The platform order number.
+    pub fn order_code(&self) -> &str {
+        &self.order_code
+    }
+
+    /// The merchant order number.
+    pub fn biz_code(&self) -> Option<&str> {
+        self.biz_code.as_deref()
+    }
+
+    /// The order status, when the callback carries it in a configured field.
+    pub fn status(&self) -> Option<&OrderStatus> {
+        self.status.as_ref()
+    }
+
+    /// The recharged account.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The product code.
+    pub fn product_code(&self) -> Option<&str> {
+        self.product_code.as_deref()
+    }
+
+    /// The settlement amount, read from its text.
+    pub fn settlement_price(&self) -> Option<Decimal> {
+        self.settlement_price
+    }
+
+    /// The callback's `nonce` header.
+    pub fn nonce(&self) -> &str {
+        &self.nonce
+    }
+
+    /// The callback's `timestamp` header (milliseconds, as text).
+    pub fn timestamp(&self) -> &str {
+        &self.timestamp
+    }
+
+    /// Fields this version does not type, as received.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+
+    /// A key that is the same for every delivery of the same report: the order number and the
+    /// status. Store it with the state change and ignore a notification whose key is known.
+    pub fn dedupe_key(&self) -> String {
+        format!(
+            "{}:{}",
+            self.order_code,
+            self.status.as_ref().map_or("-", OrderStatus::code)
+        )
+    }
+}
+
+/// The HTTP answer to a callback.
+///
+/// ```
+/// use vipcharge::Ack;
+/// assert_eq!((Ack::success().status(), Ack::success().body()), (200, "SUCCESS"));
+/// assert_eq!((Ack::retry().status(), Ack::retry().body()), (500, "FAIL"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    status: u16,
+    body: &'static str,
+}
+
+impl Ack {
+    /// `200` with body `SUCCESS`: the report is stored; the platform stops delivering it.
+    pub fn success() -> Self {
+        Self {
+            status: 200,
+            body: ACK_BODY,
+        }
+    }
+
+    /// `500` with body `FAIL` (the body the provider's demo answers): the platform delivers again
+    /// on its schedule. Any answer other than `SUCCESS` has that effect.
+    pub fn retry() -> Self {
+        Self {
+            status: 500,
+            body: "FAIL",
+        }
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The exact body.
+    pub fn body(&self) -> &'static str {
+        self.body
+    }
+
+    /// The content type to send with it.
+    pub fn content_type(&self) -> &'static str {
+        "text/plain; charset=utf-8"
+    }
+
+    /// An `http::Response` to return from any `http`-based framework.
+    ///
+    /// ```
+    /// let r = vipcharge::Ack::success().into_response();
+    /// assert_eq!((r.status().as_u16(), r.body().as_str()), (200, "SUCCESS"));
+    /// ```
+    pub fn into_response(self) -> http::Response<String> {
+        let mut response = http::Response::new(self.body.to_owned());
+        *response.status_mut() =
+            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        response
+    }
+}
