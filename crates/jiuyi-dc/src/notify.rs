@@ -1,0 +1,288 @@
+//! Direct-recharge notifies (callbacks to `notify_url`): verify on the raw bytes, then parse.
+//!
+//! The provider POSTs the order's `order_id`, `out_order_id`, `status`, `account`, `card_id`,
+//! `evidence` (recharge proof) and possibly more, with `sign` computed by the request rule over
+//! all of them. [`NotifyVerifier::verify`] checks the signature over **every** received non-empty
+//! field except `sign` (not a fixed list, so a field the provider adds later is still covered),
+//! then returns a typed [`Notification`].
+//!
+//! Answer with [`Ack::success`] (the plain body `success`) once the notification is stored;
+//! anything else counts as "not received" and the provider delivers again: 10 deliveries at 1, 5,
+//! 15, 20, 25, 30, 35, 40, 45 and 50 seconds, so all of them arrive within about a minute.
+//! Process idempotently ([`Notification::dedupe_key`]), and if verification fails, query the order
+//! ([`crate::Client::reconcile`]) rather than trusting the body. Notifies are documented for
+//! direct recharges only; card orders are polled.
+//!
+//! Related timers, documented by the provider: an order nobody fulfils within 7 days is withdrawn
+//! and refunded (status 6); a successful order auto-confirms 24 hours after success (status 3 to
+//! 4), which cannot be configured.
+//!
+//! The body encoding of notifies is not documented: `application/x-www-form-urlencoded` (like
+//! requests) is assumed, and JSON objects are accepted too. Without a content type the body is
+//! sniffed (`{` means JSON).
+//!
+//! ```
+//! use jiuyi_dc::notify::{Ack, NotifyVerifier};
+//! let verifier = NotifyVerifier::new("HJH546HKDHK");
+//! let body = b"order_id=API2022040622185551647&out_order_id=JY202611220001&status=4\
+//!     &account=13800138000&card_id=43&sign=45172CE3F9E03BF6D82137FD4868D5F5";
+//! let n = verifier.verify(Some("application/x-www-form-urlencoded"), body)?;
+//! assert!(n.status.is_success());
+//! assert_eq!(Ack::success().body(), "success");
+//! # Ok::<(), jiuyi_dc::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use sign_core::{CanonicalParams, Secret};
+
+use crate::error::NotifyError;
+use crate::sign::{RequestSigner, SIGN_FIELD};
+use crate::types::OrderStatus;
+use crate::{Error, Result};
+
+/// Default body cap of a verifier (64 KiB; real notifies are a few hundred bytes).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Verifies notifies with the app secret. Cheap to clone; build it once.
+#[derive(Clone)]
+pub struct NotifyVerifier {
+    signer: RequestSigner,
+    appid: Option<String>,
+    max_body: usize,
+}
+
+impl NotifyVerifier {
+    /// A verifier for `appsecret`, for a webhook service that has no [`crate::Client`].
+    pub fn new(appsecret: impl Into<Secret>) -> Self {
+        Self::from_signer(RequestSigner::new(appsecret.into()))
+    }
+
+    pub(crate) fn from_signer(signer: RequestSigner) -> Self {
+        Self {
+            signer,
+            appid: None,
+            max_body: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// Rejects notifies whose `appid` field (when present) is not `appid`. The documented notify
+    /// fields do not include `appid`; when absent, this check passes.
+    #[must_use]
+    pub fn expect_appid(mut self, appid: impl Into<String>) -> Self {
+        self.appid = Some(appid.into());
+        self
+    }
+
+    /// The largest body accepted (default [`DEFAULT_MAX_BODY_BYTES`]).
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Verifies the raw `body` received with `content_type` (the request's `Content-Type` header,
+    /// if any) and parses it.
+    ///
+    /// # Errors
+    /// [`Error::Notify`] with a distinct [`NotifyError`] per problem: body too large, not UTF-8,
+    /// wrong content type, missing / malformed / bad signature, wrong merchant, malformed field.
+    pub fn verify(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
+        self.verify_inner(content_type, body).map_err(Error::Notify)
+    }
+
+    fn verify_inner(
+        &self,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Notification, NotifyError> {
+        if body.len() > self.max_body {
+            return Err(NotifyError::BodyTooLarge {
+                limit: self.max_body,
+                actual: body.len(),
+            });
+        }
+        let text = std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
+        let json = match content_type.map(media_type) {
+            Some(m) if m == "application/x-www-form-urlencoded" => false,
+            Some(m) if m == "application/json" || m.ends_with("+json") => true,
+            Some(m) if m.is_empty() => text.trim_start().starts_with('{'),
+            Some(m) => return Err(NotifyError::WrongContentType(m)),
+            None => text.trim_start().starts_with('{'),
+        };
+        let params = if json {
+            CanonicalParams::from_json_object(body).map_err(|_| NotifyError::MalformedField {
+                field: "body".to_owned(),
+                problem: "not a JSON object".to_owned(),
+            })?
+        } else {
+            CanonicalParams::from_form(text.trim().as_bytes()).map_err(|_| {
+                NotifyError::MalformedField {
+                    field: "body".to_owned(),
+                    problem: "not a form body".to_owned(),
+                }
+            })?
+        };
+        let mut seen = BTreeMap::new();
+        for (k, v) in params.pairs() {
+            if seen.insert(k.as_str(), v.as_str()).is_some() {
+                return Err(NotifyError::MalformedField {
+                    field: k.clone(),
+                    problem: "appears more than once".to_owned(),
+                });
+            }
+        }
+        let sign = match seen.get(SIGN_FIELD) {
+            Some(s) if !s.trim().is_empty() => s.trim(),
+            _ => return Err(NotifyError::MissingSignature),
+        };
+        if sign.len() != 32 || !sign.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(NotifyError::MalformedSignature);
+        }
+        if !self.signer.verify_params(&params, sign) {
+            return Err(NotifyError::BadSignature);
+        }
+        if let (Some(expected), Some(received)) = (&self.appid, seen.get("appid"))
+            && !received.is_empty()
+            && received != expected
+        {
+            return Err(NotifyError::WrongMerchant {
+                received: (*received).to_owned(),
+            });
+        }
+        Notification::from_fields(seen)
+    }
+}
+
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+impl fmt::Debug for NotifyVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotifyVerifier")
+            .field("appid", &self.appid)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A verified direct-recharge notify.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Notification {
+    /// The platform order number.
+    pub order_id: String,
+    /// The merchant order number.
+    pub out_order_id: String,
+    /// The order status (the full 1–7 set may be pushed).
+    pub status: OrderStatus,
+    /// The recharged account.
+    pub account: Option<String>,
+    /// The product id.
+    pub card_id: Option<String>,
+    /// `evidence`: the recharge proof, when sent.
+    pub evidence: Option<String>,
+    /// Every other received field except `sign` (all of them were covered by the signature).
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Notification {
+    fn from_fields(mut fields: BTreeMap<&str, &str>) -> Result<Self, NotifyError> {
+        fields.remove(SIGN_FIELD);
+        let mut take = |k: &str| {
+            fields
+                .remove(k)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let required = |k: &str, v: Option<String>| {
+            v.ok_or_else(|| NotifyError::MalformedField {
+                field: k.to_owned(),
+                problem: "is missing".to_owned(),
+            })
+        };
+        let order_id = required("order_id", take("order_id"))?;
+        let out_order_id = required("out_order_id", take("out_order_id"))?;
+        let status = required("status", take("status"))?;
+        if !status.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NotifyError::MalformedField {
+                field: "status".to_owned(),
+                problem: "must be a number".to_owned(),
+            });
+        }
+        let account = take("account");
+        let card_id = take("card_id");
+        let evidence = take("evidence");
+        Ok(Self {
+            order_id,
+            out_order_id,
+            status: OrderStatus::from_code(&status),
+            account,
+            card_id,
+            evidence,
+            extra: fields
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        })
+    }
+
+    /// A key that identifies this delivery's content: redeliveries of the same state share it,
+    /// a new state gets a new key. Store it to process each state once.
+    pub fn dedupe_key(&self) -> String {
+        format!("{}:{}", self.order_id, self.status.code())
+    }
+}
+
+/// The reply a notify handler sends back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    status: u16,
+    body: &'static str,
+}
+
+impl Ack {
+    /// "Received": HTTP 200 with the plain body `success`, exactly what the provider expects.
+    pub fn success() -> Self {
+        Self {
+            status: 200,
+            body: "success",
+        }
+    }
+
+    /// "Deliver again": HTTP 500 with the body `fail` (anything but `success` is a failure to
+    /// the provider, which then retries on its schedule).
+    pub fn retry() -> Self {
+        Self {
+            status: 500,
+            body: "fail",
+        }
+    }
+
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body to answer with.
+    pub fn body(&self) -> &'static str {
+        self.body
+    }
+
+    /// The content type to answer with.
+    pub fn content_type(&self) -> &'static str {
+        "text/plain; charset=utf-8"
+    }
+
+    /// Whether this acknowledges receipt.
+    pub fn is_success(&self) -> bool {
+        self.body == "success"
+    }
+}
