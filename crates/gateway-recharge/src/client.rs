@@ -750,6 +750,12 @@ fn read_envelope(body: &[u8]) -> std::result::Result<Envelope<'_>, String> {
     if trimmed.first() == Some(&b'<') {
         return Err("reply is an HTML/XML page, not JSON".to_owned());
     }
+    if trimmed.first() != Some(&b'{') {
+        return Err(format!(
+            "reply is not a JSON object (starts with `{}`)",
+            crate::types::clip(&String::from_utf8_lossy(&trimmed[..trimmed.len().min(16)]))
+        ));
+    }
     serde_json::from_slice::<Envelope<'_>>(body).map_err(|e| {
         if e.is_eof() {
             format!("reply JSON is truncated ({e})")

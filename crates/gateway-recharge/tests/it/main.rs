@@ -1,0 +1,9 @@
+//! The one integration-test binary of gateway-recharge: golden vectors, fixture snapshots,
+//! loopback round trips, property tests and secret-redaction checks.
+
+mod fixtures;
+mod loopback;
+mod props;
+mod secrets;
+mod support;
+mod vectors;
