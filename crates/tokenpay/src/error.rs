@@ -1,0 +1,539 @@
+//! The one error type of the crate, [`Error`], and the context structs its variants carry.
+//!
+//! Every variant says what to do next: fix the configuration ([`Error::Config`]), fix the request
+//! ([`Error::Validation`]), retry or give up ([`Error::Transport`]), reconcile before anything
+//! else ([`Error::OutcomeUnknown`]), report a provider bug ([`Error::Decode`]), act on the
+//! provider's status code ([`Error::Api`]), distrust the reply ([`Error::Signature`]) or refuse a
+//! callback ([`Error::Notify`]). No variant ever carries the app secret.
+
+use std::fmt;
+
+use crate::types::ApiCode;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to tokenpay.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client could not be configured (a missing variable, a secret that is not 32 bytes, a
+    /// bad base URL). Nothing was sent.
+    #[error("tokenpay configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The request broke a rule before it was sent (the field and the rule are named). Nothing
+    /// was sent.
+    #[error("tokenpay request: {0}")]
+    Validation(#[from] ValidationError),
+    /// The exchange failed below the protocol (connect, timeout, reset, body cap, HTTP status)
+    /// for a call that is safe to repeat, or where the request is known not to have left.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// A write (create order, payout, close, wallet change) may or may not have been carried
+    /// out. Do not resend it: query first (see [`crate::Client::reconcile`]).
+    #[error(transparent)]
+    OutcomeUnknown(Box<OutcomeUnknown>),
+    /// The reply could not be read (not JSON, truncated, a field of the wrong type).
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// tokenpay answered with a non-zero `code`.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The reply's `TTPay-Signature` is missing or does not match (strict reply checking).
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// A callback was refused (see [`NotifyError`] for the reason).
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
+}
+
+impl Error {
+    /// The provider status code, for [`Error::Api`].
+    pub fn api_code(&self) -> Option<&ApiCode> {
+        match self {
+            Self::Api(e) => Some(e.code()),
+            _ => None,
+        }
+    }
+
+    /// The provider's `request_id`, when the reply carried one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.request_id(),
+            Self::OutcomeUnknown(o) => o.cause().request_id(),
+            _ => None,
+        }
+    }
+
+    /// Whether the outcome of a write is unknown (reconcile before anything else).
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown(_))
+    }
+
+    /// Whether the same call may succeed if made again later (rate limits, transient transport
+    /// failures). Never true for [`Error::OutcomeUnknown`].
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => e.code().is_retryable(),
+            Self::Transport(t) => t.is_retryable(),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self::Validation(ValidationError::new(field, rule))
+    }
+
+    pub(crate) fn config(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self::Config(ConfigError::new(field, problem))
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Self::Api(Box::new(e))
+    }
+}
+
+impl From<OutcomeUnknown> for Error {
+    fn from(e: OutcomeUnknown) -> Self {
+        Self::OutcomeUnknown(Box::new(e))
+    }
+}
+
+/// A configuration problem: which setting, and what is wrong with it (never its value when the
+/// setting is a secret).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct ConfigError {
+    field: String,
+    problem: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The setting, e.g. `app_secret` or `TOKENPAY_APP_ID`.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong with it.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+/// A request field that breaks a rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` {rule}")]
+pub struct ValidationError {
+    field: String,
+    rule: String,
+}
+
+impl ValidationError {
+    pub(crate) fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    /// The wire name of the field, e.g. `out_trade_no`.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// The rule it breaks, e.g. `must not be empty`.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+}
+
+/// What kind of transport failure happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made: the request did not leave.
+    Connect,
+    /// No complete reply in time.
+    Timeout,
+    /// The connection broke mid-exchange.
+    Io,
+    /// The reply body is larger than the configured cap.
+    BodyTooLarge,
+    /// tokenpay answered with a redirect (never followed for signed requests).
+    Redirect,
+    /// The request could not be built.
+    Request,
+    /// tokenpay answered with an HTTP error status and no readable envelope.
+    HttpStatus(u16),
+}
+
+/// A failure below tokenpay's protocol.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: {}", describe(self))]
+pub struct TransportError {
+    operation: &'static str,
+    kind: TransportErrorKind,
+    #[source]
+    source: Option<payhub_runtime::TransportError>,
+}
+
+fn describe(e: &TransportError) -> String {
+    match (&e.source, e.kind) {
+        (_, TransportErrorKind::HttpStatus(s)) => {
+            format!("tokenpay answered HTTP {s} without a readable reply")
+        }
+        (Some(src), _) => src.to_string(),
+        (None, kind) => format!("{kind:?}"),
+    }
+}
+
+impl TransportError {
+    pub(crate) fn from_runtime(operation: &'static str, e: payhub_runtime::TransportError) -> Self {
+        use payhub_runtime::TransportErrorKind as K;
+        let kind = match e.kind() {
+            K::Connect => TransportErrorKind::Connect,
+            K::Timeout => TransportErrorKind::Timeout,
+            K::BodyTooLarge => TransportErrorKind::BodyTooLarge,
+            K::Redirect => TransportErrorKind::Redirect,
+            K::Request => TransportErrorKind::Request,
+            _ => TransportErrorKind::Io,
+        };
+        Self {
+            operation,
+            kind,
+            source: Some(e),
+        }
+    }
+
+    pub(crate) fn status(operation: &'static str, status: u16) -> Self {
+        Self {
+            operation,
+            kind: TransportErrorKind::HttpStatus(status),
+            source: None,
+        }
+    }
+
+    /// The operation, e.g. `prepay`.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the exchange timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportErrorKind::Timeout
+    }
+
+    /// Whether tokenpay may have received the request (everything except a refused connection
+    /// or a request that could not be built).
+    pub fn may_have_reached_provider(&self) -> bool {
+        !matches!(
+            self.kind,
+            TransportErrorKind::Connect | TransportErrorKind::Request
+        )
+    }
+
+    /// Whether a read may be repeated: connect, timeout, reset and HTTP 5xx / 429.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io => {
+                true
+            }
+            TransportErrorKind::HttpStatus(s) => s >= 500 || s == 429,
+            _ => false,
+        }
+    }
+}
+
+/// A write whose outcome is unknown: it may have been carried out.
+#[derive(Debug)]
+pub struct OutcomeUnknown {
+    operation: &'static str,
+    reference: Option<(&'static str, String)>,
+    cause: Error,
+}
+
+impl OutcomeUnknown {
+    pub(crate) fn new(
+        operation: &'static str,
+        reference: Option<(&'static str, String)>,
+        cause: Error,
+    ) -> Self {
+        Self {
+            operation,
+            reference,
+            cause,
+        }
+    }
+
+    /// The operation, e.g. `prepay`.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The field and value that identify the write (e.g. `("out_trade_no", "A1")`), to query.
+    pub fn reference(&self) -> Option<(&'static str, &str)> {
+        self.reference.as_ref().map(|(k, v)| (*k, v.as_str()))
+    }
+
+    /// What went wrong (a timeout, a reset, a 5xx, an unreadable reply).
+    pub fn cause(&self) -> &Error {
+        &self.cause
+    }
+}
+
+impl fmt::Display for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: outcome unknown", self.operation)?;
+        if let Some((k, v)) = &self.reference {
+            write!(f, " for {k} `{v}`")?;
+        }
+        write!(
+            f,
+            " ({}); it may have been carried out: query it (Client::reconcile) before sending it \
+             again",
+            self.cause
+        )
+    }
+}
+
+impl std::error::Error for OutcomeUnknown {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
+    }
+}
+
+/// A reply that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: cannot read the reply (HTTP {status}): {problem}")]
+pub struct DecodeError {
+    operation: &'static str,
+    status: u16,
+    problem: String,
+    body: String,
+}
+
+/// How much of an unreadable body is kept for the error report.
+const SNIPPET: usize = 512;
+
+impl DecodeError {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: u16,
+        problem: impl Into<String>,
+        body: &[u8],
+    ) -> Self {
+        let body = String::from_utf8_lossy(&body[..body.len().min(SNIPPET)]).into_owned();
+        Self {
+            operation,
+            status,
+            problem: problem.into(),
+            body,
+        }
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The HTTP status of the reply.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// What could not be read (the field and the problem).
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+
+    /// The start of the reply body (at most 512 bytes, lossy UTF-8), for the bug report.
+    pub fn body_snippet(&self) -> &str {
+        &self.body
+    }
+}
+
+/// tokenpay answered with a non-zero `code`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{operation}: tokenpay code {} ({}): {msg}{}",
+    code.code(),
+    code.description(),
+    request_id.as_deref().map(|r| format!(" [request_id {r}]")).unwrap_or_default()
+)]
+pub struct ApiError {
+    operation: &'static str,
+    status: u16,
+    code: ApiCode,
+    msg: String,
+    request_id: Option<String>,
+    body: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: u16,
+        code: ApiCode,
+        msg: String,
+        request_id: Option<String>,
+        body: &[u8],
+    ) -> Self {
+        Self {
+            operation,
+            status,
+            code,
+            msg,
+            request_id,
+            body: String::from_utf8_lossy(body).into_owned(),
+        }
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The HTTP status of the reply.
+    pub fn http_status(&self) -> u16 {
+        self.status
+    }
+
+    /// The typed status code.
+    pub fn code(&self) -> &ApiCode {
+        &self.code
+    }
+
+    /// The provider's `msg`.
+    pub fn msg(&self) -> &str {
+        &self.msg
+    }
+
+    /// The provider's `request_id` (quote it to tokenpay support).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The raw reply body.
+    pub fn raw_body(&self) -> &str {
+        &self.body
+    }
+}
+
+/// Why a reply signature was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureProblem {
+    /// A `TTPay-*` header is absent (named).
+    Missing(&'static str),
+    /// The signature is not base64, or the timestamp is not a number.
+    Malformed(&'static str),
+    /// The signature does not cover `TIMESTAMP\nNONCE\nBODY` of this reply.
+    Mismatch,
+}
+
+/// A reply signature failed in strict mode.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: reply signature refused: {}", match problem {
+    SignatureProblem::Missing(h) => format!("header `{h}` is missing"),
+    SignatureProblem::Malformed(h) => format!("header `{h}` is malformed"),
+    SignatureProblem::Mismatch => "it does not match the reply body".to_owned(),
+})]
+pub struct SignatureError {
+    operation: &'static str,
+    problem: SignatureProblem,
+}
+
+impl SignatureError {
+    pub(crate) fn new(operation: &'static str, problem: SignatureProblem) -> Self {
+        Self { operation, problem }
+    }
+
+    /// The operation.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// What was wrong.
+    pub fn problem(&self) -> SignatureProblem {
+        self.problem
+    }
+}
+
+/// Why a callback was refused. Answer it with [`crate::notify::Ack::retry`] (or an HTTP 4xx):
+/// tokenpay will deliver it again.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotifyError {
+    /// The body exceeds the verifier's cap.
+    #[error("callback body is {actual} bytes, over the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The cap.
+        limit: usize,
+        /// The size received.
+        actual: usize,
+    },
+    /// The request's content type is not JSON.
+    #[error("callback content type `{0}` is not application/json")]
+    WrongContentType(String),
+    /// A signature header is absent (both `TTPay-*` and `tokenpay-*` were looked up).
+    #[error("callback header `{0}` is missing")]
+    MissingHeader(&'static str),
+    /// A signature header is not valid (named, with the problem).
+    #[error("callback header `{header}` {problem}")]
+    MalformedHeader {
+        /// The header.
+        header: &'static str,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// The signature does not cover this body with this timestamp and nonce.
+    #[error("callback signature does not match its body")]
+    BadSignature,
+    /// The timestamp is outside the configured freshness window.
+    #[error("callback timestamp is {age_secs} s away from now, over the {max_secs} s window")]
+    Stale {
+        /// Distance from the local clock, in seconds.
+        age_secs: i64,
+        /// The allowed window, in seconds.
+        max_secs: i64,
+    },
+    /// The body is not UTF-8.
+    #[error("callback body is not UTF-8")]
+    NotUtf8,
+    /// A body field is missing or of the wrong form.
+    #[error("callback field `{field}` {problem}")]
+    MalformedField {
+        /// The field (dotted path).
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The callback is for another application or merchant.
+    #[error("callback `{field}` is `{received}`, not this merchant's")]
+    WrongMerchant {
+        /// `app_id` or `mch_id`.
+        field: &'static str,
+        /// The value received.
+        received: String,
+    },
+    /// `resource.algorithm` is not `AEAD_AES_256_GCM`.
+    #[error("callback resource algorithm `{0}` is not supported (only AEAD_AES_256_GCM)")]
+    UnsupportedAlgorithm(String),
+    /// The resource did not decrypt (wrong key, tampered ciphertext, wrong nonce).
+    #[error("callback resource does not decrypt with this app secret")]
+    Decrypt,
+}

@@ -1,0 +1,76 @@
+//! A typed client for [tokenpay](https://tokenpay.me) (formerly TTPay): crypto collection orders
+//! with a hosted cashier on TRON, Ethereum and BSC, order query and closure, payouts, monitored
+//! wallets, balance and the currency catalogue, plus verification of its encrypted callbacks.
+//!
+//! ```no_run
+//! # async fn run() -> tokenpay::Result<()> {
+//! use std::str::FromStr;
+//! use rust_decimal::Decimal;
+//! use tokenpay::api::PrepayRequest;
+//! use tokenpay::types::{Chain, Currency};
+//!
+//! let client = tokenpay::Client::from_env()?; // TOKENPAY_APP_ID, _MCH_ID, _APP_SECRET
+//! let order = PrepayRequest::new("A-1001", Decimal::from_str("9").unwrap(), Chain::Tron, Currency::Usdt)
+//!     .notify_url("https://merchant.example/tokenpay/notify");
+//! let created = client.send(&order).await?;
+//! println!("pay at {}", created.payment_url);
+//! # Ok(()) }
+//! ```
+//!
+//! # What this crate does for you
+//!
+//! - **Signing** (`TTPAY-AES-256-ECB`, see [`sign`]): each body is serialized once and those exact
+//!   bytes are signed and sent; `app_id` and `mch_id` go in the `Authorization` header and in
+//!   every JSON body; timestamps in milliseconds by default
+//!   ([`ClientBuilder::timestamp_unit`] switches to seconds); nonces are 32 upper-case hex
+//!   characters from the OS CSPRNG.
+//! - **Money**: the order amount is a [`rust_decimal::Decimal`] in major units written as a JSON
+//!   number from its decimal text (never through `f64`); reply and callback amounts arrive as
+//!   integers of minor units plus `decimals` and are returned as `Decimal`.
+//! - **Addresses**: TRON base58check (checksum verified) and EVM `0x` addresses (EIP-55 checksum
+//!   when mixed-case) are checked before anything is sent ([`types::validate_address`]).
+//! - **Replies**: `code` 0 is success; every documented status code is an [`types::ApiCode`]
+//!   in [`Error::Api`] with the `request_id`; rate limits (11001, 20004) back off and retry;
+//!   relative `payment_url`s come back absolute. Reply signatures are checked in the mode you
+//!   choose ([`ReplySignatureMode`], default warn).
+//! - **Safe retries**: reads retry with jittered backoff; writes never resend blindly: an unknown
+//!   outcome is [`Error::OutcomeUnknown`], and [`Client::reconcile`] tells you whether the order
+//!   exists.
+//! - **Callbacks** ([`notify`]): verified strictly on the raw bytes, merchant checked, resource
+//!   decrypted (AEAD_AES_256_GCM), typed, answered with [`notify::Ack::success`].
+//!
+//! # Documented defaults for what the provider leaves open
+//!
+//! | open point | default | override |
+//! |---|---|---|
+//! | timestamp unit | milliseconds | [`ClientBuilder::timestamp_unit`] |
+//! | payout paths | `/v1/payanother/*` (close sends `payanother_id`) | [`ClientBuilder::payout_paths`] |
+//! | reply signatures | verify and log | [`ClientBuilder::reply_signatures`] |
+//! | payout amount unit | major units as a string | [`api::PayoutAmount::Minor`] |
+//! | relative `payment_url` | resolved against the API base | [`ClientBuilder::cashier_base_url`] |
+//! | callback freshness | not checked | [`notify::NotifyVerifier::max_age`] |
+//!
+//! Every call runs in a `tracing` span named `tokenpay` with the operation, the order number,
+//! the attempt, the HTTP status, the provider code and the latency; secrets and signatures are
+//! never recorded.
+#![forbid(unsafe_code)]
+
+pub mod api;
+mod client;
+mod error;
+pub mod notify;
+pub mod sign;
+pub mod types;
+mod wire;
+
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, ReplySignatureMode};
+pub use error::{
+    ApiError, ConfigError, DecodeError, Error, NotifyError, OutcomeUnknown, Result, SignatureError,
+    SignatureProblem, TransportError, TransportErrorKind, ValidationError,
+};
+pub use notify::{Ack, Notification, NotifyVerifier};
+pub use payhub_runtime::{
+    Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomHex, RetryPolicy,
+    SystemClock,
+};
+pub use sign_core::Secret;

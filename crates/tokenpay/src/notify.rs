@@ -1,0 +1,496 @@
+//! Callbacks: [`NotifyVerifier`] checks a delivery on its raw bytes (size, content type,
+//! `TTPay-*` signature, merchant) before reading anything, decrypts the AES-256-GCM `resource`,
+//! and returns a typed [`Notification`]; [`Ack`] is the exact answer tokenpay expects.
+//!
+//! tokenpay delivers at 0 s, 15 s, 30 s, 3 min, 10 min, 20 min, 30 min, 60 min, 3 h and 6 h until
+//! it reads `success`, and the same notification can arrive more than once: make the handler
+//! idempotent ([`Notification::dedupe_key`]) and compare the amount with your own order.
+//!
+//! ```
+//! use tokenpay::notify::{Ack, NotifyVerifier};
+//! let verifier = NotifyVerifier::new("8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd", "1234567890", "0123456789abcdef0123456789abcdef").unwrap();
+//! let headers = [("TTPay-Timestamp", "1763800001000"), ("TTPay-Nonce", "n"), ("TTPay-Signature", "AAAA")];
+//! let err = verifier.verify(headers, br#"{"app_id":"x"}"#).unwrap_err();
+//! assert_eq!(err, tokenpay::NotifyError::BadSignature);
+//! assert_eq!(Ack::retry().status(), 500);
+//! assert_eq!(Ack::success().body(), "success");
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use payhub_runtime::{Clock, SystemClock};
+use serde_json::{Map, Value};
+use sign_core::Secret;
+
+use crate::api::{TransactionDetail, parse_transaction};
+use crate::error::{Error, NotifyError, SignatureProblem};
+use crate::sign::{
+    AppKey, NONCE_HEADERS, ResourceError, SIGNATURE_HEADERS, SignatureDiagnosis, TIMESTAMP_HEADERS,
+    find_header, reply_signing_string,
+};
+use crate::types::{EventType, OriginalType, UnixMillis};
+use crate::wire::{FieldError, Fields};
+
+/// The default body cap for callbacks (64 KiB; real ones are about 1 KiB).
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
+
+/// The algorithm every callback resource uses.
+pub const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
+
+/// Verifies tokenpay callbacks. Cheap to clone; build it once.
+#[derive(Clone)]
+pub struct NotifyVerifier {
+    app_id: String,
+    mch_id: String,
+    key: Arc<AppKey>,
+    max_body: usize,
+    max_age: Option<Duration>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for NotifyVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotifyVerifier")
+            .field("app_id", &self.app_id)
+            .field("mch_id", &self.mch_id)
+            .field("app_secret", &"***")
+            .field("max_body", &self.max_body)
+            .field("max_age", &self.max_age)
+            .finish()
+    }
+}
+
+impl NotifyVerifier {
+    /// A verifier for a webhook service that has no [`crate::Client`].
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the app secret is not 32 bytes or an id is empty.
+    pub fn new(
+        app_id: impl Into<String>,
+        mch_id: impl Into<String>,
+        app_secret: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        let (app_id, mch_id) = (app_id.into(), mch_id.into());
+        for (name, v) in [("app_id", &app_id), ("mch_id", &mch_id)] {
+            if v.trim().is_empty() {
+                return Err(Error::config(name, "must not be empty"));
+            }
+        }
+        let key = AppKey::new(&app_secret.into())?;
+        Ok(Self::from_key(app_id, mch_id, Arc::new(key)))
+    }
+
+    pub(crate) fn from_key(app_id: String, mch_id: String, key: Arc<AppKey>) -> Self {
+        Self {
+            app_id,
+            mch_id,
+            key,
+            max_body: DEFAULT_MAX_BODY,
+            max_age: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The largest body accepted (default 64 KiB).
+    ///
+    /// ```
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _v = v.max_body_bytes(16 * 1024);
+    /// ```
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Refuses callbacks whose `TTPay-Timestamp` is further than `window` from the clock. Off by
+    /// default: tokenpay does not document whether a redelivery hours later carries a fresh
+    /// timestamp, and a window that is too tight would refuse legitimate retries.
+    ///
+    /// ```
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _v = v.max_age(std::time::Duration::from_secs(7 * 3600));
+    /// ```
+    #[must_use]
+    pub fn max_age(mut self, window: Duration) -> Self {
+        self.max_age = Some(window);
+        self
+    }
+
+    /// The clock used by [`NotifyVerifier::max_age`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _v = v.clock(Arc::new(tokenpay::FixedClock::from_millis(1_763_800_001_000)));
+    /// ```
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Verifies a callback on its raw body and returns it typed.
+    ///
+    /// `headers` is any list of `(name, value)` pairs: an `http::HeaderMap` by reference, or an
+    /// array of string pairs. Names are matched case-insensitively; `TTPay-*` is read first,
+    /// then `tokenpay-*`. If a `Content-Type` is present it must be JSON.
+    ///
+    /// Order of checks: size, content type, signature headers, signature over
+    /// `TIMESTAMP\nNONCE\nBODY`, freshness (if configured), UTF-8, `app_id`/`mch_id`, resource
+    /// algorithm, decryption, the decrypted fields.
+    ///
+    /// # Errors
+    /// A [`NotifyError`] naming what is wrong. Answer with [`Ack::retry`] (or HTTP 4xx).
+    pub fn verify<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Notification, NotifyError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        if body.len() > self.max_body {
+            return Err(NotifyError::BodyTooLarge {
+                limit: self.max_body,
+                actual: body.len(),
+            });
+        }
+        let headers = collect(headers);
+        if let Some(ct) = find_header(&headers, &["Content-Type"]) {
+            let ct = String::from_utf8_lossy(ct);
+            let essence = ct.split(';').next().unwrap_or_default().trim();
+            if !essence.eq_ignore_ascii_case("application/json") {
+                return Err(NotifyError::WrongContentType(
+                    ct.chars().take(100).collect(),
+                ));
+            }
+        }
+        let ts = header_text(&headers, &TIMESTAMP_HEADERS)?;
+        let nonce = header_text(&headers, &NONCE_HEADERS)?;
+        let sig = header_text(&headers, &SIGNATURE_HEADERS)?;
+        let ts_value = parse_timestamp(ts)?;
+        match self.key.verify(&reply_signing_string(ts, nonce, body), sig) {
+            Ok(()) => {}
+            Err(SignatureProblem::Malformed(_)) => {
+                return Err(NotifyError::MalformedHeader {
+                    header: SIGNATURE_HEADERS[0],
+                    problem: "is not base64",
+                });
+            }
+            Err(_) => return Err(NotifyError::BadSignature),
+        }
+        if let Some(window) = self.max_age {
+            let age_ms = self.clock.now_millis().saturating_sub(ts_value.as_millis());
+            let max_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+            if age_ms.saturating_abs() > max_ms {
+                return Err(NotifyError::Stale {
+                    age_secs: age_ms / 1000,
+                    max_secs: max_ms / 1000,
+                });
+            }
+        }
+        let text = std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
+        self.read(text, ts, nonce)
+    }
+
+    /// Shows what a callback's signature encrypts next to what it should cover, for debugging a
+    /// refused delivery (`None` when the signature headers are absent).
+    pub fn diagnose<I, K, V>(&self, headers: I, body: &[u8]) -> Option<SignatureDiagnosis>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        let headers = collect(headers);
+        let ts = header_text(&headers, &TIMESTAMP_HEADERS).ok()?;
+        let nonce = header_text(&headers, &NONCE_HEADERS).ok()?;
+        let sig = header_text(&headers, &SIGNATURE_HEADERS).ok()?;
+        Some(
+            self.key
+                .diagnose(sig, &reply_signing_string(ts, nonce, body)),
+        )
+    }
+
+    fn read(&self, text: &str, ts: &str, nonce: &str) -> Result<Notification, NotifyError> {
+        let mut f =
+            Fields::parse("", text).map_err(|_| malformed("body", "is not a JSON object"))?;
+        let app_id = f.str_req("app_id").map_err(field)?;
+        if app_id != self.app_id {
+            return Err(NotifyError::WrongMerchant {
+                field: "app_id",
+                received: app_id,
+            });
+        }
+        let mch_id = f.str_req("mch_id").map_err(field)?;
+        if mch_id != self.mch_id {
+            return Err(NotifyError::WrongMerchant {
+                field: "mch_id",
+                received: mch_id,
+            });
+        }
+        let create_time = f.str_opt("create_time").map_err(field)?;
+        let resource_type = f.str_opt("resource_type").map_err(field)?;
+        let event_type: EventType = f
+            .parse_opt("event_type")
+            .map_err(field)?
+            .ok_or_else(|| malformed("event_type", "is missing"))?;
+        let mut r = f
+            .object_opt("resource")
+            .map_err(field)?
+            .ok_or_else(|| malformed("resource", "is missing"))?;
+        let original_type: OriginalType = r
+            .parse_opt("original_type")
+            .map_err(field)?
+            .ok_or_else(|| malformed("resource.original_type", "is missing"))?;
+        let algorithm = r.str_req("algorithm").map_err(field)?;
+        if !algorithm.eq_ignore_ascii_case(RESOURCE_ALGORITHM) {
+            return Err(NotifyError::UnsupportedAlgorithm(
+                algorithm.chars().take(64).collect(),
+            ));
+        }
+        let ciphertext = r.str_req("ciphertext").map_err(field)?;
+        let resource_nonce = r.str_req("nonce").map_err(field)?;
+        let aad = r.str_opt("associated_data").map_err(field)?;
+        let plain = self
+            .key
+            .decrypt_resource(&resource_nonce, aad.as_deref(), &ciphertext)
+            .map_err(|e| match e {
+                ResourceError::Base64 => malformed("resource.ciphertext", "is not base64"),
+                ResourceError::NonceLength(n) => malformed(
+                    "resource.nonce",
+                    format!("is {n} bytes; AES-GCM here takes 12"),
+                ),
+                _ => NotifyError::Decrypt,
+            })?;
+        let plain = String::from_utf8(plain).map_err(|_| {
+            malformed(
+                "resource.ciphertext",
+                "decrypts to bytes that are not UTF-8",
+            )
+        })?;
+        let meta = NotifyMeta {
+            app_id,
+            mch_id,
+            create_time,
+            resource_type,
+            event_type,
+            original_type: original_type.clone(),
+            timestamp: ts.to_owned(),
+            nonce: nonce.to_owned(),
+            extra: f.extra(),
+        };
+        Ok(match original_type {
+            OriginalType::Transaction => Notification::Order(TransactionNotification {
+                transaction: parse_transaction("resource", &plain).map_err(field)?,
+                meta,
+            }),
+            OriginalType::Payout | OriginalType::Payanother => {
+                Notification::Payout(TransactionNotification {
+                    transaction: parse_transaction("resource", &plain).map_err(field)?,
+                    meta,
+                })
+            }
+            OriginalType::Unknown(_) => Notification::Other(OtherNotification {
+                meta,
+                plaintext: plain,
+            }),
+        })
+    }
+}
+
+fn collect<I, K, V>(headers: I) -> Vec<(String, Vec<u8>)>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<[u8]>,
+{
+    headers
+        .into_iter()
+        .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_vec()))
+        .collect()
+}
+
+fn header_text<'h>(
+    headers: &'h [(String, Vec<u8>)],
+    names: &[&'static str; 2],
+) -> Result<&'h str, NotifyError> {
+    let raw = find_header(headers, names).ok_or(NotifyError::MissingHeader(names[0]))?;
+    let text = std::str::from_utf8(raw).map_err(|_| NotifyError::MalformedHeader {
+        header: names[0],
+        problem: "is not UTF-8",
+    })?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(NotifyError::MissingHeader(names[0]));
+    }
+    Ok(text)
+}
+
+fn parse_timestamp(ts: &str) -> Result<UnixMillis, NotifyError> {
+    let bad = NotifyError::MalformedHeader {
+        header: TIMESTAMP_HEADERS[0],
+        problem: "must be 10 (seconds) or 13 (milliseconds) digits",
+    };
+    if !(ts.len() == 10 || ts.len() == 13) || !ts.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad);
+    }
+    ts.parse::<i64>()
+        .map(UnixMillis::from_wire)
+        .map_err(|_| bad)
+}
+
+fn malformed(field: &str, problem: impl Into<String>) -> NotifyError {
+    NotifyError::MalformedField {
+        field: field.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+fn field(e: FieldError) -> NotifyError {
+    NotifyError::MalformedField {
+        field: e.field,
+        problem: e.problem,
+    }
+}
+
+/// The envelope of a callback, around its decrypted resource.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct NotifyMeta {
+    /// The application (checked against the verifier's).
+    pub app_id: String,
+    /// The merchant (checked against the verifier's).
+    pub mch_id: String,
+    /// When tokenpay created the notification (RFC 3339 text, e.g.
+    /// `2023-06-26T17:21:17.754429+08:00`).
+    pub create_time: Option<String>,
+    /// `resource_type` (`encrypt-resource`).
+    pub resource_type: Option<String>,
+    /// `event_type` (open: the docs disagree on the names).
+    pub event_type: EventType,
+    /// `resource.original_type`.
+    pub original_type: OriginalType,
+    /// The signed `TTPay-Timestamp`.
+    pub timestamp: String,
+    /// The signed `TTPay-Nonce`.
+    pub nonce: String,
+    /// Envelope members this crate does not type.
+    pub extra: Map<String, Value>,
+}
+
+/// An order or payout callback.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct TransactionNotification {
+    /// The envelope.
+    pub meta: NotifyMeta,
+    /// The decrypted order or payout.
+    pub transaction: TransactionDetail,
+}
+
+/// A callback whose `original_type` this crate does not know; the decrypted JSON is kept.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OtherNotification {
+    /// The envelope.
+    pub meta: NotifyMeta,
+    /// The decrypted resource, as text.
+    pub plaintext: String,
+}
+
+/// A verified callback.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Notification {
+    /// An order (`original_type` `transaction`; wallet-monitoring callbacks use it too).
+    Order(TransactionNotification),
+    /// A payout (`original_type` `payout` or `payanother`).
+    Payout(TransactionNotification),
+    /// Another kind, kept decrypted but untyped.
+    Other(OtherNotification),
+}
+
+impl Notification {
+    /// The envelope.
+    pub fn meta(&self) -> &NotifyMeta {
+        match self {
+            Self::Order(n) | Self::Payout(n) => &n.meta,
+            Self::Other(n) => &n.meta,
+        }
+    }
+
+    /// The event type.
+    pub fn event_type(&self) -> &EventType {
+        &self.meta().event_type
+    }
+
+    /// The decrypted order or payout, if typed.
+    pub fn transaction(&self) -> Option<&TransactionDetail> {
+        match self {
+            Self::Order(n) | Self::Payout(n) => Some(&n.transaction),
+            Self::Other(_) => None,
+        }
+    }
+
+    /// Whether it reports money that arrived or left (`trade_state` `SUCCESS`).
+    pub fn is_success(&self) -> bool {
+        self.transaction().is_some_and(TransactionDetail::is_paid)
+    }
+
+    /// A key that is equal for redeliveries of the same state change: original type,
+    /// `transaction_id` and `trade_state` (or the signed nonce for untyped callbacks). Store it
+    /// to process each change once.
+    pub fn dedupe_key(&self) -> String {
+        match self.transaction() {
+            Some(t) => format!(
+                "{}:{}:{}",
+                self.meta().original_type,
+                t.transaction_id,
+                t.trade_state
+            ),
+            None => format!("{}:{}", self.meta().original_type, self.meta().nonce),
+        }
+    }
+}
+
+/// The answer to a callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ack {
+    status: u16,
+    body: &'static str,
+}
+
+impl Ack {
+    /// HTTP 200 with the plain body `success`: tokenpay stops delivering.
+    pub fn success() -> Self {
+        Self {
+            status: 200,
+            body: "success",
+        }
+    }
+
+    /// HTTP 500 with the body `fail`: anything but `success` makes tokenpay deliver again on its
+    /// schedule.
+    pub fn retry() -> Self {
+        Self {
+            status: 500,
+            body: "fail",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body.
+    pub fn body(&self) -> &'static str {
+        self.body
+    }
+
+    /// The content type (`text/plain; charset=utf-8`).
+    pub fn content_type(&self) -> &'static str {
+        "text/plain; charset=utf-8"
+    }
+}

@@ -1,0 +1,375 @@
+//! tokenpay's signing rule, in one place.
+//!
+//! - Requests: `Authorization: TTPAY-AES-256-ECB app_id=..,mch_id=..,nonce_str=..,timestamp=..,
+//!   signature=..` (no quotes, no spaces), where `signature` is the standard base64 of
+//!   AES-256-ECB/PKCS#7 over `PATH[?QUERY]\nTIMESTAMP\nNONCE\nBODY` (no trailing newline; BODY is
+//!   the exact bytes sent, empty for a GET), keyed with the 32-byte app secret as UTF-8.
+//! - Replies and callbacks: headers `TTPay-Timestamp`, `TTPay-Nonce`, `TTPay-Signature` (older
+//!   pages say `tokenpay-*`; both are read, case-insensitively) over `TIMESTAMP\nNONCE\nBODY`.
+//! - Callback resources: AEAD_AES_256_GCM with the same key, nonce = the UTF-8 bytes of
+//!   `resource.nonce` (12 bytes), AAD = `resource.associated_data` when present, ciphertext =
+//!   base64(encrypted || 16-byte tag).
+//!
+//! The "signature" is reversible encryption, not a MAC: whoever holds the app secret can read
+//! what a signature covers. [`AppKey::diagnose`] uses that to show what a received signature
+//! actually encrypts when verification fails.
+//!
+//! ```
+//! use tokenpay::sign::{AppKey, request_signing_string};
+//! use tokenpay::Secret;
+//! let key = AppKey::new(&Secret::new("0123456789abcdef0123456789abcdef")).unwrap();
+//! let msg = request_signing_string("/v1/wallet/query", "1763800000789", "593BEC0C930BF1AFEB40B4A08C8FB242", b"");
+//! let sig = key.sign(&msg).unwrap();
+//! assert!(key.verify(&msg, &sig).is_ok());
+//! assert_eq!(key.diagnose(&sig, &msg).decrypted(), String::from_utf8(msg).unwrap());
+//! ```
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sign_core::aes::{Aes256EcbSigner, Aes256Gcm};
+use sign_core::{Secret, SignatureEncoding, Signer as _, Verifier as _};
+
+use crate::error::{Error, SignatureProblem};
+
+/// The authorization scheme tokenpay accepts.
+pub const AUTH_SCHEME: &str = "TTPAY-AES-256-ECB";
+
+/// The reply and callback signature headers, in lookup order (then the `tokenpay-` fallbacks).
+pub const TIMESTAMP_HEADERS: [&str; 2] = ["TTPay-Timestamp", "tokenpay-Timestamp"];
+/// Nonce header names, in lookup order.
+pub const NONCE_HEADERS: [&str; 2] = ["TTPay-Nonce", "tokenpay-Nonce"];
+/// Signature header names, in lookup order.
+pub const SIGNATURE_HEADERS: [&str; 2] = ["TTPay-Signature", "tokenpay-Signature"];
+
+/// The unit of the signed timestamp. The docs contradict themselves; milliseconds is what the
+/// provider's own edits and the working integrations use, so it is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampUnit {
+    /// 13-digit Unix milliseconds (default).
+    #[default]
+    Millis,
+    /// 10-digit Unix seconds (the WeChat-derived examples).
+    Seconds,
+}
+
+/// `PATH[?QUERY]\nTIMESTAMP\nNONCE\nBODY`, the bytes a request signature covers.
+pub fn request_signing_string(
+    path_and_query: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut s =
+        Vec::with_capacity(path_and_query.len() + timestamp.len() + nonce.len() + body.len() + 3);
+    s.extend_from_slice(path_and_query.as_bytes());
+    s.push(b'\n');
+    s.extend_from_slice(timestamp.as_bytes());
+    s.push(b'\n');
+    s.extend_from_slice(nonce.as_bytes());
+    s.push(b'\n');
+    s.extend_from_slice(body);
+    s
+}
+
+/// `TIMESTAMP\nNONCE\nBODY`, the bytes a reply or callback signature covers.
+pub fn reply_signing_string(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let mut s = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 2);
+    s.extend_from_slice(timestamp.as_bytes());
+    s.push(b'\n');
+    s.extend_from_slice(nonce.as_bytes());
+    s.push(b'\n');
+    s.extend_from_slice(body);
+    s
+}
+
+/// The keys derived from an app secret: AES-256-ECB for signatures, AES-256-GCM for callback
+/// resources. Never printed.
+#[derive(Clone)]
+pub struct AppKey {
+    ecb: Aes256EcbSigner,
+    gcm: Aes256Gcm,
+}
+
+impl fmt::Debug for AppKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AppKey(***)")
+    }
+}
+
+impl AppKey {
+    /// Keys from the app secret, whose UTF-8 bytes must be exactly 32 long (it is used as the
+    /// AES-256 key as is, not hex- or base64-decoded).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming `app_secret` when it is not 32 bytes.
+    pub fn new(secret: &Secret) -> Result<Self, Error> {
+        let problem = |e: sign_core::KeyError| Error::config("app_secret", e.to_string());
+        Ok(Self {
+            ecb: Aes256EcbSigner::new(secret).map_err(problem)?,
+            gcm: Aes256Gcm::new(secret).map_err(problem)?,
+        })
+    }
+
+    /// The base64 signature of `message`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] if the cipher backend fails (it does not for valid keys).
+    pub fn sign(&self, message: &[u8]) -> Result<String, Error> {
+        self.ecb
+            .sign_encoded(message, SignatureEncoding::Base64)
+            .map_err(|e| Error::config("app_secret", e.to_string()))
+    }
+
+    /// Checks a base64 signature over `message` (constant-time comparison of ciphertexts).
+    ///
+    /// # Errors
+    /// [`SignatureProblem::Malformed`] for text that is not base64,
+    /// [`SignatureProblem::Mismatch`] otherwise.
+    pub fn verify(&self, message: &[u8], signature_b64: &str) -> Result<(), SignatureProblem> {
+        match self
+            .ecb
+            .verify_encoded(message, signature_b64, SignatureEncoding::Base64)
+        {
+            Ok(()) => Ok(()),
+            Err(sign_core::Error::MalformedSignature { .. }) => {
+                Err(SignatureProblem::Malformed("signature"))
+            }
+            Err(_) => Err(SignatureProblem::Mismatch),
+        }
+    }
+
+    /// Decrypts a received signature to show what it covers, next to what was expected. A
+    /// diagnostic: use it when verification fails to see whether the peer signed another body,
+    /// another timestamp unit or another line order.
+    pub fn diagnose(&self, signature_b64: &str, expected: &[u8]) -> SignatureDiagnosis {
+        let decrypted = STANDARD
+            .decode(signature_b64.trim())
+            .map_err(|_| "the signature is not base64")
+            .and_then(|raw| {
+                self.ecb
+                    .decrypt(&raw)
+                    .map_err(|_| "the signature does not decrypt with this app secret")
+            })
+            .map(|plain| String::from_utf8_lossy(&plain).into_owned());
+        let expected = String::from_utf8_lossy(expected).into_owned();
+        match decrypted {
+            Ok(d) => SignatureDiagnosis {
+                matches: d == expected,
+                decrypted: Some(d),
+                expected,
+                problem: None,
+            },
+            Err(p) => SignatureDiagnosis {
+                matches: false,
+                decrypted: None,
+                expected,
+                problem: Some(p),
+            },
+        }
+    }
+
+    /// Decrypts a callback resource: `ciphertext_b64` = base64(encrypted || tag), `nonce` used as
+    /// its UTF-8 bytes (must be 12), `aad` the `associated_data` when present.
+    ///
+    /// # Errors
+    /// [`ResourceError`] naming what failed.
+    pub fn decrypt_resource(
+        &self,
+        nonce: &str,
+        aad: Option<&str>,
+        ciphertext_b64: &str,
+    ) -> Result<Vec<u8>, ResourceError> {
+        let raw = STANDARD
+            .decode(ciphertext_b64.trim())
+            .map_err(|_| ResourceError::Base64)?;
+        if nonce.len() != NONCE_LEN {
+            return Err(ResourceError::NonceLength(nonce.len()));
+        }
+        self.gcm
+            .decrypt(nonce.as_bytes(), aad.unwrap_or_default().as_bytes(), &raw)
+            .map(|p| p.to_vec())
+            .map_err(|_| ResourceError::Authentication)
+    }
+
+    /// Encrypts a callback resource the way tokenpay does (for the sandbox and tests): base64 of
+    /// ciphertext || tag.
+    ///
+    /// # Errors
+    /// [`ResourceError::NonceLength`] when `nonce` is not 12 bytes.
+    pub fn encrypt_resource(
+        &self,
+        nonce: &str,
+        aad: Option<&str>,
+        plaintext: &[u8],
+    ) -> Result<String, ResourceError> {
+        if nonce.len() != NONCE_LEN {
+            return Err(ResourceError::NonceLength(nonce.len()));
+        }
+        self.gcm
+            .encrypt(
+                nonce.as_bytes(),
+                aad.unwrap_or_default().as_bytes(),
+                plaintext,
+            )
+            .map(|c| STANDARD.encode(c))
+            .map_err(|_| ResourceError::Authentication)
+    }
+}
+
+/// The GCM nonce length tokenpay's resources use (12 ASCII characters).
+pub const NONCE_LEN: usize = 12;
+
+/// Why a callback resource could not be decrypted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResourceError {
+    /// `ciphertext` is not base64.
+    #[error("ciphertext is not base64")]
+    Base64,
+    /// `nonce` is not 12 bytes (the length AES-GCM takes here).
+    #[error("nonce is {0} bytes; 12 are required")]
+    NonceLength(usize),
+    /// The tag does not authenticate: wrong key, tampered ciphertext, nonce or AAD.
+    #[error("ciphertext does not authenticate with this app secret")]
+    Authentication,
+}
+
+/// What a received signature encrypts, next to what this side expected it to cover.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignatureDiagnosis {
+    decrypted: Option<String>,
+    expected: String,
+    matches: bool,
+    problem: Option<&'static str>,
+}
+
+impl SignatureDiagnosis {
+    /// The decrypted signature (lossy UTF-8), or an empty string when it does not decrypt.
+    pub fn decrypted(&self) -> &str {
+        self.decrypted.as_deref().unwrap_or_default()
+    }
+
+    /// The string this side expected the signature to cover.
+    pub fn expected(&self) -> &str {
+        &self.expected
+    }
+
+    /// Whether they are equal.
+    pub fn matches(&self) -> bool {
+        self.matches
+    }
+
+    /// Why the signature could not be decrypted, if it could not.
+    pub fn problem(&self) -> Option<&'static str> {
+        self.problem
+    }
+}
+
+impl fmt::Debug for SignatureDiagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureDiagnosis")
+            .field("decrypted", &self.decrypted)
+            .field("expected", &self.expected)
+            .field("matches", &self.matches)
+            .field("problem", &self.problem)
+            .finish()
+    }
+}
+
+impl fmt::Display for SignatureDiagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = self.problem {
+            return write!(f, "{p}; expected it to cover {:?}", self.expected);
+        }
+        let verdict = if self.matches {
+            "matches"
+        } else {
+            "DIFFERS FROM"
+        };
+        write!(
+            f,
+            "signature encrypts {:?}, which {verdict} the expected {:?}",
+            self.decrypted(),
+            self.expected
+        )
+    }
+}
+
+/// A parsed `Authorization` header (what the sandbox reads from a request).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization {
+    /// `app_id`.
+    pub app_id: String,
+    /// `mch_id`.
+    pub mch_id: String,
+    /// `nonce_str`.
+    pub nonce_str: String,
+    /// `timestamp`, as sent.
+    pub timestamp: String,
+    /// `signature`, base64.
+    pub signature: String,
+}
+
+impl Authorization {
+    /// The header value: `TTPAY-AES-256-ECB app_id=..,mch_id=..,nonce_str=..,timestamp=..,
+    /// signature=..` with no quotes and no spaces.
+    pub fn to_header_value(&self) -> String {
+        format!(
+            "{AUTH_SCHEME} app_id={},mch_id={},nonce_str={},timestamp={},signature={}",
+            self.app_id, self.mch_id, self.nonce_str, self.timestamp, self.signature
+        )
+    }
+
+    /// Parses a header value (spaces after the commas are tolerated).
+    ///
+    /// # Errors
+    /// A static description naming the missing or malformed part.
+    pub fn parse(value: &str) -> Result<Self, &'static str> {
+        let rest = value
+            .trim()
+            .strip_prefix(AUTH_SCHEME)
+            .ok_or("scheme is not TTPAY-AES-256-ECB")?;
+        if !rest.starts_with(' ') {
+            return Err("scheme is not followed by a space");
+        }
+        let (mut app_id, mut mch_id, mut nonce, mut ts, mut sig) = (None, None, None, None, None);
+        for part in rest.trim().split(',') {
+            let (k, v) = part
+                .trim()
+                .split_once('=')
+                .ok_or("a part is not key=value")?;
+            let slot = match k {
+                "app_id" => &mut app_id,
+                "mch_id" => &mut mch_id,
+                "nonce_str" => &mut nonce,
+                "timestamp" => &mut ts,
+                "signature" => &mut sig,
+                _ => return Err("unknown key"),
+            };
+            *slot = Some(v.to_owned());
+        }
+        Ok(Self {
+            app_id: app_id.ok_or("app_id is missing")?,
+            mch_id: mch_id.ok_or("mch_id is missing")?,
+            nonce_str: nonce.ok_or("nonce_str is missing")?,
+            timestamp: ts.ok_or("timestamp is missing")?,
+            signature: sig.ok_or("signature is missing")?,
+        })
+    }
+}
+
+/// Looks up the first header present among `names`, case-insensitively.
+pub(crate) fn find_header<'h>(
+    headers: &'h [(String, Vec<u8>)],
+    names: &[&str],
+) -> Option<&'h [u8]> {
+    names.iter().find_map(|n| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.as_slice())
+    })
+}
