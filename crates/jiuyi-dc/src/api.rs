@@ -170,7 +170,10 @@ impl fmt::Debug for Reply {
 /// Checks a required text field: non-empty, at most `max` characters, no control characters.
 pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(crate::Error::validation(field, "is required and must not be blank"));
+        return Err(crate::Error::validation(
+            field,
+            "is required and must not be blank",
+        ));
     }
     if value.chars().count() > max {
         return Err(crate::Error::validation(

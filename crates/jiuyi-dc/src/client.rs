@@ -175,7 +175,10 @@ impl Client {
                 _ => {
                     self.inner
                         .retry
-                        .run(|attempt| self.exchange::<O>(&prepared, attempt), is_retryable)
+                        .run(
+                            |attempt| self.exchange::<O>(&prepared, attempt),
+                            is_retryable,
+                        )
                         .await
                 }
             };

@@ -200,7 +200,12 @@ fn describe(kind: &DecodeErrorKind) -> String {
 }
 
 impl DecodeError {
-    pub(crate) fn new(operation: &'static str, status: u16, kind: DecodeErrorKind, body: Bytes) -> Self {
+    pub(crate) fn new(
+        operation: &'static str,
+        status: u16,
+        kind: DecodeErrorKind,
+        body: Bytes,
+    ) -> Self {
         Self {
             operation,
             status,

@@ -189,7 +189,8 @@ pub struct Notification {
     pub card_id: Option<String>,
     /// `evidence`: the recharge proof, when sent.
     pub evidence: Option<String>,
-    /// Every other received field except `sign` (all of them were covered by the signature).
+    /// Every other received non-empty field except `sign`; all of them were covered by the
+    /// signature (empty fields are unsigned by the rule, so they are dropped).
     pub extra: BTreeMap<String, String>,
 }
 
@@ -229,6 +230,7 @@ impl Notification {
             evidence,
             extra: fields
                 .into_iter()
+                .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
         })

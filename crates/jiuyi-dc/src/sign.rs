@@ -94,7 +94,10 @@ impl RequestSigner {
 impl fmt::Debug for RequestSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestSigner")
-            .field("rule", &"ascii, skip empty, php urlencode, &appsecret=***, MD5 upper")
+            .field(
+                "rule",
+                &"ascii, skip empty, php urlencode, &appsecret=***, MD5 upper",
+            )
             .finish_non_exhaustive()
     }
 }

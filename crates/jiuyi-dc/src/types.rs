@@ -347,7 +347,10 @@ code_enum! {
 impl CardOrderStatus {
     /// Whether the status will not change any more: `Completed`, `DisputeClosed` or `Cancelled`.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Completed | Self::DisputeClosed | Self::Cancelled)
+        matches!(
+            self,
+            Self::Completed | Self::DisputeClosed | Self::Cancelled
+        )
     }
 
     /// Whether the codes were delivered and stand: `Completed` only (a closed dispute's outcome is

@@ -68,8 +68,9 @@ pub(crate) fn scalar_text(ctx: &Ctx, path: &str, raw: &RawValue) -> Result<Optio
 /// Items of an array (or a single object treated as one item).
 pub(crate) fn items(ctx: &Ctx, path: &str, raw: &RawValue) -> Result<Vec<Box<RawValue>>> {
     match raw.get().as_bytes().first() {
-        Some(b'[') => serde_json::from_str(raw.get())
-            .map_err(|_| ctx.field_error(path, "invalid array")),
+        Some(b'[') => {
+            serde_json::from_str(raw.get()).map_err(|_| ctx.field_error(path, "invalid array"))
+        }
         Some(b'{') => Ok(vec![
             RawValue::from_string(raw.get().to_owned())
                 .map_err(|_| ctx.field_error(path, "invalid object"))?,
@@ -97,8 +98,8 @@ impl Obj {
                 format!("expected an object, got {}", kind_of(raw.get())),
             ));
         }
-        let map = serde_json::from_str(raw.get())
-            .map_err(|_| ctx.field_error(path, "invalid object"))?;
+        let map =
+            serde_json::from_str(raw.get()).map_err(|_| ctx.field_error(path, "invalid object"))?;
         Ok(Self {
             ctx: ctx.clone(),
             path: path.to_owned(),
@@ -160,10 +161,10 @@ impl Obj {
         match self.text(key)? {
             None => Ok(None),
             Some(t) if t.is_empty() => Ok(None),
-            Some(t) => t
-                .parse::<u64>()
-                .map(Some)
-                .map_err(|_| self.ctx.field_error(&path, "expected a non-negative integer")),
+            Some(t) => t.parse::<u64>().map(Some).map_err(|_| {
+                self.ctx
+                    .field_error(&path, "expected a non-negative integer")
+            }),
         }
     }
 

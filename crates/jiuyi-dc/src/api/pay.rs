@@ -193,14 +193,16 @@ impl Operation for PayRequest {
 }
 
 pub(crate) fn check_notify_url(url: &str) -> Result<()> {
-    let parsed = Url::parse(url).map_err(|e| {
-        Error::validation("notify_url", format!("must be an absolute URL ({e})"))
-    })?;
+    let parsed = Url::parse(url)
+        .map_err(|e| Error::validation("notify_url", format!("must be an absolute URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::validation("notify_url", "must be http or https"));
     }
     if url.len() > 512 {
-        return Err(Error::validation("notify_url", "must be at most 512 characters"));
+        return Err(Error::validation(
+            "notify_url",
+            "must be at most 512 characters",
+        ));
     }
     Ok(())
 }

@@ -111,7 +111,8 @@ impl Operation for QueryCardListRequest {
     const PATH: &'static str = "/dcapi/queryCardList";
     const IDEMPOTENCY: Idempotency = Idempotency::Safe;
     /// Paging, keyword and filters are sent but not signed.
-    const UNSIGNED_FIELDS: &'static [&'static str] = &["pageIndex", "pageSize", "keyword", "id", "pid"];
+    const UNSIGNED_FIELDS: &'static [&'static str] =
+        &["pageIndex", "pageSize", "keyword", "id", "pid"];
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
         let mut fields = Vec::new();

@@ -9,19 +9,43 @@ fn money_conversions_are_exact_and_checked() {
     assert_eq!(Money::from_fen(1).to_yuan().to_string(), "0.01");
     assert_eq!(Money::from_fen(u64::MAX).to_fen(), Ok(u64::MAX));
     assert_eq!(Money::from_fen(u64::MAX).in_yuan().to_fen(), Ok(u64::MAX));
-    assert_eq!(Money::parse_yuan("12").map(|m| m.wire()), Ok("12".to_owned()));
-    assert_eq!(Money::parse_yuan("12.50").map(|m| m.wire()), Ok("12.50".to_owned()));
-    assert_eq!(Money::parse_yuan("12.500").map(|m| m.wire()), Ok("12.5".to_owned()));
-    assert_eq!(Money::parse_yuan("0.125"), Err(MoneyError::TooManyDecimals(3)));
+    assert_eq!(
+        Money::parse_yuan("12").map(|m| m.wire()),
+        Ok("12".to_owned())
+    );
+    assert_eq!(
+        Money::parse_yuan("12.50").map(|m| m.wire()),
+        Ok("12.50".to_owned())
+    );
+    assert_eq!(
+        Money::parse_yuan("12.500").map(|m| m.wire()),
+        Ok("12.5".to_owned())
+    );
+    assert_eq!(
+        Money::parse_yuan("0.125"),
+        Err(MoneyError::TooManyDecimals(3))
+    );
     assert_eq!(Money::parse_yuan("-1"), Err(MoneyError::Negative));
-    assert!(matches!(Money::parse_yuan("1e3"), Err(MoneyError::NotANumber(_))));
-    assert!(matches!(Money::parse_yuan(" 1"), Err(MoneyError::NotANumber(_))));
-    assert!(matches!(Money::parse_yuan("."), Err(MoneyError::NotANumber(_))));
+    assert!(matches!(
+        Money::parse_yuan("1e3"),
+        Err(MoneyError::NotANumber(_))
+    ));
+    assert!(matches!(
+        Money::parse_yuan(" 1"),
+        Err(MoneyError::NotANumber(_))
+    ));
+    assert!(matches!(
+        Money::parse_yuan("."),
+        Err(MoneyError::NotANumber(_))
+    ));
     assert_eq!(
         Money::from_yuan(Decimal::MAX).and_then(|m| m.to_fen()),
         Err(MoneyError::Overflow)
     );
-    assert_eq!(Money::parse_yuan("184467440737095516.15").and_then(|m| m.to_fen()), Ok(u64::MAX));
+    assert_eq!(
+        Money::parse_yuan("184467440737095516.15").and_then(|m| m.to_fen()),
+        Ok(u64::MAX)
+    );
     assert_eq!(
         Money::parse_yuan("184467440737095516.16").and_then(|m| m.to_fen()),
         Err(MoneyError::Overflow)
@@ -31,10 +55,20 @@ fn money_conversions_are_exact_and_checked() {
 
 #[test]
 fn statuses_classify() {
-    let all: Vec<OrderStatus> = (1..=8).map(|c| OrderStatus::from_code(&c.to_string())).collect();
-    let finals: Vec<&str> = all.iter().filter(|s| s.is_final()).map(OrderStatus::code).collect();
+    let all: Vec<OrderStatus> = (1..=8)
+        .map(|c| OrderStatus::from_code(&c.to_string()))
+        .collect();
+    let finals: Vec<&str> = all
+        .iter()
+        .filter(|s| s.is_final())
+        .map(OrderStatus::code)
+        .collect();
     assert_eq!(finals, ["4", "6"]);
-    let ok: Vec<&str> = all.iter().filter(|s| s.is_success()).map(OrderStatus::code).collect();
+    let ok: Vec<&str> = all
+        .iter()
+        .filter(|s| s.is_success())
+        .map(OrderStatus::code)
+        .collect();
     assert_eq!(ok, ["3", "4", "5"]);
     assert_eq!(all[7], OrderStatus::Unknown("8".to_owned()));
     assert!(OrderStatus::Waiting.is_cancellable());

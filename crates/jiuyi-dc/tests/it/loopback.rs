@@ -62,7 +62,11 @@ async fn every_endpoint_succeeds() {
     .await;
     assert_eq!(order.status, OrderStatus::Completed);
 
-    let cash = round_trip(&QueryCashRequest::new(), r#"{"code":1,"msg":"ok","result":"348.70"}"#).await;
+    let cash = round_trip(
+        &QueryCashRequest::new(),
+        r#"{"code":1,"msg":"ok","result":"348.70"}"#,
+    )
+    .await;
     assert_eq!(cash.yuan.to_string(), "348.70");
 
     let drawn = round_trip(
@@ -87,7 +91,10 @@ async fn every_endpoint_succeeds() {
     assert_eq!(cats.len(), 1);
 
     let list = round_trip(
-        &QueryCardListRequest::new().page(1, 20).keyword("视频").pid("7"),
+        &QueryCardListRequest::new()
+            .page(1, 20)
+            .keyword("视频")
+            .pid("7"),
         r#"{"code":1,"msg":"ok","result":{"list":[{"id":43,"price":"19.80"}],"total":1}}"#,
     )
     .await;
@@ -113,7 +120,10 @@ async fn every_endpoint_succeeds() {
     )
     .await;
     assert_eq!(cards.cards[0].status, CardOrderStatus::Completed);
-    assert_eq!(cards.cards[0].card_pass.as_ref().map(|p| p.expose()), Some("p"));
+    assert_eq!(
+        cards.cards[0].card_pass.as_ref().map(|p| p.expose()),
+        Some("p")
+    );
 
     let card_order = round_trip(
         &CardQueryOrderRequest::new("C1"),
@@ -203,7 +213,10 @@ async fn read_retried_after_reset() {
         Behaviour::json(r#"{"code":1,"msg":"ok","result":"2.00"}"#),
     ])
     .await;
-    let cash = client(&server.base).send(&QueryCashRequest::new()).await.expect("retried");
+    let cash = client(&server.base)
+        .send(&QueryCashRequest::new())
+        .await
+        .expect("retried");
     assert_eq!(cash.yuan.to_string(), "2.00");
     assert_eq!(server.requests().len(), 2);
 }
@@ -227,27 +240,36 @@ async fn create_is_unknown_and_sent_once(b: Behaviour) -> Error {
 #[tokio::test]
 async fn create_timeout_is_outcome_unknown() {
     let err = create_is_unknown_and_sent_once(Behaviour::Hang).await;
-    let Error::OutcomeUnknown(u) = err else { unreachable!() };
+    let Error::OutcomeUnknown(u) = err else {
+        unreachable!()
+    };
     assert!(matches!(u.cause(), Error::Transport(t) if t.is_timeout()));
 }
 
 #[tokio::test]
 async fn create_reset_is_outcome_unknown() {
     let err = create_is_unknown_and_sent_once(Behaviour::Reset).await;
-    let Error::OutcomeUnknown(u) = err else { unreachable!() };
+    let Error::OutcomeUnknown(u) = err else {
+        unreachable!()
+    };
     assert!(matches!(u.cause(), Error::Transport(_)));
 }
 
 #[tokio::test]
 async fn create_5xx_is_outcome_unknown() {
     let err = create_is_unknown_and_sent_once(Behaviour::status(502, "<html>x</html>")).await;
-    let Error::OutcomeUnknown(u) = err else { unreachable!() };
+    let Error::OutcomeUnknown(u) = err else {
+        unreachable!()
+    };
     assert!(matches!(u.cause(), Error::Decode(d) if d.status() == 502));
 }
 
 #[tokio::test]
 async fn create_truncated_reply_is_outcome_unknown() {
-    let server = Server::always(Behaviour::Truncate(br#"{"code":1,"msg":"ok","res"#.to_vec())).await;
+    let server = Server::always(Behaviour::Truncate(
+        br#"{"code":1,"msg":"ok","res"#.to_vec(),
+    ))
+    .await;
     let err = client(&server.base)
         .send(&CardPayOrderRequest::new("43", 1, "C-TRUNC"))
         .await
@@ -263,7 +285,10 @@ async fn create_refused_by_provider_is_api_error() {
         .send(&PayRequest::new("43", "13800138000", "JY1").stock_check(true))
         .await
         .expect_err("refused");
-    assert!(matches!(&err, Error::Api(a) if a.message() == "库存不足"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Api(a) if a.message() == "库存不足"),
+        "{err:?}"
+    );
     assert_eq!(server.requests().len(), 1);
     assert_eq!(server.requests()[0].field("check").as_deref(), Some("1"));
 }
@@ -287,8 +312,12 @@ async fn create_connection_refused_is_not_sent() {
 
 #[tokio::test]
 async fn html_page_is_decode_error() {
-    let server =
-        Server::always(Behaviour::Reply(200, "text/html", b"<html>login</html>".to_vec())).await;
+    let server = Server::always(Behaviour::Reply(
+        200,
+        "text/html",
+        b"<html>login</html>".to_vec(),
+    ))
+    .await;
     let err = client(&server.base)
         .send(&QueryCashRequest::new())
         .await
@@ -317,7 +346,10 @@ async fn truncated_json_is_decode_error() {
 async fn oversize_body_is_refused() {
     let big = format!(r#"{{"code":1,"msg":"{}","result":"1"}}"#, "x".repeat(4096));
     let server = Server::always(Behaviour::json(&big)).await;
-    let c: Client = builder(&server.base).max_body_bytes(1024).build().expect("client");
+    let c: Client = builder(&server.base)
+        .max_body_bytes(1024)
+        .build()
+        .expect("client");
     let err = c.send(&QueryCashRequest::new()).await.expect_err("too big");
     assert!(
         matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::BodyTooLarge),
@@ -355,6 +387,9 @@ async fn validation_fails_before_sending() {
         .send(&PayRequest::new("43", "", "JY1"))
         .await
         .expect_err("invalid");
-    assert!(matches!(&err, Error::Validation(v) if v.field() == "account"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Validation(v) if v.field() == "account"),
+        "{err:?}"
+    );
     assert!(server.requests().is_empty());
 }

@@ -1,6 +1,7 @@
 //! Property tests: hostile bytes never panic; any change to a signed notify fails verification
 //! unless it decodes to the very same fields; signing ignores field order; money round-trips.
 
+use jiuyi_dc::Error;
 use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
 use jiuyi_dc::api::pay::PayRequest;
 use jiuyi_dc::api::query_card_list::QueryCardListRequest;
@@ -10,7 +11,6 @@ use jiuyi_dc::error::NotifyError;
 use jiuyi_dc::notify::NotifyVerifier;
 use jiuyi_dc::sign::RequestSigner;
 use jiuyi_dc::types::Money;
-use jiuyi_dc::Error;
 use proptest::prelude::*;
 
 use crate::support::SECRET;
@@ -29,7 +29,10 @@ fn fields_strategy() -> impl Strategy<Value = Vec<(String, String)>> {
                 ("status".to_owned(), status),
             ];
             for (k, val) in extra {
-                if !matches!(k.as_str(), "order_id" | "out_order_id" | "status" | "sign" | "appid") {
+                if !matches!(
+                    k.as_str(),
+                    "order_id" | "out_order_id" | "status" | "sign" | "appid"
+                ) {
                     v.push((k, val));
                 }
             }
@@ -51,7 +54,13 @@ fn signed_body(fields: &[(String, String)]) -> String {
 fn decoded(body: &[u8]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = url::form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .map(|(k, v)| if k == "sign" { (k, v.to_uppercase()) } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "sign" {
+                (k, v.to_uppercase())
+            } else {
+                (k, v)
+            }
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
     v.sort();

@@ -18,8 +18,14 @@ const SECRET: &str = "Sup3r-S3cret-Appsecret";
 const CARD_PASS: &str = "CARD-PASS-0001-XYZ";
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains(SECRET), "{what} leaks the app secret: {text}");
-    assert!(!text.contains(CARD_PASS), "{what} leaks a card secret: {text}");
+    assert!(
+        !text.contains(SECRET),
+        "{what} leaks the app secret: {text}"
+    );
+    assert!(
+        !text.contains(CARD_PASS),
+        "{what} leaks a card secret: {text}"
+    );
 }
 
 fn check_error(what: &str, e: &Error) {
@@ -62,8 +68,14 @@ async fn nothing_prints_a_secret() {
     let client = test_client("http://127.0.0.1:9");
     assert_clean("Client", &format!("{client:?}"));
     assert_clean("NotifyVerifier", &format!("{:?}", client.notify_verifier()));
-    assert_clean("NotifyVerifier::new", &format!("{:?}", NotifyVerifier::new(SECRET)));
-    assert_clean("RequestSigner", &format!("{:?}", RequestSigner::new(SECRET.into())));
+    assert_clean(
+        "NotifyVerifier::new",
+        &format!("{:?}", NotifyVerifier::new(SECRET)),
+    );
+    assert_clean(
+        "RequestSigner",
+        &format!("{:?}", RequestSigner::new(SECRET.into())),
+    );
 
     let req = PayRequest::new("43", "13800138000", "JY1");
     assert_clean("PayRequest", &format!("{req:?}"));
@@ -84,7 +96,9 @@ async fn nothing_prints_a_secret() {
     assert_eq!(pass.expose(), CARD_PASS);
 
     // Every error variant this crate produces.
-    let config = Client::builder("19190009", SECRET).build().expect_err("no base url");
+    let config = Client::builder("19190009", SECRET)
+        .build()
+        .expect_err("no base url");
     check_error("Config", &config);
     let config2 = Client::builder("19190009", SECRET)
         .base_url(format!("ftp://{SECRET}"))
@@ -96,10 +110,13 @@ async fn nothing_prints_a_secret() {
         .expect_err("invalid");
     check_error("Validation", &validation);
     // A decode error whose body holds a card secret.
-    let bad = format!(r#"{{"code":1,"msg":"ok","result":[{{"card_pass":"{CARD_PASS}","status":{{}}}}]}}"#);
+    let bad = format!(
+        r#"{{"code":1,"msg":"ok","result":[{{"card_pass":"{CARD_PASS}","status":{{}}}}]}}"#
+    );
     let decode = read_reply::<CardPayOrderRequest>(200, bad).expect_err("decode");
     check_error("Decode", &decode);
-    let api = read_reply::<QueryCashRequest>(200, r#"{"code":0,"msg":"签名错误"}"#).expect_err("api");
+    let api =
+        read_reply::<QueryCashRequest>(200, r#"{"code":0,"msg":"签名错误"}"#).expect_err("api");
     check_error("Api", &api);
     let notify = NotifyVerifier::new(SECRET)
         .verify(None, b"order_id=1&sign=00")
@@ -123,21 +140,28 @@ async fn nothing_prints_a_secret() {
     let c = test_client(&server.base);
     let unknown = {
         let _guard = tracing::subscriber::set_default(subscriber);
-        c.send(&PayRequest::new("43", "13800138000", "JY-LOG")).await.expect_err("unknown")
+        c.send(&PayRequest::new("43", "13800138000", "JY-LOG"))
+            .await
+            .expect_err("unknown")
     };
     assert!(unknown.is_outcome_unknown());
     check_error("OutcomeUnknown", &unknown);
     let logs = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf8");
     assert_clean("logs", &logs);
     assert!(logs.contains("jiuyi_dc.call"), "{logs}");
-    assert!(logs.contains("operation=\"pay\"") || logs.contains("operation=pay"), "{logs}");
+    assert!(
+        logs.contains("operation=\"pay\"") || logs.contains("operation=pay"),
+        "{logs}"
+    );
     assert!(logs.contains("JY-LOG"), "{logs}");
     let sign = prepared_sign(&c);
     assert!(!logs.contains(&sign), "the signature is not logged");
 }
 
 fn prepared_sign(c: &Client) -> String {
-    let p = c.prepare(&PayRequest::new("43", "13800138000", "JY-LOG")).expect("prepare");
+    let p = c
+        .prepare(&PayRequest::new("43", "13800138000", "JY-LOG"))
+        .expect("prepare");
     url::form_urlencoded::parse(p.body_bytes())
         .find(|(k, _)| k == "sign")
         .map(|(_, v)| v.into_owned())

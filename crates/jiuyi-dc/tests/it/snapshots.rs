@@ -128,9 +128,10 @@ fn render_request(endpoint: &str, clock: i64, r: &Value) -> (bool, String) {
             }
             render_prepared(c, &q)
         }
-        "queryCardInfo" => {
-            render_prepared(c, &QueryCardInfoRequest::new(s(r, "id").unwrap_or_default()))
-        }
+        "queryCardInfo" => render_prepared(
+            c,
+            &QueryCardInfoRequest::new(s(r, "id").unwrap_or_default()),
+        ),
         "queryCard" => {
             let mut q = QueryCardRequest::new();
             if let Some(k) = s(r, "keyword") {
@@ -192,17 +193,13 @@ fn render_reply(endpoint: &str, status: u16, body: Vec<u8>) -> (bool, String) {
         "queryCash" => render_result(read_reply::<QueryCashRequest>(status, body)),
         "drawOrder" => render_result(read_reply::<DrawOrderRequest>(status, body)),
         "confirmOrder" => render_result(read_reply::<ConfirmOrderRequest>(status, body)),
-        "queryCardCategory" => {
-            render_result(read_reply::<QueryCardCategoryRequest>(status, body))
-        }
+        "queryCardCategory" => render_result(read_reply::<QueryCardCategoryRequest>(status, body)),
         "queryCardList" => render_result(read_reply::<QueryCardListRequest>(status, body)),
         "queryCardInfo" => render_result(read_reply::<QueryCardInfoRequest>(status, body)),
         "queryCard" => render_result(read_reply::<QueryCardRequest>(status, body)),
         "card-payOrder" => render_result(read_reply::<CardPayOrderRequest>(status, body)),
         "card-queryOrder" => render_result(read_reply::<CardQueryOrderRequest>(status, body)),
-        "card-queryCardList" => {
-            render_result(read_reply::<CardQueryCardListRequest>(status, body))
-        }
+        "card-queryCardList" => render_result(read_reply::<CardQueryCardListRequest>(status, body)),
         "card-queryCardDetail" => {
             render_result(read_reply::<CardQueryCardDetailRequest>(status, body))
         }
@@ -303,7 +300,11 @@ fn fixture_snapshots() {
                 if expect_ok { "ok" } else { "err" },
                 if expect_ok { "succeed" } else { "fail" }
             );
-            assert!(!rendered.contains(SECRET), "{}: secret leaked", path.display());
+            assert!(
+                !rendered.contains(SECRET),
+                "{}: secret leaked",
+                path.display()
+            );
             assert!(
                 !rendered.contains("SECRET-CARD-PASS"),
                 "{}: card secret leaked",

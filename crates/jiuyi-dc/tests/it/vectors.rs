@@ -32,7 +32,10 @@ struct Case {
 }
 
 fn load() -> File {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/vectors/jiuyi-dc.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/vectors/jiuyi-dc.json"
+    );
     let text = std::fs::read_to_string(path).expect("vectors file");
     serde_json::from_str(&text).expect("vectors json")
 }
@@ -40,7 +43,9 @@ fn load() -> File {
 #[track_caller]
 fn check_request<O: Operation>(case: &Case, req: &O) {
     let p = &case.params;
-    let now = p.get("datetime").map_or(1, |d| d.parse().expect("datetime"));
+    let now = p
+        .get("datetime")
+        .map_or(1, |d| d.parse().expect("datetime"));
     let client = offline_client_at(now, &p["appid"], &case.secret);
     let prepared = client.prepare(req).expect("prepare");
     let name = &case.name;
@@ -77,7 +82,11 @@ fn check_request<O: Operation>(case: &Case, req: &O) {
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let (last_k, last_v) = body.last().expect("non-empty body");
-    assert_eq!((last_k.as_str(), last_v.as_str()), ("sign", case.sign.as_str()), "{name}: sign");
+    assert_eq!(
+        (last_k.as_str(), last_v.as_str()),
+        ("sign", case.sign.as_str()),
+        "{name}: sign"
+    );
     let sent: BTreeMap<String, String> = body[..body.len() - 1].iter().cloned().collect();
     assert_eq!(&sent, p, "{name}: body fields");
     assert_eq!(body.len() - 1, p.len(), "{name}: no duplicate fields");
@@ -86,7 +95,11 @@ fn check_request<O: Operation>(case: &Case, req: &O) {
     for (k, v) in &body {
         form.append_pair(k, v);
     }
-    assert_eq!(prepared.body_bytes(), form.finish().as_bytes(), "{name}: body bytes");
+    assert_eq!(
+        prepared.body_bytes(),
+        form.finish().as_bytes(),
+        "{name}: body bytes"
+    );
 }
 
 fn money(p: &BTreeMap<String, String>) -> Option<Money> {
@@ -122,7 +135,10 @@ fn every_vector_case_through_the_builders() {
                 check_request(case, &req);
             }
             "/dcapi/queryOrder" => {
-                check_request(case, &QueryOrderRequest::by_out_order_id(&p["out_order_id"]));
+                check_request(
+                    case,
+                    &QueryOrderRequest::by_out_order_id(&p["out_order_id"]),
+                );
             }
             "/dcapi/queryCash" => check_request(case, &QueryCashRequest::new()),
             "/dcapi/queryCardList" => {
@@ -172,7 +188,13 @@ fn check_notify(case: &Case) {
 
     // The same fields signed by the crate's signer give the vector's string and signature.
     let signer = jiuyi_dc::sign::RequestSigner::new(case.secret.as_str().into());
-    let (sign, e) = signer.sign(case.params.iter().map(|(k, v)| (k.as_str(), v.as_str())), &[]);
+    let (sign, e) = signer.sign(
+        case.params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        &[],
+    );
     assert_eq!(sign, case.sign);
-    assert_eq!(format!("{}&appsecret={}", e.canonical(), case.secret), case.signed_string);
+    assert_eq!(
+        format!("{}&appsecret={}", e.canonical(), case.secret),
+        case.signed_string
+    );
 }
