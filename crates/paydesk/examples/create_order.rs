@@ -27,12 +27,17 @@ async fn run() -> Result<(), Error> {
         .map(|d| d.as_millis())
         .unwrap_or_default();
     let mch_order_no = format!("demo{millis}");
-    let amount: Decimal = env_or("PAYDESK_AMOUNT", "1000").parse().unwrap_or(Decimal::ONE_THOUSAND);
+    let amount: Decimal = env_or("PAYDESK_AMOUNT", "1000")
+        .parse()
+        .unwrap_or(Decimal::ONE_THOUSAND);
     let req = PayDeskRequest::new(
         mch_order_no.as_str(),
         env_or("PAYDESK_CURRENCY", "TZS"),
         amount,
-        env_or("PAYDESK_NOTIFY_URL", "https://merchant.example/paydesk/notify"),
+        env_or(
+            "PAYDESK_NOTIFY_URL",
+            "https://merchant.example/paydesk/notify",
+        ),
     )
     .mobile_money_phone("721323213")
     .real_name("Jeck")
@@ -44,7 +49,10 @@ async fn run() -> Result<(), Error> {
         Ok(order) => {
             println!("mchOrderNo: {mch_order_no}");
             println!("orderNo:    {}", order.order_no);
-            println!("payUrl:     {}", order.pay_url.as_deref().unwrap_or("(none)"));
+            println!(
+                "payUrl:     {}",
+                order.pay_url.as_deref().unwrap_or("(none)")
+            );
             Ok(())
         }
         Err(Error::OutcomeUnknown(e)) => {

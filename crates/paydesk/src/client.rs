@@ -11,7 +11,7 @@ use sign_core::{Md5Signer, Secret};
 use tracing::{Instrument as _, Span, field};
 
 use crate::api::{
-    self, OrderKind, Operation, PayDeskQueryRequest, PayDeskQueryResponse, PayInQueryRequest,
+    self, Operation, OrderKind, PayDeskQueryRequest, PayDeskQueryResponse, PayInQueryRequest,
     PayInQueryResponse, PayOutQueryRequest, PayOutQueryResponse, RawReply, RawRequest,
 };
 use crate::error::{ApiErrorCode, ConfigError, Error, OutcomeUnknown, Result};

@@ -270,7 +270,11 @@ impl DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.0;
-        f.write_str(if i.operation.is_empty() { "reply" } else { i.operation })?;
+        f.write_str(if i.operation.is_empty() {
+            "reply"
+        } else {
+            i.operation
+        })?;
         if !i.operation.is_empty() && i.operation != "notify" {
             f.write_str(" reply")?;
         }

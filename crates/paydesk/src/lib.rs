@@ -59,7 +59,9 @@ pub mod profile;
 pub mod sign;
 pub mod types;
 
-pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_ID, Reconciliation};
+pub use client::{
+    Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_ID, Reconciliation,
+};
 pub use error::{Error, Result};
 pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomAlphanumeric, RandomHex,

@@ -213,7 +213,11 @@ impl NotifyVerifier {
     }
 
     /// Everything up to a verified UTF-8 body.
-    fn check<'b>(&self, headers: NotifyHeaders<'_>, body: &'b [u8]) -> Result<&'b str, NotifyError> {
+    fn check<'b>(
+        &self,
+        headers: NotifyHeaders<'_>,
+        body: &'b [u8],
+    ) -> Result<&'b str, NotifyError> {
         if body.len() > self.max_body_bytes {
             return Err(NotifyError::BodyTooLarge {
                 len: body.len(),
@@ -251,7 +255,8 @@ impl NotifyVerifier {
 
     fn parse(&self, text: &str, kind: Option<OrderKind>) -> Result<Notification, NotifyError> {
         let malformed = |e: DecodeError| NotifyError::Malformed(e.in_notify(text.as_bytes()));
-        let mut fields = Fields::parse(text).map_err(|e| malformed(e.reworded(|r| format!("body {r}"))))?;
+        let mut fields =
+            Fields::parse(text).map_err(|e| malformed(e.reworded(|r| format!("body {r}"))))?;
         let merchant_id = match fields.opt_text("merchantId").map_err(malformed)? {
             Some(id) => {
                 self.check_merchant(id.trim())?;
@@ -262,7 +267,8 @@ impl NotifyVerifier {
         let order_no = fields.text("orderNo").map_err(malformed)?;
         let kind = match kind {
             Some(k) => k,
-            None => kind_of(&order_no).ok_or_else(|| NotifyError::UnknownKind(order_no.chars().take(40).collect()))?,
+            None => kind_of(&order_no)
+                .ok_or_else(|| NotifyError::UnknownKind(order_no.chars().take(40).collect()))?,
         };
         Notification::read(kind, order_no, merchant_id, fields).map_err(malformed)
     }

@@ -60,14 +60,21 @@ impl Collect {
         checks.id("mchOrderNo", &self.mch_order_no);
         let profile = checks.money(profiles, &self.currency, self.amount);
         if self.reusable && profile.is_some_and(|p| !p.allows_reusable()) {
-            checks.push("reusableStatus", "only `false` is allowed for this currency");
+            checks.push(
+                "reusableStatus",
+                "only `false` is allowed for this currency",
+            );
         }
         if self.expire_secs == Some(0) {
             checks.push("expireTime", "must be at least 1 second");
         }
         checks.url("notifyUrl", Some(&self.notify_url));
         checks.nonce(self.nonce_str.as_deref());
-        checks.opt_text("mobileMoneyPhone", self.mobile_money_phone.as_deref(), SHORT_MAX);
+        checks.opt_text(
+            "mobileMoneyPhone",
+            self.mobile_money_phone.as_deref(),
+            SHORT_MAX,
+        );
         checks.opt_text("realName", self.real_name.as_deref(), NAME_MAX);
         checks.opt_text("phone", self.phone.as_deref(), SHORT_MAX);
         checks.email(self.email.as_deref());
@@ -96,11 +103,8 @@ impl Collect {
 
     /// `expireTime` to send: the request's, else the profile's default.
     pub(crate) fn expire_time(&self, profiles: &Profiles) -> Option<u64> {
-        self.expire_secs.or_else(|| {
-            profiles
-                .get(&self.currency)
-                .and_then(Profile::expire_secs)
-        })
+        self.expire_secs
+            .or_else(|| profiles.get(&self.currency).and_then(Profile::expire_secs))
     }
 }
 

@@ -13,16 +13,17 @@ pub(crate) fn open(
     body: &[u8],
 ) -> Result<Box<RawValue>, Error> {
     let fail = |e: DecodeError| Error::Decode(e.in_reply(operation, status, body));
-    let text = std::str::from_utf8(body)
-        .map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
     if text.trim().is_empty() {
         return Err(fail(DecodeError::new(None, "body is empty")));
     }
-    let mut fields = Fields::parse(text)
-        .map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
+    let mut fields =
+        Fields::parse(text).map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
     let code = fields.opt_text("code").map_err(fail)?;
     let msg = fields.opt_text("msg").map_err(fail)?;
-    let success = code.as_deref().map(str::trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
+    let success =
+        code.as_deref().map(str::trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
     if !success {
         if code.is_none() && msg.is_none() {
             return Err(fail(DecodeError::new(

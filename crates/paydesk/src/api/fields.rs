@@ -105,9 +105,12 @@ impl Fields {
         if text.is_empty() {
             return Ok(None);
         }
-        parse_decimal(text)
-            .map(Some)
-            .ok_or_else(|| DecodeError::field(name, format!("is not a decimal number: `{}`", snippet(text))))
+        parse_decimal(text).map(Some).ok_or_else(|| {
+            DecodeError::field(
+                name,
+                format!("is not a decimal number: `{}`", snippet(text)),
+            )
+        })
     }
 
     /// A required decimal.
@@ -126,9 +129,12 @@ impl Fields {
         if text.is_empty() {
             return Ok(None);
         }
-        u64::from_str(text)
-            .map(Some)
-            .map_err(|_| DecodeError::field(name, format!("is not an unsigned integer: `{}`", snippet(text))))
+        u64::from_str(text).map(Some).map_err(|_| {
+            DecodeError::field(
+                name,
+                format!("is not an unsigned integer: `{}`", snippet(text)),
+            )
+        })
     }
 
     /// A required unsigned integer.
@@ -138,7 +144,10 @@ impl Fields {
     }
 
     /// An optional provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).
-    pub(crate) fn opt_time(&mut self, name: &str) -> Result<Option<PrimitiveDateTime>, DecodeError> {
+    pub(crate) fn opt_time(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         match self.scalar(name)? {
             None => Ok(None),
@@ -146,7 +155,10 @@ impl Fields {
             Some(Scalar::Text(t)) => PrimitiveDateTime::parse(t.trim(), format)
                 .map(Some)
                 .map_err(|_| {
-                    DecodeError::field(name, format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(&t)))
+                    DecodeError::field(
+                        name,
+                        format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(&t)),
+                    )
                 }),
             Some(Scalar::Number(n)) => Err(DecodeError::field(
                 name,

@@ -160,7 +160,11 @@ impl Operation for PayDeskRequest {
     const KIND: Option<OrderKind> = Some(OrderKind::Cashier);
 
     fn ids(&self) -> RequestIds<'_> {
-        RequestIds::new(Some(&self.collect.mch_order_no), None, self.collect.nonce_str.as_deref())
+        RequestIds::new(
+            Some(&self.collect.mch_order_no),
+            None,
+            self.collect.nonce_str.as_deref(),
+        )
     }
 }
 

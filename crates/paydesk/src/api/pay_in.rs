@@ -154,7 +154,11 @@ impl Operation for PayInRequest {
     const KIND: Option<OrderKind> = Some(OrderKind::PayIn);
 
     fn ids(&self) -> RequestIds<'_> {
-        RequestIds::new(Some(&self.collect.mch_order_no), None, self.collect.nonce_str.as_deref())
+        RequestIds::new(
+            Some(&self.collect.mch_order_no),
+            None,
+            self.collect.nonce_str.as_deref(),
+        )
     }
 }
 

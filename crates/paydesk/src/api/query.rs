@@ -1,5 +1,7 @@
 //! The request shape shared by the three order queries: `mchOrderNo` and/or `orderNo` (at least
-//! one; the provider recommends `orderNo`) and `nonceStr`.
+//! one; the provider recommends `orderNo`) and `nonceStr`. Order numbers may be up to 64
+//! characters here (the provider's own query example has a 33-character `mchOrderNo`), while
+//! creates keep the documented `string(32)`.
 
 use serde::Serialize;
 
@@ -36,10 +38,10 @@ impl Target {
             (None, None) => checks.push("orderNo", "orderNo or mchOrderNo is required"),
             (mch, order) => {
                 if let Some(v) = mch {
-                    checks.id("mchOrderNo", v);
+                    checks.lookup_id("mchOrderNo", v);
                 }
                 if let Some(v) = order {
-                    checks.id("orderNo", v);
+                    checks.lookup_id("orderNo", v);
                 }
             }
         }

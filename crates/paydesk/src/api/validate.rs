@@ -8,6 +8,8 @@ use crate::profile::{Profile, Profiles};
 
 /// `nonceStr`, `mchOrderNo`, `orderNo`: `string(32)`.
 pub(crate) const ID_MAX: usize = 32;
+/// Order numbers in queries (see [`Checks::lookup_id`]).
+pub(crate) const LOOKUP_MAX: usize = 64;
 /// `notifyUrl`, `returnUrl`: `string(250)`.
 pub(crate) const URL_MAX: usize = 250;
 /// `realName`, `email`: `string(64)`.
@@ -52,20 +54,38 @@ impl Checks {
         let Some(value) = value else { return };
         let len = value.chars().count();
         if len > max {
-            self.push(field, format!("must be at most {max} characters, got {len}"));
+            self.push(
+                field,
+                format!("must be at most {max} characters, got {len}"),
+            );
         }
         if value.chars().any(char::is_control) {
             self.push(field, "must not contain control characters");
         }
     }
 
-    /// An identifier (`mchOrderNo`, `orderNo`, `nonceStr`): 1 to 32 characters, no whitespace.
+    /// An identifier we send (`mchOrderNo` on creates, `nonceStr`): 1 to 32 characters
+    /// (`string(32)`), no whitespace.
     pub(crate) fn id(&mut self, field: &'static str, value: &str) {
+        self.id_within(field, value, ID_MAX);
+    }
+
+    /// An order number we look up: 1 to 64 characters, no whitespace. Queries are more lenient
+    /// than creates because the provider's own query example uses a 33-character `mchOrderNo`;
+    /// a query must be able to find any order the provider holds.
+    pub(crate) fn lookup_id(&mut self, field: &'static str, value: &str) {
+        self.id_within(field, value, LOOKUP_MAX);
+    }
+
+    fn id_within(&mut self, field: &'static str, value: &str, max: usize) {
         let len = value.chars().count();
         if len == 0 {
             self.push(field, "is required and must not be empty");
-        } else if len > ID_MAX {
-            self.push(field, format!("must be at most {ID_MAX} characters, got {len}"));
+        } else if len > max {
+            self.push(
+                field,
+                format!("must be at most {max} characters, got {len}"),
+            );
         }
         if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             self.push(field, "must not contain whitespace or control characters");
@@ -84,7 +104,10 @@ impl Checks {
         let Some(value) = value else { return };
         let len = value.chars().count();
         if len > URL_MAX {
-            self.push(field, format!("must be at most {URL_MAX} characters, got {len}"));
+            self.push(
+                field,
+                format!("must be at most {URL_MAX} characters, got {len}"),
+            );
         }
         match Url::parse(value) {
             Ok(url) if !matches!(url.scheme(), "http" | "https") => {
@@ -125,9 +148,7 @@ impl Checks {
         let Some(profile) = profiles.get(currency) else {
             self.push(
                 "currency",
-                format!(
-                    "`{currency}` has no amount profile; add one with ClientBuilder::profile"
-                ),
+                format!("`{currency}` has no amount profile; add one with ClientBuilder::profile"),
             );
             return None;
         };
@@ -148,11 +169,17 @@ impl Checks {
         if amount < profile.min_amount() {
             self.push(
                 "amount",
-                format!("must be at least {} {cur}, got {amount}", profile.min_amount()),
+                format!(
+                    "must be at least {} {cur}, got {amount}",
+                    profile.min_amount()
+                ),
             );
         }
         if let Some(max) = profile.max_amount().filter(|max| amount > *max) {
-            self.push("amount", format!("must be at most {max} {cur}, got {amount}"));
+            self.push(
+                "amount",
+                format!("must be at most {max} {cur}, got {amount}"),
+            );
         }
         Some(profile)
     }
@@ -170,7 +197,11 @@ impl Checks {
                 Some(true) => {}
                 Some(false) => self.push(
                     field,
-                    format!("is required for {} ({})", profile.currency(), profile.country()),
+                    format!(
+                        "is required for {} ({})",
+                        profile.currency(),
+                        profile.country()
+                    ),
                 ),
                 None => self.push(
                     field,

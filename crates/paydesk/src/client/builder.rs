@@ -107,9 +107,10 @@ impl ClientBuilder {
         };
         let base_url = var(ENV_BASE_URL)?;
         let merchant_id = var(ENV_MERCHANT_ID)?;
-        let merchant_id = merchant_id.trim().parse::<u64>().map_err(|_| {
-            ConfigError::new(ENV_MERCHANT_ID, "must be the numeric merchant id")
-        })?;
+        let merchant_id = merchant_id
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| ConfigError::new(ENV_MERCHANT_ID, "must be the numeric merchant id"))?;
         let api_key = var(ENV_API_KEY)?;
         Ok(Self::new(merchant_id, Secret::new(api_key.trim())).base_url(base_url))
     }
@@ -254,10 +255,9 @@ impl ClientBuilder {
         if self.api_key.expose().trim().is_empty() {
             return Err(ConfigError::new("api_key", "must not be empty").into());
         }
-        let base = self
-            .base_url
-            .as_deref()
-            .ok_or_else(|| ConfigError::new("base_url", "is required (Cashy gives it to each merchant)"))?;
+        let base = self.base_url.as_deref().ok_or_else(|| {
+            ConfigError::new("base_url", "is required (Cashy gives it to each merchant)")
+        })?;
         let base = parse_base_url(base).map_err(|e| ConfigError::new("base_url", e.to_string()))?;
         if self.transport.timeout.is_zero() || self.transport.connect_timeout.is_zero() {
             return Err(ConfigError::new("timeout", "must be more than zero").into());

@@ -90,8 +90,14 @@ const NAMES: &[(&str, ApiErrorCode)] = &[
     ("RequestBody_is_null", ApiErrorCode::RequestBodyIsNull),
     ("MerchantId_not_Number", ApiErrorCode::MerchantIdNotNumber),
     ("MerchantId_is_error", ApiErrorCode::MerchantIdIsError),
-    ("Request_ip_notWhiteList", ApiErrorCode::RequestIpNotWhiteList),
-    ("Params_jsonFormat_error", ApiErrorCode::ParamsJsonFormatError),
+    (
+        "Request_ip_notWhiteList",
+        ApiErrorCode::RequestIpNotWhiteList,
+    ),
+    (
+        "Params_jsonFormat_error",
+        ApiErrorCode::ParamsJsonFormatError,
+    ),
     (
         "Params_accountNo_Format_isIncorrect",
         ApiErrorCode::ParamsAccountNoFormatIsIncorrect,
@@ -107,7 +113,10 @@ const NAMES: &[(&str, ApiErrorCode)] = &[
         "Params_mchOrderNo_notExist",
         ApiErrorCode::ParamsMchOrderNoNotExist,
     ),
-    ("Params_mchOrderNo_repeat", ApiErrorCode::ParamsMchOrderNoRepeat),
+    (
+        "Params_mchOrderNo_repeat",
+        ApiErrorCode::ParamsMchOrderNoRepeat,
+    ),
     (
         "Channel_Maintenance_time",
         ApiErrorCode::ChannelMaintenanceTime,
