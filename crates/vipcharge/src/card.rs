@@ -62,10 +62,14 @@ impl fmt::Display for CardSecret {
 /// blocks, does not decrypt with `key`, or is not UTF-8. The message never includes the value.
 pub fn decrypt(key: &RsaPrivateKey, base64_text: &str) -> Result<CardSecret, DecodeError> {
     let plain = key.decrypt_pkcs1v15_base64(base64_text).map_err(|e| {
-        DecodeError::new(
-            DecodeErrorKind::CardDecryption,
-            format!("{e} (is the merchant private key the one registered with the platform?)"),
-        )
+        let detail = match e {
+            sign_core::Error::MalformedSignature { .. } => "not valid base64",
+            _ => {
+                "does not decrypt with the merchant private key (is it the key registered with \
+                 the platform?)"
+            }
+        };
+        DecodeError::new(DecodeErrorKind::CardDecryption, detail)
     })?;
     let text = std::str::from_utf8(&plain)
         .map_err(|_| DecodeError::new(DecodeErrorKind::CardDecryption, "plaintext is not UTF-8"))?;

@@ -694,20 +694,20 @@ fn read_envelope(body: &[u8]) -> Result<Envelope, DecodeError> {
     if trimmed.is_empty() {
         return Err(DecodeError::new(
             DecodeErrorKind::Empty,
-            "the reply body is empty",
+            "no bytes received",
         ));
     }
     if trimmed.first() == Some(&b'<') {
         return Err(DecodeError::new(
             DecodeErrorKind::Html,
-            "an HTML page instead of the JSON envelope (proxy, gateway error or wrong base URL?)",
+            "a proxy or gateway error page, or a wrong base URL?",
         ));
     }
     let mut f = Fields::parse_bytes(trimmed).map_err(|e| {
         let kind = json_error_kind(&e);
         DecodeError::new(
             kind,
-            format!("{kind} at line {} column {}", e.line(), e.column()),
+            format!("stopped at line {}, column {}", e.line(), e.column()),
         )
     })?;
     let code = f
@@ -717,7 +717,7 @@ fn read_envelope(body: &[u8]) -> Result<Envelope, DecodeError> {
             DecodeError::field(
                 DecodeErrorKind::NotEnvelope,
                 "status",
-                "the envelope has no status",
+                "required field is absent",
             )
         })?;
     let message = f
@@ -943,6 +943,38 @@ impl Client {
         Ok(NotifyVerifier::new(inner.business_id.clone(), verifier)
             .max_body_bytes(inner.notify_max_body)
             .order_status_fields(inner.status_fields.iter().cloned()))
+    }
+
+    /// Reads a reply obtained by other means (your own transport, a recorded exchange) exactly
+    /// as [`Client::send`] reads one: envelope, status mapping, reply signature, typed data.
+    ///
+    /// ```
+    /// use vipcharge::{Client, Credentials, api::BalanceRequest};
+    /// let client = Client::builder("19", "19", Credentials::md5("k"))
+    ///     .base_url("https://open.example.com").build().unwrap();
+    /// let body = br#"{"status":0,"message":"ok","data":{"creditLine":381,"amount":"164.50"}}"#;
+    /// let balance = client
+    ///     .read_reply(&BalanceRequest::new(), 200, &http::HeaderMap::new(), body)
+    ///     .unwrap();
+    /// assert_eq!(balance.amount().unwrap().to_string(), "164.50");
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Client::send`] after the exchange.
+    pub fn read_reply<O: Operation>(
+        &self,
+        req: &O,
+        http_status: u16,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<O::Response> {
+        let raw = RawResponse {
+            status: http_status,
+            headers: headers.clone(),
+            body: bytes::Bytes::copy_from_slice(body),
+            elapsed: Duration::ZERO,
+        };
+        self.interpret(req, &raw)
     }
 
     /// Decrypts one base64 value encrypted to the merchant key (a field this crate does not

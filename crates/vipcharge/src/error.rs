@@ -191,7 +191,11 @@ impl fmt::Display for UnknownReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::ProviderStatus { status, message } => {
-                write!(f, "platform status {status}: {message}")
+                write!(f, "platform status {status}")?;
+                if !message.is_empty() && message != status.description() {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
             }
             Self::Transport(kind) => write!(f, "transport failure ({kind:?})"),
             Self::HttpStatus(code) => write!(f, "HTTP {code} without a readable reply"),
@@ -321,7 +325,7 @@ impl fmt::Display for DecodeErrorKind {
 /// codes do not decrypt (wrong key configured), it still holds the encrypted codes.
 #[derive(Clone, thiserror::Error)]
 #[error("{operation}: cannot read the reply (HTTP {http_status}): {kind}{}: {detail}",
-    field.as_deref().map(|f| format!(" `{f}`")).unwrap_or_default())]
+    field.as_deref().map(|f| format!(" at `{f}`")).unwrap_or_default())]
 pub struct DecodeError {
     operation: &'static str,
     http_status: u16,
@@ -422,9 +426,21 @@ impl fmt::Debug for DecodeError {
 
 /// The platform answered with a `status` other than 0 (and, on an order call, not one of the
 /// "outcome unknown" codes).
-#[derive(Clone, thiserror::Error)]
-#[error("{}: platform status {}: {}", .0.operation, .0.status, .0.message)]
+#[derive(Clone)]
 pub struct ApiError(Box<ApiInner>);
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.0;
+        write!(f, "{}: platform status {}", i.operation, i.status)?;
+        if !i.message.is_empty() && i.message != i.status.description() {
+            write!(f, ": {}", i.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 #[derive(Clone)]
 struct ApiInner {

@@ -345,7 +345,11 @@ impl NotifyVerifier {
         std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
         let mut f = Fields::parse_bytes(body).map_err(|e| NotifyError::Malformed {
             field: "body".to_owned(),
-            reason: format!("not a JSON object ({})", crate::wire::json_error_kind(&e)),
+            reason: match crate::wire::json_error_kind(&e) {
+                crate::error::DecodeErrorKind::Truncated => "truncated JSON".to_owned(),
+                crate::error::DecodeErrorKind::NotEnvelope => "JSON, but not an object".to_owned(),
+                _ => "not JSON".to_owned(),
+            },
         })?;
         let mut status = None;
         for name in &self.status_fields {
