@@ -102,6 +102,12 @@ impl Client {
 
     /// A client from `PAYDESK_BASE_URL`, `PAYDESK_MERCHANT_ID` and `PAYDESK_API_KEY`.
     ///
+    /// ```no_run
+    /// let client = paydesk::Client::from_env()?;
+    /// # let _ = client;
+    /// # Ok::<(), paydesk::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Config`] naming the missing or malformed variable.
     pub fn from_env() -> Result<Self> {
@@ -124,6 +130,13 @@ impl Client {
     }
 
     /// A notify verifier with this client's merchant id and apiKey.
+    ///
+    /// ```
+    /// let client = paydesk::Client::builder(1002001, "k").base_url("http://127.0.0.1:1").build()?;
+    /// let verifier = client.notify_verifier();
+    /// # let _ = verifier;
+    /// # Ok::<(), paydesk::Error>(())
+    /// ```
     pub fn notify_verifier(&self) -> NotifyVerifier {
         NotifyVerifier::new(self.inner.merchant_id, self.inner.api_key.clone())
     }
@@ -200,6 +213,16 @@ impl Client {
     /// the outcome is unknown the error is [`Error::OutcomeUnknown`]; call
     /// [`Client::reconcile`] before sending again.
     ///
+    /// ```no_run
+    /// use paydesk::api::PayInQueryRequest;
+    /// # async fn run(client: paydesk::Client) -> paydesk::Result<()> {
+    /// let payin = client.send(&PayInQueryRequest::by_order_no("PAYIN8551844049125523456")).await?;
+    /// if payin.status.is_final() {
+    ///     println!("{} is {}", payin.order_no, payin.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// Any [`Error`] variant but `Notify`.
     pub async fn send<O: Operation>(&self, req: &O) -> Result<O::Response> {
@@ -229,6 +252,23 @@ impl Client {
     /// After [`Error::OutcomeUnknown`]: asks Cashy whether the order `mch_order_no` exists.
     /// [`Reconciliation::NotFound`] means the create never landed and can be sent again with
     /// the same `mchOrderNo`.
+    ///
+    /// ```no_run
+    /// use paydesk::{Error, Reconciliation};
+    /// # async fn run(client: paydesk::Client, req: paydesk::api::PayOutRequest) -> paydesk::Result<()> {
+    /// match client.send(&req).await {
+    ///     Err(Error::OutcomeUnknown(e)) => {
+    ///         if let (Some(kind), Some(mch)) = (e.kind(), e.mch_order_no()) {
+    ///             match client.reconcile(kind, mch).await? {
+    ///                 Reconciliation::NotFound => { /* safe to send again */ }
+    ///                 found => println!("it was created: {found:?}"),
+    ///             }
+    ///         }
+    ///     }
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// As [`Client::send`] for the query (an order that does not exist is not an error).

@@ -63,6 +63,8 @@ pub use client::{
     Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_ID, Reconciliation,
 };
 pub use error::{Error, Result};
+/// The `http` crate, whose `HeaderMap` [`notify::NotifyVerifier::verify`] takes.
+pub use http;
 pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomAlphanumeric, RandomHex,
     RetryPolicy,

@@ -227,7 +227,7 @@ impl NotifyVerifier {
         if let Some(ct) = headers.content_type {
             let mime = ct.split(';').next().unwrap_or_default().trim();
             if !mime.eq_ignore_ascii_case("application/json") {
-                return Err(NotifyError::ContentType(ct.chars().take(64).collect()));
+                return Err(NotifyError::ContentType(printable(ct, 64)));
             }
         }
         let merchant = headers
@@ -248,7 +248,7 @@ impl NotifyVerifier {
             Ok(id) if id == self.merchant_id => Ok(()),
             _ => Err(NotifyError::WrongMerchant {
                 expected: self.merchant_id,
-                got: got.chars().take(32).collect(),
+                got: printable(got, 32),
             }),
         }
     }
@@ -268,10 +268,18 @@ impl NotifyVerifier {
         let kind = match kind {
             Some(k) => k,
             None => kind_of(&order_no)
-                .ok_or_else(|| NotifyError::UnknownKind(order_no.chars().take(40).collect()))?,
+                .ok_or_else(|| NotifyError::UnknownKind(printable(&order_no, 40)))?,
         };
         Notification::read(kind, order_no, merchant_id, fields).map_err(malformed)
     }
+}
+
+/// Untrusted text for an error message: at most `max` characters, control characters as `?`.
+fn printable(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// The order kind from the `orderNo` prefix.
