@@ -1,0 +1,181 @@
+//! The layers the frame puts around every provider router: request logging (no secrets, no
+//! bodies) and fault injection.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, header};
+
+use crate::body::{ModuleScope, read_limited};
+use crate::fault::{FaultKind, FaultTarget};
+use crate::shared::Shared;
+
+/// State of the provider layer.
+#[derive(Clone)]
+pub(crate) struct LayerState {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) scope: ModuleScope,
+}
+
+/// Logs the request and applies request faults.
+pub(crate) async fn provider_layer(State(st): State<LayerState>, mut req: Request, next: Next) -> Response {
+    let name = st.scope.module.name();
+    let route = req.uri().path().to_owned();
+    let method = req.method().clone();
+    let started = Instant::now();
+    req.extensions_mut().insert(st.scope.clone());
+
+    let mut orders = Vec::new();
+    if st.shared.faults.needs_orders(name, &route) {
+        let (parts, body) = req.into_parts();
+        let bytes = match read_limited(body, st.scope.limit).await {
+            Ok(b) => b,
+            Err(r) => return st.scope.module.reject(&r),
+        };
+        orders = order_refs(st.scope.module.order_keys(), parts.uri.query(), &bytes);
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    let fault = st.shared.faults.check(FaultTarget::Requests, name, Some(&route), &orders);
+    let fault_name = fault.as_ref().map(|(id, f)| format!("#{id} {f:?}"));
+    let resp = match fault {
+        None => next.run(req).await,
+        Some((_, kind)) => apply(&st, kind, req, next).await,
+    };
+    tracing::info!(
+        provider = name,
+        method = %method,
+        route = %route,
+        status = resp.status().as_u16(),
+        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        fault = fault_name.as_deref().unwrap_or(""),
+        "request"
+    );
+    resp
+}
+
+async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Response {
+    match kind {
+        FaultKind::Delay { ms } => {
+            let resp = next.run(req).await;
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            resp
+        }
+        FaultKind::HttpStatus { status, after_handler } => {
+            if after_handler {
+                drop(next.run(req).await);
+            }
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            (status, format!("sandbox fault: HTTP {}", status.as_u16())).into_response()
+        }
+        FaultKind::HtmlError { status, after_handler } => {
+            if after_handler {
+                drop(next.run(req).await);
+            }
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let reason = status.canonical_reason().unwrap_or("Error");
+            let page = format!(
+                "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                code = status.as_u16()
+            );
+            (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
+        }
+        FaultKind::CloseMidBody => {
+            let (mut parts, bytes) = buffered(next.run(req).await).await;
+            let half = bytes.slice(..bytes.len() / 2);
+            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            Response::from_parts(parts, Body::new(FailingBody { first: Some(half) }))
+        }
+        FaultKind::TruncatedJson => {
+            let (mut parts, bytes) = buffered(next.run(req).await).await;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
+        }
+        FaultKind::WrongSignature => {
+            let (mut parts, bytes) = buffered(next.run(req).await).await;
+            let mut body = bytes.to_vec();
+            if !st.scope.module.tamper_reply_signature(&mut parts.headers, &mut body) {
+                tracing::warn!(provider = st.scope.module.name(), "wrong_signature fault: this provider does not sign replies");
+            }
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(body))
+        }
+    }
+}
+
+async fn buffered(resp: Response) -> (http::response::Parts, Bytes) {
+    let (parts, body) = resp.into_parts();
+    // Our own handler's reply: bounded by what the module produced.
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    (parts, bytes)
+}
+
+/// The values of `keys` in the query string, a JSON object body or a form body.
+pub(crate) fn order_refs(keys: &[&str], query: Option<&str>, body: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut take_pairs = |pairs: url::form_urlencoded::Parse<'_>| {
+        for (k, v) in pairs {
+            if keys.contains(&k.as_ref()) && !v.is_empty() {
+                out.push(v.into_owned());
+            }
+        }
+    };
+    if let Some(q) = query {
+        take_pairs(url::form_urlencoded::parse(q.as_bytes()));
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(map)) => {
+            for k in keys {
+                match map.get(*k) {
+                    Some(serde_json::Value::String(s)) => out.push(s.clone()),
+                    Some(serde_json::Value::Number(n)) => out.push(n.to_string()),
+                    _ => {}
+                }
+            }
+        }
+        _ => take_pairs(url::form_urlencoded::parse(body)),
+    }
+    out
+}
+
+/// A body that yields its first chunk, then fails: hyper drops the connection mid-body.
+struct FailingBody {
+    first: Option<Bytes>,
+}
+
+impl http_body::Body for FailingBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        match self.first.take() {
+            Some(b) => Poll::Ready(Some(Ok(http_body::Frame::data(b)))),
+            None => Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "sandbox fault: connection closed mid-body",
+            )))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_refs_from_json_form_and_query() {
+        let keys = &["mchOrderNo", "orderNo"];
+        assert_eq!(order_refs(keys, None, br#"{"mchOrderNo":"M1","orderNo":7,"x":"y"}"#), ["M1", "7"]);
+        assert_eq!(order_refs(keys, Some("orderNo=P1"), b"mchOrderNo=M2&a=b"), ["P1", "M2"]);
+        assert!(order_refs(keys, None, b"\xff\xfe").is_empty());
+    }
+}
