@@ -1,6 +1,7 @@
 //! The single integration test binary of `paydesk`: golden vectors, fixture snapshots, loopback
 //! round trips against real local servers, property tests and secret hygiene.
 
+mod codes;
 mod fixtures;
 mod loopback;
 mod notify;

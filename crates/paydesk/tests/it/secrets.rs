@@ -78,6 +78,10 @@ fn debug_and_display_never_show_the_key() {
     let body = br#"{"orderNo":"PAYIN1","amount":"1","mchOrderNo":"M","orderStatus":"SUCCESS","merchantId":"9"}"#;
     let v = NotifyVerifier::new(MERCHANT, SECRET);
     let good = sign::signature(&Secret::new(SECRET), body);
+    let n = NotifyVerifier::new(9, SECRET)
+        .verify_headers(NotifyHeaders::new(Some("9"), Some(&good), None), body, None)
+        .expect("valid notify");
+    assert_clean("notification", &format!("{n:?} {n:#?}"), Some(&good));
     for (merchant, sign) in [
         (Some("1002001"), Some("00")),
         (Some("1002001"), Some(good.as_str())),
