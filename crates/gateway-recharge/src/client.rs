@@ -300,7 +300,11 @@ impl Client {
         let op = request.operation_name();
         let decode =
             |problem: String| Error::Decode(DecodeError::new(op, Some(http_status), problem, body));
-        let envelope = read_envelope(body).map_err(decode)?;
+        let envelope = read_envelope(body).map_err(|(problem, truncated)| {
+            let mut e = DecodeError::new(op, Some(http_status), problem, body);
+            e.truncated = truncated;
+            Error::Decode(e)
+        })?;
         let code_raw = envelope
             .code
             .ok_or_else(|| decode("reply has no `code`".to_owned()))?;
@@ -742,25 +746,29 @@ struct Envelope<'a> {
     data: Option<&'a RawValue>,
 }
 
-fn read_envelope(body: &[u8]) -> std::result::Result<Envelope<'_>, String> {
+/// Reads the envelope; on failure, the problem and whether the body looks cut short.
+fn read_envelope(body: &[u8]) -> std::result::Result<Envelope<'_>, (String, bool)> {
     let trimmed = body.trim_ascii();
     if trimmed.is_empty() {
-        return Err("reply body is empty".to_owned());
+        return Err(("reply body is empty".to_owned(), true));
     }
     if trimmed.first() == Some(&b'<') {
-        return Err("reply is an HTML/XML page, not JSON".to_owned());
+        return Err(("reply is an HTML/XML page, not JSON".to_owned(), false));
     }
     if trimmed.first() != Some(&b'{') {
-        return Err(format!(
-            "reply is not a JSON object (starts with `{}`)",
-            crate::types::clip(&String::from_utf8_lossy(&trimmed[..trimmed.len().min(16)]))
+        return Err((
+            format!(
+                "reply is not a JSON object (starts with `{}`)",
+                crate::types::clip(&String::from_utf8_lossy(&trimmed[..trimmed.len().min(16)]))
+            ),
+            false,
         ));
     }
     serde_json::from_slice::<Envelope<'_>>(body).map_err(|e| {
         if e.is_eof() {
-            format!("reply JSON is truncated ({e})")
+            (format!("reply JSON is truncated ({e})"), true)
         } else {
-            format!("reply is not a JSON envelope ({e})")
+            (format!("reply is not a JSON envelope ({e})"), false)
         }
     })
 }

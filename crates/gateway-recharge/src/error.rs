@@ -51,12 +51,13 @@ pub enum Error {
 
 impl Error {
     /// Whether an idempotent call (a query, the balance) that failed this way may be tried
-    /// again: connection failures, timeouts, HTTP 5xx, and the busy codes configured with
+    /// again: connection failures, timeouts, HTTP 5xx, truncated or empty replies, and the busy
+    /// codes configured with
     /// [`ClientBuilder::busy_codes`](crate::ClientBuilder::busy_codes).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Transport(e) => e.is_retryable(),
-            Self::Decode(e) => e.http_status.is_some_and(|s| s >= 500),
+            Self::Decode(e) => e.truncated || e.http_status.is_some_and(|s| s >= 500),
             Self::Api(e) => e.http_status >= 500 || e.busy,
             _ => false,
         }
@@ -209,6 +210,7 @@ pub struct DecodeError {
     pub(crate) http_status: Option<u16>,
     pub(crate) problem: String,
     pub(crate) body: String,
+    pub(crate) truncated: bool,
 }
 
 /// How much of an undecodable body is kept for debugging.
@@ -226,6 +228,7 @@ impl DecodeError {
             http_status,
             problem: problem.into(),
             body: excerpt(body),
+            truncated: false,
         }
     }
 
@@ -242,6 +245,12 @@ impl DecodeError {
     /// What is wrong, naming the field when one is at fault (e.g. `data.trade_no is missing`).
     pub fn problem(&self) -> &str {
         &self.problem
+    }
+
+    /// Whether the body looks cut short (empty, or JSON ending early): a read failing this way
+    /// is retried like a transport failure.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
     }
 
     /// The start of the body as received (at most 2 KiB, lossy UTF-8).

@@ -425,3 +425,14 @@ fn builder_refuses_bad_configuration() {
         }
     }
 }
+
+#[tokio::test]
+async fn truncated_reply_to_a_read_is_retried() {
+    let server = Server::start(vec![
+        Reply::json(r#"{"code":"0","msg":"","data":{"bal"#),
+        Reply::json(BALANCE_OK),
+    ])
+    .await;
+    client(&server).balance().await.expect("retried");
+    assert_eq!(server.seen().len(), 2);
+}
