@@ -180,3 +180,15 @@ fn custom_profiles_extend_and_replace_the_table() {
         .expect_err("typo");
     assert!(err.to_string().contains("no such field"), "{err}");
 }
+
+#[test]
+fn client_is_shareable_and_its_futures_are_send() {
+    fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+    fn send<F: Future + Send>(_: F) {}
+    let client = crate::offline_client("n");
+    shareable(&client);
+    shareable(&client.notify_verifier());
+    let req = BalanceRequest::new();
+    send(client.send(&req));
+    send(client.reconcile(paydesk::api::OrderKind::PayOut, "M1"));
+}
