@@ -430,6 +430,9 @@ impl Client {
 }
 
 /// Builds a [`Client`]. Setter errors surface from [`ClientBuilder::build`].
+///
+/// There is no `nonce_source` setter: WinPay requests carry no nonce (only `time`, from the
+/// [`clock`](ClientBuilder::clock)).
 #[must_use]
 pub struct ClientBuilder {
     merchant_no: String,

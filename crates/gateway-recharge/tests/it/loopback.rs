@@ -436,3 +436,21 @@ async fn truncated_reply_to_a_read_is_retried() {
     client(&server).balance().await.expect("retried");
     assert_eq!(server.seen().len(), 2);
 }
+
+#[tokio::test]
+async fn client_is_send_sync_and_its_futures_can_be_spawned() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<gateway_recharge::notify::NotifyVerifier>();
+    let server = Server::start(vec![Reply::json(BALANCE_OK), Reply::json(CREATE_OK)]).await;
+    let c = client(&server);
+    let c2 = c.clone();
+    let balance = tokio::spawn(async move { c2.balance().await })
+        .await
+        .expect("task");
+    assert!(balance.is_ok());
+    let order = tokio::spawn(async move { c.send(&create()).await })
+        .await
+        .expect("task");
+    assert!(order.is_ok());
+}

@@ -129,6 +129,27 @@ proptest! {
     }
 
     #[test]
+    fn changing_any_field_of_a_prepared_request_breaks_its_signature(pick in any::<prop::sample::Index>(), suffix in "[a-z0-9]{1,4}") {
+        let c = offline_client();
+        let req = CreateOrderRequest::new("ORD1", Decimal::new(10000, 2), "Test order", "user123", "192.168.1.1", "https://a.example/cb", "https://a.example/ret");
+        let p = c.prepare(&req).expect("prepare");
+        let mut body: BTreeMap<String, String> = serde_json::from_slice(p.body_bytes()).expect("all strings");
+        let signer = sign::signer(KEY.into());
+        let as_params = |m: &BTreeMap<String, String>| {
+            let mut params = CanonicalParams::new();
+            for (k, v) in m {
+                params.push(k.as_str(), v.as_str());
+            }
+            params
+        };
+        prop_assert!(sign::verify(&as_params(&body), &signer).is_ok());
+        let keys: Vec<String> = body.keys().filter(|k| *k != "sign").cloned().collect();
+        let key = pick.get(&keys).clone();
+        body.get_mut(&key).expect("field").push_str(&suffix);
+        prop_assert!(matches!(sign::verify(&as_params(&body), &signer), Err(NotifyError::BadSignature)), "{}", key);
+    }
+
+    #[test]
     fn flipping_any_byte_never_yields_a_different_verified_callback(extra in extra_fields(), pos in any::<prop::sample::Index>(), xor in 1u8..=255) {
         let (_, body) = signed_body(&extra);
         let original = verifier().verify(Some("application/json"), body.as_bytes()).expect("verifies");
