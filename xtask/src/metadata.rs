@@ -16,6 +16,10 @@ pub(crate) struct Package {
     pub(crate) features: BTreeMap<String, Vec<String>>,
     /// `rust-version` as resolved (inherited from the workspace), if any.
     pub(crate) rust_version: Option<String>,
+    /// Features the crate cannot build without, from `[package.metadata.xtask]
+    /// minimal-features = [...]`: the `--no-default-features` check turns on exactly these.
+    /// Empty for almost every crate; a crate that sets it says so in its own manifest.
+    pub(crate) minimal_features: Vec<String>,
 }
 
 impl Package {
@@ -73,10 +77,19 @@ fn parse(json: &str, crates_dir: &Path) -> Result<Vec<Package>, String> {
                 features.insert(feature.clone(), enables);
             }
         }
+        let minimal_features = p["metadata"]["xtask"]["minimal-features"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
         out.push(Package {
             name: name.to_owned(),
             features,
             rust_version: p["rust_version"].as_str().map(str::to_owned),
+            minimal_features,
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -90,7 +103,8 @@ mod tests {
     #[test]
     fn keeps_only_crates_under_the_crates_dir() {
         let json = r#"{"packages":[
-            {"name":"b","manifest_path":"/w/crates/b/Cargo.toml","features":{"default":["x"],"x":[]},"rust_version":"1.88"},
+            {"name":"b","manifest_path":"/w/crates/b/Cargo.toml","features":{"default":["x"],"x":[]},"rust_version":"1.88",
+             "metadata":{"xtask":{"minimal-features":["x"]}}},
             {"name":"xtask","manifest_path":"/w/xtask/Cargo.toml","features":{}},
             {"name":"a","manifest_path":"/w/crates/a/Cargo.toml","features":{}}
         ]}"#;
@@ -102,6 +116,8 @@ mod tests {
         assert_eq!(got[1].features["default"], ["x"]);
         assert_eq!(got[1].rust_version.as_deref(), Some("1.88"));
         assert_eq!(got[0].rust_version, None);
+        assert_eq!(got[1].minimal_features, ["x"]);
+        assert!(got[0].minimal_features.is_empty());
     }
 
     #[test]

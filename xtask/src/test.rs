@@ -70,18 +70,13 @@ pub(crate) fn run() -> bool {
             cmd::run(&mut cargo_with(["check", "-p", name]))
         });
         if p.has_features() {
-            cmd::step(
-                &mut steps,
-                format!("check {name} --no-default-features"),
-                || {
-                    cmd::run(&mut cargo_with([
-                        "check",
-                        "-p",
-                        name,
-                        "--no-default-features",
-                    ]))
-                },
-            );
+            let mut args = vec!["check", "-p", name, "--no-default-features"];
+            let minimal = p.minimal_features.join(",");
+            if !minimal.is_empty() {
+                args.extend(["--features", minimal.as_str()]);
+            }
+            let label = format!("check {name} {}", args[3..].join(" "));
+            cmd::step(&mut steps, label, || cmd::run(&mut cargo_with(&args)));
         }
     }
     if let Some(facade) = packages.iter().find(|p| p.name == "payhub") {
@@ -108,7 +103,8 @@ pub(crate) fn run() -> bool {
 
 /// `cargo test` over the workspace with pending snapshots failing (doc tests included).
 fn test_command() -> Command {
-    let mut c = cargo_with(["test", "--workspace", "--all-features"]);
+    // `--no-fail-fast`: report every failing test binary, not just the first.
+    let mut c = cargo_with(["test", "--workspace", "--all-features", "--no-fail-fast"]);
     c.env("INSTA_UPDATE", "no")
         .env("CI", "true")
         .env_remove("INSTA_FORCE_PASS");
@@ -142,6 +138,7 @@ mod tests {
                 .map(|f| ((*f).to_owned(), Vec::new()))
                 .collect::<BTreeMap<_, _>>(),
             rust_version: None,
+            minimal_features: Vec::new(),
         }
     }
 
