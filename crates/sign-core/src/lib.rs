@@ -7,6 +7,7 @@
 //! exactly what was signed when a provider answers "bad sign".
 //!
 //! ```
+//! # #[cfg(feature = "md5")] {
 //! use sign_core::{CanonicalParams, CanonicalStyle, Md5Signer, Secret, SecretSuffix, Signer};
 //!
 //! // WinPay: ASCII order, raw values, empty values signed, then `&key=SECRET`, MD5 lowercase.
@@ -18,6 +19,7 @@
 //!
 //! let signer = Md5Signer::new(Secret::new("adesf235"), SecretSuffix::param("key"));
 //! assert_eq!(signer.sign_hex_lower(canonical.as_bytes()), "a5aa4377a3dc981a750508d134b1ae28");
+//! # }
 //! ```
 //!
 //! # Features
