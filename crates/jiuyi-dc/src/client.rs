@@ -281,6 +281,7 @@ pub(crate) fn read_envelope(op: &'static str, status: u16, body: Bytes) -> Resul
         Err(_) if !ok_status => return Err(decode(DecodeErrorKind::HttpStatus, &body)),
         Err(e) => {
             let reason = match e.classify() {
+                _ if body.iter().all(u8::is_ascii_whitespace) => "empty body".to_owned(),
                 serde_json::error::Category::Eof => "truncated".to_owned(),
                 serde_json::error::Category::Data => "not a JSON object".to_owned(),
                 _ => format!("syntax error at line {} column {}", e.line(), e.column()),
