@@ -42,7 +42,12 @@ pub struct Notify {
 impl Notify {
     /// A POST with the given body and no headers.
     pub fn post(body: impl Into<Bytes>) -> Self {
-        Self { method: http::Method::POST, url: None, headers: Vec::new(), body: body.into() }
+        Self {
+            method: http::Method::POST,
+            url: None,
+            headers: Vec::new(),
+            body: body.into(),
+        }
     }
 
     /// A POST with `Content-Type: application/json`.
@@ -71,7 +76,10 @@ impl Notify {
 
     /// The first header with this name (case-insensitive).
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Replaces the value of every header with this name (case-insensitive); adds it if absent.
@@ -133,13 +141,21 @@ impl RetrySchedule {
     /// First attempt `initial` after the change, then each retry `retries[i]` after the previous
     /// attempt's scheduled time.
     pub fn after_previous(initial: Duration, retries: impl IntoIterator<Item = Duration>) -> Self {
-        Self { initial, retries: retries.into_iter().collect(), anchor: ScheduleAnchor::PreviousAttempt }
+        Self {
+            initial,
+            retries: retries.into_iter().collect(),
+            anchor: ScheduleAnchor::PreviousAttempt,
+        }
     }
 
     /// First attempt `initial` after the change, then retries at `retries[i]` after the first
     /// attempt's scheduled time.
     pub fn from_first(initial: Duration, retries: impl IntoIterator<Item = Duration>) -> Self {
-        Self { initial, retries: retries.into_iter().collect(), anchor: ScheduleAnchor::FirstAttempt }
+        Self {
+            initial,
+            retries: retries.into_iter().collect(),
+            anchor: ScheduleAnchor::FirstAttempt,
+        }
     }
 
     /// A single attempt, no retries.
@@ -208,11 +224,18 @@ impl AckRule {
     pub fn accepts(&self, status: u16, body: &[u8]) -> bool {
         match self {
             Self::Status(list) => list.contains(&status),
-            Self::Body { expected, ignore_case } => {
+            Self::Body {
+                expected,
+                ignore_case,
+            } => {
                 let text = String::from_utf8_lossy(body);
                 let text = text.trim();
                 (200..300).contains(&status)
-                    && if *ignore_case { text.eq_ignore_ascii_case(expected) } else { text == expected }
+                    && if *ignore_case {
+                        text.eq_ignore_ascii_case(expected)
+                    } else {
+                        text == expected
+                    }
             }
             Self::Custom(f) => f(status, body),
         }
@@ -234,7 +257,11 @@ pub struct CallbackPolicy {
 impl CallbackPolicy {
     /// A policy with the default 5-second attempt timeout.
     pub fn new(schedule: RetrySchedule, ack: AckRule) -> Self {
-        Self { schedule, ack, timeout: Duration::from_secs(5) }
+        Self {
+            schedule,
+            ack,
+            timeout: Duration::from_secs(5),
+        }
     }
 
     /// Sets the per-attempt timeout.
@@ -248,7 +275,10 @@ impl CallbackPolicy {
 impl Default for CallbackPolicy {
     /// One attempt; any 2xx counts as received.
     fn default() -> Self {
-        Self::new(RetrySchedule::once(), AckRule::Custom(|s, _| (200..300).contains(&s)))
+        Self::new(
+            RetrySchedule::once(),
+            AckRule::Custom(|s, _| (200..300).contains(&s)),
+        )
     }
 }
 
@@ -326,7 +356,10 @@ pub struct CallbackRecord {
 impl CallbackRecord {
     /// The header with this name as sent (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -387,7 +420,10 @@ impl Dispatcher {
     }
 
     pub(crate) fn set_redirect(&self, to: Option<String>) {
-        self.config.lock().unwrap_or_else(PoisonError::into_inner).redirect_to = to;
+        self.config
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .redirect_to = to;
     }
 
     pub(crate) fn list(&self) -> Vec<CallbackRecord> {
@@ -416,7 +452,12 @@ impl Dispatcher {
         tamper: TamperFn,
     ) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let redirect = self.config.lock().unwrap_or_else(PoisonError::into_inner).redirect_to.clone();
+        let redirect = self
+            .config
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .redirect_to
+            .clone();
         let url = redirect
             .or_else(|| notify.url.clone())
             .or_else(|| order.notify_url.clone())
@@ -436,7 +477,10 @@ impl Dispatcher {
             status: CallbackStatus::Pending,
             attempts: Vec::new(),
             next_attempt_at: Some(start + offsets[0]),
-            schedule_ms: offsets.iter().map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).collect(),
+            schedule_ms: offsets
+                .iter()
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+                .collect(),
         };
         self.records().push(record);
         tracing::info!(
@@ -448,7 +492,14 @@ impl Dispatcher {
             "callback queued"
         );
         let me = Arc::clone(self);
-        let delivery = Delivery { id, notify, url, policy, start, tamper };
+        let delivery = Delivery {
+            id,
+            notify,
+            url,
+            policy,
+            start,
+            tamper,
+        };
         let task = tokio::spawn(async move { me.run(delivery).await });
         let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
         tasks.retain(|t| !t.is_finished());
@@ -513,16 +564,38 @@ impl Dispatcher {
         }
     }
 
-    async fn send(&self, url: &str, notify: &Notify, timeout: Duration) -> (Option<u16>, Option<String>, Vec<u8>) {
-        let allow_external = self.config.lock().unwrap_or_else(PoisonError::into_inner).allow_external;
+    async fn send(
+        &self,
+        url: &str,
+        notify: &Notify,
+        timeout: Duration,
+    ) -> (Option<u16>, Option<String>, Vec<u8>) {
+        let allow_external = self
+            .config
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .allow_external;
         let parsed = match url::Url::parse(url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-            Ok(_) | Err(_) => return (None, Some(format!("invalid notify URL `{url}`")), Vec::new()),
+            Ok(_) | Err(_) => {
+                return (
+                    None,
+                    Some(format!("invalid notify URL `{url}`")),
+                    Vec::new(),
+                );
+            }
         };
         if !allow_external && !is_loopback(&parsed) {
-            return (None, Some("blocked: non-loopback notify URL".to_owned()), Vec::new());
+            return (
+                None,
+                Some("blocked: non-loopback notify URL".to_owned()),
+                Vec::new(),
+            );
         }
-        let mut req = self.client.request(notify.method.clone(), parsed).timeout(timeout);
+        let mut req = self
+            .client
+            .request(notify.method.clone(), parsed)
+            .timeout(timeout);
         for (n, v) in &notify.headers {
             req = req.header(n.as_str(), v.as_str());
         }
@@ -531,7 +604,11 @@ impl Dispatcher {
                 let status = resp.status().as_u16();
                 match resp.bytes().await {
                     Ok(b) => (Some(status), None, b.to_vec()),
-                    Err(e) => (Some(status), Some(format!("reading reply: {}", error_chain(&e))), Vec::new()),
+                    Err(e) => (
+                        Some(status),
+                        Some(format!("reading reply: {}", error_chain(&e))),
+                        Vec::new(),
+                    ),
                 }
             }
             Err(e) => (None, Some(error_chain(&e)), Vec::new()),
@@ -540,7 +617,12 @@ impl Dispatcher {
 
     /// Marks unfinished callbacks as aborted and stops their tasks.
     pub(crate) fn shutdown(&self) {
-        for t in self.tasks.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
+        for t in self
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+        {
             t.abort();
         }
         for r in self.records().iter_mut() {
@@ -592,7 +674,10 @@ mod tests {
         assert_eq!(s.attempts(), 11);
         let mins: Vec<u64> = s.offsets().iter().map(|d| d.as_secs() / 60).collect();
         assert_eq!(mins, [0, 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023]);
-        let f = RetrySchedule::from_first(Duration::ZERO, [1, 2, 4].map(|m| Duration::from_secs(60 * m)));
+        let f = RetrySchedule::from_first(
+            Duration::ZERO,
+            [1, 2, 4].map(|m| Duration::from_secs(60 * m)),
+        );
         let mins: Vec<u64> = f.offsets().iter().map(|d| d.as_secs() / 60).collect();
         assert_eq!(mins, [0, 1, 2, 4]);
     }

@@ -22,7 +22,9 @@ use tokio::sync::watch;
 /// assert_eq!((t + Duration::from_secs(60)).unix_millis(), 1_700_000_060_000);
 /// assert_eq!(t.format_local(3), "2023-11-15 01:13:20");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct SandboxTime(i64);
 
@@ -52,7 +54,10 @@ impl SandboxTime {
     /// `1970-01-01 00:00:00`.
     pub fn format_local(self, utc_offset_hours: i8) -> String {
         let offset = UtcOffset::from_hms(utc_offset_hours, 0, 0).unwrap_or(UtcOffset::UTC);
-        let dt = self.to_offset_datetime().unwrap_or(OffsetDateTime::UNIX_EPOCH).to_offset(offset);
+        let dt = self
+            .to_offset_datetime()
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+            .to_offset(offset);
         format!(
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
             dt.year(),
@@ -73,7 +78,10 @@ impl SandboxTime {
 impl std::ops::Add<Duration> for SandboxTime {
     type Output = SandboxTime;
     fn add(self, rhs: Duration) -> SandboxTime {
-        SandboxTime(self.0.saturating_add(i64::try_from(rhs.as_millis()).unwrap_or(i64::MAX)))
+        SandboxTime(
+            self.0
+                .saturating_add(i64::try_from(rhs.as_millis()).unwrap_or(i64::MAX)),
+        )
     }
 }
 
@@ -145,7 +153,11 @@ impl SandboxClock {
     pub fn new(start: SandboxTime, speed: u32) -> Self {
         let (tx, _rx) = watch::channel(0);
         Self {
-            state: Arc::new(Mutex::new(ClockState { base: start, base_real: Instant::now(), speed })),
+            state: Arc::new(Mutex::new(ClockState {
+                base: start,
+                base_real: Instant::now(),
+                speed,
+            })),
             changed: Arc::new(tx),
         }
     }
@@ -160,7 +172,9 @@ impl SandboxClock {
     fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
         // A poisoned clock mutex only means a panic elsewhere while holding it; the state
         // (two numbers) is still consistent, so keep going.
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The current sandbox time.
@@ -201,7 +215,11 @@ impl SandboxClock {
     /// Moves sandbox time forward to `to` (no-op when `to` is not later than now).
     pub fn advance_to(&self, to: SandboxTime) -> SandboxTime {
         let now = self.now();
-        if to > now { self.advance(to.saturating_since(now)) } else { now }
+        if to > now {
+            self.advance(to.saturating_since(now))
+        } else {
+            now
+        }
     }
 
     /// A receiver that changes whenever the clock is advanced or its speed changes.
@@ -267,11 +285,17 @@ mod tests {
     async fn sleep_until_wakes_on_advance() {
         let c = SandboxClock::new(SandboxTime::from_unix_millis(0), 0);
         let c2 = c.clone();
-        let waiter = tokio::spawn(async move { c2.sleep_until(SandboxTime::from_unix_millis(60_000)).await });
+        let waiter =
+            tokio::spawn(
+                async move { c2.sleep_until(SandboxTime::from_unix_millis(60_000)).await },
+            );
         tokio::time::sleep(Duration::from_millis(10)).await;
         assert!(!waiter.is_finished());
         c.advance(Duration::from_secs(60));
-        tokio::time::timeout(Duration::from_secs(2), waiter).await.expect("woken").expect("joined");
+        tokio::time::timeout(Duration::from_secs(2), waiter)
+            .await
+            .expect("woken")
+            .expect("joined");
     }
 
     #[test]

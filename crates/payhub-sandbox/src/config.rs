@@ -51,7 +51,9 @@ pub enum ConfigError {
         message: String,
     },
     /// A section names a provider module that does not exist.
-    #[error("unknown provider `{0}` in [providers]; known: paydesk, gateway_recharge, vipcharge, jiuyi_dc, tokenpay")]
+    #[error(
+        "unknown provider `{0}` in [providers]; known: paydesk, gateway_recharge, vipcharge, jiuyi_dc, tokenpay"
+    )]
     UnknownProvider(String),
 }
 
@@ -123,7 +125,9 @@ impl SandboxConfig {
     /// # Errors
     /// [`ConfigError::Parse`] naming the line and field.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse { message: e.to_string() })
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            message: e.to_string(),
+        })
     }
 
     /// Reads and parses a TOML file.
@@ -132,8 +136,10 @@ impl SandboxConfig {
     /// [`ConfigError::Read`] or [`ConfigError::Parse`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::from_toml_str(&text)
     }
 }
@@ -148,7 +154,10 @@ pub struct ProviderConfig {
 impl ProviderConfig {
     /// A config for module `name` from a TOML table.
     pub fn new(name: impl Into<String>, table: toml::Table) -> Self {
-        Self { name: name.into(), table }
+        Self {
+            name: name.into(),
+            table,
+        }
     }
 
     /// The raw table.
@@ -164,6 +173,9 @@ impl ProviderConfig {
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ConfigError> {
         toml::Value::Table(self.table.clone())
             .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Provider { provider: self.name.clone(), message: e.to_string() })
+            .map_err(|e: toml::de::Error| ConfigError::Provider {
+                provider: self.name.clone(),
+                message: e.to_string(),
+            })
     }
 }

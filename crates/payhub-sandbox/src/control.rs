@@ -51,20 +51,31 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/orders/{key}/{action}", post(mark))
         .route("/callbacks", get(list_callbacks))
         .route("/callbacks/redirect", post(redirect))
-        .route("/faults", get(list_faults).post(add_fault).delete(clear_faults))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
         .route("/faults/{id}", delete(remove_fault))
         .route("/clock", get(clock))
         .route("/clock/advance", post(advance))
         .route("/clock/speed", post(speed))
         .route("/clock/next", post(next))
         .fallback(|uri: http::Uri| async move {
-            error(StatusCode::NOT_FOUND, "not_found", format!("no control route {}", uri.path()))
+            error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no control route {}", uri.path()),
+            )
         })
         .with_state(shared)
 }
 
 fn error(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
-    (status, Json(json!({"error": code, "detail": detail.into()}))).into_response()
+    (
+        status,
+        Json(json!({"error": code, "detail": detail.into()})),
+    )
+        .into_response()
 }
 
 fn transition_error(e: &TransitionError) -> Response {
@@ -80,8 +91,18 @@ fn transition_error(e: &TransitionError) -> Response {
 
 #[allow(clippy::result_large_err)] // An axum Response is the natural error of a handler helper.
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, "bad_request", format!("invalid JSON body: {e}")))
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("invalid JSON body: {e}"),
+        )
+    })
 }
 
 async fn info(State(s): St) -> Response {
@@ -117,9 +138,21 @@ async fn list_orders(State(s): St, Query(q): Query<HashMap<String, String>>) -> 
             "merchant_order_no" => f.merchant_order_no(v),
             "state" => match OrderState::parse(v) {
                 Some(st) => f.state(st),
-                None => return error(StatusCode::BAD_REQUEST, "bad_request", format!("unknown state `{v}`")),
+                None => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "bad_request",
+                        format!("unknown state `{v}`"),
+                    );
+                }
             },
-            other => return error(StatusCode::BAD_REQUEST, "bad_request", format!("unknown filter `{other}`")),
+            other => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("unknown filter `{other}`"),
+                );
+            }
         };
     }
     Json(s.store.list(&f)).into_response()
@@ -142,7 +175,11 @@ struct MarkBody {
     reason: Option<String>,
 }
 
-async fn mark(State(s): St, Path((key, action)): Path<(String, String)>, RawBody(body): RawBody) -> Response {
+async fn mark(
+    State(s): St,
+    Path((key, action)): Path<(String, String)>,
+    RawBody(body): RawBody,
+) -> Response {
     let req: MarkBody = match parse(&body) {
         Ok(b) => b,
         Err(r) => return r,
@@ -150,15 +187,27 @@ async fn mark(State(s): St, Path((key, action)): Path<(String, String)>, RawBody
     let target = if action == "mark" {
         match req.state.as_deref() {
             Some(name) => OrderState::parse(name),
-            None => return error(StatusCode::BAD_REQUEST, "bad_request", "field `state` is required"),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "field `state` is required",
+                );
+            }
         }
     } else {
         OrderState::parse(&action)
     };
     let Some(to) = target else {
-        return error(StatusCode::BAD_REQUEST, "bad_request", format!("unknown state or action `{action}`"));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("unknown state or action `{action}`"),
+        );
     };
-    let result = s.resolve(&key).and_then(|no| s.transition(&no, to, req.reason, ChangeCause::Control));
+    let result = s
+        .resolve(&key)
+        .and_then(|no| s.transition(&no, to, req.reason, ChangeCause::Control));
     match result {
         Ok(o) => Json(o).into_response(),
         Err(e) => transition_error(&e),
@@ -168,7 +217,10 @@ async fn mark(State(s): St, Path((key, action)): Path<(String, String)>, RawBody
 async fn list_callbacks(State(s): St, Query(q): Query<HashMap<String, String>>) -> Response {
     let all = s.dispatcher.list();
     let list: Vec<_> = match q.get("order") {
-        Some(o) => all.into_iter().filter(|c| &c.platform_order_no == o || &c.merchant_order_no == o).collect(),
+        Some(o) => all
+            .into_iter()
+            .filter(|c| &c.platform_order_no == o || &c.merchant_order_no == o)
+            .collect(),
         None => all,
     };
     Json(list).into_response()
@@ -209,7 +261,11 @@ async fn clear_faults(State(s): St) -> Response {
 async fn remove_fault(State(s): St, Path(id): Path<String>) -> Response {
     match id.parse::<u64>() {
         Ok(id) if s.faults.remove(id) => Json(json!({"removed": id})).into_response(),
-        _ => error(StatusCode::NOT_FOUND, "fault_not_found", format!("no fault rule `{id}`")),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "fault_not_found",
+            format!("no fault rule `{id}`"),
+        ),
     }
 }
 
@@ -241,9 +297,10 @@ async fn advance(State(s): St, RawBody(body): RawBody) -> Response {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let ms = b.ms.unwrap_or(0)
-        .saturating_add(b.seconds.unwrap_or(0).saturating_mul(1000))
-        .saturating_add(b.minutes.unwrap_or(0).saturating_mul(60_000));
+    let ms =
+        b.ms.unwrap_or(0)
+            .saturating_add(b.seconds.unwrap_or(0).saturating_mul(1000))
+            .saturating_add(b.minutes.unwrap_or(0).saturating_mul(60_000));
     s.clock.advance(Duration::from_millis(ms));
     s.settle(Duration::from_secs(10)).await;
     clock_json(&s)

@@ -188,7 +188,10 @@ impl FaultRule {
     /// Fire on a seeded pseudo-random `per_mille` / 1000 share of matches.
     #[must_use]
     pub fn rate(mut self, per_mille: u16, seed: u64) -> Self {
-        self.trigger = Trigger::Rate { per_mille: per_mille.min(1000), seed };
+        self.trigger = Trigger::Rate {
+            per_mille: per_mille.min(1000),
+            seed,
+        };
         self
     }
 
@@ -215,11 +218,20 @@ impl FaultRule {
         }
     }
 
-    fn scope_matches(&self, target: FaultTarget, provider: &str, route: Option<&str>, orders: &[String]) -> bool {
+    fn scope_matches(
+        &self,
+        target: FaultTarget,
+        provider: &str,
+        route: Option<&str>,
+        orders: &[String],
+    ) -> bool {
         self.target == target
             && self.provider.as_deref().is_none_or(|p| p == provider)
             && self.route_matches(route)
-            && self.order.as_deref().is_none_or(|o| orders.iter().any(|x| x == o))
+            && self
+                .order
+                .as_deref()
+                .is_none_or(|o| orders.iter().any(|x| x == o))
     }
 }
 
@@ -259,7 +271,12 @@ impl Faults {
         let mut g = self.lock();
         g.next_id += 1;
         let id = g.next_id;
-        g.rules.push(FaultStatus { id, rule, matched: 0, fired: 0 });
+        g.rules.push(FaultStatus {
+            id,
+            rule,
+            matched: 0,
+            fired: 0,
+        });
         id
     }
 
@@ -282,7 +299,13 @@ impl Faults {
     /// has to be read before the handler).
     pub(crate) fn needs_orders(&self, provider: &str, route: &str) -> bool {
         self.lock().rules.iter().any(|r| {
-            r.rule.order.is_some() && r.rule.scope_matches(FaultTarget::Requests, provider, Some(route), &[r.rule.order.clone().unwrap_or_default()])
+            r.rule.order.is_some()
+                && r.rule.scope_matches(
+                    FaultTarget::Requests,
+                    provider,
+                    Some(route),
+                    &[r.rule.order.clone().unwrap_or_default()],
+                )
         })
     }
 
@@ -300,14 +323,20 @@ impl Faults {
                 continue;
             }
             r.matched += 1;
-            let Some(n) = r.matched.checked_sub(u64::from(r.rule.skip)).filter(|n| *n > 0) else {
+            let Some(n) = r
+                .matched
+                .checked_sub(u64::from(r.rule.skip))
+                .filter(|n| *n > 0)
+            else {
                 continue;
             };
             let fire = match r.rule.trigger {
                 Trigger::Always => true,
                 Trigger::Times(k) => r.fired < u64::from(k),
                 Trigger::Every(k) => n % u64::from(k.max(1)) == 0,
-                Trigger::Rate { per_mille, seed } => splitmix64(seed ^ n) % 1000 < u64::from(per_mille),
+                Trigger::Rate { per_mille, seed } => {
+                    splitmix64(seed ^ n) % 1000 < u64::from(per_mille)
+                }
             };
             if fire {
                 r.fired += 1;
@@ -331,7 +360,12 @@ mod tests {
     use super::*;
 
     fn fire_pattern(f: &Faults, n: usize) -> Vec<bool> {
-        (0..n).map(|_| f.check(FaultTarget::Requests, "p", Some("/a"), &[]).is_some()).collect()
+        (0..n)
+            .map(|_| {
+                f.check(FaultTarget::Requests, "p", Some("/a"), &[])
+                    .is_some()
+            })
+            .collect()
     }
 
     #[test]
@@ -341,7 +375,10 @@ mod tests {
         assert_eq!(fire_pattern(&f, 5), [false, true, true, false, false]);
         f.clear();
         f.add(FaultRule::new(FaultKind::CloseMidBody).every(3));
-        assert_eq!(fire_pattern(&f, 6), [false, false, true, false, false, true]);
+        assert_eq!(
+            fire_pattern(&f, 6),
+            [false, false, true, false, false, true]
+        );
         f.clear();
         f.add(FaultRule::new(FaultKind::CloseMidBody).rate(500, 42));
         let a = fire_pattern(&f, 200);
@@ -355,13 +392,33 @@ mod tests {
     #[test]
     fn scope_matching() {
         let f = Faults::default();
-        f.add(FaultRule::new(FaultKind::TruncatedJson).provider("p").route("/api/*").order("M1"));
+        f.add(
+            FaultRule::new(FaultKind::TruncatedJson)
+                .provider("p")
+                .route("/api/*")
+                .order("M1"),
+        );
         let orders = vec!["M1".to_owned()];
-        assert!(f.check(FaultTarget::Requests, "p", Some("/api/x"), &orders).is_some());
-        assert!(f.check(FaultTarget::Requests, "p", Some("/api/x"), &[]).is_none());
-        assert!(f.check(FaultTarget::Requests, "q", Some("/api/x"), &orders).is_none());
-        assert!(f.check(FaultTarget::Requests, "p", Some("/other"), &orders).is_none());
-        assert!(f.check(FaultTarget::Callbacks, "p", Some("/api/x"), &orders).is_none());
+        assert!(
+            f.check(FaultTarget::Requests, "p", Some("/api/x"), &orders)
+                .is_some()
+        );
+        assert!(
+            f.check(FaultTarget::Requests, "p", Some("/api/x"), &[])
+                .is_none()
+        );
+        assert!(
+            f.check(FaultTarget::Requests, "q", Some("/api/x"), &orders)
+                .is_none()
+        );
+        assert!(
+            f.check(FaultTarget::Requests, "p", Some("/other"), &orders)
+                .is_none()
+        );
+        assert!(
+            f.check(FaultTarget::Callbacks, "p", Some("/api/x"), &orders)
+                .is_none()
+        );
         assert!(f.needs_orders("p", "/api/x"));
         assert!(!f.needs_orders("p", "/other"));
     }
@@ -372,7 +429,13 @@ mod tests {
             r#"{"provider":"paydesk","fault":{"kind":"html_error"},"trigger":{"times":1}}"#,
         )
         .unwrap();
-        assert_eq!(r.fault, FaultKind::HtmlError { status: 502, after_handler: false });
+        assert_eq!(
+            r.fault,
+            FaultKind::HtmlError {
+                status: 502,
+                after_handler: false
+            }
+        );
         assert_eq!(r.trigger, Trigger::Times(1));
         assert!(serde_json::from_str::<FaultRule>(r#"{"fault":{"kind":"nope"}}"#).is_err());
     }

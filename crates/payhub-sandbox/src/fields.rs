@@ -35,7 +35,10 @@ pub struct FieldError {
 impl FieldError {
     /// A field error.
     pub fn new(field: impl Into<String>, problem: FieldProblem) -> Self {
-        Self { field: field.into(), problem }
+        Self {
+            field: field.into(),
+            problem,
+        }
     }
 
     /// `field` is missing.
@@ -98,7 +101,9 @@ impl JsonFields {
     /// # Errors
     /// [`FieldProblem::WrongType`] for objects, arrays and booleans.
     pub fn text(&self, name: &str) -> Result<Option<String>, FieldError> {
-        let Some(raw) = self.raw(name) else { return Ok(None) };
+        let Some(raw) = self.raw(name) else {
+            return Ok(None);
+        };
         if raw.starts_with('"') {
             serde_json::from_str::<String>(raw)
                 .map(Some)
@@ -106,7 +111,10 @@ impl JsonFields {
         } else if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
             Ok(Some(raw.to_owned()))
         } else {
-            Err(FieldError::new(name, FieldProblem::WrongType { expected: "string" }))
+            Err(FieldError::new(
+                name,
+                FieldProblem::WrongType { expected: "string" },
+            ))
         }
     }
 
@@ -123,7 +131,9 @@ impl JsonFields {
     /// # Errors
     /// [`FieldProblem::WrongType`] or [`FieldProblem::Invalid`].
     pub fn decimal(&self, name: &str) -> Result<Option<Decimal>, FieldError> {
-        let Some(text) = self.text(name)? else { return Ok(None) };
+        let Some(text) = self.text(name)? else {
+            return Ok(None);
+        };
         let t = text.trim();
         Decimal::from_str(t)
             .or_else(|_| Decimal::from_scientific(t))
@@ -136,7 +146,9 @@ impl JsonFields {
     /// # Errors
     /// [`FieldProblem::WrongType`] or [`FieldProblem::Invalid`].
     pub fn integer(&self, name: &str) -> Result<Option<i64>, FieldError> {
-        let Some(text) = self.text(name)? else { return Ok(None) };
+        let Some(text) = self.text(name)? else {
+            return Ok(None);
+        };
         text.trim()
             .parse::<i64>()
             .map(Some)
@@ -152,7 +164,12 @@ impl JsonFields {
             None => Ok(None),
             Some("true" | "\"true\"") => Ok(Some(true)),
             Some("false" | "\"false\"") => Ok(Some(false)),
-            Some(_) => Err(FieldError::new(name, FieldProblem::WrongType { expected: "boolean" })),
+            Some(_) => Err(FieldError::new(
+                name,
+                FieldProblem::WrongType {
+                    expected: "boolean",
+                },
+            )),
         }
     }
 }
@@ -167,8 +184,14 @@ mod tests {
         assert_eq!(f.decimal("a").unwrap().unwrap().to_string(), "358320.00");
         assert_eq!(f.decimal("b").unwrap().unwrap().to_string(), "0.1");
         assert_eq!(f.decimal("c").unwrap().unwrap(), Decimal::new(1000, 0));
-        assert!(matches!(f.decimal("d").unwrap_err().problem, FieldProblem::Invalid(_)));
-        assert_eq!(f.text("e").unwrap_err().problem, FieldProblem::WrongType { expected: "string" });
+        assert!(matches!(
+            f.decimal("d").unwrap_err().problem,
+            FieldProblem::Invalid(_)
+        ));
+        assert_eq!(
+            f.text("e").unwrap_err().problem,
+            FieldProblem::WrongType { expected: "string" }
+        );
     }
 
     #[test]

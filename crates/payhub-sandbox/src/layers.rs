@@ -25,7 +25,11 @@ pub(crate) struct LayerState {
 }
 
 /// Logs the request and applies request faults.
-pub(crate) async fn provider_layer(State(st): State<LayerState>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn provider_layer(
+    State(st): State<LayerState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let name = st.scope.module.name();
     let route = req.uri().path().to_owned();
     let method = req.method().clone();
@@ -42,7 +46,10 @@ pub(crate) async fn provider_layer(State(st): State<LayerState>, mut req: Reques
         orders = order_refs(st.scope.module.order_keys(), parts.uri.query(), &bytes);
         req = Request::from_parts(parts, Body::from(bytes));
     }
-    let fault = st.shared.faults.check(FaultTarget::Requests, name, Some(&route), &orders);
+    let fault = st
+        .shared
+        .faults
+        .check(FaultTarget::Requests, name, Some(&route), &orders);
     let fault_name = fault.as_ref().map(|(id, f)| format!("#{id} {f:?}"));
     let resp = match fault {
         None => next.run(req).await,
@@ -67,14 +74,20 @@ async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Re
             tokio::time::sleep(Duration::from_millis(ms)).await;
             resp
         }
-        FaultKind::HttpStatus { status, after_handler } => {
+        FaultKind::HttpStatus {
+            status,
+            after_handler,
+        } => {
             if after_handler {
                 drop(next.run(req).await);
             }
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             (status, format!("sandbox fault: HTTP {}", status.as_u16())).into_response()
         }
-        FaultKind::HtmlError { status, after_handler } => {
+        FaultKind::HtmlError {
+            status,
+            after_handler,
+        } => {
             if after_handler {
                 drop(next.run(req).await);
             }
@@ -89,7 +102,9 @@ async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Re
         FaultKind::CloseMidBody => {
             let (mut parts, bytes) = buffered(next.run(req).await).await;
             let half = bytes.slice(..bytes.len() / 2);
-            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             Response::from_parts(parts, Body::new(FailingBody { first: Some(half) }))
         }
         FaultKind::TruncatedJson => {
@@ -100,8 +115,15 @@ async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Re
         FaultKind::WrongSignature => {
             let (mut parts, bytes) = buffered(next.run(req).await).await;
             let mut body = bytes.to_vec();
-            if !st.scope.module.tamper_reply_signature(&mut parts.headers, &mut body) {
-                tracing::warn!(provider = st.scope.module.name(), "wrong_signature fault: this provider does not sign replies");
+            if !st
+                .scope
+                .module
+                .tamper_reply_signature(&mut parts.headers, &mut body)
+            {
+                tracing::warn!(
+                    provider = st.scope.module.name(),
+                    "wrong_signature fault: this provider does not sign replies"
+                );
             }
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(body))
@@ -112,7 +134,9 @@ async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Re
 async fn buffered(resp: Response) -> (http::response::Parts, Bytes) {
     let (parts, body) = resp.into_parts();
     // Our own handler's reply: bounded by what the module produced.
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     (parts, bytes)
 }
 
@@ -174,8 +198,14 @@ mod tests {
     #[test]
     fn order_refs_from_json_form_and_query() {
         let keys = &["mchOrderNo", "orderNo"];
-        assert_eq!(order_refs(keys, None, br#"{"mchOrderNo":"M1","orderNo":7,"x":"y"}"#), ["M1", "7"]);
-        assert_eq!(order_refs(keys, Some("orderNo=P1"), b"mchOrderNo=M2&a=b"), ["P1", "M2"]);
+        assert_eq!(
+            order_refs(keys, None, br#"{"mchOrderNo":"M1","orderNo":7,"x":"y"}"#),
+            ["M1", "7"]
+        );
+        assert_eq!(
+            order_refs(keys, Some("orderNo=P1"), b"mchOrderNo=M2&a=b"),
+            ["P1", "M2"]
+        );
         assert!(order_refs(keys, None, b"\xff\xfe").is_empty());
     }
 }

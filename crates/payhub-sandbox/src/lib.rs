@@ -49,7 +49,9 @@ pub use callback::{
     ScheduleAnchor,
 };
 pub use clock::{SandboxClock, SandboxTime};
-pub use config::{CallbacksConfig, ClockConfig, ConfigError, ProviderConfig, SandboxConfig, ServerConfig};
+pub use config::{
+    CallbacksConfig, ClockConfig, ConfigError, ProviderConfig, SandboxConfig, ServerConfig,
+};
 pub use error::{Error, Result};
 pub use fault::{FaultKind, FaultRule, FaultStatus, FaultTarget, Trigger};
 pub use fields::{FieldError, FieldProblem, JsonFields};

@@ -88,9 +88,17 @@ async fn run(args: Args) -> Result<(), payhub_sandbox::Error> {
 
 fn print_banner(sandbox: &SandboxHandle) {
     let mut out = String::new();
-    out.push_str(&format!("payhub-sandbox listening on {}\n", sandbox.base_url()));
-    out.push_str(&format!("control API: {}/_sandbox/info\n", sandbox.base_url()));
-    out.push_str("credentials below are SANDBOX-ONLY test values; never use them against a real provider\n");
+    out.push_str(&format!(
+        "payhub-sandbox listening on {}\n",
+        sandbox.base_url()
+    ));
+    out.push_str(&format!(
+        "control API: {}/_sandbox/info\n",
+        sandbox.base_url()
+    ));
+    out.push_str(
+        "credentials below are SANDBOX-ONLY test values; never use them against a real provider\n",
+    );
     for p in sandbox.providers() {
         out.push_str(&format!("{}: {}\n", p.name, p.base_url));
         for c in &p.credentials {

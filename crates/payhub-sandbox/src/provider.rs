@@ -148,7 +148,10 @@ impl Rejection {
             Self::BodyUnreadable => "request body could not be read".to_owned(),
             Self::NotFound { path } => format!("no sandbox route for {path}"),
         };
-        (self.status(), axum::Json(serde_json::json!({"error": self.code(), "detail": detail})))
+        (
+            self.status(),
+            axum::Json(serde_json::json!({"error": self.code(), "detail": detail})),
+        )
             .into_response()
     }
 }
@@ -281,13 +284,21 @@ pub struct Credential {
 impl Credential {
     /// A non-secret value (merchant id, app id).
     pub fn public(label: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { label: label.into(), value: value.into(), secret: false }
+        Self {
+            label: label.into(),
+            value: value.into(),
+            secret: false,
+        }
     }
 
     /// A sandbox-only secret (test API key). Shown by the binary and by [`Credential::value`],
     /// masked in `Debug`.
     pub fn secret(label: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { label: label.into(), value: value.into(), secret: true }
+        Self {
+            label: label.into(),
+            value: value.into(),
+            secret: true,
+        }
     }
 
     /// What it is (`merchant id`, `apiKey`).
@@ -308,8 +319,15 @@ impl Credential {
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = if self.secret { "***" } else { self.value.as_str() };
-        f.debug_struct("Credential").field("label", &self.label).field("value", &value).finish()
+        let value = if self.secret {
+            "***"
+        } else {
+            self.value.as_str()
+        };
+        f.debug_struct("Credential")
+            .field("label", &self.label)
+            .field("value", &value)
+            .finish()
     }
 }
 
@@ -323,7 +341,9 @@ pub struct ProviderCtx {
 
 impl fmt::Debug for ProviderCtx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProviderCtx").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("ProviderCtx")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -381,12 +401,17 @@ impl ProviderCtx {
 
     /// This provider's order of `kind` for `merchant_id` with merchant order number `no`.
     pub fn find_by_merchant_no(&self, kind: &str, merchant_id: &str, no: &str) -> Option<Order> {
-        self.shared.store.find_by_merchant_no(self.name, kind, merchant_id, no)
+        self.shared
+            .store
+            .find_by_merchant_no(self.name, kind, merchant_id, no)
     }
 
     /// This provider's order with platform order number `no`.
     pub fn order(&self, no: &str) -> Option<Order> {
-        self.shared.store.get(no).filter(|o| o.provider == self.name)
+        self.shared
+            .store
+            .get(no)
+            .filter(|o| o.provider == self.name)
     }
 
     /// Moves one of this provider's orders to `to` now, through the same path as a control call
@@ -403,7 +428,8 @@ impl ProviderCtx {
         if self.order(platform_order_no).is_none() {
             return Err(TransitionError::NotFound(platform_order_no.to_owned()));
         }
-        self.shared.transition(platform_order_no, to, reason, ChangeCause::Module)
+        self.shared
+            .transition(platform_order_no, to, reason, ChangeCause::Module)
     }
 
     /// Schedules a transition of one of this provider's orders at sandbox time `at` (for
@@ -415,7 +441,8 @@ impl ProviderCtx {
         to: OrderState,
         reason: Option<String>,
     ) {
-        self.shared.schedule(platform_order_no, at, to, reason, ChangeCause::Scheduled);
+        self.shared
+            .schedule(platform_order_no, at, to, reason, ChangeCause::Scheduled);
     }
 
     /// Sends a notify for an order outside a state change (a manual "resend"). Returns the

@@ -26,9 +26,24 @@ pub struct Registration {
 
 /// Every built-in module, in the order they are mounted.
 pub const REGISTRY: &[Registration] = &[
-    Registration { name: "paydesk", build: paydesk::build },
-    Registration { name: "gateway_recharge", build: gateway_recharge::build },
-    Registration { name: "vipcharge", build: vipcharge::build },
-    Registration { name: "jiuyi_dc", build: jiuyi_dc::build },
-    Registration { name: "tokenpay", build: tokenpay::build },
+    Registration {
+        name: "paydesk",
+        build: paydesk::build,
+    },
+    Registration {
+        name: "gateway_recharge",
+        build: gateway_recharge::build,
+    },
+    Registration {
+        name: "vipcharge",
+        build: vipcharge::build,
+    },
+    Registration {
+        name: "jiuyi_dc",
+        build: jiuyi_dc::build,
+    },
+    Registration {
+        name: "tokenpay",
+        build: tokenpay::build,
+    },
 ];

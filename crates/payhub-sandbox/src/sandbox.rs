@@ -60,7 +60,10 @@ impl std::fmt::Debug for SandboxBuilder {
         f.debug_struct("SandboxBuilder")
             .field("server", &self.config.server)
             .field("clock", &self.config.clock)
-            .field("providers", &self.config.providers.keys().collect::<Vec<_>>())
+            .field(
+                "providers",
+                &self.config.providers.keys().collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -227,16 +230,36 @@ impl SandboxBuilder {
             }
         }
 
-        let host = config.server.host.clone().unwrap_or_else(|| "127.0.0.1".to_owned());
+        let host = config
+            .server
+            .host
+            .clone()
+            .unwrap_or_else(|| "127.0.0.1".to_owned());
         let port = config.server.port.unwrap_or(0);
-        let addr_text = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+        let addr_text = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
         let listener = tokio::net::TcpListener::bind(&addr_text)
             .await
-            .map_err(|source| Error::Bind { addr: addr_text.clone(), source })?;
-        let addr = listener.local_addr().map_err(|source| Error::Bind { addr: addr_text, source })?;
+            .map_err(|source| Error::Bind {
+                addr: addr_text.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: addr_text,
+            source,
+        })?;
         let base_url = format!("http://{addr}");
 
-        let clock = match (self.start_time.or(config.clock.start_unix_ms.map(SandboxTime::from_unix_millis)), config.clock.speed.unwrap_or(1)) {
+        let clock = match (
+            self.start_time.or(config
+                .clock
+                .start_unix_ms
+                .map(SandboxTime::from_unix_millis)),
+            config.clock.speed.unwrap_or(1),
+        ) {
             (Some(start), speed) => SandboxClock::new(start, speed),
             (None, speed) => SandboxClock::starting_now(speed),
         };
@@ -248,22 +271,38 @@ impl SandboxBuilder {
             },
         ));
         let body_limit = config.server.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
-        let shared = Arc::new(Shared::new(base_url.clone(), clock, dispatcher, by_name, body_limit));
+        let shared = Arc::new(Shared::new(
+            base_url.clone(),
+            clock,
+            dispatcher,
+            by_name,
+            body_limit,
+        ));
 
         let mut app = Router::new().nest("/_sandbox", crate::control::router(Arc::clone(&shared)));
         for m in &modules {
             let name = m.name();
             let ctx = shared.ctx(name);
-            let scope = ModuleScope { module: Arc::clone(m), limit: body_limit };
+            let scope = ModuleScope {
+                module: Arc::clone(m),
+                limit: body_limit,
+            };
             let fallback_module = Arc::clone(m);
             let router = m
                 .router(ctx)
                 .fallback(move |uri: http::Uri| {
                     let m = Arc::clone(&fallback_module);
-                    async move { m.reject(&Rejection::NotFound { path: uri.path().to_owned() }) }
+                    async move {
+                        m.reject(&Rejection::NotFound {
+                            path: uri.path().to_owned(),
+                        })
+                    }
                 })
                 .layer(axum::middleware::from_fn_with_state(
-                    LayerState { shared: Arc::clone(&shared), scope },
+                    LayerState {
+                        shared: Arc::clone(&shared),
+                        scope,
+                    },
                     provider_layer,
                 ));
             app = app.nest(&format!("/{name}"), router);
@@ -294,7 +333,13 @@ impl SandboxBuilder {
         });
         let scheduler = tokio::spawn(Arc::clone(&shared).run_scheduler());
         tracing::info!(%base_url, providers = ?shared.modules.keys().collect::<Vec<_>>(), "sandbox started");
-        Ok(SandboxHandle { shared, addr, shutdown_tx, server: Some(server), scheduler })
+        Ok(SandboxHandle {
+            shared,
+            addr,
+            shutdown_tx,
+            server: Some(server),
+            scheduler,
+        })
     }
 }
 
@@ -308,7 +353,10 @@ fn merge(file: &mut SandboxConfig, builder: SandboxConfig) {
     file.clock.speed = c.speed.or(file.clock.speed);
     file.clock.start_unix_ms = c.start_unix_ms.or(file.clock.start_unix_ms);
     file.callbacks.allow_external |= builder.callbacks.allow_external;
-    file.callbacks.redirect_to = builder.callbacks.redirect_to.or(file.callbacks.redirect_to.take());
+    file.callbacks.redirect_to = builder
+        .callbacks
+        .redirect_to
+        .or(file.callbacks.redirect_to.take());
     file.providers.extend(builder.providers);
 }
 
@@ -336,7 +384,9 @@ pub struct SandboxHandle {
 
 impl std::fmt::Debug for SandboxHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SandboxHandle").field("base_url", &self.shared.base_url).finish_non_exhaustive()
+        f.debug_struct("SandboxHandle")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -368,13 +418,22 @@ impl SandboxHandle {
                 credentials: m.credentials(),
             })
             .collect();
-        v.sort_by_key(|p| REGISTRY.iter().position(|r| r.name == p.name).unwrap_or(usize::MAX));
+        v.sort_by_key(|p| {
+            REGISTRY
+                .iter()
+                .position(|r| r.name == p.name)
+                .unwrap_or(usize::MAX)
+        });
         v
     }
 
     /// The credentials one module accepts (empty for an unknown name).
     pub fn credentials(&self, provider: &str) -> Vec<Credential> {
-        self.shared.modules.get(provider).map(|m| m.credentials()).unwrap_or_default()
+        self.shared
+            .modules
+            .get(provider)
+            .map(|m| m.credentials())
+            .unwrap_or_default()
     }
 
     /// The sandbox clock.
@@ -406,7 +465,11 @@ impl SandboxHandle {
     /// One order by platform order number, or by merchant order number when that is unique.
     pub fn order(&self, key: &str) -> Option<Order> {
         let found = self.shared.store.lookup(key);
-        if found.len() == 1 { found.into_iter().next() } else { None }
+        if found.len() == 1 {
+            found.into_iter().next()
+        } else {
+            None
+        }
     }
 
     /// Moves an order (platform or unique merchant order number) to `state`, as the control
@@ -414,9 +477,15 @@ impl SandboxHandle {
     ///
     /// # Errors
     /// A [`TransitionError`]: unknown or ambiguous order, already final, refused by the module.
-    pub fn mark(&self, key: &str, state: OrderState, reason: Option<&str>) -> Result<Order, TransitionError> {
+    pub fn mark(
+        &self,
+        key: &str,
+        state: OrderState,
+        reason: Option<&str>,
+    ) -> Result<Order, TransitionError> {
         let no = self.shared.resolve(key)?;
-        self.shared.transition(&no, state, reason.map(str::to_owned), ChangeCause::Control)
+        self.shared
+            .transition(&no, state, reason.map(str::to_owned), ChangeCause::Control)
     }
 
     /// Marks an order paid ([`OrderState::Success`]).
@@ -496,7 +565,11 @@ impl SandboxHandle {
     /// [`Error::NotSettled`] after 10 seconds.
     pub async fn settle(&self) -> Result<()> {
         let limit = Duration::from_secs(10);
-        if self.shared.settle(limit).await { Ok(()) } else { Err(Error::NotSettled(limit)) }
+        if self.shared.settle(limit).await {
+            Ok(())
+        } else {
+            Err(Error::NotSettled(limit))
+        }
     }
 
     /// The earliest sandbox time something is due (a callback attempt or a scheduled transition).
@@ -511,7 +584,9 @@ impl SandboxHandle {
     /// [`Error::NotSettled`] as [`settle`](Self::settle).
     pub async fn advance_to_next_due(&self) -> Result<Option<SandboxTime>> {
         self.settle().await?;
-        let Some(at) = self.shared.next_due() else { return Ok(None) };
+        let Some(at) = self.shared.next_due() else {
+            return Ok(None);
+        };
         self.shared.clock.advance_to(at);
         self.settle().await?;
         Ok(Some(at))
@@ -525,7 +600,9 @@ impl SandboxHandle {
     pub async fn shutdown(mut self) -> Result<()> {
         self.stop_background();
         let _ = self.shutdown_tx.send(true);
-        let Some(server) = self.server.take() else { return Ok(()) };
+        let Some(server) = self.server.take() else {
+            return Ok(());
+        };
         let grace = Duration::from_secs(5);
         match tokio::time::timeout(grace, server).await {
             Ok(Ok(Ok(()))) => {

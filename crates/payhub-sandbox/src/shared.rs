@@ -47,7 +47,9 @@ impl Shared {
         modules: HashMap<&'static str, Arc<dyn ProviderModule>>,
         body_limit: usize,
     ) -> Self {
-        let order_base = u64::try_from(clock.now().unix_millis()).unwrap_or(0).saturating_mul(1000);
+        let order_base = u64::try_from(clock.now().unix_millis())
+            .unwrap_or(0)
+            .saturating_mul(1000);
         Self {
             base_url,
             clock,
@@ -66,7 +68,10 @@ impl Shared {
     }
 
     pub(crate) fn ctx(self: &Arc<Self>, name: &'static str) -> ProviderCtx {
-        ProviderCtx { name, shared: Arc::clone(self) }
+        ProviderCtx {
+            name,
+            shared: Arc::clone(self),
+        }
     }
 
     fn sched(&self) -> MutexGuard<'_, BTreeMap<(SandboxTime, u64), Scheduled>> {
@@ -79,9 +84,16 @@ impl Shared {
         format!("{prefix}{:020}", self.order_base.wrapping_add(n))
     }
 
-    pub(crate) fn create_order(self: &Arc<Self>, provider: &'static str, new: NewOrder) -> Result<Order, DuplicateOrder> {
+    pub(crate) fn create_order(
+        self: &Arc<Self>,
+        provider: &'static str,
+        new: NewOrder,
+    ) -> Result<Order, DuplicateOrder> {
         let now = self.clock.now();
-        let platform_order_no = new.platform_order_no.clone().unwrap_or_else(|| self.next_order_no("SBX"));
+        let platform_order_no = new
+            .platform_order_no
+            .clone()
+            .unwrap_or_else(|| self.next_order_no("SBX"));
         let order = Order {
             provider: provider.to_owned(),
             kind: new.kind,
@@ -110,15 +122,37 @@ impl Shared {
             "order created"
         );
         if let Some(at) = order.expires_at {
-            self.schedule(&order.platform_order_no, at, OrderState::Expired, None, ChangeCause::Expiry);
+            self.schedule(
+                &order.platform_order_no,
+                at,
+                OrderState::Expired,
+                None,
+                ChangeCause::Expiry,
+            );
         }
         Ok(order)
     }
 
-    pub(crate) fn schedule(&self, order: &str, at: SandboxTime, to: OrderState, reason: Option<String>, cause: ChangeCause) {
+    pub(crate) fn schedule(
+        &self,
+        order: &str,
+        at: SandboxTime,
+        to: OrderState,
+        reason: Option<String>,
+        cause: ChangeCause,
+    ) {
         let seq = self.schedule_seq.fetch_add(1, Ordering::SeqCst);
-        self.sched().insert((at, seq), Scheduled { order: order.to_owned(), to, reason, cause });
-        self.schedule_changed.send_modify(|v| *v = v.wrapping_add(1));
+        self.sched().insert(
+            (at, seq),
+            Scheduled {
+                order: order.to_owned(),
+                to,
+                reason,
+                cause,
+            },
+        );
+        self.schedule_changed
+            .send_modify(|v| *v = v.wrapping_add(1));
     }
 
     /// Resolves a control key (platform or merchant order number) to one platform number.
@@ -127,7 +161,10 @@ impl Shared {
         match found.len() {
             0 => Err(TransitionError::NotFound(key.to_owned())),
             1 => Ok(found[0].platform_order_no.clone()),
-            count => Err(TransitionError::Ambiguous { key: key.to_owned(), count }),
+            count => Err(TransitionError::Ambiguous {
+                key: key.to_owned(),
+                count,
+            }),
         }
     }
 
@@ -139,16 +176,36 @@ impl Shared {
         cause: ChangeCause,
     ) -> Result<Order, TransitionError> {
         for _ in 0..8 {
-            let order = self.store.get(no).ok_or_else(|| TransitionError::NotFound(no.to_owned()))?;
+            let order = self
+                .store
+                .get(no)
+                .ok_or_else(|| TransitionError::NotFound(no.to_owned()))?;
             if order.state.is_final() {
-                return Err(TransitionError::AlreadyFinal { order: no.to_owned(), state: order.state });
+                return Err(TransitionError::AlreadyFinal {
+                    order: no.to_owned(),
+                    state: order.state,
+                });
             }
-            let change = StateChange { from: order.state, to, at: self.clock.now(), reason: reason.clone(), cause };
+            let change = StateChange {
+                from: order.state,
+                to,
+                at: self.clock.now(),
+                reason: reason.clone(),
+                cause,
+            };
             if order.state == to {
-                return Err(TransitionError::not_allowed(&order, &change, "the order is already in that state"));
+                return Err(TransitionError::not_allowed(
+                    &order,
+                    &change,
+                    "the order is already in that state",
+                ));
             }
             let Some((&name, module)) = self.modules.get_key_value(order.provider.as_str()) else {
-                return Err(TransitionError::not_allowed(&order, &change, "no module for this provider"));
+                return Err(TransitionError::not_allowed(
+                    &order,
+                    &change,
+                    "no module for this provider",
+                ));
             };
             let ctx = self.ctx(name);
             let plan = module.on_transition(&ctx, &order, &change)?;
@@ -197,7 +254,10 @@ impl Shared {
         let policy = module.callback_policy();
         let me = Arc::clone(self);
         let m = Arc::clone(module);
-        let refs = vec![order.platform_order_no.clone(), order.merchant_order_no.clone()];
+        let refs = vec![
+            order.platform_order_no.clone(),
+            order.merchant_order_no.clone(),
+        ];
         let tamper = Box::new(move |n: &Notify| {
             match me.faults.check(FaultTarget::Callbacks, name, None, &refs) {
                 Some((_, FaultKind::WrongSignature)) => {
@@ -276,7 +336,9 @@ impl Shared {
             for s in due {
                 match self.transition(&s.order, s.to, s.reason, s.cause) {
                     Ok(_) | Err(TransitionError::AlreadyFinal { .. }) => {}
-                    Err(e) => tracing::debug!(order = %s.order, error = %e, "scheduled transition skipped"),
+                    Err(e) => {
+                        tracing::debug!(order = %s.order, error = %e, "scheduled transition skipped")
+                    }
                 }
             }
             self.scheduler_busy.fetch_sub(1, Ordering::SeqCst);

@@ -44,7 +44,10 @@ pub enum OrderState {
 impl OrderState {
     /// Whether no further transition is possible.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Success | Self::Failed | Self::Expired | Self::Closed | Self::Cancelled)
+        matches!(
+            self,
+            Self::Success | Self::Failed | Self::Expired | Self::Closed | Self::Cancelled
+        )
     }
 
     /// The `snake_case` name used on the control API.
@@ -236,7 +239,9 @@ impl NewOrder {
 
 /// An order with the same `(provider, kind, merchant, merchant order number)` already exists.
 #[derive(Clone, Debug, thiserror::Error)]
-#[error("duplicate merchant order number `{merchant_order_no}` (existing platform order {existing})")]
+#[error(
+    "duplicate merchant order number `{merchant_order_no}` (existing platform order {existing})"
+)]
 pub struct DuplicateOrder {
     /// The repeated merchant order number.
     pub merchant_order_no: String,
@@ -300,7 +305,10 @@ impl OrderFilter {
     fn matches(&self, o: &Order) -> bool {
         self.provider.as_deref().is_none_or(|p| p == o.provider)
             && self.kind.as_deref().is_none_or(|k| k == o.kind)
-            && self.merchant_order_no.as_deref().is_none_or(|m| m == o.merchant_order_no)
+            && self
+                .merchant_order_no
+                .as_deref()
+                .is_none_or(|m| m == o.merchant_order_no)
             && self.state.is_none_or(|s| s == o.state)
     }
 }
@@ -322,7 +330,10 @@ impl OrderStore {
     /// An empty store.
     pub fn new() -> Self {
         let (tx, _) = watch::channel(0);
-        Self { inner: Arc::default(), changed: Arc::new(tx) }
+        Self {
+            inner: Arc::default(),
+            changed: Arc::new(tx),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -367,8 +378,10 @@ impl OrderStore {
             }
             g.seq += 1;
             let seq = g.seq;
-            g.by_merchant_no.insert(key, order.platform_order_no.clone());
-            g.orders.insert(order.platform_order_no.clone(), (seq, order.clone()));
+            g.by_merchant_no
+                .insert(key, order.platform_order_no.clone());
+            g.orders
+                .insert(order.platform_order_no.clone(), (seq, order.clone()));
         }
         self.bump();
         Ok(order)
@@ -376,7 +389,10 @@ impl OrderStore {
 
     /// The order with this platform order number.
     pub fn get(&self, platform_order_no: &str) -> Option<Order> {
-        self.lock().orders.get(platform_order_no).map(|(_, o)| o.clone())
+        self.lock()
+            .orders
+            .get(platform_order_no)
+            .map(|(_, o)| o.clone())
     }
 
     /// The order of `provider`/`kind`/`merchant_id` with this merchant order number.
@@ -394,7 +410,10 @@ impl OrderStore {
             merchant_id.to_owned(),
             merchant_order_no.to_owned(),
         );
-        g.by_merchant_no.get(&key).and_then(|no| g.orders.get(no)).map(|(_, o)| o.clone())
+        g.by_merchant_no
+            .get(&key)
+            .and_then(|no| g.orders.get(no))
+            .map(|(_, o)| o.clone())
     }
 
     /// Looks an order up by platform order number, then by merchant order number across all
@@ -404,8 +423,12 @@ impl OrderStore {
         if let Some((_, o)) = g.orders.get(key) {
             return vec![o.clone()];
         }
-        let mut found: Vec<_> =
-            g.orders.values().filter(|(_, o)| o.merchant_order_no == key).cloned().collect();
+        let mut found: Vec<_> = g
+            .orders
+            .values()
+            .filter(|(_, o)| o.merchant_order_no == key)
+            .cloned()
+            .collect();
         found.sort_by_key(|(seq, _)| *seq);
         found.into_iter().map(|(_, o)| o).collect()
     }
@@ -413,7 +436,12 @@ impl OrderStore {
     /// Orders matching `filter`, oldest first.
     pub fn list(&self, filter: &OrderFilter) -> Vec<Order> {
         let g = self.lock();
-        let mut v: Vec<_> = g.orders.values().filter(|(_, o)| filter.matches(o)).cloned().collect();
+        let mut v: Vec<_> = g
+            .orders
+            .values()
+            .filter(|(_, o)| filter.matches(o))
+            .cloned()
+            .collect();
         v.sort_by_key(|(seq, _)| *seq);
         v.into_iter().map(|(_, o)| o).collect()
     }
@@ -421,7 +449,11 @@ impl OrderStore {
     /// Replaces an order's payload.
     ///
     /// Returns the updated order, or `None` when there is no such order.
-    pub fn update_payload(&self, platform_order_no: &str, payload: serde_json::Value) -> Option<Order> {
+    pub fn update_payload(
+        &self,
+        platform_order_no: &str,
+        payload: serde_json::Value,
+    ) -> Option<Order> {
         let out = {
             let mut g = self.lock();
             let (_, o) = g.orders.get_mut(platform_order_no)?;
@@ -443,7 +475,9 @@ impl OrderStore {
     ) -> Result<Option<Order>, Box<Order>> {
         let out = {
             let mut g = self.lock();
-            let Some((_, o)) = g.orders.get_mut(platform_order_no) else { return Ok(None) };
+            let Some((_, o)) = g.orders.get_mut(platform_order_no) else {
+                return Ok(None);
+            };
             if o.version != expected_version {
                 return Err(Box::new(o.clone()));
             }
@@ -498,9 +532,14 @@ mod tests {
     fn update_if_detects_concurrent_change() {
         let s = OrderStore::new();
         s.insert(order("P1", "M1")).unwrap();
-        let o = s.update_if("P1", 0, |o| o.state = OrderState::Success).unwrap().unwrap();
+        let o = s
+            .update_if("P1", 0, |o| o.state = OrderState::Success)
+            .unwrap()
+            .unwrap();
         assert_eq!(o.version, 1);
-        let cur = s.update_if("P1", 0, |o| o.state = OrderState::Failed).unwrap_err();
+        let cur = s
+            .update_if("P1", 0, |o| o.state = OrderState::Failed)
+            .unwrap_err();
         assert_eq!(cur.state, OrderState::Success);
         assert!(s.update_if("nope", 0, |_| {}).unwrap().is_none());
     }
