@@ -187,8 +187,8 @@ pub(crate) fn to_json<T: Serialize>(ctx: &WireContext<'_>, fields: T) -> Result<
 
 /// A required text field: not empty, no surrounding whitespace, no control characters.
 pub(crate) fn check_text(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
+    if value.trim().is_empty() {
+        return Err(Error::validation(field, "must not be empty or blank"));
     }
     if value.trim() != value {
         return Err(Error::validation(

@@ -296,12 +296,49 @@ impl Client {
         );
         let raw = raw?;
         span.record("status", raw.status);
-        let signature = self.check_reply_signature(O::NAME, &raw);
-        let envelope = parse_envelope(O::NAME, &raw)?;
-        span.record("code", envelope.code);
+        self.read(O::NAME, &raw, Some(span), O::parse_data)
+    }
+
+    /// Reads a reply received by other means (your own HTTP stack, a stored reply): the reply
+    /// signature per the configured mode, the envelope, then the typed `data`. Together with
+    /// [`Client::prepare`] this is the whole protocol without I/O.
+    ///
+    /// ```
+    /// use tokenpay::api::CloseOrderRequest;
+    /// use tokenpay::RawResponse;
+    /// let client = tokenpay::Client::builder("app", "mch", "0123456789abcdef0123456789abcdef").build().unwrap();
+    /// let raw = RawResponse {
+    ///     status: 200,
+    ///     headers: Default::default(),
+    ///     body: br#"{"code":12002,"msg":"not found","request_id":"r-1"}"#.to_vec().into(),
+    ///     elapsed: std::time::Duration::ZERO,
+    /// };
+    /// let err = client.read_reply::<CloseOrderRequest>(&raw).unwrap_err();
+    /// assert_eq!(err.request_id(), Some("r-1"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Api`], [`Error::Decode`], [`Error::Signature`] or [`Error::Transport`] (an HTTP
+    /// error status without a readable envelope).
+    pub fn read_reply<O: Operation>(&self, raw: &RawResponse) -> Result<O::Response> {
+        self.read(O::NAME, raw, None, O::parse_data)
+    }
+
+    fn read<T>(
+        &self,
+        operation: &'static str,
+        raw: &RawResponse,
+        span: Option<&tracing::Span>,
+        parse: impl FnOnce(Option<&str>, ReplyMeta, &WireContext<'_>) -> std::result::Result<T, String>,
+    ) -> Result<T> {
+        let signature = self.check_reply_signature(operation, raw);
+        let envelope = parse_envelope(operation, raw)?;
+        if let Some(span) = span {
+            span.record("code", envelope.code);
+        }
         if envelope.code != 0 {
             return Err(ApiError::new(
-                O::NAME,
+                operation,
                 raw.status,
                 ApiCode::from_code(envelope.code),
                 envelope.msg,
@@ -315,8 +352,8 @@ impl Client {
             msg: envelope.msg,
             request_id: envelope.request_id,
         };
-        O::parse_data(envelope.data, meta, &self.ctx())
-            .map_err(|problem| DecodeError::new(O::NAME, raw.status, problem, &raw.body).into())
+        parse(envelope.data, meta, &self.ctx())
+            .map_err(|problem| DecodeError::new(operation, raw.status, problem, &raw.body).into())
     }
 
     /// Checks the reply's `TTPay-*` signature per the configured mode. Non-2xx replies (gateway

@@ -70,7 +70,12 @@ pub use error::{
 };
 pub use notify::{Ack, Notification, NotifyVerifier};
 pub use payhub_runtime::{
-    Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomHex, RetryPolicy,
-    SystemClock,
+    Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomHex, RawResponse,
+    RetryPolicy, SystemClock,
 };
 pub use sign_core::Secret;
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -135,7 +135,7 @@ impl AppKey {
         {
             Ok(()) => Ok(()),
             Err(sign_core::Error::MalformedSignature { .. }) => {
-                Err(SignatureProblem::Malformed("signature"))
+                Err(SignatureProblem::Malformed(SIGNATURE_HEADERS[0]))
             }
             Err(_) => Err(SignatureProblem::Mismatch),
         }

@@ -285,7 +285,7 @@ impl Operation for PrepayRequest {
 }
 
 /// The created order's cashier session.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrepayResponse {
     /// The prepay session id, valid for `expire_second`.
@@ -297,4 +297,15 @@ pub struct PrepayResponse {
     pub request_id: Option<String>,
     /// Members of `data` this crate does not type.
     pub extra: Map<String, Value>,
+}
+
+impl std::fmt::Debug for PrepayResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrepayResponse")
+            .field("prepay_id", &self.prepay_id)
+            .field("payment_url", &self.payment_url.as_str())
+            .field("request_id", &self.request_id)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }

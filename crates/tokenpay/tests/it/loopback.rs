@@ -1,0 +1,557 @@
+//! Round trips against a real loopback server: every endpoint, API errors, retries of reads,
+//! never-resent writes, and broken replies.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use tokenpay::api::{
+    BalanceRequest, CloseOrderRequest, ClosePayoutRequest, CreatePayoutRequest, CurrenciesRequest,
+    DeleteWalletRequest, InsertWalletRequest, PayoutPaths, PrepayRequest, QueryOrderRequest,
+    QueryPayoutRequest, QueryWalletRequest, UpdateWalletRequest,
+};
+use tokenpay::sign::{Authorization, request_signing_string};
+use tokenpay::types::{ApiCode, Chain, Currency, TradeState};
+use tokenpay::{Client, Error, ReplySignatureMode, TransportErrorKind};
+
+use crate::support::{self, APP_ID, MCH_ID, Seen, Server, Step, http, signed};
+
+const TRON: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+const ORDER: &str = r#"{"out_trade_no":"A-1","transaction_id":"e98b3029477f4bdcb971797a9d9e09ce","trade_state":"SUCCESS","amount":15000000,"decimals":6,"chain":"TRON","currency":"USDT"}"#;
+const WALLET: &str = r#"{"app_id":"8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd","mch_id":"1234567890","name":"28713","chain":"TRON","wallet_address":"TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t","create_time":1675236993,"last_time":0}"#;
+
+fn ok(data: &str) -> String {
+    format!(r#"{{"code":0,"msg":"ok","request_id":"req-1","data":{data}}}"#)
+}
+
+fn client(server: &Server) -> Client {
+    support::builder()
+        .base_url(&server.base)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .expect("client")
+}
+
+/// The request carries a valid Authorization over exactly what was sent, and `app_id`/`mch_id`
+/// lead the JSON body.
+fn assert_signed(seen: &Seen) {
+    let auth =
+        Authorization::parse(seen.header("authorization").expect("Authorization")).expect("parses");
+    assert_eq!(
+        (auth.app_id.as_str(), auth.mch_id.as_str()),
+        (APP_ID, MCH_ID)
+    );
+    let msg = request_signing_string(&seen.path, &auth.timestamp, &auth.nonce_str, &seen.body);
+    assert!(
+        support::key().verify(&msg, &auth.signature).is_ok(),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.header("user-agent"),
+        Some("tokenpay API (https://tokenpay.me)")
+    );
+    if seen.method == "POST" {
+        let prefix = format!(r#"{{"app_id":"{APP_ID}","mch_id":"{MCH_ID}""#);
+        assert!(seen.body.starts_with(prefix.as_bytes()), "{seen:?}");
+        assert_eq!(seen.header("content-type"), Some("application/json"));
+    } else {
+        assert!(seen.body.is_empty());
+    }
+}
+
+async fn one(reply: String) -> (Server, Client) {
+    let server = Server::start(vec![Step::Reply(signed(200, &reply))]).await;
+    let c = client(&server);
+    (server, c)
+}
+
+#[tokio::test]
+async fn every_endpoint_round_trips() {
+    let (s, c) = one(ok(
+        r#"[{"network":"TRC20","chain":"TRON","code":"TRON_USDT","currency":"USDT","decimal":6}]"#,
+    ))
+    .await;
+    let r = c.send(&CurrenciesRequest::new()).await.expect("currencies");
+    assert_eq!(r.decimals(&Chain::Tron, &Currency::Usdt), Some(6));
+    let seen = &s.requests()[0];
+    assert_eq!(
+        (seen.method.as_str(), seen.path.as_str()),
+        ("GET", "/v1/currency/index")
+    );
+    assert_signed(seen);
+
+    let (s, c) = one(ok(
+        r#"{"balance":"54670000","decimal":6,"chain":"TRON","currency":"USDT"}"#,
+    ))
+    .await;
+    let r = c
+        .send(&BalanceRequest::new(Chain::Tron, Currency::Usdt))
+        .await
+        .expect("balance");
+    assert_eq!(r.balance.balance, Decimal::from_str("54.67").expect("dec"));
+    assert_eq!(s.requests()[0].path, "/v1/merchant/balance");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(ok(
+        r#"{"prepay_id":"p1","payment_url":"/pay/order?prepay_id=p1"}"#,
+    ))
+    .await;
+    let r = c
+        .send(&PrepayRequest::new(
+            "A-1",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect("prepay");
+    assert_eq!(
+        r.payment_url.as_str(),
+        format!("{}/pay/order?prepay_id=p1", s.base)
+    );
+    assert_eq!(r.request_id.as_deref(), Some("req-1"));
+    let seen = &s.requests()[0];
+    assert_eq!(seen.path, "/v1/transaction/prepayment");
+    assert!(String::from_utf8_lossy(&seen.body).contains(r#""amount":9,"#));
+    assert_signed(seen);
+
+    let (s, c) = one(ok(ORDER)).await;
+    let r = c
+        .send(&QueryOrderRequest::by_out_trade_no("A-1"))
+        .await
+        .expect("query");
+    assert_eq!(r.order.trade_state, TradeState::Success);
+    assert_eq!(r.order.amount, Some(Decimal::from(15)));
+    assert_eq!(s.requests()[0].path, "/v1/transaction/query");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(r#"{"code":0,"msg":"success","request_id":"r2"}"#.to_owned()).await;
+    let r = c
+        .send(&CloseOrderRequest::new("e98b"))
+        .await
+        .expect("close");
+    assert_eq!(r.request_id.as_deref(), Some("r2"));
+    assert_eq!(s.requests()[0].path, "/v1/transaction/close");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(ok(ORDER)).await;
+    let r = c
+        .send(&CreatePayoutRequest::new(
+            "P-1",
+            Decimal::from(25),
+            Chain::Tron,
+            Currency::Usdt,
+            TRON,
+        ))
+        .await
+        .expect("payout");
+    assert!(r.payout.is_some());
+    assert_eq!(s.requests()[0].path, "/v1/payanother/payment");
+    assert!(String::from_utf8_lossy(&s.requests()[0].body).contains(r#""amount":"25""#));
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(ok(ORDER)).await;
+    c.send(&QueryPayoutRequest::by_out_trade_no("P-1"))
+        .await
+        .expect("query payout");
+    assert_eq!(s.requests()[0].path, "/v1/payanother/query");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(r#"{"code":0,"msg":"success","request_id":"r3"}"#.to_owned()).await;
+    c.send(&ClosePayoutRequest::new("pay-1"))
+        .await
+        .expect("close payout");
+    assert_eq!(s.requests()[0].path, "/v1/payanother/close");
+    assert!(String::from_utf8_lossy(&s.requests()[0].body).contains(r#""payanother_id":"pay-1""#));
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(ok(WALLET)).await;
+    let r = c
+        .send(&InsertWalletRequest::new(Chain::Tron, TRON).name("28713"))
+        .await
+        .expect("insert");
+    assert_eq!(
+        r.wallet.expect("wallet").create_time.map(|t| t.as_secs()),
+        Some(1_675_236_993)
+    );
+    assert_eq!(s.requests()[0].path, "/v1/wallet/insert");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(ok(WALLET)).await;
+    c.send(&UpdateWalletRequest::new(Chain::Tron, TRON))
+        .await
+        .expect("update");
+    assert_eq!(s.requests()[0].path, "/v1/wallet/update");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(r#"{"code":0,"msg":"success","request_id":"r4"}"#.to_owned()).await;
+    c.send(&DeleteWalletRequest::new(Chain::Tron, TRON))
+        .await
+        .expect("delete");
+    assert_eq!(s.requests()[0].path, "/v1/wallet/delete");
+    assert_signed(&s.requests()[0]);
+
+    let (s, c) = one(ok(WALLET)).await;
+    let r = c
+        .send(&QueryWalletRequest::new().wallet_address(TRON))
+        .await
+        .expect("wallet query");
+    assert_eq!(r.wallets.len(), 1);
+    assert_eq!(
+        s.requests()[0].path,
+        format!("/v1/wallet/query?wallet_address={TRON}")
+    );
+    assert_eq!(s.requests()[0].method, "GET");
+    assert_signed(&s.requests()[0]);
+}
+
+#[tokio::test]
+async fn payout_path_family_is_configurable() {
+    let server = Server::start(vec![Step::Reply(signed(200, r#"{"code":0,"msg":"ok"}"#))]).await;
+    let c = support::builder()
+        .base_url(&server.base)
+        .payout_paths(PayoutPaths::Payout)
+        .build()
+        .expect("client");
+    c.send(&ClosePayoutRequest::new("pay-1"))
+        .await
+        .expect("close");
+    let seen = &server.requests()[0];
+    assert_eq!(seen.path, "/v1/payout/close");
+    assert!(String::from_utf8_lossy(&seen.body).contains(r#""payout_id":"pay-1""#));
+}
+
+#[tokio::test]
+async fn api_error_keeps_code_msg_and_request_id() {
+    let body = r#"{"code":12001,"msg":"data already exists","request_id":"f23a"}"#;
+    let (s, c) = one(body.to_owned()).await;
+    let err = c
+        .send(&PrepayRequest::new(
+            "A-1",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect_err("12001");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code(), &ApiCode::AlreadyExists);
+    assert_eq!(api.msg(), "data already exists");
+    assert_eq!(api.request_id(), Some("f23a"));
+    assert_eq!(api.raw_body(), body);
+    assert_eq!(s.requests().len(), 1, "a business error is not retried");
+}
+
+#[tokio::test]
+async fn a_read_is_retried_after_5xx() {
+    let server = Server::start(vec![
+        Step::Reply(http(503, &[], b"<html>busy</html>")),
+        Step::Reply(signed(200, &ok(ORDER))),
+    ])
+    .await;
+    let r = client(&server)
+        .send(&QueryOrderRequest::by_out_trade_no("A-1"))
+        .await
+        .expect("second attempt succeeds");
+    assert_eq!(r.order.transaction_id, "e98b3029477f4bdcb971797a9d9e09ce");
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_read_is_retried_after_a_reset_then_gives_up() {
+    let server = Server::start(vec![Step::Close]).await;
+    let err = client(&server)
+        .send(&BalanceRequest::new(Chain::Tron, Currency::Usdt))
+        .await
+        .expect_err("resets");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Io),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 3, "three attempts");
+}
+
+#[tokio::test]
+async fn a_create_that_times_out_is_outcome_unknown_and_never_resent() {
+    let server = Server::start(vec![Step::Hang(Duration::from_secs(3))]).await;
+    let err = client(&server)
+        .send(&PrepayRequest::new(
+            "A-7",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect_err("times out");
+    let Error::OutcomeUnknown(o) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(o.reference(), Some(("out_trade_no", "A-7")));
+    assert!(
+        matches!(o.cause(), Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("reconcile"));
+    assert_eq!(server.requests().len(), 1, "never resent");
+}
+
+#[tokio::test]
+async fn a_create_that_is_reset_is_outcome_unknown_and_never_resent() {
+    let server = Server::start(vec![Step::Close]).await;
+    let err = client(&server)
+        .send(&CreatePayoutRequest::new(
+            "P-2",
+            Decimal::from(1),
+            Chain::Tron,
+            Currency::Usdt,
+            TRON,
+        ))
+        .await
+        .expect_err("reset");
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(server.requests().len(), 1, "never resent");
+}
+
+#[tokio::test]
+async fn a_create_answered_by_5xx_or_html_is_outcome_unknown() {
+    for step in [
+        Step::Reply(http(502, &[], b"<html>bad gateway</html>")),
+        Step::Reply(http(200, &[], b"<html>maintenance</html>")),
+        Step::Reply(http(
+            200,
+            &[],
+            br#"{"code":0,"msg":"ok","data":{"prepay_id":"p"#,
+        )),
+    ] {
+        let server = Server::start(vec![step]).await;
+        let err = client(&server)
+            .send(&PrepayRequest::new(
+                "A-8",
+                Decimal::from(9),
+                Chain::Tron,
+                Currency::Usdt,
+            ))
+            .await
+            .expect_err("unreadable");
+        assert!(err.is_outcome_unknown(), "{err:?}");
+        assert_eq!(server.requests().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_back_off_and_retry_even_for_creates() {
+    let server = Server::start(vec![
+        Step::Reply(signed(
+            200,
+            r#"{"code":11001,"msg":"too frequent","request_id":"x"}"#,
+        )),
+        Step::Reply(signed(
+            200,
+            r#"{"code":20004,"msg":"limited","request_id":"y"}"#,
+        )),
+        Step::Reply(signed(
+            200,
+            &ok(r#"{"prepay_id":"p","payment_url":"https://pay.example/x"}"#),
+        )),
+    ])
+    .await;
+    let r = client(&server)
+        .send(&PrepayRequest::new(
+            "A-9",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect("third attempt");
+    assert_eq!(r.payment_url.as_str(), "https://pay.example/x");
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn broken_replies_are_typed_decode_errors() {
+    for (reply, needle) in [
+        (http(200, &[], b"<!DOCTYPE html><html></html>"), "HTML"),
+        (
+            http(200, &[], br#"{"code":0,"msg":"ok","data":{"out_trade"#),
+            "truncated",
+        ),
+        (http(200, &[], b""), "empty"),
+        (http(200, &[], b"\xff\xfe{}"), "UTF-8"),
+        (
+            signed(
+                200,
+                r#"{"code":0,"msg":"ok","data":{"transaction_id":"t"}}"#,
+            ),
+            "trade_state",
+        ),
+    ] {
+        let server = Server::start(vec![Step::Reply(reply)]).await;
+        let err = client(&server)
+            .send(&QueryOrderRequest::by_out_trade_no("A-1"))
+            .await
+            .expect_err("broken");
+        let Error::Decode(d) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(d.problem().contains(needle), "{needle}: {d}");
+        assert_eq!(
+            server.requests().len(),
+            1,
+            "a 2xx decode error is not retried"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oversize_body_is_refused() {
+    let big = format!(r#"{{"code":0,"msg":"{}"}}"#, "x".repeat(4096));
+    let server = Server::start(vec![Step::Reply(signed(200, &big))]).await;
+    let c = support::builder()
+        .base_url(&server.base)
+        .max_body_bytes(1024)
+        .build()
+        .expect("client");
+    let err = c
+        .send(&CurrenciesRequest::new())
+        .await
+        .expect_err("too big");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::BodyTooLarge),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = Server::start(vec![Step::Reply(http(
+        302,
+        &[("Location".to_owned(), "http://127.0.0.1:9/".to_owned())],
+        b"",
+    ))])
+    .await;
+    let err = client(&server)
+        .send(&CurrenciesRequest::new())
+        .await
+        .expect_err("redirect");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Redirect),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn refused_connection_is_a_transport_error_not_an_unknown_outcome() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let c = support::builder().base_url(base).build().expect("client");
+    let err = c
+        .send(&PrepayRequest::new(
+            "A-1",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Connect),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn reply_signature_modes() {
+    let unsigned = http(200, &[], ok(ORDER).as_bytes());
+    let forged = {
+        let mut headers = support::sign_headers("TTPay", "1763800000999", "n", b"other body");
+        headers.push(("X".to_owned(), "y".to_owned()));
+        http(200, &headers, ok(ORDER).as_bytes())
+    };
+    for (mode, reply, expect_ok) in [
+        (ReplySignatureMode::Warn, unsigned.clone(), true),
+        (ReplySignatureMode::Off, forged.clone(), true),
+        (ReplySignatureMode::Strict, unsigned, false),
+        (ReplySignatureMode::Strict, forged, false),
+        (ReplySignatureMode::Strict, signed(200, &ok(ORDER)), true),
+    ] {
+        let server = Server::start(vec![Step::Reply(reply)]).await;
+        let c = support::builder()
+            .base_url(&server.base)
+            .reply_signatures(mode)
+            .build()
+            .expect("client");
+        let r = c.send(&QueryOrderRequest::by_out_trade_no("A-1")).await;
+        assert_eq!(r.is_ok(), expect_ok, "{mode:?}: {r:?}");
+        if !expect_ok {
+            assert!(matches!(r, Err(Error::Signature(_))), "{mode:?}");
+        }
+    }
+    // The `tokenpay-*` fallback headers verify too.
+    let body = ok(ORDER);
+    let server = Server::start(vec![Step::Reply(http(
+        200,
+        &support::sign_headers("tokenpay", "1763800000999", "abc", body.as_bytes()),
+        body.as_bytes(),
+    ))])
+    .await;
+    let c = support::builder()
+        .base_url(&server.base)
+        .reply_signatures(ReplySignatureMode::Strict)
+        .build()
+        .expect("client");
+    c.send(&QueryOrderRequest::by_out_trade_no("A-1"))
+        .await
+        .expect("fallback headers");
+}
+
+#[tokio::test]
+async fn reconcile_distinguishes_missing_from_existing() {
+    let server = Server::start(vec![Step::Reply(signed(
+        200,
+        r#"{"code":12002,"msg":"data does not exist","request_id":"z"}"#,
+    ))])
+    .await;
+    assert_eq!(
+        client(&server).reconcile("A-404").await.expect("answer"),
+        None
+    );
+    let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
+    let found = client(&server)
+        .reconcile("A-1")
+        .await
+        .expect("answer")
+        .expect("exists");
+    assert!(found.is_paid());
+    let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
+    assert!(
+        client(&server)
+            .reconcile_payout("P-1")
+            .await
+            .expect("answer")
+            .is_some()
+    );
+    assert_eq!(server.requests()[0].path, "/v1/payanother/query");
+}
+
+#[tokio::test]
+async fn validation_fails_before_anything_is_sent() {
+    let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
+    let err = client(&server)
+        .send(&PrepayRequest::new(
+            "A-1",
+            Decimal::ZERO,
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect_err("zero");
+    let Error::Validation(v) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(v.field(), "amount");
+    assert!(server.requests().is_empty());
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary of the tokenpay crate.
+
+mod addresses;
+mod fixtures;
+mod loopback;
+mod props;
+mod secrets;
+mod support;
+mod vectors;
