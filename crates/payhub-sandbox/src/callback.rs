@@ -401,6 +401,7 @@ impl Dispatcher {
     pub(crate) fn new(clock: SandboxClock, config: DispatchConfig) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
         Self {

@@ -203,6 +203,8 @@ pub struct TransitionPlan {
     pub fee: Option<Decimal>,
     /// New payload, if it changes.
     pub payload: Option<serde_json::Value>,
+    /// Reason code to record when the caller gave none (for example a default failure reason).
+    pub reason: Option<String>,
 }
 
 impl TransitionPlan {
@@ -217,6 +219,13 @@ impl TransitionPlan {
     #[must_use]
     pub fn payload(mut self, payload: serde_json::Value) -> Self {
         self.payload = Some(payload);
+        self
+    }
+
+    /// Records this reason code unless the caller gave one.
+    #[must_use]
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
         self
     }
 }

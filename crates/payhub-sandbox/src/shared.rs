@@ -214,7 +214,7 @@ impl Shared {
                 if to.is_final() {
                     o.completed_at = Some(change.at);
                 }
-                if let Some(r) = &change.reason {
+                if let Some(r) = change.reason.as_ref().or(plan.reason.as_ref()) {
                     o.reason = Some(r.clone());
                 }
                 if let Some(fee) = plan.fee {
@@ -226,6 +226,10 @@ impl Shared {
             });
             match committed {
                 Ok(Some(updated)) => {
+                    if to.is_final() {
+                        // Pending expiry or scheduled changes of a final order are moot.
+                        self.sched().retain(|_, e| e.order != no);
+                    }
                     tracing::info!(
                         provider = name,
                         order = %no,

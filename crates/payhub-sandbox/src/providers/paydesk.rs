@@ -73,6 +73,7 @@ use axum::routing::{any, get};
 use http::{HeaderMap, Method, StatusCode, header};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sign_core::{Md5Signer, Secret, SecretSuffix};
 
@@ -591,12 +592,21 @@ impl Inner {
         })
     }
 
-    fn balance(&self, ctx: &ProviderCtx, merchant: &Merchant) -> Value {
+    /// `{"mchId","balance","unBalance"}` with the amounts as JSON numbers with two decimals
+    /// (never through `f64`).
+    fn balance(&self, ctx: &ProviderCtx, merchant: &Merchant) -> Box<RawValue> {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Balance<'a> {
+            mch_id: &'a str,
+            balance: Box<RawValue>,
+            un_balance: Box<RawValue>,
+        }
         let (available, frozen) = self.balances(ctx, merchant);
-        json!({
-            "mchId": merchant.id,
-            "balance": serde_json::from_str::<Value>(wire::number(available, 2).get()).unwrap_or(Value::Null),
-            "unBalance": serde_json::from_str::<Value>(wire::number(frozen, 2).get()).unwrap_or(Value::Null),
+        to_raw(&Balance {
+            mch_id: &merchant.id,
+            balance: wire::number(available, 2),
+            un_balance: wire::number(frozen, 2),
         })
     }
 
@@ -607,6 +617,11 @@ impl Inner {
                 .collect(),
         )
     }
+}
+
+fn to_raw<T: serde::Serialize>(value: &T) -> Box<RawValue> {
+    // Serializing plain data (strings, numbers, raw values) cannot fail.
+    serde_json::value::to_raw_value(value).unwrap_or_default()
 }
 
 fn pay_type(c: &Check<'_>, p: &Profile) -> Result<i64, Fail> {
@@ -641,16 +656,19 @@ async fn handle(st: St, op: Op, method: Method, headers: HeaderMap, body: &[u8])
     let m = &st.module;
     let result = m
         .authenticate(&method, &headers, body)
-        .and_then(|(merchant, f)| match op {
-            Op::PayDesk => m.create_cashier(&st.ctx, merchant, &f),
-            Op::PayDeskQuery => m.query(&st.ctx, CASHIER, merchant, &f),
-            Op::PayIn => m.create_payin(&st.ctx, merchant, &f),
-            Op::PayInQuery => m.query(&st.ctx, PAYIN, merchant, &f),
-            Op::PayOut => m.create_payout(&st.ctx, merchant, &f),
-            Op::PayOutQuery => m.query(&st.ctx, PAYOUT, merchant, &f),
-            Op::Balance => Ok(m.balance(&st.ctx, merchant)),
-            Op::PayoutBanks => Ok(Inner::banks(&m.payout_banks)),
-            Op::PayinBanks => Ok(Inner::banks(&m.payin_banks)),
+        .and_then(|(merchant, f)| {
+            let data = match op {
+                Op::PayDesk => m.create_cashier(&st.ctx, merchant, &f)?,
+                Op::PayDeskQuery => m.query(&st.ctx, CASHIER, merchant, &f)?,
+                Op::PayIn => m.create_payin(&st.ctx, merchant, &f)?,
+                Op::PayInQuery => m.query(&st.ctx, PAYIN, merchant, &f)?,
+                Op::PayOut => m.create_payout(&st.ctx, merchant, &f)?,
+                Op::PayOutQuery => m.query(&st.ctx, PAYOUT, merchant, &f)?,
+                Op::Balance => return Ok(m.balance(&st.ctx, merchant)),
+                Op::PayoutBanks => Inner::banks(&m.payout_banks),
+                Op::PayinBanks => Inner::banks(&m.payin_banks),
+            };
+            Ok(to_raw(&data))
         });
     match result {
         Ok(data) => success(data),
@@ -804,14 +822,7 @@ impl ProviderModule for Paydesk {
             && change.reason.is_none()
             && matches!(change.to, OrderState::Failed | OrderState::Cancelled)
         {
-            let mut payload = order.payload.clone();
-            if let Value::Object(map) = &mut payload {
-                map.insert(
-                    "defaultReason".into(),
-                    Value::String("UNKNOWN_ERROR".into()),
-                );
-            }
-            plan = plan.payload(payload);
+            plan = plan.reason("UNKNOWN_ERROR");
         }
         Ok(plan)
     }
@@ -821,16 +832,8 @@ impl ProviderModule for Paydesk {
             return None;
         }
         let merchant = self.inner.merchant(&order.merchant_id)?;
-        let mut order = order.clone();
-        if order.reason.is_none() {
-            order.reason = order
-                .payload
-                .get("defaultReason")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-        }
         let body = wire::notify_body(
-            &order,
+            order,
             &change.at.format_local(self.inner.utc_offset_hours),
             &change.at.unix_millis().to_string(),
         );

@@ -13,14 +13,14 @@ use crate::{Order, OrderState};
 
 /// The reply envelope, keys in the documented order (`msg`, `code`, `data`).
 #[derive(Serialize)]
-struct Envelope<'a> {
+struct Envelope<'a, D> {
     msg: &'a str,
     code: u16,
-    data: Value,
+    data: D,
 }
 
 /// A successful reply: HTTP 200, `{"msg":"SUCCESS","code":200,"data":...}`.
-pub(super) fn success(data: Value) -> Response {
+pub(super) fn success(data: impl Serialize) -> Response {
     Json(Envelope {
         msg: "SUCCESS",
         code: 200,

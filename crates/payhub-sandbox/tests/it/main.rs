@@ -1,0 +1,8 @@
+//! Integration tests of the sandbox: the paydesk module end to end over raw HTTP, the frame
+//! (control API, faults, custom modules, clock) and the binary.
+
+mod binary;
+mod frame;
+mod paydesk;
+mod paydesk_faults;
+mod support;
