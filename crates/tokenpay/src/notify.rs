@@ -10,8 +10,8 @@
 //! use tokenpay::notify::{Ack, NotifyVerifier};
 //! let verifier = NotifyVerifier::new("8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd", "1234567890", "0123456789abcdef0123456789abcdef").unwrap();
 //! let headers = [("TTPay-Timestamp", "1763800001000"), ("TTPay-Nonce", "n"), ("TTPay-Signature", "AAAA")];
-//! let err = verifier.verify(headers, br#"{"app_id":"x"}"#).unwrap_err();
-//! assert_eq!(err, tokenpay::NotifyError::BadSignature);
+//! let err = verifier.verify_pairs(headers, br#"{"app_id":"x"}"#).unwrap_err();
+//! assert!(matches!(err, tokenpay::Error::Notify(tokenpay::NotifyError::BadSignature)));
 //! assert_eq!(Ack::retry().status(), 500);
 //! assert_eq!(Ack::success().body(), "success");
 //! ```
@@ -134,17 +134,34 @@ impl NotifyVerifier {
 
     /// Verifies a callback on its raw body and returns it typed.
     ///
-    /// `headers` is any list of `(name, value)` pairs: an `http::HeaderMap` by reference, or an
-    /// array of string pairs. Names are matched case-insensitively; `TTPay-*` is read first,
-    /// then `tokenpay-*`. If a `Content-Type` is present it must be JSON.
+    /// Header names are matched case-insensitively; `TTPay-*` is read first, then `tokenpay-*`.
+    /// If a `Content-Type` is present it must be JSON.
     ///
     /// Order of checks: size, content type, signature headers, signature over
     /// `TIMESTAMP\nNONCE\nBODY`, freshness (if configured), UTF-8, `app_id`/`mch_id`, resource
     /// algorithm, decryption, the decrypted fields.
     ///
     /// # Errors
-    /// A [`NotifyError`] naming what is wrong. Answer with [`Ack::retry`] (or HTTP 4xx).
-    pub fn verify<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Notification, NotifyError>
+    /// [`Error::Notify`] with the precise [`NotifyError`]. Answer with [`Ack::retry`].
+    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification, Error> {
+        self.check(headers, body).map_err(Error::Notify)
+    }
+
+    /// [`NotifyVerifier::verify`] with headers from any source: `(name, value)` pairs such as
+    /// `[("TTPay-Timestamp", "...")]` or a map of strings.
+    ///
+    /// # Errors
+    /// [`Error::Notify`] with the precise [`NotifyError`].
+    pub fn verify_pairs<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Notification, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        self.check(headers, body).map_err(Error::Notify)
+    }
+
+    fn check<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Notification, NotifyError>
     where
         I: IntoIterator<Item = (K, V)>,
         K: AsRef<str>,
@@ -492,5 +509,22 @@ impl Ack {
     /// The content type (`text/plain; charset=utf-8`).
     pub fn content_type(&self) -> &'static str {
         "text/plain; charset=utf-8"
+    }
+
+    /// An `http::Response` to return from any `http`-based framework.
+    ///
+    /// ```
+    /// let r = tokenpay::Ack::success().into_response();
+    /// assert_eq!((r.status().as_u16(), r.body().as_str()), (200, "success"));
+    /// ```
+    pub fn into_response(self) -> http::Response<String> {
+        let mut response = http::Response::new(self.body.to_owned());
+        *response.status_mut() =
+            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        response
     }
 }
