@@ -543,6 +543,16 @@ impl ClientBuilder {
             .base_url
             .take()
             .ok_or_else(|| ConfigError::new("base_url", "is required (the platform issues it)"))?;
+        if url::Url::parse(base.trim())
+            .is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+        {
+            // Never echo the URL: the userinfo may be a credential.
+            return Err(ConfigError::new(
+                "base_url",
+                "must not contain user:password (the platform authenticates by signed headers)",
+            )
+            .into());
+        }
         let base = payhub_runtime::parse_base_url(&base)
             .map_err(|e| ConfigError::with_source("base_url", e.to_string(), e))?;
         for (setting, value) in [

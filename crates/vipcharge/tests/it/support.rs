@@ -40,6 +40,7 @@ pub(crate) fn pub_pem() -> Vec<u8> {
 }
 
 /// Every RSA backend compiled into this build.
+#[allow(clippy::vec_init_then_push)] // the pushes are feature-gated
 pub(crate) fn backends() -> Vec<&'static dyn RsaBackend> {
     let mut out: Vec<&'static dyn RsaBackend> = Vec::new();
     #[cfg(feature = "aws-lc-rs")]
@@ -57,9 +58,23 @@ pub(crate) fn public_key(backend: &'static dyn RsaBackend) -> RsaPublicKey {
     RsaPublicKey::parse_with(&pub_pem(), backend).expect("vector public key parses")
 }
 
-/// A builder with the vector clock and nonce pinned.
+/// One reqwest client for the whole binary: building one per test client loads the platform's
+/// root certificates each time, which dominates the runtime of the snapshot tests.
+pub(crate) fn http() -> reqwest::Client {
+    static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    HTTP.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("reqwest client")
+    })
+    .clone()
+}
+
+/// A builder with the vector clock and nonce pinned (and the shared HTTP client).
 pub(crate) fn pinned(builder: ClientBuilder) -> ClientBuilder {
     builder
+        .http_client(http())
         .clock(Arc::new(FixedClock::from_millis(TIMESTAMP)))
         .nonce_source(Arc::new(FixedNonce(NONCE.to_owned())))
 }
@@ -91,6 +106,7 @@ pub(crate) fn rsa_client(base: &str, backend: &'static dyn RsaBackend) -> Client
 pub(crate) fn live_md5_client(base: &str) -> Client {
     Client::builder("166", "166", Credentials::md5(SECRET))
         .base_url(base)
+        .http_client(http())
         .card_key(key_pem())
         .timeout(Duration::from_millis(800))
         .retry_policy(
