@@ -1,6 +1,7 @@
 //! The layers the frame puts around every provider router: request logging (no secrets, no
 //! bodies) and fault injection.
 
+use std::future::Future as _;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -105,7 +106,14 @@ async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Re
             parts
                 .headers
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-            Response::from_parts(parts, Body::new(FailingBody { first: Some(half) }))
+            let pause = Box::pin(tokio::time::sleep(Duration::from_millis(50)));
+            Response::from_parts(
+                parts,
+                Body::new(FailingBody {
+                    first: Some(half),
+                    pause,
+                }),
+            )
         }
         FaultKind::TruncatedJson => {
             let (mut parts, bytes) = buffered(next.run(req).await).await;
@@ -168,9 +176,11 @@ pub(crate) fn order_refs(keys: &[&str], query: Option<&str>, body: &[u8]) -> Vec
     out
 }
 
-/// A body that yields its first chunk, then fails: hyper drops the connection mid-body.
+/// A body that yields its first chunk, waits a moment (so hyper flushes the head and that
+/// chunk to the socket), then fails: hyper drops the connection mid-body.
 struct FailingBody {
     first: Option<Bytes>,
+    pause: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl http_body::Body for FailingBody {
@@ -179,11 +189,14 @@ impl http_body::Body for FailingBody {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        match self.first.take() {
-            Some(b) => Poll::Ready(Some(Ok(http_body::Frame::data(b)))),
-            None => Poll::Ready(Some(Err(std::io::Error::new(
+        if let Some(b) = self.first.take() {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(b))));
+        }
+        match self.pause.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::new(
                 std::io::ErrorKind::ConnectionAborted,
                 "sandbox fault: connection closed mid-body",
             )))),

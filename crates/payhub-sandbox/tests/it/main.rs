@@ -1,6 +1,8 @@
 //! Integration tests of the sandbox: the paydesk module end to end over raw HTTP, the frame
 //! (control API, faults, custom modules, clock) and the binary.
 
+#![allow(clippy::unwrap_used)] // Test helpers panic on setup failures by design.
+
 mod binary;
 mod frame;
 mod paydesk;

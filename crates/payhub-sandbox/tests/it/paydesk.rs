@@ -6,14 +6,20 @@ use std::time::Duration;
 use payhub_sandbox::{CallbackStatus, OrderState, Sandbox, SandboxTime};
 use serde_json::Value;
 
-use crate::support::{API_KEY, Listener, MERCHANT, START_MS, client, post, post_raw, request_vectors, sandbox, sign, tza_body, vector};
+use crate::support::{
+    API_KEY, Listener, MERCHANT, START_MS, client, post, post_raw, request_vectors, sandbox, sign,
+    tza_body, vector,
+};
 
 const MINUTE: i64 = 60_000;
 
 fn verify_sign(body: &[u8], header: &str) -> bool {
-    sign_core::Md5Signer::new(sign_core::Secret::new(API_KEY), sign_core::SecretSuffix::Plain)
-        .verify_hex(body, header)
-        .is_ok()
+    sign_core::Md5Signer::new(
+        sign_core::Secret::new(API_KEY),
+        sign_core::SecretSuffix::Plain,
+    )
+    .verify_hex(body, header)
+    .is_ok()
 }
 
 #[tokio::test]
@@ -26,15 +32,28 @@ async fn create_tza_vector_paid_and_callback_retried_on_schedule() {
     let v = vector("create_tza");
     let body = v["body"].as_str().unwrap();
     let sig = sign(body);
-    assert_eq!(sig, v["sign"].as_str().unwrap(), "hand-made Sign equals the vector's");
+    assert_eq!(
+        sig,
+        v["sign"].as_str().unwrap(),
+        "hand-made Sign equals the vector's"
+    );
     let reply = post_raw(
         &sb,
         "/api/payDesk",
-        &[("MerchantId", v["merchant_id"].as_str().unwrap()), ("Sign", &sig), ("Content-Type", "application/json")],
+        &[
+            ("MerchantId", v["merchant_id"].as_str().unwrap()),
+            ("Sign", &sig),
+            ("Content-Type", "application/json"),
+        ],
         body.to_owned(),
     )
     .await;
-    assert_eq!((reply.http, reply.code(), reply.msg()), (200, 200, "SUCCESS"), "{:?}", reply.body);
+    assert_eq!(
+        (reply.http, reply.code(), reply.msg()),
+        (200, 200, "SUCCESS"),
+        "{:?}",
+        reply.body
+    );
     let data = reply.data();
     assert_eq!(data["merchantId"], MERCHANT);
     assert_eq!(data["mchOrderNo"], "1386556787811426305");
@@ -43,11 +62,19 @@ async fn create_tza_vector_paid_and_callback_retried_on_schedule() {
     assert_eq!(data["expireTime"], "2024-12-02 13:00:00");
     let order_no = data["orderNo"].as_str().unwrap().to_owned();
     assert!(order_no.starts_with("PAYDESK"), "{order_no}");
-    assert!(data["payUrl"].as_str().unwrap().ends_with(&format!("/paydesk/cashier/{order_no}")));
+    assert!(
+        data["payUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/paydesk/cashier/{order_no}"))
+    );
 
     // Mark it paid through the control API.
     let resp = client()
-        .post(format!("{}/_sandbox/orders/1386556787811426305/paid", sb.base_url()))
+        .post(format!(
+            "{}/_sandbox/orders/1386556787811426305/paid",
+            sb.base_url()
+        ))
         .send()
         .await
         .unwrap();
@@ -65,7 +92,11 @@ async fn create_tza_vector_paid_and_callback_retried_on_schedule() {
     assert_eq!(cbs.len(), 1);
     let cb = &cbs[0];
     assert_eq!(cb.status, CallbackStatus::Delivered);
-    let offsets: Vec<i64> = cb.attempts.iter().map(|a| a.sent_at.unix_millis() - START_MS).collect();
+    let offsets: Vec<i64> = cb
+        .attempts
+        .iter()
+        .map(|a| a.sent_at.unix_millis() - START_MS)
+        .collect();
     assert_eq!(offsets, [0, MINUTE, 3 * MINUTE, 7 * MINUTE]);
     let statuses: Vec<Option<u16>> = cb.attempts.iter().map(|a| a.status).collect();
     assert_eq!(statuses, [Some(500), Some(500), Some(500), Some(200)]);
@@ -80,8 +111,16 @@ async fn create_tza_vector_paid_and_callback_retried_on_schedule() {
     for h in &hits {
         assert_eq!(h.body, hits[0].body);
         assert_eq!(h.headers["MerchantId"], MERCHANT);
-        assert!(verify_sign(&h.body, h.headers["Sign"].to_str().unwrap()), "notify Sign verifies");
-        assert!(h.headers["content-type"].to_str().unwrap().starts_with("application/json"));
+        assert!(
+            verify_sign(&h.body, h.headers["Sign"].to_str().unwrap()),
+            "notify Sign verifies"
+        );
+        assert!(
+            h.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
     }
     let text = std::str::from_utf8(&hits[0].body).unwrap();
     assert!(text.starts_with(r#"{"amount":1000.00,"completionTime":"2024-12-02 12:00:00","fee":15.0000,"mchOrderNo":"1386556787811426305","merchantId":"1002001","#), "{text}");
@@ -91,7 +130,10 @@ async fn create_tza_vector_paid_and_callback_retried_on_schedule() {
     // A changed byte no longer verifies.
     let mut tampered = hits[0].body.to_vec();
     tampered[10] ^= 1;
-    assert!(!verify_sign(&tampered, hits[0].headers["Sign"].to_str().unwrap()));
+    assert!(!verify_sign(
+        &tampered,
+        hits[0].headers["Sign"].to_str().unwrap()
+    ));
     sb.shutdown().await.unwrap();
 }
 
@@ -111,18 +153,33 @@ async fn whole_schedule_runs_under_an_accelerated_clock() {
     let paid = sb.mark_paid("FAST1").unwrap();
     let t0 = paid.completed_at.unwrap().unix_millis();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while sb.callbacks_for("FAST1").first().is_none_or(|c| c.status == CallbackStatus::Pending) {
-        assert!(std::time::Instant::now() < deadline, "schedule did not finish");
+    while sb
+        .callbacks_for("FAST1")
+        .first()
+        .is_none_or(|c| c.status == CallbackStatus::Pending)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "schedule did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let cb = &sb.callbacks_for("FAST1")[0];
     assert_eq!(cb.status, CallbackStatus::GaveUp);
     assert_eq!(cb.attempts.len(), 11, "first attempt plus 10 retries");
-    let minutes: Vec<i64> = cb.attempts.iter().map(|a| (a.scheduled_at.unix_millis() - t0) / MINUTE).collect();
+    let minutes: Vec<i64> = cb
+        .attempts
+        .iter()
+        .map(|a| (a.scheduled_at.unix_millis() - t0) / MINUTE)
+        .collect();
     assert_eq!(minutes, [0, 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023]);
     for a in &cb.attempts {
         let lag = a.sent_at.unix_millis() - a.scheduled_at.unix_millis();
-        assert!((0..=60 * MINUTE).contains(&lag), "attempt {} sent {lag} ms late", a.number);
+        assert!(
+            (0..=60 * MINUTE).contains(&lag),
+            "attempt {} sent {lag} ms late",
+            a.number
+        );
         assert_eq!(a.status, Some(503));
     }
     assert_eq!(listener.hits().len(), 11);
@@ -133,7 +190,12 @@ async fn whole_schedule_runs_under_an_accelerated_clock() {
 async fn redirects_count_as_received_and_non_loopback_urls_are_blocked() {
     let sb = sandbox().await;
     // No redirect: the order's notify URL is https://merchant.com/... and is never called.
-    assert_eq!(post(&sb, "/api/payDesk", &tza_body("EXT1", "1000", 3600)).await.msg(), "SUCCESS");
+    assert_eq!(
+        post(&sb, "/api/payDesk", &tza_body("EXT1", "1000", 3600))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
     sb.mark_paid("EXT1").unwrap();
     sb.settle().await.unwrap();
     let a = &sb.callbacks_for("EXT1")[0].attempts[0];
@@ -142,11 +204,20 @@ async fn redirects_count_as_received_and_non_loopback_urls_are_blocked() {
 
     let listener = Listener::start(&[302]).await;
     sb.redirect_callbacks(Some(&listener.url));
-    assert_eq!(post(&sb, "/api/payDesk", &tza_body("R302", "1000", 3600)).await.msg(), "SUCCESS");
+    assert_eq!(
+        post(&sb, "/api/payDesk", &tza_body("R302", "1000", 3600))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
     sb.mark_failed("R302").unwrap();
     sb.settle().await.unwrap();
     let cb = &sb.callbacks_for("R302")[0];
-    assert_eq!(cb.status, CallbackStatus::Delivered, "HTTP 302 counts as received");
+    assert_eq!(
+        cb.status,
+        CallbackStatus::Delivered,
+        "HTTP 302 counts as received"
+    );
     assert_eq!(cb.attempts.len(), 1);
     let body: Value = serde_json::from_slice(&listener.hits()[0].body).unwrap();
     assert_eq!(body["orderStatus"], "FAIL");
@@ -170,7 +241,11 @@ async fn every_request_vector_signature_is_accepted() {
         let r = post_raw(
             &sb,
             path,
-            &[("MerchantId", MERCHANT), ("Sign", v["sign"].as_str().unwrap()), ("Content-Type", "application/json")],
+            &[
+                ("MerchantId", MERCHANT),
+                ("Sign", v["sign"].as_str().unwrap()),
+                ("Content-Type", "application/json"),
+            ],
             body.to_owned(),
         )
         .await;
@@ -180,7 +255,12 @@ async fn every_request_vector_signature_is_accepted() {
 
 #[track_caller]
 fn expect(r: &crate::support::Reply, http: u16, code: i64, msg: &str) {
-    assert_eq!((r.http, r.code(), r.msg()), (http, code, msg), "{:?}", r.body);
+    assert_eq!(
+        (r.http, r.code(), r.msg()),
+        (http, code, msg),
+        "{:?}",
+        r.body
+    );
     assert!(r.data().is_null(), "errors carry no data: {:?}", r.body);
 }
 
@@ -193,37 +273,161 @@ async fn bad_requests_get_the_provider_error_shape() {
     let mid = ("MerchantId", MERCHANT);
 
     let wrong = "0".repeat(32);
-    expect(&post_raw(&sb, "/api/payDesk", &[mid, ("Sign", &wrong), json], good.clone()).await, 200, 401, "Sign_verify_error");
-    expect(&post_raw(&sb, "/api/payDesk", &[mid, json], good.clone()).await, 200, 401, "Sign_verify_error");
-    expect(&post_raw(&sb, "/api/payDesk", &[mid, ("Sign", "not hex"), json], good.clone()).await, 200, 401, "Sign_verify_error");
-    expect(&post_raw(&sb, "/api/payDesk", &[("Sign", &sig), json], good.clone()).await, 200, 401, "MerchantId_is_null");
-    expect(&post_raw(&sb, "/api/payDesk", &[("MerchantId", "abc"), ("Sign", &sig), json], good.clone()).await, 200, 401, "MerchantId_not_Number");
-    expect(&post_raw(&sb, "/api/payDesk", &[("MerchantId", "999"), ("Sign", &sig), json], good.clone()).await, 200, 401, "Merchant_not_exist");
-    expect(&post_raw(&sb, "/api/payDesk", &[mid, ("Sign", &sig), ("Content-Type", "text/plain")], good.clone()).await, 200, 500, "RequestContentType_not_json");
-    expect(&post_raw(&sb, "/api/payDesk", &[mid, ("Sign", &sign("")), json], "").await, 200, 500, "RequestBody_is_null");
-    let resp = client().get(format!("{}/api/getBalance", sb.provider_url("paydesk"))).send().await.unwrap();
+    expect(
+        &post_raw(
+            &sb,
+            "/api/payDesk",
+            &[mid, ("Sign", &wrong), json],
+            good.clone(),
+        )
+        .await,
+        200,
+        401,
+        "Sign_verify_error",
+    );
+    expect(
+        &post_raw(&sb, "/api/payDesk", &[mid, json], good.clone()).await,
+        200,
+        401,
+        "Sign_verify_error",
+    );
+    expect(
+        &post_raw(
+            &sb,
+            "/api/payDesk",
+            &[mid, ("Sign", "not hex"), json],
+            good.clone(),
+        )
+        .await,
+        200,
+        401,
+        "Sign_verify_error",
+    );
+    expect(
+        &post_raw(&sb, "/api/payDesk", &[("Sign", &sig), json], good.clone()).await,
+        200,
+        401,
+        "MerchantId_is_null",
+    );
+    expect(
+        &post_raw(
+            &sb,
+            "/api/payDesk",
+            &[("MerchantId", "abc"), ("Sign", &sig), json],
+            good.clone(),
+        )
+        .await,
+        200,
+        401,
+        "MerchantId_not_Number",
+    );
+    expect(
+        &post_raw(
+            &sb,
+            "/api/payDesk",
+            &[("MerchantId", "999"), ("Sign", &sig), json],
+            good.clone(),
+        )
+        .await,
+        200,
+        401,
+        "Merchant_not_exist",
+    );
+    expect(
+        &post_raw(
+            &sb,
+            "/api/payDesk",
+            &[mid, ("Sign", &sig), ("Content-Type", "text/plain")],
+            good.clone(),
+        )
+        .await,
+        200,
+        500,
+        "RequestContentType_not_json",
+    );
+    expect(
+        &post_raw(&sb, "/api/payDesk", &[mid, ("Sign", &sign("")), json], "").await,
+        200,
+        500,
+        "RequestBody_is_null",
+    );
+    let resp = client()
+        .get(format!("{}/api/getBalance", sb.provider_url("paydesk")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let body: Value = serde_json::from_str(&resp.text().await.unwrap()).unwrap();
     assert_eq!(body["msg"], "RequestMethod_not_post");
 
     // A body signed correctly but not JSON.
-    expect(&post(&sb, "/api/payDesk", "{\"amount\":").await, 200, 500, "Params_jsonFormat_error");
-    expect(&post(&sb, "/api/payDesk", "[1,2]").await, 200, 500, "Params_jsonFormat_error");
+    expect(
+        &post(&sb, "/api/payDesk", "{\"amount\":").await,
+        200,
+        500,
+        "Params_jsonFormat_error",
+    );
+    expect(
+        &post(&sb, "/api/payDesk", "[1,2]").await,
+        200,
+        500,
+        "Params_jsonFormat_error",
+    );
 
     // Field rules, each naming the field.
     for (from, to, msg) in [
-        (r#","email":"example@maildomain.com""#, "", "Params_email_Required"),
+        (
+            r#","email":"example@maildomain.com""#,
+            "",
+            "Params_email_Required",
+        ),
         (r#""nonceStr":"nBAD1","#, "", "Params_nonceStr_Required"),
         (r#""amount":1000"#, r#""amount":499"#, "Params_amount_error"),
-        (r#""amount":1000"#, r#""amount":1000.5"#, "Params_amount_error"),
-        (r#""currency":"TZS""#, r#""currency":"EUR""#, "Params_currency_error"),
-        (r#""reusableStatus":false"#, r#""reusableStatus":true"#, "Params_reusableStatus_error"),
-        (r#""expireTime":3600"#, r#""expireTime":-1"#, "Params_expireTime_error"),
-        (r#""notifyUrl":"https://merchant.com/webhooks""#, r#""notifyUrl":"ftp://x""#, "Params_notifyUrl_error"),
-        (r#""email":"example@maildomain.com""#, r#""email":"nope""#, "Params_email_error"),
-        (r#""mobileMoneyPhone":"721323213","#, "", "Params_mobileMoneyPhone_Required"),
-        (r#""realName":"Jeck""#, &format!(r#""realName":"{}""#, "x".repeat(65)), "Params_realName_error"),
-        (r#""mchOrderNo":"BAD1""#, &format!(r#""mchOrderNo":"{}""#, "9".repeat(33)), "Params_mchOrderNo_error"),
+        (
+            r#""amount":1000"#,
+            r#""amount":1000.5"#,
+            "Params_amount_error",
+        ),
+        (
+            r#""currency":"TZS""#,
+            r#""currency":"EUR""#,
+            "Params_currency_error",
+        ),
+        (
+            r#""reusableStatus":false"#,
+            r#""reusableStatus":true"#,
+            "Params_reusableStatus_error",
+        ),
+        (
+            r#""expireTime":3600"#,
+            r#""expireTime":-1"#,
+            "Params_expireTime_error",
+        ),
+        (
+            r#""notifyUrl":"https://merchant.com/webhooks""#,
+            r#""notifyUrl":"ftp://x""#,
+            "Params_notifyUrl_error",
+        ),
+        (
+            r#""email":"example@maildomain.com""#,
+            r#""email":"nope""#,
+            "Params_email_error",
+        ),
+        (
+            r#""mobileMoneyPhone":"721323213","#,
+            "",
+            "Params_mobileMoneyPhone_Required",
+        ),
+        (
+            r#""realName":"Jeck""#,
+            &format!(r#""realName":"{}""#, "x".repeat(65)),
+            "Params_realName_error",
+        ),
+        (
+            r#""mchOrderNo":"BAD1""#,
+            &format!(r#""mchOrderNo":"{}""#, "9".repeat(33)),
+            "Params_mchOrderNo_error",
+        ),
     ] {
         let body = good.replace(from, to);
         assert_ne!(body, good, "{msg}: replacement applies");
@@ -232,10 +436,20 @@ async fn bad_requests_get_the_provider_error_shape() {
 
     // Oversized body: the provider's envelope with HTTP 413, not a reset or a hang.
     let big = format!(r#"{{"nonceStr":"1","pad":"{}"}}"#, "x".repeat(300 * 1024));
-    expect(&post(&sb, "/api/getBalance", &big).await, 413, 500, "RequestBody_too_large");
+    expect(
+        &post(&sb, "/api/getBalance", &big).await,
+        413,
+        500,
+        "RequestBody_too_large",
+    );
 
     // Unknown path under the provider.
-    expect(&post(&sb, "/api/nope", r#"{"nonceStr":"1"}"#).await, 404, 404, "Request_path_notExist");
+    expect(
+        &post(&sb, "/api/nope", r#"{"nonceStr":"1"}"#).await,
+        404,
+        404,
+        "Request_path_notExist",
+    );
 
     // Nothing was created by any of these, and the sandbox still works.
     assert!(sb.orders(&Default::default()).is_empty());
@@ -253,12 +467,22 @@ async fn duplicate_mch_order_no_is_refused() {
     let body = tza_body("DUP1", "1000", 3600);
     assert_eq!(post(&sb, "/api/payDesk", &body).await.msg(), "SUCCESS");
     let again = body.replace("nDUP1", "nDUP1-again");
-    expect(&post(&sb, "/api/payDesk", &again).await, 200, 500, "Params_mchOrderNo_repeat");
+    expect(
+        &post(&sb, "/api/payDesk", &again).await,
+        200,
+        500,
+        "Params_mchOrderNo_repeat",
+    );
     assert_eq!(sb.orders(&Default::default()).len(), 1);
     // Uniqueness is per family: a payin may reuse the number.
     let payin = payin_body("DUP1", 888, 1000);
     assert_eq!(post(&sb, "/api/payIn", &payin).await.msg(), "SUCCESS");
-    expect(&post(&sb, "/api/payIn", &payin).await, 200, 500, "Params_mchOrderNo_repeat");
+    expect(
+        &post(&sb, "/api/payIn", &payin).await,
+        200,
+        500,
+        "Params_mchOrderNo_repeat",
+    );
 }
 
 fn payin_body(mch: &str, pay_type: i64, amount: i64) -> String {
@@ -276,7 +500,10 @@ fn payout_body(mch: &str, amount: i64) -> String {
 async fn balance(sb: &payhub_sandbox::SandboxHandle) -> (f64, f64) {
     let r = post(sb, "/api/getBalance", r#"{"nonceStr":"b"}"#).await;
     assert_eq!(r.data()["mchId"], MERCHANT);
-    (r.data()["balance"].as_f64().unwrap(), r.data()["unBalance"].as_f64().unwrap())
+    (
+        r.data()["balance"].as_f64().unwrap(),
+        r.data()["unBalance"].as_f64().unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -294,13 +521,31 @@ async fn payins_payouts_queries_and_a_balance_that_moves() {
     assert!(r.data()["payUrl"].is_string());
     let push = post(&sb, "/api/payIn", &payin_body("PI2", 810, 20000)).await;
     assert!(push.data()["payUrl"].is_null(), "USSD push has no URL");
-    expect(&post(&sb, "/api/payIn", &payin_body("PI3", 813, 20000)).await, 200, 500, "Params_payType_error");
-    let q = post(&sb, "/api/payInQuery", r#"{"mchOrderNo":"PI1","nonceStr":"q"}"#).await;
-    assert_eq!((q.data()["orderStatus"].as_str(), q.data()["fee"].as_str()), (Some("PAYING"), Some("0")));
+    expect(
+        &post(&sb, "/api/payIn", &payin_body("PI3", 813, 20000)).await,
+        200,
+        500,
+        "Params_payType_error",
+    );
+    let q = post(
+        &sb,
+        "/api/payInQuery",
+        r#"{"mchOrderNo":"PI1","nonceStr":"q"}"#,
+    )
+    .await;
+    assert_eq!(
+        (q.data()["orderStatus"].as_str(), q.data()["fee"].as_str()),
+        (Some("PAYING"), Some("0"))
+    );
     assert!(q.data()["completionTime"].is_null());
     sb.advance(Duration::from_secs(90));
     sb.mark_paid("PI1").unwrap();
-    let q = post(&sb, "/api/payInQuery", r#"{"mchOrderNo":"PI1","nonceStr":"q"}"#).await;
+    let q = post(
+        &sb,
+        "/api/payInQuery",
+        r#"{"mchOrderNo":"PI1","nonceStr":"q"}"#,
+    )
+    .await;
     assert_eq!(q.data()["orderStatus"], "SUCCESS");
     assert_eq!(q.data()["fee"], "300");
     assert_eq!(q.data()["payType"], "888");
@@ -310,22 +555,71 @@ async fn payins_payouts_queries_and_a_balance_that_moves() {
     // Payout: amount + 1 % fee frozen at creation.
     let r = post(&sb, "/api/payOut", &payout_body("PO1", 30000)).await;
     assert_eq!(r.msg(), "SUCCESS", "{:?}", r.body);
-    assert_eq!((r.data()["orderStatus"].as_str(), r.data()["fee"].as_str()), (Some("PROCESSING"), Some("300")));
+    assert_eq!(
+        (r.data()["orderStatus"].as_str(), r.data()["fee"].as_str()),
+        (Some("PROCESSING"), Some("300"))
+    );
     assert_eq!(balance(&sb).await, (9_989_400.0, 30_300.0));
-    sb.mark("PO1", OrderState::Failed, Some("ACCOUNT_AND_MNO_NOT_MATCH")).unwrap();
-    assert_eq!(balance(&sb).await, (10_019_700.0, 0.0), "a failed payout is refunded");
-    let q = post(&sb, "/api/payOutQuery", r#"{"mchOrderNo":"PO1","nonceStr":"q"}"#).await;
-    assert_eq!((q.data()["orderStatus"].as_str(), q.data()["resultDesc"].as_str()), (Some("FAIL"), Some("ACCOUNT_AND_MNO_NOT_MATCH")));
+    sb.mark("PO1", OrderState::Failed, Some("ACCOUNT_AND_MNO_NOT_MATCH"))
+        .unwrap();
+    assert_eq!(
+        balance(&sb).await,
+        (10_019_700.0, 0.0),
+        "a failed payout is refunded"
+    );
+    let q = post(
+        &sb,
+        "/api/payOutQuery",
+        r#"{"mchOrderNo":"PO1","nonceStr":"q"}"#,
+    )
+    .await;
+    assert_eq!(
+        (
+            q.data()["orderStatus"].as_str(),
+            q.data()["resultDesc"].as_str()
+        ),
+        (Some("FAIL"), Some("ACCOUNT_AND_MNO_NOT_MATCH"))
+    );
 
-    assert_eq!(post(&sb, "/api/payOut", &payout_body("PO2", 40000)).await.msg(), "SUCCESS");
+    assert_eq!(
+        post(&sb, "/api/payOut", &payout_body("PO2", 40000))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
     sb.mark_cancelled("PO2").unwrap();
-    assert_eq!(post(&sb, "/api/payOut", &payout_body("PO3", 50000)).await.msg(), "SUCCESS");
+    assert_eq!(
+        post(&sb, "/api/payOut", &payout_body("PO3", 50000))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
     sb.mark_paid("PO3").unwrap();
     assert_eq!(balance(&sb).await, (9_969_200.0, 0.0));
     // Funds: 5,000,000 + fee fits once, not twice.
-    assert_eq!(post(&sb, "/api/payOut", &payout_body("PO4", 5_000_000)).await.msg(), "SUCCESS");
-    expect(&post(&sb, "/api/payOut", &payout_body("PO5", 5_000_000)).await, 200, 500, "Merchant_amount_notEnough");
-    expect(&post(&sb, "/api/payOut", &payout_body("PO6", 30000).replace(r#""accountType":"1""#, r#""accountType":"3""#)).await, 200, 500, "Params_accountType_error");
+    assert_eq!(
+        post(&sb, "/api/payOut", &payout_body("PO4", 5_000_000))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
+    expect(
+        &post(&sb, "/api/payOut", &payout_body("PO5", 5_000_000)).await,
+        200,
+        500,
+        "Merchant_amount_notEnough",
+    );
+    expect(
+        &post(
+            &sb,
+            "/api/payOut",
+            &payout_body("PO6", 30000).replace(r#""accountType":"1""#, r#""accountType":"3""#),
+        )
+        .await,
+        200,
+        500,
+        "Params_accountType_error",
+    );
     let raw = client()
         .post(format!("{}/api/getBalance", sb.provider_url("paydesk")))
         .header("MerchantId", MERCHANT)
@@ -338,16 +632,41 @@ async fn payins_payouts_queries_and_a_balance_that_moves() {
         .text()
         .await
         .unwrap();
-    assert_eq!(raw, r#"{"msg":"SUCCESS","code":200,"data":{"mchId":"1002001","balance":4919200.00,"unBalance":5050000.00}}"#);
+    assert_eq!(
+        raw,
+        r#"{"msg":"SUCCESS","code":200,"data":{"mchId":"1002001","balance":4919200.00,"unBalance":5050000.00}}"#
+    );
 
     // Payout notifies: FAIL with the reason, CANCEL with the default reason, SUCCESS.
     sb.settle().await.unwrap();
-    let bodies: Vec<Value> = listener.hits().iter().map(|h| serde_json::from_slice(&h.body).unwrap()).collect();
-    let find = |mch: &str| bodies.iter().find(|b| b["mchOrderNo"] == mch).unwrap_or_else(|| panic!("no notify for {mch}")).clone();
+    let bodies: Vec<Value> = listener
+        .hits()
+        .iter()
+        .map(|h| serde_json::from_slice(&h.body).unwrap())
+        .collect();
+    let find = |mch: &str| {
+        bodies
+            .iter()
+            .find(|b| b["mchOrderNo"] == mch)
+            .unwrap_or_else(|| panic!("no notify for {mch}"))
+            .clone()
+    };
     assert_eq!(find("PI1")["orderStatus"], "SUCCESS");
     assert_eq!(find("PI1")["payType"], "888");
-    assert_eq!((find("PO1")["orderStatus"].as_str(), find("PO1")["resultDesc"].as_str()), (Some("FAIL"), Some("ACCOUNT_AND_MNO_NOT_MATCH")));
-    assert_eq!((find("PO2")["orderStatus"].as_str(), find("PO2")["resultDesc"].as_str()), (Some("CANCEL"), Some("UNKNOWN_ERROR")));
+    assert_eq!(
+        (
+            find("PO1")["orderStatus"].as_str(),
+            find("PO1")["resultDesc"].as_str()
+        ),
+        (Some("FAIL"), Some("ACCOUNT_AND_MNO_NOT_MATCH"))
+    );
+    assert_eq!(
+        (
+            find("PO2")["orderStatus"].as_str(),
+            find("PO2")["resultDesc"].as_str()
+        ),
+        (Some("CANCEL"), Some("UNKNOWN_ERROR"))
+    );
     assert_eq!(find("PO3")["orderStatus"], "SUCCESS");
     assert!(find("PO3")["resultDesc"].is_null());
     for h in listener.hits() {
@@ -365,14 +684,47 @@ async fn payins_payouts_queries_and_a_balance_that_moves() {
 
     // Queries: by orderNo, missing keys, unknown keys, wrong family.
     let po1 = sb.order("PO1").unwrap().platform_order_no;
-    let q = post(&sb, "/api/payOutQuery", &format!(r#"{{"orderNo":"{po1}","nonceStr":"q"}}"#)).await;
+    let q = post(
+        &sb,
+        "/api/payOutQuery",
+        &format!(r#"{{"orderNo":"{po1}","nonceStr":"q"}}"#),
+    )
+    .await;
     assert_eq!(q.data()["mchOrderNo"], "PO1");
-    expect(&post(&sb, "/api/payInQuery", &format!(r#"{{"orderNo":"{po1}","nonceStr":"q"}}"#)).await, 200, 500, "Params_order_notExist");
-    expect(&post(&sb, "/api/payDeskQuery", r#"{"nonceStr":"q"}"#).await, 200, 500, "Params_orderNo_Required");
-    expect(&post(&sb, "/api/payDeskQuery", r#"{"mchOrderNo":"nope","nonceStr":"q"}"#).await, 200, 500, "Params_mchOrderNo_notExist");
+    expect(
+        &post(
+            &sb,
+            "/api/payInQuery",
+            &format!(r#"{{"orderNo":"{po1}","nonceStr":"q"}}"#),
+        )
+        .await,
+        200,
+        500,
+        "Params_order_notExist",
+    );
+    expect(
+        &post(&sb, "/api/payDeskQuery", r#"{"nonceStr":"q"}"#).await,
+        200,
+        500,
+        "Params_orderNo_Required",
+    );
+    expect(
+        &post(
+            &sb,
+            "/api/payDeskQuery",
+            r#"{"mchOrderNo":"nope","nonceStr":"q"}"#,
+        )
+        .await,
+        200,
+        500,
+        "Params_mchOrderNo_notExist",
+    );
 
     // Transitions the provider does not have are refused.
-    assert!(sb.mark_cancelled("PI2").is_err(), "a payin cannot be cancelled");
+    assert!(
+        sb.mark_cancelled("PI2").is_err(),
+        "a payin cannot be cancelled"
+    );
     assert!(sb.mark_expired("PO4").is_err(), "a payout does not expire");
     assert!(sb.mark_paid("PO1").is_err(), "final orders stay final");
 }
@@ -382,12 +734,23 @@ async fn cashier_orders_expire_after_expire_time() {
     let sb = sandbox().await;
     let listener = Listener::start(&[200]).await;
     sb.redirect_callbacks(Some(&listener.url));
-    assert_eq!(post(&sb, "/api/payDesk", &tza_body("EXP1", "1000", 60)).await.msg(), "SUCCESS");
+    assert_eq!(
+        post(&sb, "/api/payDesk", &tza_body("EXP1", "1000", 60))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
     let query = r#"{"mchOrderNo":"EXP1","nonceStr":"q"}"#;
     sb.advance(Duration::from_secs(59));
     sb.settle().await.unwrap();
-    assert_eq!(post(&sb, "/api/payDeskQuery", query).await.data()["orderStatus"], "PAYING");
-    assert_eq!(sb.next_due().map(|t| t.unix_millis()), Some(START_MS + 60_000));
+    assert_eq!(
+        post(&sb, "/api/payDeskQuery", query).await.data()["orderStatus"],
+        "PAYING"
+    );
+    assert_eq!(
+        sb.next_due().map(|t| t.unix_millis()),
+        Some(START_MS + 60_000)
+    );
     sb.advance(Duration::from_secs(1));
     sb.settle().await.unwrap();
     let o = sb.order("EXP1").unwrap();
@@ -424,20 +787,56 @@ async fn config_changes_credentials_schedule_and_expiry_notifies() {
         .await
         .unwrap();
     let creds = sb.credentials("paydesk");
-    assert_eq!(creds.iter().map(|c| c.value()).collect::<Vec<_>>(), ["42", "otherKey"]);
+    assert_eq!(
+        creds.iter().map(|c| c.value()).collect::<Vec<_>>(),
+        ["42", "otherKey"]
+    );
     assert!(format!("{creds:?}").contains("***") && !format!("{creds:?}").contains("otherKey"));
     // The default merchant is gone; the configured one signs with its own key.
-    expect(&post(&sb, "/api/getBalance", r#"{"nonceStr":"b"}"#).await, 200, 401, "Merchant_not_exist");
+    expect(
+        &post(&sb, "/api/getBalance", r#"{"nonceStr":"b"}"#).await,
+        200,
+        401,
+        "Merchant_not_exist",
+    );
     let body = r#"{"nonceStr":"b"}"#;
-    let sig = sign_core::Md5Signer::new(sign_core::Secret::new("otherKey"), sign_core::SecretSuffix::Plain).sign_hex_upper(body.as_bytes());
-    let r = post_raw(&sb, "/api/getBalance", &[("MerchantId", "42"), ("Sign", &sig), ("Content-Type", "application/json")], body).await;
+    let sig = sign_core::Md5Signer::new(
+        sign_core::Secret::new("otherKey"),
+        sign_core::SecretSuffix::Plain,
+    )
+    .sign_hex_upper(body.as_bytes());
+    let r = post_raw(
+        &sb,
+        "/api/getBalance",
+        &[
+            ("MerchantId", "42"),
+            ("Sign", &sig),
+            ("Content-Type", "application/json"),
+        ],
+        body,
+    )
+    .await;
     assert_eq!(r.data()["balance"].as_f64(), Some(5.0));
 
     let listener = Listener::start(&[500]).await;
     sb.redirect_callbacks(Some(&listener.url));
     let create = tza_body("CFG1", "1000", 30);
-    let sig = sign_core::Md5Signer::new(sign_core::Secret::new("otherKey"), sign_core::SecretSuffix::Plain).sign_hex_upper(create.as_bytes());
-    let r = post_raw(&sb, "/api/payDesk", &[("MerchantId", "42"), ("Sign", &sig), ("Content-Type", "application/json")], create).await;
+    let sig = sign_core::Md5Signer::new(
+        sign_core::Secret::new("otherKey"),
+        sign_core::SecretSuffix::Plain,
+    )
+    .sign_hex_upper(create.as_bytes());
+    let r = post_raw(
+        &sb,
+        "/api/payDesk",
+        &[
+            ("MerchantId", "42"),
+            ("Sign", &sig),
+            ("Content-Type", "application/json"),
+        ],
+        create,
+    )
+    .await;
     assert_eq!(r.msg(), "SUCCESS");
     sb.advance(Duration::from_secs(30));
     sb.settle().await.unwrap();
@@ -445,20 +844,55 @@ async fn config_changes_credentials_schedule_and_expiry_notifies() {
     assert!(sb.callbacks().is_empty(), "notify_on_expiry = false");
 
     let create = tza_body("CFG2", "1000", 3600);
-    let sig = sign_core::Md5Signer::new(sign_core::Secret::new("otherKey"), sign_core::SecretSuffix::Plain).sign_hex_upper(create.as_bytes());
-    post_raw(&sb, "/api/payDesk", &[("MerchantId", "42"), ("Sign", &sig), ("Content-Type", "application/json")], create).await;
-    let t0 = sb.mark_paid("CFG2").unwrap().completed_at.unwrap().unix_millis();
+    let sig = sign_core::Md5Signer::new(
+        sign_core::Secret::new("otherKey"),
+        sign_core::SecretSuffix::Plain,
+    )
+    .sign_hex_upper(create.as_bytes());
+    post_raw(
+        &sb,
+        "/api/payDesk",
+        &[
+            ("MerchantId", "42"),
+            ("Sign", &sig),
+            ("Content-Type", "application/json"),
+        ],
+        create,
+    )
+    .await;
+    let t0 = sb
+        .mark_paid("CFG2")
+        .unwrap()
+        .completed_at
+        .unwrap()
+        .unix_millis();
     while sb.advance_to_next_due().await.unwrap().is_some() {}
     let cb = &sb.callbacks_for("CFG2")[0];
-    let offsets: Vec<i64> = cb.attempts.iter().map(|a| (a.sent_at.unix_millis() - t0) / MINUTE).collect();
+    let offsets: Vec<i64> = cb
+        .attempts
+        .iter()
+        .map(|a| (a.sent_at.unix_millis() - t0) / MINUTE)
+        .collect();
     assert_eq!(offsets, [0, 2, 5], "offsets from the first attempt");
     assert_eq!(cb.status, CallbackStatus::GaveUp);
 
     // Bad settings name the field.
-    let bad: toml::Table = toml::from_str(r#"merchants = [{ merchant_id = "x1", api_key = "k" }]"#).unwrap();
-    let err = Sandbox::builder().provider_config("paydesk", bad).start().await.unwrap_err();
-    assert!(err.to_string().contains("merchant_id `x1` must be numeric"), "{err}");
+    let bad: toml::Table =
+        toml::from_str(r#"merchants = [{ merchant_id = "x1", api_key = "k" }]"#).unwrap();
+    let err = Sandbox::builder()
+        .provider_config("paydesk", bad)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("merchant_id `x1` must be numeric"),
+        "{err}"
+    );
     let bad: toml::Table = toml::from_str("payin_fee_rat = \"1\"").unwrap();
-    let err = Sandbox::builder().provider_config("paydesk", bad).start().await.unwrap_err();
+    let err = Sandbox::builder()
+        .provider_config("paydesk", bad)
+        .start()
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("payin_fee_rat"), "{err}");
 }
