@@ -97,11 +97,13 @@ pub struct CallbacksConfig {
 ///
 /// ```
 /// use payhub_sandbox::SandboxConfig;
-/// let c = SandboxConfig::from_toml_str("[server]\nport = 8080\n[providers.paydesk]\n").unwrap();
+/// let c = SandboxConfig::from_toml_str("[server]\nport = 8080\n[providers.paydesk]\napi_key = \"k3y\"").unwrap();
 /// assert_eq!(c.server.port, Some(8080));
-/// assert!(SandboxConfig::from_toml_str("[server]\nprot = 1").is_err());
+/// assert!(!format!("{c:?}").contains("k3y"), "Debug never shows provider values");
+/// let err = SandboxConfig::from_toml_str("[server]\nprot = 1").unwrap_err();
+/// assert!(err.to_string().contains("prot") && err.to_string().contains("line 2"), "{err}");
 /// ```
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SandboxConfig {
@@ -117,6 +119,36 @@ pub struct SandboxConfig {
     /// `[providers.<name>]` tables, handed to each module as a [`ProviderConfig`].
     #[serde(default)]
     pub providers: BTreeMap<String, toml::Table>,
+}
+
+/// Provider tables hold API keys: `Debug` shows only each table's key names.
+fn table_shape(table: &toml::Table) -> Vec<&str> {
+    table.keys().map(String::as_str).collect()
+}
+
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let providers: BTreeMap<&str, Vec<&str>> = self
+            .providers
+            .iter()
+            .map(|(k, v)| (k.as_str(), table_shape(v)))
+            .collect();
+        f.debug_struct("SandboxConfig")
+            .field("server", &self.server)
+            .field("clock", &self.clock)
+            .field("callbacks", &self.callbacks)
+            .field("providers", &providers)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("name", &self.name)
+            .field("keys", &table_shape(&self.table))
+            .finish()
+    }
 }
 
 impl SandboxConfig {
@@ -145,7 +177,7 @@ impl SandboxConfig {
 }
 
 /// One module's `[providers.<name>]` table (empty when absent).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ProviderConfig {
     name: String,
     table: toml::Table,

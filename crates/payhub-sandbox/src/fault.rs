@@ -44,6 +44,16 @@ pub enum FaultKind {
     },
     /// The real reply cut in half (a consistent `Content-Length`, but invalid JSON).
     TruncatedJson,
+    /// The provider's own error reply for this error name (e.g. `System_busy`), rendered by the
+    /// module's [`fault_reply`](crate::ProviderModule::fault_reply) hook; HTTP 500 with the
+    /// name as text when the module has no such hook.
+    ProviderError {
+        /// The provider's error name or code.
+        error: String,
+        /// Run the handler first.
+        #[serde(default)]
+        after_handler: bool,
+    },
     /// The real reply (or callback) with its signature corrupted by the module's
     /// [`tamper_reply_signature`](crate::ProviderModule::tamper_reply_signature) /
     /// [`tamper_notify_signature`](crate::ProviderModule::tamper_notify_signature) hook.

@@ -100,6 +100,21 @@ async fn apply(st: &LayerState, kind: FaultKind, req: Request, next: Next) -> Re
             );
             (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
         }
+        FaultKind::ProviderError {
+            error,
+            after_handler,
+        } => {
+            if after_handler {
+                drop(next.run(req).await);
+            }
+            st.scope.module.fault_reply(&error).unwrap_or_else(|| {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("sandbox fault: provider error {error}"),
+                )
+                    .into_response()
+            })
+        }
         FaultKind::CloseMidBody => {
             let (mut parts, bytes) = buffered(next.run(req).await).await;
             let half = bytes.slice(..bytes.len() / 2);

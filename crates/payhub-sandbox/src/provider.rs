@@ -96,6 +96,13 @@ pub trait ProviderModule: Send + Sync + 'static {
         false
     }
 
+    /// For the `provider_error` fault: the provider's reply for the error `name` (a documented
+    /// error code or message such as `System_busy`), or `None` when not supported.
+    fn fault_reply(&self, name: &str) -> Option<Response> {
+        let _ = name;
+        None
+    }
+
     /// For the `wrong_signature` fault on callbacks: corrupt the notify's signature in place.
     /// Return `false` when not supported.
     fn tamper_notify_signature(&self, notify: &mut Notify) -> bool {

@@ -24,11 +24,14 @@
 //! (`Params_<field>_Required`, `Params_<field>_error`; the country profiles in `rules.rs`),
 //! duplicates (`Params_mchOrderNo_repeat`), lookups (`Params_order_notExist` by `orderNo`,
 //! `Params_mchOrderNo_notExist` by `mchOrderNo`; neither given: `Params_orderNo_Required`), and
-//! payout funds (`Merchant_amount_notEnough`).
+//! payout funds (`Merchant_amount_notEnough`). The IP whitelist is not simulated; any documented
+//! error (`System_busy`, `System_Maintenance`, `Request_ip_notWhiteList`, ...) can be injected
+//! with the `provider_error` fault.
 //!
 //! Replies are HTTP 200 with `{"msg","code","data"}`. Sandbox choices where the reference is
 //! silent (documented, not guessed silently): `code` 401 for access errors (the `MerchantId_*`,
-//! `Merchant_not_exist` and `Sign_verify_error` names; the old docs call 401 "no access") and
+//! `Merchant_not_exist`, `Sign_verify_error` and `Request_ip_notWhiteList` names; the old docs
+//! call 401 "no access") and
 //! 500 for every other error; an over-limit body gets HTTP 413 with
 //! `{"msg":"RequestBody_too_large","code":500}`; an unknown path HTTP 404 with
 //! `Request_path_notExist`. Merchant order numbers are unique per family (cashier, payin,
@@ -849,6 +852,24 @@ impl ProviderModule for Paydesk {
         CallbackPolicy::new(
             self.inner.schedule.clone(),
             AckRule::Status(vec![200, 301, 302]),
+        )
+    }
+
+    /// Any documented `msg` (`System_busy`, `Request_ip_notWhiteList`, ...) in the error
+    /// envelope, with the `code` the module uses for it.
+    fn fault_reply(&self, name: &str) -> Option<Response> {
+        let access = name.starts_with("MerchantId_")
+            || matches!(
+                name,
+                "Merchant_not_exist" | "Sign_verify_error" | "Request_ip_notWhiteList"
+            );
+        Some(
+            if access {
+                Fail::access(name)
+            } else {
+                Fail::error(name)
+            }
+            .into_response(),
         )
     }
 

@@ -290,3 +290,34 @@ async fn wrong_signature_on_a_callback() {
         BALANCE_REPLY.replace("10000000.00", "10000985.00")
     );
 }
+
+#[tokio::test]
+async fn provider_errors_in_the_provider_shape() {
+    let sb = sandbox().await;
+    sb.add_fault(
+        FaultRule::new(FaultKind::ProviderError {
+            error: "System_busy".into(),
+            after_handler: false,
+        })
+        .route("/api/getBalance")
+        .once(),
+    );
+    sb.add_fault(
+        FaultRule::new(FaultKind::ProviderError {
+            error: "Request_ip_notWhiteList".into(),
+            after_handler: false,
+        })
+        .route("/api/bankListQuery")
+        .once(),
+    );
+    let r = post(&sb, "/api/getBalance", BALANCE_BODY).await;
+    assert_eq!((r.http, r.code(), r.msg()), (200, 500, "System_busy"));
+    assert!(r.data().is_null());
+    let r = post(&sb, "/api/bankListQuery", BALANCE_BODY).await;
+    assert_eq!((r.code(), r.msg()), (401, "Request_ip_notWhiteList"));
+    assert_eq!(
+        post(&sb, "/api/getBalance", BALANCE_BODY).await.msg(),
+        "SUCCESS",
+        "a retry succeeds"
+    );
+}
