@@ -13,6 +13,7 @@
 // Reason: a command-line tool reports on stdout.
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod cmd;
 mod deny;
 mod deps;
@@ -34,7 +35,8 @@ tasks:
   snap [ARGS]          run tests with INSTA_UPDATE=always (ARGS go to `cargo test`), list
                        changed .snap files
   deps                 dependency count per provider crate; fails on banned crates
-  deny [CHECKS]        cargo deny check [CHECKS] (installs cargo-deny if missing)";
+  deny [CHECKS]        cargo deny check [CHECKS] (installs cargo-deny if missing)
+  bench [ARGS]         release-mode benchmarks against their floors, one table (BENCHMARKS.md)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Some("test") if rest.is_empty() => test::run(),
         Some("snap") => snap::run(&rest),
         Some("deps") if rest.is_empty() => deps::run(),
+        Some("bench") => bench::run(&rest),
         Some("deny") => deny::run(&rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
