@@ -245,7 +245,10 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn ProviderModule>, ConfigE
             balance: decimal_setting("balance", &m.balance)?,
         });
     }
-    let retries = s.retry_minutes.iter().map(|m| Duration::from_secs(m * 60));
+    let retries = s
+        .retry_minutes
+        .iter()
+        .map(|m| Duration::from_secs(m.saturating_mul(60)));
     let schedule = match s.retry_from.as_str() {
         "previous" => RetrySchedule::after_previous(Duration::ZERO, retries),
         "first" => RetrySchedule::from_first(Duration::ZERO, retries),
@@ -282,7 +285,12 @@ impl Inner {
     }
 
     fn fee(&self, amount: Decimal, rate: Decimal) -> Decimal {
-        (amount * rate).round_dp(4).normalize()
+        // Amounts are bounded by the country profile, but IDR has no documented maximum:
+        // saturate rather than overflow on absurd input.
+        amount
+            .saturating_mul(rate)
+            .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            .normalize()
     }
 
     /// Available and frozen balance of a merchant, derived from its orders.
@@ -294,12 +302,17 @@ impl Inner {
                 continue;
             }
             match (o.kind.as_str(), o.state) {
-                (CASHIER | PAYIN, OrderState::Success) => available += o.amount - o.fee,
-                (PAYOUT, OrderState::Processing) => {
-                    available -= o.amount + o.fee;
-                    frozen += o.amount + o.fee;
+                (CASHIER | PAYIN, OrderState::Success) => {
+                    available = available.saturating_add(o.amount.saturating_sub(o.fee));
                 }
-                (PAYOUT, OrderState::Success) => available -= o.amount + o.fee,
+                (PAYOUT, OrderState::Processing) => {
+                    let total = o.amount.saturating_add(o.fee);
+                    available = available.saturating_sub(total);
+                    frozen = frozen.saturating_add(total);
+                }
+                (PAYOUT, OrderState::Success) => {
+                    available = available.saturating_sub(o.amount.saturating_add(o.fee));
+                }
                 _ => {}
             }
         }
@@ -491,7 +504,7 @@ impl Inner {
             return Err(Fail::error("Params_mchOrderNo_repeat"));
         }
         let (available, _) = self.balances(ctx, merchant);
-        if amount + fee > available {
+        if amount.saturating_add(fee) > available {
             return Err(Fail::error("Merchant_amount_notEnough"));
         }
         let no = ctx.next_order_no("PAYOUT");

@@ -896,3 +896,72 @@ async fn config_changes_credentials_schedule_and_expiry_notifies() {
         .unwrap_err();
     assert!(err.to_string().contains("payin_fee_rat"), "{err}");
 }
+
+#[tokio::test]
+async fn hostile_bodies_always_get_an_envelope() {
+    let sb = sandbox().await;
+    // Valid by the documented rules (IDR has no maximum) and absurdly large: no overflow.
+    let huge = tza_body("HUGE1", "79228162514264337593543950335", 3600)
+        .replace(r#""currency":"TZS""#, r#""currency":"IDR""#);
+    assert_eq!(post(&sb, "/api/payDesk", &huge).await.msg(), "SUCCESS");
+    sb.mark_paid("HUGE1").unwrap();
+    assert_eq!(
+        post(&sb, "/api/getBalance", r#"{"nonceStr":"b"}"#)
+            .await
+            .msg(),
+        "SUCCESS"
+    );
+    let e = tza_body("HUGE2", "1e40", 3600).replace(r#""currency":"TZS""#, r#""currency":"IDR""#);
+    assert_eq!(
+        post(&sb, "/api/payDesk", &e).await.msg(),
+        "Params_amount_error"
+    );
+
+    // Deterministic mutations of a valid body, each signed correctly, to every route.
+    let base = vector("create_tza")["body"].as_str().unwrap().to_owned();
+    let routes = [
+        "/api/payDesk",
+        "/api/payDeskQuery",
+        "/api/payIn",
+        "/api/payInQuery",
+        "/api/payOut",
+        "/api/payOutQuery",
+        "/api/getBalance",
+        "/api/bankListQuery",
+        "/api/payInBankListQuery",
+    ];
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    for i in 0..180 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut bytes = base.clone().into_bytes();
+        match i % 4 {
+            0 => bytes.truncate(usize::try_from(seed % 200).unwrap()),
+            1 => {
+                let at = usize::try_from(seed % bytes.len() as u64).unwrap();
+                bytes[at] = u8::try_from(seed >> 56).unwrap();
+            }
+            2 => {
+                bytes = format!(
+                    r#"{{"nonceStr":"n","mchOrderNo":{},"orderNo":[{}]}}"#,
+                    seed,
+                    seed >> 3
+                )
+                .into_bytes()
+            }
+            _ => {
+                bytes = format!(r#"{{"nonceStr":"n","amount":"{}","currency":null}}"#, seed)
+                    .into_bytes()
+            }
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let r = post(&sb, routes[i % routes.len()], &body).await;
+        assert!(
+            r.code() == 200 || r.code() == 500 || r.code() == 401,
+            "{i}: {:?}",
+            r.body
+        );
+        assert!(!r.msg().is_empty());
+    }
+}

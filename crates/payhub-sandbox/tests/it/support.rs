@@ -27,13 +27,19 @@ pub(crate) async fn sandbox() -> SandboxHandle {
         .expect("sandbox starts")
 }
 
-/// A client that never uses a proxy and never waits more than 5 s.
-pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+thread_local! {
+    /// One client per test thread (each `#[tokio::test]` has its own thread and runtime);
+    /// building a TLS-capable client per request is slow.
+    static CLIENT: reqwest::Client = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(5))
         .build()
-        .expect("client")
+        .expect("client");
+}
+
+/// A client that never uses a proxy and never waits more than 5 s.
+pub(crate) fn client() -> reqwest::Client {
+    CLIENT.with(Clone::clone)
 }
 
 /// Uppercase MD5 of `body` followed by the apiKey: the paydesk rule.

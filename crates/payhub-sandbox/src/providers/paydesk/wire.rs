@@ -110,7 +110,11 @@ pub(super) fn payout_status(state: OrderState) -> &'static str {
 
 /// A JSON number with exactly `dp` decimals (`358320.00`), as Cashy writes amounts in notifies.
 pub(super) fn number(d: Decimal, dp: u32) -> Box<RawValue> {
-    let text = format!("{:.*}", dp as usize, d.round_dp(dp));
+    // `rescale` rather than `{:.N}` formatting: rust_decimal's precision formatting panics on
+    // 29-digit values. At the type's limit the scale may end up smaller; still a valid number.
+    let mut r = d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(dp);
+    let text = r.to_string();
     // A formatted Decimal is always a valid JSON number.
     RawValue::from_string(text).unwrap_or_else(|_| Box::<RawValue>::default())
 }
@@ -192,6 +196,11 @@ mod tests {
     fn numbers_keep_their_decimals() {
         assert_eq!(number(Decimal::new(358320, 0), 2).get(), "358320.00");
         assert_eq!(number(Decimal::new(25, 1), 4).get(), "2.5000");
+        assert_eq!(number(Decimal::new(12345, 3), 2).get(), "12.35");
+        assert_eq!(
+            number(Decimal::MAX, 2).get(),
+            "79228162514264337593543950335"
+        );
         assert_eq!(
             object(vec![("a", string("x\"y")), ("b", null())]),
             r#"{"a":"x\"y","b":null}"#
