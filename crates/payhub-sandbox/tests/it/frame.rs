@@ -524,3 +524,76 @@ async fn shutdown_stops_serving() {
         "the port is closed after shutdown"
     );
 }
+
+/// Collects formatted log lines.
+#[derive(Clone, Default)]
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_carry_no_keys_and_no_bodies() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let sb = sandbox().await; // current-thread runtime: every task logs through this subscriber
+    let listener = Listener::start(&[500, 200]).await;
+    sb.redirect_callbacks(Some(&listener.url));
+    assert_eq!(
+        post(&sb, "/api/payDesk", &tza_body("LOG1", "1000", 3600))
+            .await
+            .msg(),
+        "SUCCESS"
+    );
+    let bad = crate::support::post_raw(
+        &sb,
+        "/api/payDesk",
+        &[
+            ("MerchantId", "1002001"),
+            ("Sign", "00"),
+            ("Content-Type", "application/json"),
+        ],
+        tza_body("LOG2", "1000", 3600),
+    )
+    .await;
+    assert_eq!(bad.msg(), "Sign_verify_error");
+    sb.mark_paid("LOG1").unwrap();
+    sb.settle().await.unwrap();
+    sb.advance_to_next_due().await.unwrap();
+    sb.shutdown().await.unwrap();
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "sandbox started",
+        "order created",
+        "order state changed",
+        "callback attempt",
+        "request refused",
+        "Sign_verify_error",
+    ] {
+        assert!(
+            logs.contains(expected),
+            "missing `{expected}` in logs:\n{logs}"
+        );
+    }
+    for secret in ["testApiKey", "example@maildomain.com", "Jeck", "721323213"] {
+        assert!(
+            !logs.contains(secret),
+            "`{secret}` leaked into logs:\n{logs}"
+        );
+    }
+}
