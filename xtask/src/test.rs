@@ -8,10 +8,16 @@ use std::process::Command;
 use crate::cmd::{self, cargo_with};
 use crate::metadata;
 
-/// Crates under `crates/` that are not providers (the `payhub` facade's provider features are
-/// the features named after the other crates).
-pub(crate) const NOT_PROVIDERS: [&str; 4] =
-    ["sign-core", "payhub-runtime", "payhub-sandbox", "payhub"];
+/// Crates under `crates/` that are not providers: the shared ground, the sandbox, the facade and
+/// the benchmarks. Every other crate there is a provider crate (for `deps`, and for the facade's
+/// provider features). Add a new non-provider crate here.
+pub(crate) const NOT_PROVIDERS: [&str; 5] = [
+    "sign-core",
+    "payhub-runtime",
+    "payhub-sandbox",
+    "payhub",
+    "payhub-bench",
+];
 
 pub(crate) fn run() -> bool {
     let root = crate::project_root();
