@@ -1,0 +1,379 @@
+//! Secrets never print (issue 10). For each provider:
+//!
+//! - every public type that holds a secret, a key or a signature (client, builder, notify
+//!   verifier, credential and key types, prepared requests, explanations, errors) is formatted
+//!   with `{:?}` (and `{}` where it implements `Display`), and the text must contain none of the
+//!   secret, the private key's PEM body, or the request signature;
+//! - a full exchange against the in-process sandbox (a create, a query, a failing call, a
+//!   verified and a refused callback) runs under a `tracing` subscriber at TRACE level writing
+//!   into a buffer, and the captured text must contain none of them either (and must contain the
+//!   call spans, so the capture is known to work).
+//!
+//! Distinctive secrets are configured in the sandbox so a hit cannot be a coincidence.
+//!
+//! `cargo test -p payhub-sandbox --test secrets`
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use payhub_sandbox::{Sandbox, SandboxHandle, SandboxTime};
+use tracing::subscriber::DefaultGuard;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+/// 2024-12-02 09:00:00 UTC: the sandbox clock and the clients' fixed clocks.
+const START_MS: i64 = 1_733_130_000_000;
+
+/// A shared buffer the subscriber writes into.
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buf {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Everything at TRACE, spans with their fields on close, into a buffer, for this thread.
+fn capture() -> (Buf, DefaultGuard) {
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(FmtSpan::FULL)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+/// Fails naming the first forbidden string found in `text`.
+#[track_caller]
+fn assert_clean(what: &str, text: &str, forbidden: &[&str]) {
+    for f in forbidden {
+        assert!(!f.is_empty(), "empty forbidden string");
+        if let Some(at) = text.find(f) {
+            let from = at.saturating_sub(120);
+            let to = (at + f.len() + 60).min(text.len());
+            panic!(
+                "{what} leaks `{f}`: ...{}...",
+                text.get(from..to).unwrap_or(text)
+            );
+        }
+    }
+}
+
+/// `{:?}` and, for `Display` types, `{}` of each value, checked.
+macro_rules! check_fmt {
+    ($forbidden:expr; debug: $($d:expr),* $(,)? ; display: $($s:expr),* $(,)?) => {{
+        $( assert_clean(stringify!($d), &format!("{:?}", $d), $forbidden); )*
+        $( assert_clean(stringify!($s), &format!("{:?}", $s), $forbidden);
+           assert_clean(stringify!($s), &format!("{}", $s), $forbidden); )*
+    }};
+}
+
+async fn sandbox(provider: &str, config: &str) -> SandboxHandle {
+    let table: toml::Table = toml::from_str(config).expect("config parses");
+    Sandbox::builder()
+        .clock_speed(0)
+        .start_time(SandboxTime::from_unix_millis(START_MS))
+        .provider_config(provider, table)
+        .start()
+        .await
+        .expect("sandbox starts")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+mod paydesk_secrets {
+    use paydesk::api::{PayDeskQueryRequest, PayDeskRequest};
+    use paydesk::notify::NotifyVerifier;
+    use paydesk::{Client, ClientBuilder, Error, FixedNonce, Secret};
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    const KEY: &str = "pdk-S3CRET-4e1f0c9a77";
+
+    fn builder(base: &str) -> ClientBuilder {
+        Client::builder(1002001, KEY)
+            .base_url(base)
+            .nonce_source(Arc::new(FixedNonce("nonceForSecretsTest".into())))
+    }
+
+    fn create() -> PayDeskRequest {
+        PayDeskRequest::new(
+            "M-SECRETS-1",
+            "TZS",
+            Decimal::from(1000),
+            "http://127.0.0.1:9/notify",
+        )
+        .mobile_money_phone("721323213")
+        .real_name("Jeck")
+        .phone("255700000001")
+        .email("payer@example.com")
+        .remark("secrets")
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn no_secret_in_formatting_or_traces() {
+        let (logs, _guard) = capture();
+        let sb = sandbox(
+            "paydesk",
+            &format!(r#"merchants = [{{ merchant_id = "1002001", api_key = "{KEY}" }}]"#),
+        )
+        .await;
+        let base = sb.provider_url("paydesk");
+        let client = builder(&base).build().expect("client");
+        let prepared = client.prepare(&create()).expect("prepares");
+        let sign = prepared.header_value("Sign").expect("Sign").to_owned();
+        let forbidden = [KEY, sign.as_str(), &sign.to_lowercase()];
+
+        let verifier = client.notify_verifier();
+        let secret = Secret::new(KEY);
+        let explanation = prepared.signed().expect("explained").clone();
+        let bad_sign = NotifyVerifier::new(1002001, KEY)
+            .verify(&http::HeaderMap::new(), b"{}")
+            .expect_err("refused");
+        check_fmt!(&forbidden;
+            debug: client, builder(&base), verifier, prepared;
+            display: secret, explanation, bad_sign);
+
+        // A full exchange, traced.
+        client.send(&create()).await.expect("create");
+        client
+            .send(&PayDeskQueryRequest::by_mch_order_no("M-SECRETS-1"))
+            .await
+            .expect("query");
+        let err = client
+            .send(&PayDeskQueryRequest::by_mch_order_no("M-NOPE"))
+            .await
+            .expect_err("unknown order");
+        check_fmt!(&forbidden; debug: ; display: err);
+        let err = Client::builder(1002001, "not-the-key")
+            .base_url(&base)
+            .build()
+            .expect("builds")
+            .send(&PayDeskQueryRequest::by_mch_order_no("M-SECRETS-1"))
+            .await
+            .expect_err("sign refused");
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        // Callbacks: one verified, one refused.
+        let body = br#"{"amount":1000,"mchOrderNo":"M-SECRETS-1","merchantId":"1002001","orderNo":"PAYDESK1","orderStatus":"SUCCESS"}"#;
+        let notify_sign = paydesk::sign::signature(&Secret::new(KEY), body);
+        let mut h = http::HeaderMap::new();
+        h.insert("MerchantId", http::HeaderValue::from_static("1002001"));
+        h.insert("Sign", notify_sign.parse().expect("header"));
+        let n = verifier.verify(&h, body).expect("verifies");
+        check_fmt!(&[KEY, notify_sign.as_str()]; debug: n; display: );
+        sb.shutdown().await.expect("stops");
+
+        let text = logs.text();
+        assert!(
+            text.contains("paydesk.call"),
+            "the call spans were captured:\n{text}"
+        );
+        assert!(text.contains("M-SECRETS-1"));
+        assert_clean("TRACE log", &text, &forbidden);
+        assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+mod gateway_recharge_secrets {
+    use gateway_recharge::api::{CreateOrderRequest, DepositQueryRequest};
+    use gateway_recharge::payhub_runtime::FixedClock;
+    use gateway_recharge::{Client, ClientBuilder, Secret};
+    use rust_decimal::Decimal;
+    use sign_core::CanonicalParams;
+
+    use super::*;
+
+    const KEY: &str = "gwr-S3CRET-91bb02ef";
+
+    fn builder(base: &str) -> ClientBuilder {
+        Client::builder("M1234567890", KEY)
+            .base_url(base)
+            .clock(Arc::new(FixedClock::from_millis(START_MS)))
+    }
+
+    fn create() -> CreateOrderRequest {
+        CreateOrderRequest::new(
+            "GW-SECRETS-1",
+            Decimal::new(10000, 2),
+            "secrets",
+            "user1",
+            "192.168.1.1",
+            "http://127.0.0.1:9/cb",
+            "http://127.0.0.1:9/ret",
+        )
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn no_secret_in_formatting_or_traces() {
+        let (logs, _guard) = capture();
+        let sb = sandbox("gateway_recharge", &format!(r#"key = "{KEY}""#)).await;
+        let base = sb.provider_url("gateway_recharge");
+        let client = builder(&base).build().expect("client");
+        let prepared = client.prepare(&create()).expect("prepares");
+        let body: serde_json::Value =
+            serde_json::from_slice(prepared.body_bytes()).expect("JSON body");
+        let sign = body["sign"].as_str().expect("sign").to_owned();
+        let forbidden = [KEY, sign.as_str(), &sign.to_uppercase()];
+
+        let verifier = client.notify_verifier();
+        let explanation = prepared.signed().expect("explained").clone();
+        let secret = Secret::new(KEY);
+        let refused = verifier
+            .verify(Some("application/json"), br#"{"sign":"00"}"#)
+            .expect_err("refused");
+        check_fmt!(&forbidden;
+            debug: client, builder(&base), verifier, prepared;
+            display: secret, explanation, refused);
+
+        client.send(&create()).await.expect("create");
+        client
+            .send(&DepositQueryRequest::new("GW-SECRETS-1"))
+            .await
+            .expect("query");
+        let err = client
+            .send(&DepositQueryRequest::new("GW-NOPE"))
+            .await
+            .expect_err("unknown order");
+        check_fmt!(&forbidden; debug: ; display: err);
+        let mut fields = CanonicalParams::new();
+        for (k, v) in [
+            ("trade_no", "RR1"),
+            ("order_no", "GW-SECRETS-1"),
+            ("amount", "100.00"),
+            ("remark", "r"),
+            ("status", "success"),
+            ("trade_time", "2024-12-02 17:00:00"),
+        ] {
+            fields.push(k, v);
+        }
+        let notify_sign = gateway_recharge::sign::sign(
+            &fields,
+            &gateway_recharge::sign::signer(Secret::new(KEY)),
+        );
+        let mut json = serde_json::Map::new();
+        for (k, v) in fields.pairs() {
+            json.insert(k.clone(), v.clone().into());
+        }
+        json.insert("sign".into(), notify_sign.clone().into());
+        let notify = serde_json::to_vec(&json).expect("JSON");
+        let n = verifier
+            .verify(Some("application/json"), &notify)
+            .expect("verifies");
+        check_fmt!(&[KEY, notify_sign.as_str()]; debug: n; display: );
+        let tampered = String::from_utf8(notify)
+            .expect("text")
+            .replace("100.00", "900.00");
+        let e = verifier
+            .verify(Some("application/json"), tampered.as_bytes())
+            .expect_err("tampered");
+        check_fmt!(&[KEY, notify_sign.as_str()]; debug: ; display: e);
+        sb.shutdown().await.expect("stops");
+
+        let text = logs.text();
+        assert!(
+            text.contains("gateway_recharge.call"),
+            "spans captured:\n{text}"
+        );
+        assert!(text.contains("GW-SECRETS-1"));
+        assert_clean("TRACE log", &text, &forbidden);
+        assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+mod jiuyi_dc_secrets {
+    use jiuyi_dc::api::pay::PayRequest;
+    use jiuyi_dc::api::query_order::QueryOrderRequest;
+    use jiuyi_dc::notify::NotifyVerifier;
+    use jiuyi_dc::sign::RequestSigner;
+    use jiuyi_dc::{Client, ClientBuilder, FixedClock, Secret};
+
+    use super::*;
+
+    const SECRET: &str = "JYS3CRET77QX";
+
+    fn builder(base: &str) -> ClientBuilder {
+        Client::builder("19190009", SECRET)
+            .base_url(base)
+            .clock(Arc::new(FixedClock::from_millis(START_MS)))
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn no_secret_in_formatting_or_traces() {
+        let (logs, _guard) = capture();
+        let sb = sandbox("jiuyi_dc", &format!(r#"appsecret = "{SECRET}""#)).await;
+        let base = sb.provider_url("jiuyi_dc");
+        let client = builder(&base).build().expect("client");
+        let create = PayRequest::new("43", "13800138000", "JY-SECRETS-1");
+        let prepared = client.prepare(&create).expect("prepares");
+        let sign = url::form_urlencoded::parse(prepared.body_bytes())
+            .find(|(k, _)| k == "sign")
+            .map(|(_, v)| v.into_owned())
+            .expect("sign");
+        let forbidden = [SECRET, sign.as_str(), &sign.to_lowercase()];
+
+        let verifier = client.notify_verifier();
+        let signer = RequestSigner::new(Secret::new(SECRET));
+        let explanation = prepared.signed().expect("explained").clone();
+        let secret = Secret::new(SECRET);
+        let refused = NotifyVerifier::new(SECRET)
+            .verify(None, b"a=1&sign=00")
+            .expect_err("refused");
+        check_fmt!(&forbidden;
+            debug: client, builder(&base), verifier, signer, prepared;
+            display: secret, explanation, refused);
+
+        client.send(&create).await.expect("create");
+        client
+            .send(&QueryOrderRequest::by_out_order_id("JY-SECRETS-1"))
+            .await
+            .expect("query");
+        let err = client
+            .send(&QueryOrderRequest::by_out_order_id("JY-NOPE"))
+            .await
+            .expect_err("unknown order");
+        check_fmt!(&forbidden; debug: ; display: err);
+        let fields = [
+            ("order_id", "API1"),
+            ("out_order_id", "JY-SECRETS-1"),
+            ("status", "4"),
+            ("account", "13800138000"),
+            ("card_id", "43"),
+        ];
+        let (notify_sign, _) = signer.sign(fields, &[]);
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(fields);
+        form.append_pair("sign", &notify_sign);
+        let body = form.finish();
+        let n = verifier.verify(None, body.as_bytes()).expect("verifies");
+        check_fmt!(&[SECRET, notify_sign.as_str()]; debug: n; display: );
+        sb.shutdown().await.expect("stops");
+
+        let text = logs.text();
+        assert!(text.contains("jiuyi_dc.call"), "spans captured:\n{text}");
+        assert!(text.contains("JY-SECRETS-1"));
+        assert_clean("TRACE log", &text, &forbidden);
+        assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
+    }
+}
