@@ -68,4 +68,14 @@ mod wire;
 
 pub use client::{CONTENT_TYPE, Client, ClientBuilder, Credentials, ReplyVerification};
 pub use error::{Error, Result};
+/// The `http` crate, whose `HeaderMap` [`NotifyVerifier::verify`] takes.
+pub use http;
 pub use notify::{Ack, Notification, NotifyVerifier};
+pub use payhub_runtime::{
+    Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomUuid, RetryPolicy,
+    SystemClock,
+};
+pub use sign_core::Secret;
+/// RSA keys and backends (`rsa::RsaPrivateKey::parse`, `rsa::aws_lc::BACKEND`,
+/// `rsa::rust_crypto::BACKEND` with the `rsa` feature), re-exported from `sign-core`.
+pub use sign_core::rsa;
