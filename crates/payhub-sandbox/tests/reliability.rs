@@ -813,3 +813,106 @@ mod gateway_recharge_run {
         assert_run(&r);
     }
 }
+
+mod tokenpay_run {
+    use tokenpay::api::{BalanceRequest, PrepayRequest, QueryOrderRequest};
+    use tokenpay::types::{Chain, Currency};
+    use tokenpay::{Client, Error};
+
+    use super::*;
+
+    fn label(e: &Error) -> String {
+        match e {
+            Error::Transport(t) => format!("transport:{:?}", t.kind())
+                .split(['(', ' '])
+                .next()
+                .unwrap_or("transport")
+                .to_lowercase(),
+            Error::Decode(_) => "decode".to_owned(),
+            Error::Signature(s) => format!("signature:{:?}", s.problem()).to_lowercase(),
+            Error::Api(a) if a.code().is_not_found() => "not_found".to_owned(),
+            Error::Api(a) => format!("api:{}", a.code()),
+            Error::OutcomeUnknown(u) => label(u.cause()),
+            other => format!("unexpected:{other}"),
+        }
+    }
+
+    fn outcome<T>(r: Result<T, Error>) -> Outcome {
+        match r {
+            Ok(_) => Outcome::Ok,
+            Err(Error::OutcomeUnknown(u)) => Outcome::Unknown(label(u.cause())),
+            Err(e) => Outcome::Failed(label(&e)),
+        }
+    }
+
+    struct D(Client);
+
+    impl Driver for D {
+        fn create<'a>(&'a self, no: &'a str) -> BoxFut<'a, Outcome> {
+            Box::pin(async move {
+                let req = PrepayRequest::new(
+                    no,
+                    "9".parse().expect("amount"),
+                    Chain::Tron,
+                    Currency::Usdt,
+                );
+                outcome(self.0.send(&req).await)
+            })
+        }
+
+        fn read<'a>(&'a self, no: &'a str) -> BoxFut<'a, Outcome> {
+            Box::pin(
+                async move { outcome(self.0.send(&QueryOrderRequest::by_out_trade_no(no)).await) },
+            )
+        }
+
+        fn read_other(&self) -> BoxFut<'_, Outcome> {
+            Box::pin(async move {
+                outcome(
+                    self.0
+                        .send(&BalanceRequest::new(Chain::Tron, Currency::Usdt))
+                        .await,
+                )
+            })
+        }
+
+        fn reconcile<'a>(&'a self, no: &'a str) -> BoxFut<'a, Result<bool, String>> {
+            Box::pin(async move {
+                match self.0.reconcile(no).await {
+                    Ok(Some(o)) if o.out_trade_no.as_deref() == Some(no) => Ok(true),
+                    Ok(Some(o)) => Err(format!("wrong order: {o:?}")),
+                    Ok(None) => Ok(false),
+                    Err(e) => Err(label(&e)),
+                }
+            })
+        }
+    }
+
+    /// `cargo test -p payhub-sandbox --test reliability tokenpay -- --nocapture`
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tokenpay_fault_run_accounts_for_every_order() {
+        let setup = Setup {
+            provider: "tokenpay",
+            build: payhub_sandbox::providers::tokenpay::build,
+            create_routes: &["/v1/transaction/prepayment"],
+            order_key: "out_trade_no",
+            config: "",
+        };
+        let r = run(&setup, |sb| {
+            let client = Client::builder(
+                "8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd",
+                "1234567890",
+                "0123456789abcdef0123456789abcdef",
+            )
+            .base_url(sb.provider_url("tokenpay"))
+            .timeout(TIMEOUT)
+            .connect_timeout(TIMEOUT)
+            .retry_policy(retry())
+            .build()
+            .expect("client");
+            Arc::new(D(client)) as Arc<dyn Driver>
+        })
+        .await;
+        assert_run(&r);
+    }
+}
