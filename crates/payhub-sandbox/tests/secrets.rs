@@ -239,7 +239,7 @@ mod gateway_recharge_secrets {
         let explanation = prepared.signed().expect("explained").clone();
         let secret = Secret::new(KEY);
         let refused = verifier
-            .verify(Some("application/json"), br#"{"sign":"00"}"#)
+            .verify_parts(Some("application/json"), br#"{"sign":"00"}"#)
             .expect_err("refused");
         check_fmt!(&forbidden;
             debug: client, builder(&base), verifier, prepared;
@@ -277,14 +277,14 @@ mod gateway_recharge_secrets {
         json.insert("sign".into(), notify_sign.clone().into());
         let notify = serde_json::to_vec(&json).expect("JSON");
         let n = verifier
-            .verify(Some("application/json"), &notify)
+            .verify_parts(Some("application/json"), &notify)
             .expect("verifies");
         check_fmt!(&[KEY, notify_sign.as_str()]; debug: n; display: );
         let tampered = String::from_utf8(notify)
             .expect("text")
             .replace("100.00", "900.00");
         let e = verifier
-            .verify(Some("application/json"), tampered.as_bytes())
+            .verify_parts(Some("application/json"), tampered.as_bytes())
             .expect_err("tampered");
         check_fmt!(&[KEY, notify_sign.as_str()]; debug: ; display: e);
         sb.shutdown().await.expect("stops");
@@ -338,7 +338,7 @@ mod jiuyi_dc_secrets {
         let explanation = prepared.signed().expect("explained").clone();
         let secret = Secret::new(SECRET);
         let refused = NotifyVerifier::new(SECRET)
-            .verify(None, b"a=1&sign=00")
+            .verify_parts(None, b"a=1&sign=00")
             .expect_err("refused");
         check_fmt!(&forbidden;
             debug: client, builder(&base), verifier, signer, prepared;
@@ -366,13 +366,122 @@ mod jiuyi_dc_secrets {
         form.extend_pairs(fields);
         form.append_pair("sign", &notify_sign);
         let body = form.finish();
-        let n = verifier.verify(None, body.as_bytes()).expect("verifies");
+        let n = verifier
+            .verify_parts(None, body.as_bytes())
+            .expect("verifies");
         check_fmt!(&[SECRET, notify_sign.as_str()]; debug: n; display: );
         sb.shutdown().await.expect("stops");
 
         let text = logs.text();
         assert!(text.contains("jiuyi_dc.call"), "spans captured:\n{text}");
         assert!(text.contains("JY-SECRETS-1"));
+        assert_clean("TRACE log", &text, &forbidden);
+        assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+mod tokenpay_secrets {
+    use tokenpay::api::{PrepayRequest, QueryOrderRequest};
+    use tokenpay::sign::{AppKey, Authorization, reply_signing_string};
+    use tokenpay::types::{Chain, Currency};
+    use tokenpay::{Client, ClientBuilder, FixedClock, FixedNonce, NotifyVerifier, Secret};
+
+    use super::*;
+
+    const APP_ID: &str = "app0000000000000000000000secrets";
+    const MCH_ID: &str = "4242424242";
+    /// 32 bytes: the AES-256 key.
+    const SECRET: &str = "TPs3cret-9d8c7b6a5f4e3d2c1b0a99x";
+
+    fn builder(base: &str) -> ClientBuilder {
+        Client::builder(APP_ID, MCH_ID, SECRET)
+            .base_url(base)
+            .clock(Arc::new(FixedClock::from_millis(START_MS)))
+            .nonce_source(Arc::new(FixedNonce(
+                "00112233445566778899AABBCCDDEEFF".into(),
+            )))
+    }
+
+    fn create() -> PrepayRequest {
+        PrepayRequest::new(
+            "TP-SECRETS-1",
+            "9".parse().expect("amount"),
+            Chain::Tron,
+            Currency::Usdt,
+        )
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn no_secret_in_formatting_or_traces() {
+        assert_eq!(SECRET.len(), 32);
+        let (logs, _guard) = capture();
+        let sb = sandbox(
+            "tokenpay",
+            &format!(
+                r#"apps = [{{ app_id = "{APP_ID}", mch_id = "{MCH_ID}", app_secret = "{SECRET}" }}]"#
+            ),
+        )
+        .await;
+        let base = sb.provider_url("tokenpay");
+        let client = builder(&base).build().expect("client");
+        let prepared = client.prepare(&create()).expect("prepares");
+        let auth = Authorization::parse(prepared.header_value("Authorization").expect("header"))
+            .expect("parses");
+        let sign = auth.signature.clone();
+        let forbidden = [SECRET, sign.as_str()];
+
+        let verifier = client.notify_verifier();
+        let key = AppKey::new(&Secret::new(SECRET)).expect("key");
+        let secret = Secret::new(SECRET);
+        let explanation = prepared.signed().cloned();
+        let refused = verifier
+            .verify(&http::HeaderMap::new(), b"{}")
+            .expect_err("refused");
+        let bad_key = NotifyVerifier::new(APP_ID, MCH_ID, "too short").expect_err("config");
+        check_fmt!(&forbidden;
+            debug: client, builder(&base), verifier, key, prepared, explanation;
+            display: secret, refused, bad_key);
+        check_fmt!(&[SECRET]; debug: auth; display: );
+
+        client.send(&create()).await.expect("create");
+        client
+            .send(&QueryOrderRequest::by_out_trade_no("TP-SECRETS-1"))
+            .await
+            .expect("query");
+        let err = client
+            .send(&QueryOrderRequest::by_out_trade_no("TP-NOPE"))
+            .await
+            .expect_err("unknown order");
+        check_fmt!(&forbidden; debug: ; display: err);
+        let plain = br#"{"out_trade_no":"TP-SECRETS-1","transaction_id":"t1","trade_state":"SUCCESS","amount":9000000,"decimals":6}"#;
+        let ct = key
+            .encrypt_resource("a1b2c3d4e5f6", None, plain)
+            .expect("encrypts");
+        let body = serde_json::to_vec(&serde_json::json!({
+            "app_id": APP_ID, "mch_id": MCH_ID, "event_type": "TRANSACTION.SUCCESS",
+            "resource": {"original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
+                         "ciphertext": ct, "nonce": "a1b2c3d4e5f6"}
+        }))
+        .expect("JSON");
+        let notify_sign = key
+            .sign(&reply_signing_string("1733130000000", "n-1", &body))
+            .expect("signs");
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            "TTPay-Timestamp",
+            http::HeaderValue::from_static("1733130000000"),
+        );
+        h.insert("TTPay-Nonce", http::HeaderValue::from_static("n-1"));
+        h.insert("TTPay-Signature", notify_sign.parse().expect("header"));
+        let n = verifier.verify(&h, &body).expect("verifies");
+        check_fmt!(&[SECRET, notify_sign.as_str()]; debug: n; display: );
+        sb.shutdown().await.expect("stops");
+
+        let text = logs.text();
+        assert!(text.contains("tokenpay{"), "spans captured:\n{text}");
+        assert!(text.contains("TP-SECRETS-1"));
         assert_clean("TRACE log", &text, &forbidden);
         assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
     }
