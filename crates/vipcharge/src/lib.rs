@@ -79,3 +79,8 @@ pub use sign_core::Secret;
 /// RSA keys and backends (`rsa::RsaPrivateKey::parse`, `rsa::aws_lc::BACKEND`,
 /// `rsa::rust_crypto::BACKEND` with the `rsa` feature), re-exported from `sign-core`.
 pub use sign_core::rsa;
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
