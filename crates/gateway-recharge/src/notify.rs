@@ -13,7 +13,7 @@
 //!
 //! let verifier = NotifyVerifier::new("M1234567890", "adesf235");
 //! let body = br#"{"trade_no":"RR241015203135953635","order_no":"1728995495","amount":"200.00","remark":"66666","status":"success","trade_time":"2024-10-15 20:31:50","sign":"75a22322245516066c853fddd0136d2b"}"#;
-//! let n = verifier.verify(Some("application/json"), body).unwrap();
+//! let n = verifier.verify_parts(Some("application/json"), body).unwrap();
 //! assert!(n.status.is_success());
 //! assert_eq!(n.amount.to_string(), "200.00");
 //! assert_eq!(Ack::success().body(), "SUCCESS");
@@ -145,7 +145,22 @@ impl NotifyVerifier {
     /// [`Error::Notify`](crate::Error::Notify) with the [`NotifyError`]: body too large, empty,
     /// not UTF-8, unsupported content type, malformed, duplicate field, missing / malformed /
     /// bad signature, wrong merchant, missing or malformed field.
-    pub fn verify(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
+    /// Verifies a callback from its HTTP headers and the raw body bytes as received (before any
+    /// parsing by your web framework), like every payhub provider crate's `NotifyVerifier`.
+    /// Only `Content-Type` is read from the headers; see [`NotifyVerifier::verify_parts`].
+    ///
+    /// # Errors
+    /// As [`NotifyVerifier::verify_parts`].
+    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification> {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        self.verify_parts(content_type, body)
+    }
+
+    /// As [`NotifyVerifier::verify`], with the `Content-Type` header value given directly
+    /// (for web frameworks that do not expose an `http::HeaderMap`).
+    pub fn verify_parts(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
         let span = tracing::info_span!(
             "gateway_recharge.notify",
             provider = "gateway-recharge",

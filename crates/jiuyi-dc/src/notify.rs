@@ -26,7 +26,7 @@
 //! let verifier = NotifyVerifier::new("HJH546HKDHK");
 //! let body = b"order_id=API2022040622185551647&out_order_id=JY202611220001&status=4\
 //!     &account=13800138000&card_id=43&sign=45172CE3F9E03BF6D82137FD4868D5F5";
-//! let n = verifier.verify(Some("application/x-www-form-urlencoded"), body)?;
+//! let n = verifier.verify_parts(Some("application/x-www-form-urlencoded"), body)?;
 //! assert!(n.status.is_success());
 //! assert_eq!(Ack::success().body(), "success");
 //! # Ok::<(), jiuyi_dc::Error>(())
@@ -88,7 +88,22 @@ impl NotifyVerifier {
     /// # Errors
     /// [`Error::Notify`] with a distinct [`NotifyError`] per problem: body too large, not UTF-8,
     /// wrong content type, missing / malformed / bad signature, wrong merchant, malformed field.
-    pub fn verify(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
+    /// Verifies a callback from its HTTP headers and the raw body bytes as received (before any
+    /// parsing by your web framework), like every payhub provider crate's `NotifyVerifier`.
+    /// Only `Content-Type` is read from the headers; see [`NotifyVerifier::verify_parts`].
+    ///
+    /// # Errors
+    /// As [`NotifyVerifier::verify_parts`].
+    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification> {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        self.verify_parts(content_type, body)
+    }
+
+    /// As [`NotifyVerifier::verify`], with the `Content-Type` header value given directly
+    /// (for web frameworks that do not expose an `http::HeaderMap`).
+    pub fn verify_parts(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
         self.verify_inner(content_type, body).map_err(Error::Notify)
     }
 

@@ -50,7 +50,7 @@ async fn on_callback(
     body: axum::body::Bytes,
 ) -> (StatusCode, &'static str) {
     let ct = headers.get("content-type").and_then(|v| v.to_str().ok());
-    let result = l.client.notify_verifier().verify(ct, &body);
+    let result = l.client.notify_verifier().verify_parts(ct, &body);
     let verified = result.is_ok();
     l.seen.lock().expect("lock").push(Received { result });
     let refuse = l.refuse_first.load(Ordering::SeqCst);

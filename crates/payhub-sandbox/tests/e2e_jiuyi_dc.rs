@@ -142,7 +142,7 @@ impl Listener {
             .lock()
             .expect("lock")
             .iter()
-            .map(|(ct, body)| v.verify(ct.as_deref(), body))
+            .map(|(ct, body)| v.verify_parts(ct.as_deref(), body))
             .collect()
     }
 }

@@ -96,7 +96,7 @@ fn render_case(path: &Path) -> (bool, String) {
             None => s(n, "body").into_bytes(),
         };
         let ct = n["content_type"].as_str();
-        let verified = client.notify_verifier().verify(ct, &body);
+        let verified = client.notify_verifier().verify_parts(ct, &body);
         let ack = if verified.is_ok() {
             Ack::success()
         } else {

@@ -119,7 +119,7 @@ async fn nothing_prints_a_secret() {
         read_reply::<QueryCashRequest>(200, r#"{"code":0,"msg":"签名错误"}"#).expect_err("api");
     check_error("Api", &api);
     let notify = NotifyVerifier::new(SECRET)
-        .verify(None, b"order_id=1&sign=00")
+        .verify_parts(None, b"order_id=1&sign=00")
         .expect_err("notify");
     check_error("Notify", &notify);
     let transport = test_client("http://127.0.0.1:1")

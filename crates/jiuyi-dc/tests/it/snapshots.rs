@@ -218,7 +218,7 @@ fn render_notify(case: &Value) -> (bool, String) {
         (_, Some(h)) => hex_decode(h),
         _ => panic!("notify fixture needs body_text or body_hex"),
     };
-    match verifier.verify(s(case, "content_type"), &body) {
+    match verifier.verify_parts(s(case, "content_type"), &body) {
         Ok(n) => {
             let ack = Ack::success();
             (

@@ -178,7 +178,7 @@ fn check_notify(case: &Case) {
     let body = form.finish();
     let verifier = NotifyVerifier::new(case.secret.as_str());
     let n = verifier
-        .verify(Some("application/x-www-form-urlencoded"), body.as_bytes())
+        .verify_parts(Some("application/x-www-form-urlencoded"), body.as_bytes())
         .expect("vector notify verifies");
     assert_eq!(n.order_id, case.params["order_id"]);
     assert_eq!(n.out_order_id, case.params["out_order_id"]);
