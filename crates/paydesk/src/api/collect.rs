@@ -151,6 +151,11 @@ macro_rules! collect_setters {
             self
         }
 
+        /// The merchant order number (`mchOrderNo`).
+        pub fn mch_order_no(&self) -> &str {
+            &self.collect.mch_order_no
+        }
+
         /// The currency code.
         pub fn currency(&self) -> &str {
             &self.collect.currency

@@ -1,0 +1,121 @@
+//! A ready callback endpoint for axum (feature `axum`).
+//!
+//! [`notify_routes`] mounts `POST /{provider}` (e.g. `/paydesk`, `/jiuyi-dc`): it takes the raw
+//! body (verification always runs on the bytes received), verifies it with the
+//! [`NotifyRouter`], deduplicates it, calls your async function with the typed
+//! [`Notification`], and answers the provider's own acknowledgement, or the provider's retry
+//! reply when your function fails or the callback does not verify.
+//!
+//! ```no_run
+//! # #[cfg(feature = "paydesk")]
+//! # async fn run() {
+//! use payhub::{Notification, NotifyRouter};
+//! let router = NotifyRouter::new()
+//!     .paydesk(payhub::paydesk::notify::NotifyVerifier::new(1002001, "apiKey"));
+//! let app = axum::Router::new().nest(
+//!     "/callbacks",
+//!     payhub::axum::notify_routes(router, |n: Notification| async move {
+//!         // Record the payment; return Err to have the provider deliver again.
+//!         println!("{:?} {}", n.provider(), n.status());
+//!         Ok::<(), std::io::Error>(())
+//!     }),
+//! );
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # }
+//! ```
+
+use std::fmt::Display;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+
+use crate::{Ack, Delivery, Notification, NotifyRouter, Provider};
+
+/// The largest callback body accepted by the endpoint (each provider's verifier caps it too).
+pub const MAX_CALLBACK_BYTES: usize = 256 * 1024;
+
+/// Your code that handles a verified notification. Implemented for every
+/// `Fn(Notification) -> impl Future<Output = Result<(), E>>` with `E: Display`.
+pub trait NotifyHandler: Clone + Send + Sync + 'static {
+    /// The handler's error; it is logged and makes the provider deliver again.
+    type Error: Display + Send;
+
+    /// Handles one verified notification.
+    fn handle(
+        &self,
+        notification: Notification,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+impl<F, Fut, E> NotifyHandler for F
+where
+    F: Fn(Notification) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), E>> + Send,
+    E: Display + Send,
+{
+    type Error = E;
+
+    fn handle(&self, notification: Notification) -> impl Future<Output = Result<(), E>> + Send {
+        self(notification)
+    }
+}
+
+struct Shared<H> {
+    router: NotifyRouter,
+    handler: H,
+}
+
+/// An axum router with `POST /{provider}` for every provider, answering each with its own
+/// acknowledgement. Nest it under any prefix.
+pub fn notify_routes<H: NotifyHandler>(router: NotifyRouter, handler: H) -> axum::Router {
+    let shared = Arc::new(Shared { router, handler });
+    axum::Router::new()
+        .route("/{provider}", post(endpoint::<H>))
+        .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
+        .with_state(shared)
+}
+
+async fn endpoint<H: NotifyHandler>(
+    State(shared): State<Arc<Shared<H>>>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(provider) = provider.parse::<Provider>() else {
+        return (StatusCode::NOT_FOUND, "unknown provider").into_response();
+    };
+    let handler = shared.handler.clone();
+    let (ack, delivery) = shared
+        .router
+        .deliver(provider, &headers, &body, |n| async move {
+            handler.handle(n).await
+        })
+        .await;
+    match &delivery {
+        Delivery::HandlerFailed(n, e) => {
+            tracing::warn!(provider = provider.name(), key = n.dedupe_key(), error = %e, "notify handler failed");
+        }
+        Delivery::Rejected(e) => {
+            tracing::warn!(provider = provider.name(), error = %e, "callback rejected");
+        }
+        _ => {}
+    }
+    ack_response(&ack)
+}
+
+/// Renders an [`Ack`] as an axum response.
+pub fn ack_response(ack: &Ack) -> Response {
+    let status = StatusCode::from_u16(ack.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (status, ack.body()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(ack.content_type()),
+    );
+    resp
+}

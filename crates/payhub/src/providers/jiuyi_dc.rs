@@ -1,0 +1,54 @@
+//! 91 card (`jiuyi-dc`) in the unified vocabulary: [`Recharge`] over direct recharges, status
+//! mapping, notification facts.
+
+use jiuyi_dc::api::pay::PayRequest;
+use jiuyi_dc::notify::Notification;
+use jiuyi_dc::types::OrderStatus;
+
+use crate::{Error, NotificationFacts, PaymentStatus, Provider, Recharge, RechargeReceipt};
+
+/// Statuses 3 (success, awaiting confirmation) and 4 (completed) are `Paid`: the account was
+/// recharged. 5 (disputed) stays `Unknown("5")` so it is never taken as final; look at the
+/// provider's own status for it.
+pub(crate) fn order_status(s: &OrderStatus) -> PaymentStatus {
+    match s {
+        OrderStatus::Waiting | OrderStatus::Matching | OrderStatus::Charging => {
+            PaymentStatus::Pending
+        }
+        OrderStatus::SuccessAwaitingConfirmation | OrderStatus::Completed => PaymentStatus::Paid,
+        OrderStatus::Failed => PaymentStatus::Failed,
+        other => PaymentStatus::Unknown(other.code().to_owned()),
+    }
+}
+
+pub(crate) fn status(n: &Notification) -> PaymentStatus {
+    order_status(&n.status)
+}
+
+pub(crate) fn facts(n: &Notification) -> NotificationFacts {
+    NotificationFacts {
+        merchant_order_no: n.out_order_id.clone(),
+        amount: None,
+        currency: None,
+    }
+}
+
+impl Recharge for jiuyi_dc::Client {
+    type Request = PayRequest;
+
+    async fn recharge(&self, request: &PayRequest) -> Result<RechargeReceipt, Error> {
+        let reply = self.send(request).await?;
+        Ok(RechargeReceipt {
+            provider: Provider::JiuyiDc,
+            merchant_order_no: request.out_order_id().to_owned(),
+            provider_order_no: reply.order_id,
+            status: PaymentStatus::Pending,
+            price: reply.price,
+        })
+    }
+
+    async fn recharge_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
+        let order = self.reconcile(merchant_order_no).await?;
+        Ok(order_status(&order.status))
+    }
+}

@@ -1,0 +1,71 @@
+//! Cashy (`paydesk`) in the unified vocabulary: [`Checkout`] over the cashier, status mapping,
+//! notification facts.
+
+use paydesk::api::{PayDeskQueryRequest, PayDeskRequest};
+use paydesk::notify::Notification;
+use paydesk::types::{PayInStatus, PayOutStatus};
+
+use crate::{Checkout, Error, NotificationFacts, PaymentLink, PaymentStatus, Provider};
+
+pub(crate) fn payin_status(s: &PayInStatus) -> PaymentStatus {
+    match s {
+        PayInStatus::Paying => PaymentStatus::Pending,
+        PayInStatus::Success => PaymentStatus::Paid,
+        PayInStatus::Fail | PayInStatus::Cancel => PaymentStatus::Failed,
+        other => PaymentStatus::Unknown(other.as_str().to_owned()),
+    }
+}
+
+pub(crate) fn payout_status(s: &PayOutStatus) -> PaymentStatus {
+    match s {
+        PayOutStatus::Processing | PayOutStatus::Waiting | PayOutStatus::Paying => {
+            PaymentStatus::Pending
+        }
+        PayOutStatus::Success => PaymentStatus::Paid,
+        PayOutStatus::Fail | PayOutStatus::Cancel => PaymentStatus::Failed,
+        other => PaymentStatus::Unknown(other.as_str().to_owned()),
+    }
+}
+
+pub(crate) fn status(n: &Notification) -> PaymentStatus {
+    match n {
+        Notification::Cashier(p) | Notification::PayIn(p) => payin_status(&p.status),
+        Notification::PayOut(p) => payout_status(&p.status),
+        other => PaymentStatus::Unknown(other.status_text().to_owned()),
+    }
+}
+
+pub(crate) fn facts(n: &Notification) -> NotificationFacts {
+    NotificationFacts {
+        merchant_order_no: n.mch_order_no().to_owned(),
+        amount: Some(n.amount()),
+        currency: None,
+    }
+}
+
+impl Checkout for paydesk::Client {
+    type Request = PayDeskRequest;
+
+    async fn create_checkout(&self, request: &PayDeskRequest) -> Result<PaymentLink, Error> {
+        let reply = self.send(request).await?;
+        Ok(PaymentLink {
+            provider: Provider::Paydesk,
+            merchant_order_no: reply
+                .mch_order_no
+                .clone()
+                .unwrap_or_else(|| request.mch_order_no().to_owned()),
+            provider_order_no: reply.order_no,
+            url: reply.pay_url.or(reply.pay_desk_url),
+            qr: reply.pay_code,
+            expires_at: None,
+            expires_local: reply.expire_time,
+        })
+    }
+
+    async fn checkout_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
+        let reply = self
+            .send(&PayDeskQueryRequest::by_mch_order_no(merchant_order_no))
+            .await?;
+        Ok(payin_status(&reply.status))
+    }
+}

@@ -1,0 +1,57 @@
+//! The redemption open API (`vipcharge`) in the unified vocabulary: [`Recharge`] over VIP
+//! charges, status mapping, notification facts.
+
+use vipcharge::api::VipChargeRequest;
+use vipcharge::notify::Notification;
+use vipcharge::types::OrderStatus;
+
+use crate::{Error, NotificationFacts, PaymentStatus, Provider, Recharge, RechargeReceipt};
+
+pub(crate) fn order_status(s: Option<&OrderStatus>) -> PaymentStatus {
+    match s {
+        Some(OrderStatus::Accepted | OrderStatus::Processing) => PaymentStatus::Pending,
+        Some(OrderStatus::Success) => PaymentStatus::Paid,
+        Some(OrderStatus::Failed | OrderStatus::Cancelled) => PaymentStatus::Failed,
+        Some(other) => PaymentStatus::Unknown(other.to_string()),
+        None => PaymentStatus::Unknown(String::new()),
+    }
+}
+
+pub(crate) fn status(n: &Notification) -> PaymentStatus {
+    order_status(n.status())
+}
+
+pub(crate) fn facts(n: &Notification) -> NotificationFacts {
+    NotificationFacts {
+        merchant_order_no: n.biz_code().unwrap_or_default().to_owned(),
+        amount: n.settlement_price(),
+        currency: None,
+    }
+}
+
+impl Recharge for vipcharge::Client {
+    type Request = VipChargeRequest;
+
+    async fn recharge(&self, request: &VipChargeRequest) -> Result<RechargeReceipt, Error> {
+        let reply = self.send(request).await?;
+        let provider_order_no = reply
+            .order_code()
+            .ok_or(Error::MissingField {
+                provider: Provider::Vipcharge,
+                field: "orderCode",
+            })?
+            .to_owned();
+        Ok(RechargeReceipt {
+            provider: Provider::Vipcharge,
+            merchant_order_no: request.biz_code().to_owned(),
+            provider_order_no,
+            status: PaymentStatus::Pending,
+            price: reply.settlement_price(),
+        })
+    }
+
+    async fn recharge_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
+        let info = self.reconcile(merchant_order_no).await?;
+        Ok(order_status(info.status()))
+    }
+}
