@@ -40,6 +40,19 @@ pub(crate) fn run() -> bool {
     cmd::step(&mut steps, "test (+ doc tests)", || {
         cmd::run(&mut test_command())
     });
+    // The README's first command: all five providers against the embedded sandbox.
+    cmd::step(&mut steps, "quickstart", || {
+        cmd::run(&mut cargo_with([
+            "run",
+            "--quiet",
+            "-p",
+            "payhub",
+            "--example",
+            "quickstart",
+            "--features",
+            "full",
+        ]))
+    });
     cmd::step(&mut steps, "doc", || {
         let mut c = cargo_with(["doc", "--workspace", "--no-deps", "--all-features"]);
         c.env("RUSTDOCFLAGS", "-Dwarnings");
