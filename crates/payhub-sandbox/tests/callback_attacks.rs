@@ -259,7 +259,7 @@ mod gateway_recharge_attacks {
     }
 
     fn verify(ct: Option<&str>, body: &[u8]) -> Result<Notification, Error> {
-        NotifyVerifier::new(MERCHANT, KEY).verify(ct, body)
+        NotifyVerifier::new(MERCHANT, KEY).verify_parts(ct, body)
     }
 
     fn refused(what: &str, r: Result<Notification, Error>) -> NotifyError {
@@ -448,7 +448,7 @@ mod jiuyi_dc_attacks {
     fn verify(ct: Option<&str>, body: &[u8]) -> Result<Notification, Error> {
         NotifyVerifier::new(SECRET)
             .expect_appid(APPID)
-            .verify(ct, body)
+            .verify_parts(ct, body)
     }
 
     fn refused(what: &str, r: Result<Notification, Error>) -> NotifyError {
