@@ -1,4 +1,4 @@
-//! Fault runs (issue 10): for each provider, at least 2,000 calls (creates and reads, 16 at a
+//! Fault runs (issue 10): for each provider, at least 2,000 calls (creates and reads, 40 at a
 //! time) against the in-process sandbox while seeded fault rules hit about one request in seven:
 //! replies held back past the client timeout, HTTP 5xx before and after the handler, connections
 //! closed mid-body, HTML error pages and truncated JSON.
@@ -45,7 +45,7 @@ const ATTEMPTS: u32 = 3;
 const BACKOFF_MAX: Duration = Duration::from_millis(20);
 /// Calls per run and concurrent workers.
 const CALLS: usize = 2_000;
-const WORKERS: usize = 16;
+const WORKERS: usize = 40;
 
 /// One run at a time (see the crate doc).
 static RUN_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -910,6 +910,102 @@ mod tokenpay_run {
             .retry_policy(retry())
             .build()
             .expect("client");
+            Arc::new(D(client)) as Arc<dyn Driver>
+        })
+        .await;
+        assert_run(&r);
+    }
+}
+
+mod vipcharge_run {
+    use vipcharge::api::{BalanceRequest, OrderInfoRequest, VipChargeRequest};
+    use vipcharge::error::UnknownReason;
+    use vipcharge::types::ReplyStatus;
+    use vipcharge::{Client, Credentials, Error};
+
+    use super::*;
+
+    fn label(e: &Error) -> String {
+        match e {
+            Error::Transport(t) => format!("transport:{:?}", t.kind()).to_lowercase(),
+            Error::Decode(d) => format!("decode:{:?}", d.kind()).to_lowercase(),
+            Error::Api(a) if *a.status() == ReplyStatus::NotFound => "not_found".to_owned(),
+            Error::Api(a) => format!("api:{}", a.status().code()),
+            Error::OutcomeUnknown(u) => reason(u.reason()),
+            other => format!("unexpected:{other}"),
+        }
+    }
+
+    fn reason(r: &UnknownReason) -> String {
+        match r {
+            UnknownReason::ProviderStatus { status, .. } => format!("status:{}", status.code()),
+            UnknownReason::Transport(k) => format!("transport:{k:?}").to_lowercase(),
+            UnknownReason::HttpStatus(s) => format!("http:{s}"),
+            UnknownReason::UnreadableReply(k) => format!("decode:{k:?}").to_lowercase(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn outcome<T>(r: Result<T, Error>) -> Outcome {
+        match r {
+            Ok(_) => Outcome::Ok,
+            Err(Error::OutcomeUnknown(u)) => Outcome::Unknown(reason(u.reason())),
+            Err(e) => Outcome::Failed(label(&e)),
+        }
+    }
+
+    struct D(Client);
+
+    impl Driver for D {
+        fn create<'a>(&'a self, no: &'a str) -> BoxFut<'a, Outcome> {
+            Box::pin(async move {
+                outcome(
+                    self.0
+                        .send(&VipChargeRequest::new("87103", "13800138000", no))
+                        .await,
+                )
+            })
+        }
+
+        fn read<'a>(&'a self, no: &'a str) -> BoxFut<'a, Outcome> {
+            Box::pin(async move { outcome(self.0.send(&OrderInfoRequest::by_biz_code(no)).await) })
+        }
+
+        fn read_other(&self) -> BoxFut<'_, Outcome> {
+            Box::pin(async move { outcome(self.0.send(&BalanceRequest::new()).await) })
+        }
+
+        fn reconcile<'a>(&'a self, no: &'a str) -> BoxFut<'a, Result<bool, String>> {
+            Box::pin(async move {
+                match self.0.reconcile(no).await {
+                    Ok(o) if o.biz_code() == Some(no) => Ok(true),
+                    Ok(o) => Err(format!("wrong order: {o:?}")),
+                    Err(Error::Api(a)) if *a.status() == ReplyStatus::NotFound => Ok(false),
+                    Err(e) => Err(label(&e)),
+                }
+            })
+        }
+    }
+
+    /// `cargo test -p payhub-sandbox --test reliability vipcharge -- --nocapture`
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn vipcharge_fault_run_accounts_for_every_order() {
+        let setup = Setup {
+            provider: "vipcharge",
+            build: payhub_sandbox::providers::vipcharge::build,
+            create_routes: &["/v1/openapi/order/VIPCharge"],
+            order_key: "bizCode",
+            // Enough balance for every order of the run.
+            config: r#"merchants = [{ merchant_id = "166", business_id = "166", secret = "testSignKey", balance = "100000000" }]"#,
+        };
+        let r = run(&setup, |sb| {
+            let client = Client::builder("166", "166", Credentials::md5("testSignKey"))
+                .base_url(sb.provider_url("vipcharge"))
+                .timeout(TIMEOUT)
+                .connect_timeout(TIMEOUT)
+                .retry_policy(retry())
+                .build()
+                .expect("client");
             Arc::new(D(client)) as Arc<dyn Driver>
         })
         .await;
