@@ -486,3 +486,192 @@ mod tokenpay_secrets {
         assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+
+mod vipcharge_secrets {
+    use vipcharge::api::{CouponRequest, OrderInfoRequest, VipChargeRequest};
+    use vipcharge::card::CardSecret;
+    use vipcharge::notify::{CallbackHeaders, NotifyVerifier};
+    use vipcharge::sign::{PlatformVerifier, string_to_sign};
+    use vipcharge::{Client, ClientBuilder, Credentials, FixedClock, FixedNonce};
+
+    use sign_core::rsa::RsaPrivateKey;
+    use sign_core::{Md5Signer, Secret, SecretSuffix};
+
+    use super::*;
+
+    const MD5_SECRET: &str = "vipS3CRET-0c1d2e3f4a";
+
+    fn pem() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/vectors/vipcharge_test_key.pem"
+        ))
+        .expect("test key")
+    }
+
+    /// 24-character pieces of the private key's base64 body: none may ever be printed.
+    fn pem_fragments() -> Vec<String> {
+        let text = String::from_utf8(pem()).expect("PEM text");
+        let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(body.len() > 1000, "an RSA private key body");
+        body.as_bytes()
+            .chunks(24)
+            .filter(|c| c.len() == 24)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect()
+    }
+
+    fn rsa_builder(base: &str, platform_pem: &str) -> ClientBuilder {
+        Client::builder("166", "166", Credentials::sha256_rsa_pem(pem()))
+            .base_url(base)
+            .clock(Arc::new(FixedClock::from_millis(START_MS)))
+            .card_key(pem())
+            .platform_public_key(platform_pem.as_bytes())
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn no_secret_or_key_material_in_formatting_or_traces() {
+        let (logs, _guard) = capture();
+        let sb = sandbox(
+            "vipcharge",
+            &format!(
+                r#"merchants = [{{ merchant_id = "166", business_id = "166", secret = "{MD5_SECRET}" }}]"#
+            ),
+        )
+        .await;
+        let base = sb.provider_url("vipcharge");
+        let platform_pem = sb
+            .credentials("vipcharge")
+            .into_iter()
+            .find(|c| c.label().contains("platform public key"))
+            .expect("the sandbox publishes its platform key")
+            .value()
+            .to_owned();
+        let fragments = pem_fragments();
+        let mut forbidden: Vec<&str> = fragments.iter().map(String::as_str).collect();
+        forbidden.push(MD5_SECRET);
+
+        let rsa = rsa_builder(&base, &platform_pem)
+            .build()
+            .expect("RSA client");
+        // One MD5 request is sent: a fixed nonce makes its signature the prepared one.
+        let md5 = Client::builder("166", "166", Credentials::md5(MD5_SECRET))
+            .base_url(&base)
+            .clock(Arc::new(FixedClock::from_millis(START_MS)))
+            .nonce_source(Arc::new(FixedNonce("md5-secrets-nonce".into())))
+            .build()
+            .expect("MD5 client");
+        let create = VipChargeRequest::new("87103", "13800138000", "VIP-SECRETS-1");
+        let prepared = rsa.prepare(&create).expect("prepares");
+        let rsa_sign = prepared
+            .header_value("sign")
+            .expect("sign header")
+            .to_owned();
+        let md5_prepared = md5
+            .prepare(&VipChargeRequest::new(
+                "87103",
+                "13800138000",
+                "VIP-SECRETS-2",
+            ))
+            .expect("prepares");
+        let md5_sign = md5_prepared.header_value("sign").expect("sign").to_owned();
+        forbidden.push(&rsa_sign);
+        forbidden.push(&md5_sign);
+
+        let key = RsaPrivateKey::parse(&pem()).expect("key");
+        let creds = [
+            Credentials::sha256_rsa_pem(pem()),
+            Credentials::sha256_rsa(key.clone()),
+            Credentials::md5(MD5_SECRET),
+        ];
+        let verifier = rsa.notify_verifier().expect("verifier");
+        let platform = PlatformVerifier::md5(MD5_SECRET);
+        let secret_value = CardSecret::new(MD5_SECRET);
+        let explanation = prepared.signed().cloned();
+        let bad_key = Client::builder(
+            "166",
+            "166",
+            Credentials::sha256_rsa_pem(
+                b"-----BEGIN PRIVATE KEY-----\nMIIBVQ==\n-----END PRIVATE KEY-----\n",
+            ),
+        )
+        .base_url(&base)
+        .build()
+        .expect_err("a broken key is refused");
+        check_fmt!(&forbidden;
+            debug: rsa, md5, rsa_builder(&base, &platform_pem), creds, key, verifier, platform,
+                secret_value, prepared, md5_prepared, explanation;
+            display: bad_key);
+
+        // Full exchanges, traced: an RSA create and query, an MD5 create, card codes bought and
+        // decrypted, a failing call.
+        rsa.send(&create).await.expect("RSA create");
+        rsa.send(&OrderInfoRequest::by_biz_code("VIP-SECRETS-1"))
+            .await
+            .expect("query");
+        md5.send(&VipChargeRequest::new(
+            "87103",
+            "13800138000",
+            "VIP-SECRETS-2",
+        ))
+        .await
+        .expect("MD5 create");
+        let codes = rsa
+            .send(&CouponRequest::new("P-100", "VIP-SECRETS-3"))
+            .await;
+        let mut card_values = Vec::new();
+        if let Ok(codes) = &codes {
+            for c in codes.codes() {
+                card_values.push(c.cdkey().expose().to_owned());
+                if let Some(no) = c.card_no() {
+                    card_values.push(no.expose().to_owned());
+                }
+            }
+            let cards: Vec<&str> = card_values.iter().map(String::as_str).collect();
+            check_fmt!(&cards; debug: codes; display: );
+        }
+        let err = rsa
+            .send(&OrderInfoRequest::by_biz_code("VIP-NOPE"))
+            .await
+            .expect_err("unknown order");
+        check_fmt!(&forbidden; debug: ; display: err);
+        // A callback, verified and refused.
+        let body = br#"{"orderCode":"O1","bizCode":"VIP-SECRETS-2","orderStatus":2}"#;
+        let msg = string_to_sign("166", "n-1", None, "1733130000000", body);
+        let notify_sign =
+            Md5Signer::new(Secret::new(MD5_SECRET), SecretSuffix::Plain).sign_hex_upper(&msg);
+        let h = CallbackHeaders::new()
+            .header("businessId", "166")
+            .header("nonce", "n-1")
+            .header("timestamp", "1733130000000")
+            .header("sign", &notify_sign);
+        let v = NotifyVerifier::new("166", PlatformVerifier::md5(MD5_SECRET));
+        let n = v.verify_parts(&h, body).expect("verifies");
+        let refused = v.verify_parts(&h, b"{}").expect_err("refused");
+        check_fmt!(&[MD5_SECRET, notify_sign.as_str()]; debug: n, h; display: refused);
+        sb.shutdown().await.expect("stops");
+
+        let text = logs.text();
+        assert!(text.contains("vipcharge.call"), "spans captured:\n{text}");
+        assert!(text.contains("VIP-SECRETS-1"));
+        assert_clean("TRACE log", &text, &forbidden);
+        assert_clean("TRACE log", &text, &[notify_sign.as_str()]);
+        let cards: Vec<&str> = card_values.iter().map(String::as_str).collect();
+        assert_clean("TRACE log", &text, &cards);
+        // RSA requests use fresh nonces, so their signatures are not known here: no base64 run
+        // as long as an RSA-2048 signature (344 characters) may appear at all.
+        let longest_base64 = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(
+            longest_base64 < 300,
+            "a signature-sized base64 run is logged ({longest_base64} chars)"
+        );
+        assert!(codes.is_ok(), "card codes bought: {codes:?}");
+        assert!(!card_values.is_empty(), "card codes were decrypted");
+    }
+}
