@@ -7,6 +7,7 @@
 //! Values are kept as text exactly as received: a JSON number such as `358320.00` stays
 //! `358320.00` (it is never parsed through `f64`), and nested objects keep their raw JSON text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
@@ -66,23 +67,28 @@ impl std::fmt::Display for SkipReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CanonicalStyle {
     order: KeyOrder,
-    exclude: Vec<String>,
+    // Borrowed defaults: building the usual style allocates nothing, so a provider can make one
+    // per call at no cost.
+    exclude: Cow<'static, [Cow<'static, str>]>,
     skip_empty: bool,
     encoding: ValueEncoding,
-    pair_separator: String,
-    kv_separator: String,
+    pair_separator: Cow<'static, str>,
+    kv_separator: Cow<'static, str>,
 }
+
+/// The default excluded keys: `sign`.
+const EXCLUDE_SIGN: &[Cow<'static, str>] = &[Cow::Borrowed("sign")];
 
 impl CanonicalStyle {
     /// ASCII key order, `sign` excluded, empty values kept, raw values, `k=v` joined by `&`.
     pub fn ascii_raw() -> Self {
         Self {
             order: KeyOrder::Ascii,
-            exclude: vec!["sign".to_owned()],
+            exclude: Cow::Borrowed(EXCLUDE_SIGN),
             skip_empty: false,
             encoding: ValueEncoding::Raw,
-            pair_separator: "&".to_owned(),
-            kv_separator: "=".to_owned(),
+            pair_separator: Cow::Borrowed("&"),
+            kv_separator: Cow::Borrowed("="),
         }
     }
 
@@ -100,7 +106,7 @@ impl CanonicalStyle {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.exclude = keys.into_iter().map(Into::into).collect();
+        self.exclude = Cow::Owned(keys.into_iter().map(|k| Cow::Owned(k.into())).collect());
         self
     }
 
@@ -121,8 +127,8 @@ impl CanonicalStyle {
     /// Sets the separators between pairs and between key and value (default `&` and `=`).
     #[must_use]
     pub fn separators(mut self, pair: impl Into<String>, kv: impl Into<String>) -> Self {
-        self.pair_separator = pair.into();
-        self.kv_separator = kv.into();
+        self.pair_separator = Cow::Owned(pair.into());
+        self.kv_separator = Cow::Owned(kv.into());
         self
     }
 
@@ -142,6 +148,53 @@ impl CanonicalStyle {
             None
         }
     }
+}
+
+/// The content of a JSON string token without escapes, which is the text itself: the parser
+/// already checked the token (no raw control characters, no bare quotes), so only a backslash
+/// needs the full unescaping path.
+fn unescaped_string(token: &str) -> Option<&str> {
+    token
+        .strip_prefix('"')?
+        .strip_suffix('"')
+        .filter(|inner| !inner.contains('\\'))
+}
+
+/// A separator, with one-character separators told apart.
+enum Separator<'a> {
+    Char(char),
+    Text(&'a str),
+}
+
+impl<'a> Separator<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Self::Char(c),
+            _ => Self::Text(text),
+        }
+    }
+
+    #[inline]
+    fn write(&self, out: &mut String) {
+        match self {
+            Self::Char(c) => out.push(*c),
+            Self::Text(t) => out.push_str(t),
+        }
+    }
+}
+
+/// Field lists up to this length are ordered on the stack.
+const ORDER_STACK: usize = 32;
+
+/// A key's first 8 bytes as a big-endian integer, zero-padded: `prefix_key(a) < prefix_key(b)`
+/// implies `a < b` in byte order, and `a < b` implies `prefix_key(a) <= prefix_key(b)`.
+fn prefix_key(key: &str) -> u64 {
+    key.as_bytes()
+        .iter()
+        .take(8)
+        .enumerate()
+        .fold(0, |acc, (i, &b)| acc | u64::from(b) << (56 - 8 * i))
 }
 
 /// An ordered list of `(key, value)` text pairs, as sent or as received.
@@ -194,12 +247,16 @@ impl CanonicalParams {
     /// # Errors
     /// [`Error::Params`] when the bytes are not a JSON object.
     pub fn from_json_object(bytes: &[u8]) -> Result<Self, Error> {
-        let map: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(bytes)
+        // Values borrow their raw text from `bytes` (no allocation per field but the key and the
+        // value text kept).
+        let map: BTreeMap<String, &RawValue> = serde_json::from_slice(bytes)
             .map_err(|e| Error::Params(format!("not a JSON object: {e}")))?;
         let mut out = Self::with_capacity(map.len());
         for (key, raw) in map {
             let text = raw.get();
-            let value = if text.starts_with('"') {
+            let value = if let Some(literal) = unescaped_string(text) {
+                literal.to_owned()
+            } else if text.starts_with('"') {
                 serde_json::from_str::<String>(text)
                     .map_err(|e| Error::Params(format!("field `{key}`: {e}")))?
             } else if text == "null" {
@@ -224,33 +281,64 @@ impl CanonicalParams {
         Ok(out)
     }
 
-    fn ordered<'a>(&'a self, style: &CanonicalStyle) -> Vec<&'a (String, String)> {
-        let mut refs: Vec<&(String, String)> = self.pairs.iter().collect();
-        match &style.order {
-            KeyOrder::Ascii => refs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes())),
-            KeyOrder::Fixed(order) => refs.sort_by(|a, b| {
-                let pa = order.iter().position(|k| *k == a.0).unwrap_or(usize::MAX);
-                let pb = order.iter().position(|k| *k == b.0).unwrap_or(usize::MAX);
-                pa.cmp(&pb).then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
-            }),
+    /// The pair indices in canonical order, sorted in `stack` when the list fits (every request
+    /// here does), so canonicalizing allocates nothing but the output string.
+    ///
+    /// Each slot is `(primary, index)`: for ASCII order the primary is the key's first 8 bytes
+    /// read big-endian (zero-padded), which orders like the bytes themselves, so most
+    /// comparisons are one integer compare; ties fall back to the whole key, then to insertion
+    /// order (a stable sort, so duplicate keys keep the order they came in).
+    fn order_into<'b>(
+        &self,
+        style: &CanonicalStyle,
+        stack: &'b mut [(u64, usize); ORDER_STACK],
+        heap: &'b mut Vec<(u64, usize)>,
+    ) -> &'b [(u64, usize)] {
+        let n = self.pairs.len();
+        let slots: &mut [(u64, usize)] = if n <= ORDER_STACK {
+            &mut stack[..n]
+        } else {
+            heap.resize(n, (0, 0));
+            heap
+        };
+        for (slot, (i, (key, _))) in slots.iter_mut().zip(self.pairs.iter().enumerate()) {
+            let primary = match &style.order {
+                KeyOrder::Ascii => prefix_key(key),
+                KeyOrder::Fixed(order) => order
+                    .iter()
+                    .position(|k| k == key)
+                    .map_or(u64::MAX, |p| p as u64),
+            };
+            *slot = (primary, i);
         }
-        refs
+        let pairs = &self.pairs;
+        slots.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| pairs[a.1].0.as_bytes().cmp(pairs[b.1].0.as_bytes()))
+                .then(a.1.cmp(&b.1))
+        });
+        slots
     }
 
     /// Writes the canonical string into `out` (no secret; the signer appends it).
     /// `unsigned` names the endpoint's fields that are sent but not signed.
     pub fn write_canonical(&self, style: &CanonicalStyle, unsigned: &[&str], out: &mut String) {
+        let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
+        // One-byte separators (all of them in practice) are pushed as a `char`: no copy call.
+        let pair_sep = Separator::new(&style.pair_separator);
+        let kv_sep = Separator::new(&style.kv_separator);
         let mut first = true;
-        for (k, v) in self.ordered(style) {
+        for &(_, i) in self.order_into(style, &mut stack, &mut heap) {
+            let (k, v) = &self.pairs[i];
             if style.skip_reason(k, v, unsigned).is_some() {
                 continue;
             }
             if !first {
-                out.push_str(&style.pair_separator);
+                pair_sep.write(out);
             }
             first = false;
             out.push_str(k);
-            out.push_str(&style.kv_separator);
+            kv_sep.write(out);
             match style.encoding {
                 ValueEncoding::Raw => out.push_str(v),
                 ValueEncoding::PhpUrlencode => php_urlencode_into(v, out),
@@ -260,8 +348,13 @@ impl CanonicalParams {
 
     /// The canonical string (no secret; the signer appends it).
     pub fn to_canonical(&self, style: &CanonicalStyle, unsigned: &[&str]) -> String {
-        let mut out =
-            String::with_capacity(self.pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+        let plain: usize = self.pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        // URL-encoding grows values (`/` to `%2F`); a quarter more avoids most regrowths.
+        let room = match style.encoding {
+            ValueEncoding::Raw => plain,
+            ValueEncoding::PhpUrlencode => plain + plain / 4,
+        };
+        let mut out = String::with_capacity(room);
         self.write_canonical(style, unsigned, &mut out);
         out
     }
@@ -276,7 +369,9 @@ impl CanonicalParams {
     ) -> Explanation {
         let mut included = Vec::new();
         let mut skipped = Vec::new();
-        for (k, v) in self.ordered(style) {
+        let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
+        for &(_, i) in self.order_into(style, &mut stack, &mut heap) {
+            let (k, v) = &self.pairs[i];
             match style.skip_reason(k, v, unsigned) {
                 Some(reason) => skipped.push((k.clone(), reason)),
                 None => included.push(k.clone()),
@@ -288,5 +383,134 @@ impl CanonicalParams {
             included,
             skipped,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ordering as first written: a stable sort of the pairs by key bytes (ASCII) or by
+    /// fixed position then key bytes.
+    fn reference(params: &CanonicalParams, style: &CanonicalStyle) -> Vec<(String, String)> {
+        let mut refs: Vec<&(String, String)> = params.pairs().iter().collect();
+        match &style.order {
+            KeyOrder::Ascii => refs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes())),
+            KeyOrder::Fixed(order) => refs.sort_by(|a, b| {
+                let pa = order.iter().position(|k| *k == a.0).unwrap_or(usize::MAX);
+                let pb = order.iter().position(|k| *k == b.0).unwrap_or(usize::MAX);
+                pa.cmp(&pb).then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
+            }),
+        }
+        refs.into_iter().cloned().collect()
+    }
+
+    fn ordered(params: &CanonicalParams, style: &CanonicalStyle) -> Vec<(String, String)> {
+        let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
+        params
+            .order_into(style, &mut stack, &mut heap)
+            .iter()
+            .map(|&(_, i)| params.pairs()[i].clone())
+            .collect()
+    }
+
+    /// Keys that share long prefixes, differ only past byte 8, contain NUL and non-ASCII
+    /// bytes, and repeat (duplicates must keep their insertion order).
+    const KEYS: [&str; 14] = [
+        "merchant_no",
+        "merchant_id",
+        "merchant",
+        "merchan",
+        "merchant\0",
+        "merchant\0x",
+        "",
+        "a",
+        "A",
+        "zé",
+        "z",
+        "amount",
+        "amount",
+        "sign",
+    ];
+
+    fn sample(copies: usize) -> CanonicalParams {
+        let mut p = CanonicalParams::new();
+        for c in 0..copies {
+            for (i, k) in KEYS.iter().enumerate() {
+                p.push(*k, format!("{c}-{i}"));
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn ordering_matches_a_stable_sort_on_the_stack_and_on_the_heap() {
+        let fixed = CanonicalStyle::ascii_raw().order(KeyOrder::Fixed(vec![
+            "sign".to_owned(),
+            "amount".to_owned(),
+            "merchant_no".to_owned(),
+        ]));
+        for copies in [1, 2, 3] {
+            // 14 pairs fit the stack buffer; 28 too; 42 take the heap path.
+            let p = sample(copies);
+            for style in [CanonicalStyle::ascii_raw(), fixed.clone()] {
+                assert_eq!(
+                    ordered(&p, &style),
+                    reference(&p, &style),
+                    "{copies} copies"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn prefix_keys_never_contradict_byte_order() {
+        for a in KEYS {
+            for b in KEYS {
+                if prefix_key(a) < prefix_key(b) {
+                    assert!(a.as_bytes() < b.as_bytes(), "{a:?} {b:?}");
+                }
+                if a.as_bytes() < b.as_bytes() {
+                    assert!(prefix_key(a) <= prefix_key(b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn json_strings_with_and_without_escapes_read_the_same_as_serde() {
+        let body = r#"{"plain":"a b~*","empty":"","esc":"q\"uo\\te\u00e9\n","uni":"é中","n":1.50,"z":null,"o":{"x":"\u0041"}}"#;
+        let p = CanonicalParams::from_json_object(body.as_bytes()).expect("object");
+        assert_eq!(p.get("plain"), Some("a b~*"));
+        assert_eq!(p.get("empty"), Some(""));
+        assert_eq!(p.get("esc"), Some("q\"uo\\te\u{e9}\n"));
+        assert_eq!(p.get("uni"), Some("\u{e9}\u{4e2d}"));
+        assert_eq!(p.get("n"), Some("1.50"));
+        assert_eq!(p.get("z"), Some(""));
+        assert_eq!(p.get("o"), Some(r#"{"x":"\u0041"}"#));
+        assert_eq!(unescaped_string(r#""""#), Some(""));
+        assert_eq!(unescaped_string(r#""a\"b""#), None);
+        assert_eq!(unescaped_string("12"), None);
+    }
+
+    #[test]
+    fn the_default_style_is_built_without_owned_strings() {
+        let style = CanonicalStyle::ascii_raw();
+        assert!(matches!(style.exclude, Cow::Borrowed(_)));
+        assert!(matches!(style.pair_separator, Cow::Borrowed("&")));
+        assert_eq!(
+            style.skip_reason("sign", "x", &[]),
+            Some(SkipReason::Excluded)
+        );
+        let custom = style.exclude(["signature"]).separators(",", ":");
+        assert_eq!(custom.skip_reason("sign", "x", &[]), None);
+        assert_eq!(
+            custom.skip_reason("signature", "x", &[]),
+            Some(SkipReason::Excluded)
+        );
+        let mut p = CanonicalParams::new();
+        p.push("b", "2");
+        p.push("a", "1");
+        assert_eq!(p.to_canonical(&custom, &[]), "a:1,b:2");
     }
 }

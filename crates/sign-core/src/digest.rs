@@ -3,8 +3,7 @@
 //! The message is fed to the hasher in place (no concatenated copy), and verification recomputes
 //! and compares the raw digests in constant time, so hex case on the wire never matters.
 
-use crate::signer::verify_by_recompute;
-use crate::{Error, Secret, SecretSuffix, SignatureEncoding, Signer, Verifier};
+use crate::{Error, Secret, SecretSuffix, SignatureEncoding, Signer, Verifier, constant_time_eq};
 
 macro_rules! keyed_digest {
     ($(#[$meta:meta])* $name:ident, $hasher:ty, $feature:literal) => {
@@ -22,24 +21,29 @@ macro_rules! keyed_digest {
                 Self { prefix: suffix.prefix(), secret, suffix }
             }
 
-            /// The raw digest of `message || prefix || secret`.
-            pub fn digest(&self, message: &[u8]) -> Vec<u8> {
+            /// The digest on the stack: the hot paths encode or compare it without a `Vec`.
+            fn digest_array(&self, message: &[u8]) -> impl AsRef<[u8]> + use<> {
                 use digest_trait::Digest as _;
                 let mut h = <$hasher>::new();
                 h.update(message);
                 h.update(self.prefix.as_bytes());
                 h.update(self.secret.expose().as_bytes());
-                h.finalize().to_vec()
+                h.finalize()
+            }
+
+            /// The raw digest of `message || prefix || secret`.
+            pub fn digest(&self, message: &[u8]) -> Vec<u8> {
+                self.digest_array(message).as_ref().to_vec()
             }
 
             /// Lowercase hex digest.
             pub fn sign_hex_lower(&self, message: &[u8]) -> String {
-                SignatureEncoding::HexLower.encode(&self.digest(message))
+                SignatureEncoding::HexLower.encode(self.digest_array(message).as_ref())
             }
 
             /// Uppercase hex digest.
             pub fn sign_hex_upper(&self, message: &[u8]) -> String {
-                SignatureEncoding::HexUpper.encode(&self.digest(message))
+                SignatureEncoding::HexUpper.encode(self.digest_array(message).as_ref())
             }
 
             /// Verifies a hex signature in either case, in constant time.
@@ -65,11 +69,20 @@ macro_rules! keyed_digest {
             fn masked_suffix(&self) -> String {
                 self.suffix.masked()
             }
+
+            fn sign_encoded(&self, msg: &[u8], encoding: SignatureEncoding) -> Result<String, Error> {
+                Ok(encoding.encode(self.digest_array(msg).as_ref()))
+            }
         }
 
         impl Verifier for $name {
+            /// Recomputes the digest and compares in constant time.
             fn verify(&self, msg: &[u8], signature: &[u8]) -> Result<(), Error> {
-                verify_by_recompute(self, msg, signature)
+                if constant_time_eq(self.digest_array(msg).as_ref(), signature) {
+                    Ok(())
+                } else {
+                    Err(Error::BadSignature)
+                }
             }
         }
     };

@@ -3,7 +3,7 @@
 //! A provider crate holds a `Box<dyn Signer>` / `Arc<dyn Verifier>` and never names an algorithm
 //! enum, so a backend is swapped by passing another value.
 
-#[cfg(any(feature = "md5", feature = "sha2", feature = "aes"))]
+#[cfg(feature = "aes")]
 use crate::constant_time_eq;
 use crate::{Error, SignatureEncoding};
 
@@ -52,9 +52,9 @@ pub trait Verifier: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// Verifies by recomputing and comparing in constant time: right for digests and for
-/// deterministic ciphers (tokenpay's AES "signature").
-#[cfg(any(feature = "md5", feature = "sha2", feature = "aes"))]
+/// Verifies by recomputing and comparing in constant time: right for deterministic ciphers
+/// (tokenpay's AES "signature"). The keyed digests do the same on a stack copy of the digest.
+#[cfg(feature = "aes")]
 pub(crate) fn verify_by_recompute<S: Signer + ?Sized>(
     signer: &S,
     msg: &[u8],
