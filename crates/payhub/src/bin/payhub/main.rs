@@ -46,13 +46,13 @@ enum Command {
     /// Start the payhub sandbox in-process and print its URLs and test credentials.
     Sandbox(sandbox::Args),
     /// Create an order (a cashier or collection order, or a direct recharge).
-    Create(create::Args),
+    Create(Box<create::Args>),
     /// Query an order by its merchant order number.
-    Query(query::Args),
+    Query(Box<query::Args>),
     /// Sign a request given as a JSON object of its fields; `--explain` shows what was signed.
-    Sign(sign::Args),
+    Sign(Box<sign::Args>),
     /// Verify a callback (raw body from a file or stdin) and print the acknowledgement to send.
-    VerifyNotify(verify_notify::Args),
+    VerifyNotify(Box<verify_notify::Args>),
 }
 
 #[tokio::main]
@@ -60,10 +60,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args).await,
-        Command::Create(args) => create::run(args).await,
-        Command::Query(args) => query::run(args).await,
-        Command::Sign(args) => sign::run(args),
-        Command::VerifyNotify(args) => verify_notify::run(args),
+        Command::Create(args) => create::run(*args).await,
+        Command::Query(args) => query::run(*args).await,
+        Command::Sign(args) => sign::run(*args),
+        Command::VerifyNotify(args) => verify_notify::run(*args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,191 @@
+//! `payhub create <provider>`: builds the provider's typed create request from flags and
+//! `--set name=value`, sends it once, and prints the typed reply.
+//!
+//! The request per provider: gateway-recharge collection order (`/gateway/recharge`), paydesk
+//! cashier order (`/api/payDesk`), tokenpay prepayment (`/v1/transaction/prepayment`),
+//! vipcharge VIP direct recharge (`/v1/openapi/order/VIPCharge`), jiuyi-dc direct recharge
+//! (`/dcapi/pay`). A create is never resent: when its outcome is unknown the exit code is 2;
+//! run `payhub query` before trying again.
+
+use crate::credentials::{CredentialArgs, Credentials};
+use crate::error::CliError;
+use crate::providers::{self, Provider};
+
+/// Arguments of `payhub create`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Fields without a flag go in with --set, by their wire names, e.g. \
+    --set goodsSubject=Coffee (paydesk) or --set order_type=merchant_order (tokenpay).\n\
+    Exit code 2: the outcome is unknown (the order may exist); query it before sending again."
+)]
+pub(crate) struct Args {
+    /// The provider.
+    provider: Provider,
+    #[command(flatten)]
+    order: OrderArgs,
+    #[command(flatten)]
+    creds: CredentialArgs,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Money unit of a jiuyi-dc price ceiling (`money_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MoneyUnit {
+    /// 元 (`money_type=2`), at most two decimals.
+    Yuan,
+    /// 分 (`money_type=1`), a whole number.
+    Fen,
+}
+
+/// The order fields as flags. Each applies to the providers named in its help; the others
+/// refuse it, naming the flags they take.
+#[derive(Debug, Default, clap::Args)]
+#[command(next_help_heading = "Order fields")]
+struct OrderArgs {
+    /// Merchant order number (paydesk mchOrderNo, gateway-recharge order_no, tokenpay
+    /// out_trade_no, vipcharge bizCode, jiuyi-dc out_order_id).
+    #[arg(long, value_name = "NO")]
+    order_no: Option<String>,
+    /// Amount in major units, exact decimal (paydesk, gateway-recharge, tokenpay; jiuyi-dc price
+    /// ceiling with --money-unit).
+    #[arg(long, value_name = "DECIMAL")]
+    amount: Option<String>,
+    /// Currency code (paydesk e.g. TZS, tokenpay e.g. USDT).
+    #[arg(long, value_name = "CODE")]
+    currency: Option<String>,
+    /// Where the provider sends callbacks (all five).
+    #[arg(long, value_name = "URL")]
+    notify_url: Option<String>,
+    /// Where the payer's browser goes afterwards (paydesk, gateway-recharge, tokenpay).
+    #[arg(long, value_name = "URL")]
+    return_url: Option<String>,
+    /// Remark (paydesk, gateway-recharge).
+    #[arg(long)]
+    remark: Option<String>,
+    /// gateway-recharge: the end user's id.
+    #[arg(long)]
+    customer: Option<String>,
+    /// gateway-recharge: the end user's IP address.
+    #[arg(long)]
+    ip: Option<String>,
+    /// paydesk: the payer's mobile-money wallet number.
+    #[arg(long, value_name = "NUMBER")]
+    mobile_money_phone: Option<String>,
+    /// paydesk: the payer's name.
+    #[arg(long, value_name = "NAME")]
+    real_name: Option<String>,
+    /// paydesk: the payer's phone number.
+    #[arg(long)]
+    phone: Option<String>,
+    /// paydesk: the payer's email.
+    #[arg(long)]
+    email: Option<String>,
+    /// Validity in seconds (paydesk expireTime, tokenpay expire_second).
+    #[arg(long, value_name = "SECS")]
+    expire_seconds: Option<u64>,
+    /// tokenpay: the chain (TRON, ETHEREUM, BSC).
+    #[arg(long)]
+    chain: Option<String>,
+    /// tokenpay: the order description.
+    #[arg(long)]
+    description: Option<String>,
+    /// tokenpay: the receiving wallet.
+    #[arg(long, value_name = "ADDRESS")]
+    to_address: Option<String>,
+    /// tokenpay: a value echoed back in callbacks.
+    #[arg(long)]
+    attach: Option<String>,
+    /// tokenpay: the cashier language (zh_cn, en).
+    #[arg(long)]
+    locale: Option<String>,
+    /// vipcharge: the product code.
+    #[arg(long, value_name = "CODE")]
+    product_code: Option<String>,
+    /// The account to recharge (vipcharge, jiuyi-dc).
+    #[arg(long)]
+    account: Option<String>,
+    /// vipcharge: the user's mobile number.
+    #[arg(long)]
+    mobile: Option<String>,
+    /// jiuyi-dc: the product id.
+    #[arg(long, value_name = "ID")]
+    card_id: Option<String>,
+    /// jiuyi-dc: the quantity.
+    #[arg(long)]
+    number: Option<u32>,
+    /// jiuyi-dc: the unit of --amount (money_type).
+    #[arg(long, value_name = "UNIT", requires = "amount")]
+    money_unit: Option<MoneyUnit>,
+    /// jiuyi-dc: refuse the order when the product is out of stock (check=1).
+    #[arg(long)]
+    stock_check: bool,
+    /// Any other field of the request, by its wire name (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+}
+
+impl OrderArgs {
+    /// The flags given, by flag name.
+    fn flags(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let mut put = |name: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                out.push((name, v));
+            }
+        };
+        put("order-no", self.order_no.clone());
+        put("amount", self.amount.clone());
+        put("currency", self.currency.clone());
+        put("notify-url", self.notify_url.clone());
+        put("return-url", self.return_url.clone());
+        put("remark", self.remark.clone());
+        put("customer", self.customer.clone());
+        put("ip", self.ip.clone());
+        put("mobile-money-phone", self.mobile_money_phone.clone());
+        put("real-name", self.real_name.clone());
+        put("phone", self.phone.clone());
+        put("email", self.email.clone());
+        put("expire-seconds", self.expire_seconds.map(|s| s.to_string()));
+        put("chain", self.chain.clone());
+        put("description", self.description.clone());
+        put("to-address", self.to_address.clone());
+        put("attach", self.attach.clone());
+        put("locale", self.locale.clone());
+        put("product-code", self.product_code.clone());
+        put("account", self.account.clone());
+        put("mobile", self.mobile.clone());
+        put("card-id", self.card_id.clone());
+        put("number", self.number.map(|n| n.to_string()));
+        put(
+            "money-unit",
+            self.money_unit.map(|u| match u {
+                MoneyUnit::Yuan => "2".to_owned(),
+                MoneyUnit::Fen => "1".to_owned(),
+            }),
+        );
+        put("stock-check", self.stock_check.then(|| "1".to_owned()));
+        out
+    }
+}
+
+/// Runs `payhub create`.
+///
+/// # Errors
+/// A usage problem, missing credentials, or the provider's typed error.
+pub(crate) async fn run(args: Args) -> Result<(), CliError> {
+    let provider = args.provider;
+    if provider == Provider::JiuyiDc
+        && args.order.amount.is_some()
+        && args.order.money_unit.is_none()
+    {
+        return Err(CliError::new(
+            "jiuyi-dc: --amount is a price ceiling; give its unit with --money-unit yuan|fen",
+        ));
+    }
+    let creds = Credentials::load(provider, &args.creds)?;
+    let fields = providers::create_fields(provider, args.order.flags(), &args.order.set)?;
+    let record = provider.create(&creds, fields).await?;
+    crate::print(&record.render(args.json))
+}

@@ -1,0 +1,36 @@
+//! `payhub query <provider> <merchant-order-no>`: asks the provider about an order with the
+//! provider crate's `reconcile` (reads are retried with backoff), and prints its state.
+
+use crate::credentials::{CredentialArgs, Credentials};
+use crate::error::CliError;
+use crate::providers::{Provider, QueryKind};
+
+/// Arguments of `payhub query`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The provider.
+    provider: Provider,
+    /// The merchant order number (the one given to `create --order-no`).
+    order_no: String,
+    /// Which kind of order (paydesk: payin, payout; tokenpay: payout).
+    #[arg(long, value_enum, default_value_t)]
+    kind: QueryKind,
+    #[command(flatten)]
+    creds: CredentialArgs,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `payhub query`.
+///
+/// # Errors
+/// Missing credentials, an order the provider does not know, or the provider's typed error.
+pub(crate) async fn run(args: Args) -> Result<(), CliError> {
+    let creds = Credentials::load(args.provider, &args.creds)?;
+    let record = args
+        .provider
+        .query(&creds, args.order_no.trim(), args.kind)
+        .await?;
+    crate::print(&record.render(args.json))
+}
