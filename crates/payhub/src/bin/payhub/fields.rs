@@ -178,6 +178,22 @@ impl Fields {
             .transpose()
     }
 
+    /// Checks, before building a request, that every field given is one of `known` (so a typo
+    /// is reported before any missing field).
+    ///
+    /// # Errors
+    /// The first unknown field, with the names `request` accepts.
+    pub(crate) fn only(&self, request: &str, known: &[&str]) -> Result<(), CliError> {
+        match self
+            .entries
+            .iter()
+            .find(|e| !known.contains(&e.name.as_str()))
+        {
+            None => Ok(()),
+            Some(e) => Err(unknown(request, e, known)),
+        }
+    }
+
     /// Checks that every field was used.
     ///
     /// # Errors
@@ -185,14 +201,18 @@ impl Fields {
     pub(crate) fn finish(self, request: &str, known: &[&str]) -> Result<(), CliError> {
         match self.entries.iter().find(|e| !e.used) {
             None => Ok(()),
-            Some(e) => Err(CliError::new(format!(
-                "{request} has no field `{}` (from {}); its fields are: {}",
-                e.name,
-                e.source,
-                known.join(", ")
-            ))),
+            Some(e) => Err(unknown(request, e, known)),
         }
     }
+}
+
+fn unknown(request: &str, e: &Entry, known: &[&str]) -> CliError {
+    CliError::new(format!(
+        "{request} has no field `{}` (from {}); its fields are: {}",
+        e.name,
+        e.source,
+        known.join(", ")
+    ))
 }
 
 /// Parses a decimal amount from its text: digits with at most one point, no exponent.

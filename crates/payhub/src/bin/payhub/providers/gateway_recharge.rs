@@ -79,6 +79,7 @@ fn create_request(f: &mut Fields) -> Result<CreateOrderRequest, CliError> {
 }
 
 pub(crate) async fn create(creds: &Credentials, mut fields: Fields) -> Result<Record, CliError> {
+    fields.only("gateway-recharge create_order", &CREATE_FIELDS[..7])?;
     let req = create_request(&mut fields)?;
     fields.finish("gateway-recharge create_order", &CREATE_FIELDS[..7])?;
     let client = client(creds, creds.require("base_url")?, None)?;
@@ -136,11 +137,13 @@ pub(crate) fn sign(
     check_identity("merchant_no", merchant.as_deref(), client.merchant_no())?;
     let prepared = match op {
         Op::Create => {
+            fields.only("gateway-recharge create_order", CREATE_FIELDS)?;
             let req = create_request(&mut fields)?;
             fields.finish("gateway-recharge create_order", CREATE_FIELDS)?;
             client.prepare(&req)
         }
         Op::Query => {
+            fields.only("gateway-recharge deposit_query", QUERY_FIELDS)?;
             let req = DepositQueryRequest::new(fields.require("order_no")?);
             fields.finish("gateway-recharge deposit_query", QUERY_FIELDS)?;
             client.prepare(&req)

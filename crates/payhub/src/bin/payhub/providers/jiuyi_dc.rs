@@ -141,6 +141,7 @@ fn query_request(f: &mut Fields) -> Result<QueryOrderRequest, CliError> {
 }
 
 pub(crate) async fn create(creds: &Credentials, mut fields: Fields) -> Result<Record, CliError> {
+    fields.only("jiuyi-dc pay", &CREATE_FIELDS[..8])?;
     let req = create_request(&mut fields)?;
     fields.finish("jiuyi-dc pay", &CREATE_FIELDS[..8])?;
     let client = client(creds, creds.require("base_url")?, None)?;
@@ -204,11 +205,13 @@ pub(crate) fn sign(
     check_identity("appid", appid.as_deref(), client.appid())?;
     let prepared = match op {
         Op::Create => {
+            fields.only("jiuyi-dc pay", CREATE_FIELDS)?;
             let req = create_request(&mut fields)?;
             fields.finish("jiuyi-dc pay", CREATE_FIELDS)?;
             client.prepare(&req)
         }
         Op::Query => {
+            fields.only("jiuyi-dc queryOrder", QUERY_FIELDS)?;
             let req = query_request(&mut fields)?;
             fields.finish("jiuyi-dc queryOrder", QUERY_FIELDS)?;
             client.prepare(&req)

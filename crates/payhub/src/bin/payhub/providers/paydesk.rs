@@ -143,6 +143,7 @@ fn query_request(f: &mut Fields) -> Result<PayDeskQueryRequest, CliError> {
 }
 
 pub(crate) async fn create(creds: &Credentials, mut fields: Fields) -> Result<Record, CliError> {
+    fields.only("paydesk payDesk", CREATE_FIELDS)?;
     let req = create_request(&mut fields)?;
     fields.finish("paydesk payDesk", CREATE_FIELDS)?;
     let client = client(creds, creds.require("base_url")?, None)?;
@@ -241,11 +242,13 @@ pub(crate) fn sign(
     let client = client(creds, base, fixed.nonce.as_deref())?;
     let prepared = match op {
         Op::Create => {
+            fields.only("paydesk payDesk", CREATE_FIELDS)?;
             let req = create_request(&mut fields)?;
             fields.finish("paydesk payDesk", CREATE_FIELDS)?;
             client.prepare(&req)
         }
         Op::Query => {
+            fields.only("paydesk payDeskQuery", QUERY_FIELDS)?;
             let req = query_request(&mut fields)?;
             fields.finish("paydesk payDeskQuery", QUERY_FIELDS)?;
             client.prepare(&req)

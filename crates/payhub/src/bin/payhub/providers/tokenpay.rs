@@ -139,6 +139,7 @@ fn query_request(f: &mut Fields) -> Result<QueryOrderRequest, CliError> {
 }
 
 pub(crate) async fn create(creds: &Credentials, mut fields: Fields) -> Result<Record, CliError> {
+    fields.only("tokenpay prepayment", &CREATE_FIELDS[..12])?;
     let req = create_request(&mut fields)?;
     fields.finish("tokenpay prepayment", &CREATE_FIELDS[..12])?;
     let client = client(creds, base_url(creds)?, None)?;
@@ -216,11 +217,13 @@ pub(crate) fn sign(
     check_identity("mch_id", mch_id.as_deref(), client.mch_id())?;
     let prepared = match op {
         Op::Create => {
+            fields.only("tokenpay prepayment", CREATE_FIELDS)?;
             let req = create_request(&mut fields)?;
             fields.finish("tokenpay prepayment", CREATE_FIELDS)?;
             client.prepare(&req)
         }
         Op::Query => {
+            fields.only("tokenpay query", QUERY_FIELDS)?;
             let req = query_request(&mut fields)?;
             fields.finish("tokenpay query", QUERY_FIELDS)?;
             client.prepare(&req)

@@ -151,6 +151,7 @@ fn query_request(f: &mut Fields) -> Result<OrderInfoRequest, CliError> {
 }
 
 pub(crate) async fn create(creds: &Credentials, mut fields: Fields) -> Result<Record, CliError> {
+    fields.only("vipcharge VIPCharge", &CREATE_FIELDS[..5])?;
     let req = create_request(&mut fields)?;
     fields.finish("vipcharge VIPCharge", &CREATE_FIELDS[..5])?;
     let client = client(creds, creds.require("base_url")?, None)?;
@@ -217,11 +218,13 @@ pub(crate) fn sign(
     check_identity("businessId", business.as_deref(), client.business_id())?;
     let prepared = match op {
         Op::Create => {
+            fields.only("vipcharge VIPCharge", CREATE_FIELDS)?;
             let req = create_request(&mut fields)?;
             fields.finish("vipcharge VIPCharge", CREATE_FIELDS)?;
             client.prepare(&req)
         }
         Op::Query => {
+            fields.only("vipcharge order/info", QUERY_FIELDS)?;
             let req = query_request(&mut fields)?;
             fields.finish("vipcharge order/info", QUERY_FIELDS)?;
             client.prepare(&req)
