@@ -41,12 +41,13 @@ impl Explanation {
 
     /// An explanation for providers that sign a whole message (body bytes, header string).
     pub fn for_message(message: &[u8], masked_suffix: &str) -> Self {
-        Self::new(
-            String::from_utf8_lossy(message).into_owned(),
-            masked_suffix.to_owned(),
-            Vec::new(),
-            Vec::new(),
-        )
+        // `from_utf8` is the fast validating path; the lossy decoder is for the rare message
+        // that is not UTF-8.
+        let canonical = match std::str::from_utf8(message) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(message).into_owned(),
+        };
+        Self::new(canonical, masked_suffix.to_owned(), Vec::new(), Vec::new())
     }
 
     /// The string that was signed, with the secret replaced by `***`.
@@ -80,5 +81,18 @@ impl fmt::Display for Explanation {
             writeln!(f, "skipped: {k} ({why})")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Explanation;
+
+    #[test]
+    fn messages_are_kept_as_text_and_invalid_utf8_is_replaced() {
+        let e = Explanation::for_message("a=é".as_bytes(), "***");
+        assert_eq!(e.signed_string(), "a=é***");
+        let e = Explanation::for_message(b"a=\xff\xfeb", "&key=***");
+        assert_eq!(e.canonical(), "a=\u{fffd}\u{fffd}b");
     }
 }
