@@ -100,6 +100,8 @@ struct Raw {
     merchant_id: String,
     sign: String,
     body: Bytes,
+    /// A per-request timeout, as the runtime transport sets on every call.
+    timeout: Option<Duration>,
 }
 
 /// One side of the comparison.
@@ -124,16 +126,17 @@ impl Side {
                 })
                 .map_err(|e| format!("paydesk send: {e}")),
             Self::Raw(raw) => {
-                let resp = raw
+                let mut req = raw
                     .http
                     .post(&raw.url)
                     .header(http::header::CONTENT_TYPE, "application/json")
                     .header("MerchantId", &raw.merchant_id)
                     .header("Sign", &raw.sign)
-                    .body(raw.body.clone())
-                    .send()
-                    .await
-                    .map_err(|e| format!("raw POST: {e}"))?;
+                    .body(raw.body.clone());
+                if let Some(t) = raw.timeout {
+                    req = req.timeout(t);
+                }
+                let resp = req.send().await.map_err(|e| format!("raw POST: {e}"))?;
                 if resp.status() != reqwest::StatusCode::OK {
                     return Err(format!("raw POST: HTTP {}", resp.status()));
                 }
@@ -225,18 +228,24 @@ pub(crate) fn run(settings: Settings) -> Res<Vec<Row>> {
         let request = paydesk_request()?;
         // The floor sends the bytes ours would send (one nonce, fixed for the run).
         let prepared = client.prepare(&request)?;
-        let raw = Raw {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()?,
-            url: format!("{base}{}", prepared.path_and_query()),
-            merchant_id: prepared
-                .header_value("MerchantId")
-                .unwrap_or_default()
-                .to_owned(),
-            sign: prepared.header_value("Sign").unwrap_or_default().to_owned(),
-            body: Bytes::copy_from_slice(prepared.body_bytes()),
+        let raw_side = |timeout: Option<Duration>| -> Res<Raw> {
+            Ok(Raw {
+                http: reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()?,
+                url: format!("{base}{}", prepared.path_and_query()),
+                merchant_id: prepared
+                    .header_value("MerchantId")
+                    .unwrap_or_default()
+                    .to_owned(),
+                sign: prepared.header_value("Sign").unwrap_or_default().to_owned(),
+                body: Bytes::copy_from_slice(prepared.body_bytes()),
+                timeout,
+            })
         };
+        let raw = raw_side(None)?;
+        // The runtime's default total timeout, set on each request as the transport does.
+        let timed = Arc::new(Side::Raw(raw_side(Some(Duration::from_secs(30)))?));
         let ours = Arc::new(Side::Ours {
             client,
             request: Box::new(request),
@@ -244,6 +253,7 @@ pub(crate) fn run(settings: Settings) -> Res<Vec<Row>> {
         let raw = Arc::new(Side::Raw(raw));
         ours.call().await?;
         raw.call().await?;
+        timed.call().await?;
         let mut rows = Vec::new();
         for concurrency in [1, 64] {
             let (o, f) = compare(&ours, &raw, concurrency, settings).await?;
@@ -252,6 +262,16 @@ pub(crate) fn run(settings: Settings) -> Res<Vec<Row>> {
                 ours_ns: o,
                 floor_ns: Some(f),
                 goal: Some(GOAL),
+                unit: Unit::PerOpAndRate,
+            });
+        }
+        for concurrency in [1, 64] {
+            let (t, f) = compare(&timed, &raw, concurrency, settings).await?;
+            rows.push(Row {
+                figure: format!("raw POST + 30 s timeout vs raw POST, concurrency {concurrency}"),
+                ours_ns: t,
+                floor_ns: Some(f),
+                goal: None,
                 unit: Unit::PerOpAndRate,
             });
         }
