@@ -17,6 +17,7 @@ mod bench;
 mod cmd;
 mod deny;
 mod deps;
+mod fuzz;
 mod metadata;
 mod msrv;
 mod snap;
@@ -36,7 +37,9 @@ tasks:
                        changed .snap files
   deps                 dependency count per provider crate; fails on banned crates
   deny [CHECKS]        cargo deny check [CHECKS] (installs cargo-deny if missing)
-  bench [ARGS]         release-mode benchmarks against their floors, one table (BENCHMARKS.md)";
+  bench [ARGS]         release-mode benchmarks against their floors, one table (BENCHMARKS.md)
+  fuzz <TARGET> [--seconds N]
+                       run a cargo-fuzz target of fuzz/ (nightly + cargo-fuzz); `fuzz list`";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Some("deps") if rest.is_empty() => deps::run(),
         Some("bench") => bench::run(&rest),
         Some("deny") => deny::run(&rest),
+        Some("fuzz") => fuzz::run(&rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
