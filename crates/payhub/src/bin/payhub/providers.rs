@@ -148,7 +148,7 @@ impl Provider {
         }
     }
 
-    /// Verifies a callback on its raw bytes; the record ends with the acknowledgement.
+    /// Verifies a callback on its raw bytes.
     ///
     /// # Errors
     /// Missing credentials or the provider's typed notify error.
@@ -157,7 +157,7 @@ impl Provider {
         creds: &Credentials,
         headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<Record, CliError> {
+    ) -> Result<Verified, CliError> {
         match self {
             Self::GatewayRecharge => gateway_recharge::verify_notify(creds, headers, body),
             Self::JiuyiDc => jiuyi_dc::verify_notify(creds, headers, body),
@@ -196,9 +196,9 @@ impl QueryKind {
         if self == Self::Order || allowed.contains(&self) {
             Ok(())
         } else {
-            Err(CliError::new(format!(
-                "{provider} has no `{self:?}` query (--kind)"
-            )))
+            let name = clap::ValueEnum::to_possible_value(&self)
+                .map_or_else(|| format!("{self:?}"), |v| v.get_name().to_owned());
+            Err(CliError::new(format!("{provider} has no `--kind {name}` query")))
         }
     }
 }
@@ -375,12 +375,16 @@ pub(crate) fn raw_text(raw: &str) -> String {
     }
 }
 
-/// Adds an acknowledgement to a verified callback's record.
-pub(crate) fn put_ack(record: &mut Record, status: u16, content_type: &str, body: &str) {
-    record
-        .put("ack_status", status)
-        .put("ack_content_type", content_type)
-        .put("ack_body", body);
+/// A verified callback: its fields, the facade's provider-independent view of it, and the
+/// exact acknowledgement to send back.
+#[derive(Debug)]
+pub(crate) struct Verified {
+    /// The provider's typed notification, field by field.
+    pub(crate) record: Record,
+    /// The same notification in the facade's vocabulary (status, order facts).
+    pub(crate) notification: payhub::Notification,
+    /// HTTP status, content type and body of the acknowledgement.
+    pub(crate) ack: (u16, &'static str, &'static str),
 }
 
 /// `yyyy-MM-dd HH:mm:ss` for provider-local times.

@@ -6,6 +6,10 @@
 //! The body is verified byte for byte, so give it exactly as received (`printf`, not `echo`,
 //! which adds a newline). Headers the provider signs (paydesk `MerchantId`/`Sign`, vipcharge
 //! `businessId`/`nonce`/`timestamp`/`sign`, tokenpay `TTPay-*`) go in with `--header`.
+//!
+//! A valid signature proves who sent the callback, not that it is about the order you think:
+//! `--expect-order-no` / `--expect-amount` / `--expect-currency` compare it with your records
+//! (`payhub::Expected`) and fail naming every field that differs.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -13,8 +17,11 @@ use std::path::PathBuf;
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
+use payhub::Expected;
+
 use crate::credentials::{CredentialArgs, Credentials};
 use crate::error::CliError;
+use crate::fields::parse_decimal;
 use crate::providers::Provider;
 
 /// Arguments of `payhub verify-notify`.
@@ -31,6 +38,15 @@ pub(crate) struct Args {
     /// The request's `Content-Type`.
     #[arg(long, value_name = "TYPE")]
     content_type: Option<String>,
+    /// Fail unless the callback is about this merchant order number.
+    #[arg(long, value_name = "NO")]
+    expect_order_no: Option<String>,
+    /// With --expect-order-no: fail unless the amount is this (compared numerically).
+    #[arg(long, value_name = "DECIMAL", requires = "expect_order_no")]
+    expect_amount: Option<String>,
+    /// With --expect-order-no: fail unless the callback states this currency.
+    #[arg(long, value_name = "CODE", requires = "expect_order_no")]
+    expect_currency: Option<String>,
     #[command(flatten)]
     creds: CredentialArgs,
     /// Print the result as one JSON object.
@@ -41,14 +57,42 @@ pub(crate) struct Args {
 /// Runs `payhub verify-notify`.
 ///
 /// # Errors
-/// Unreadable input, a malformed `--header`, missing credentials, or the provider's typed
-/// notify error (the callback must not be trusted).
+/// Unreadable input, a malformed `--header`, missing credentials, the provider's typed notify
+/// error (the callback must not be trusted), or a callback that differs from `--expect-*`.
 pub(crate) fn run(args: Args) -> Result<(), CliError> {
+    let expected = expected(&args)?;
     let headers = header_map(&args.headers, args.content_type.as_deref())?;
     let body = read_body(args.file.as_ref())?;
     let creds = Credentials::load(args.provider, &args.creds)?;
-    let record = args.provider.verify_notify(&creds, &headers, &body)?;
+    let verified = args.provider.verify_notify(&creds, &headers, &body)?;
+    if let Some(expected) = &expected {
+        verified
+            .notification
+            .check(expected)
+            .map_err(|m| CliError::new(format!("{}: {m}", args.provider)))?;
+    }
+    let mut record = verified.record;
+    let (status, content_type, ack) = verified.ack;
+    record
+        .put("payment_status", verified.notification.status())
+        .put("ack_status", status)
+        .put("ack_content_type", content_type)
+        .put("ack_body", ack);
     crate::print(&record.render(args.json))
+}
+
+fn expected(args: &Args) -> Result<Option<Expected>, CliError> {
+    let Some(order_no) = &args.expect_order_no else {
+        return Ok(None);
+    };
+    let mut expected = Expected::order(order_no.trim());
+    if let Some(amount) = &args.expect_amount {
+        expected = expected.amount(parse_decimal("--expect-amount", amount)?);
+    }
+    if let Some(currency) = &args.expect_currency {
+        expected = expected.currency(currency.trim());
+    }
+    Ok(Some(expected))
 }
 
 fn header_map(lines: &[String], content_type: Option<&str>) -> Result<HeaderMap, CliError> {

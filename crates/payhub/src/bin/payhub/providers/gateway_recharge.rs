@@ -9,7 +9,7 @@ use gateway_recharge::payhub_runtime::FixedClock;
 use gateway_recharge::{Client, ENV_BASE_URL, ENV_KEY, ENV_MERCHANT_NO};
 
 use super::{
-    Fixed, Op, Provider, QueryKind, Signed, check_identity, fail, instant, put_ack, take_identity,
+    Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, instant, take_identity,
 };
 use crate::credentials::{Credentials, Flag, Setting};
 use crate::error::CliError;
@@ -165,7 +165,7 @@ pub(crate) fn verify_notify(
     creds: &Credentials,
     headers: &http::HeaderMap,
     body: &[u8],
-) -> Result<Record, CliError> {
+) -> Result<Verified, CliError> {
     let verifier = NotifyVerifier::new(creds.require("merchant_no")?, creds.require("key")?);
     let n = verifier
         .verify(headers, body)
@@ -183,6 +183,9 @@ pub(crate) fn verify_notify(
     r.extra(n.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    put_ack(&mut r, ack.status(), ack.content_type(), ack.body());
-    Ok(r)
+    Ok(Verified {
+        record: r,
+        notification: payhub::Notification::GatewayRecharge(n),
+        ack: (ack.status(), ack.content_type(), ack.body()),
+    })
 }

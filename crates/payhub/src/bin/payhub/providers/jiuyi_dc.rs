@@ -9,7 +9,9 @@ use jiuyi_dc::notify::{Ack, NotifyVerifier};
 use jiuyi_dc::types::Money;
 use jiuyi_dc::{Client, ENV_APPID, ENV_APPSECRET, ENV_BASE_URL, ENV_DANGER_ALLOW_HTTP, FixedClock};
 
-use super::{Fixed, Op, Provider, QueryKind, Signed, check_identity, fail, put_ack, take_identity};
+use super::{
+    Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, take_identity,
+};
 use crate::credentials::{Credentials, Flag, Setting};
 use crate::error::CliError;
 use crate::fields::Fields;
@@ -233,7 +235,7 @@ pub(crate) fn verify_notify(
     creds: &Credentials,
     headers: &http::HeaderMap,
     body: &[u8],
-) -> Result<Record, CliError> {
+) -> Result<Verified, CliError> {
     let mut verifier = NotifyVerifier::new(creds.require("appsecret")?);
     if let Some(appid) = creds.get("appid")? {
         verifier = verifier.expect_appid(appid);
@@ -254,6 +256,9 @@ pub(crate) fn verify_notify(
     r.extra(n.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    put_ack(&mut r, ack.status(), ack.content_type(), ack.body());
-    Ok(r)
+    Ok(Verified {
+        record: r,
+        notification: payhub::Notification::JiuyiDc(n),
+        ack: (ack.status(), ack.content_type(), ack.body()),
+    })
 }

@@ -9,7 +9,7 @@ use paydesk::notify::{Ack, Notification, NotifyVerifier};
 use paydesk::types::{Extra, IdType};
 use paydesk::{Client, Error, FixedNonce, Reconciliation};
 
-use super::{Fixed, Op, Provider, QueryKind, Signed, fail, local_time, put_ack, raw_text};
+use super::{Fixed, Op, Provider, QueryKind, Signed, Verified, fail, local_time, raw_text};
 use crate::credentials::{Credentials, Flag, Setting};
 use crate::error::CliError;
 use crate::fields::Fields;
@@ -267,7 +267,7 @@ pub(crate) fn verify_notify(
     creds: &Credentials,
     headers: &http::HeaderMap,
     body: &[u8],
-) -> Result<Record, CliError> {
+) -> Result<Verified, CliError> {
     let verifier = NotifyVerifier::new(merchant_id(creds)?, creds.require("api_key")?);
     let n = verifier
         .verify(headers, body)
@@ -299,8 +299,11 @@ pub(crate) fn verify_notify(
     }
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    put_ack(&mut r, ack.status(), ack.content_type(), ack.body());
-    Ok(r)
+    Ok(Verified {
+        record: r,
+        notification: payhub::Notification::Paydesk(n),
+        ack: (ack.status(), ack.content_type(), ack.body()),
+    })
 }
 
 fn extra(r: &mut Record, extra: &Extra) {

@@ -9,7 +9,9 @@ use tokenpay::sign::Authorization;
 use tokenpay::types::{Chain, Currency, Locale, OrderType};
 use tokenpay::{Client, DEFAULT_BASE_URL, FixedClock, FixedNonce, Notification};
 
-use super::{Fixed, Op, Provider, QueryKind, Signed, check_identity, fail, put_ack, take_identity};
+use super::{
+    Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, take_identity,
+};
 use crate::credentials::{Credentials, Flag, Setting};
 use crate::error::CliError;
 use crate::fields::Fields;
@@ -246,7 +248,7 @@ pub(crate) fn verify_notify(
     creds: &Credentials,
     headers: &http::HeaderMap,
     body: &[u8],
-) -> Result<Record, CliError> {
+) -> Result<Verified, CliError> {
     let verifier = NotifyVerifier::new(
         creds.require("app_id")?,
         creds.require("mch_id")?,
@@ -279,6 +281,9 @@ pub(crate) fn verify_notify(
     }
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    put_ack(&mut r, ack.status(), ack.content_type(), ack.body());
-    Ok(r)
+    Ok(Verified {
+        record: r,
+        notification: payhub::Notification::Tokenpay(n),
+        ack: (ack.status(), ack.content_type(), ack.body()),
+    })
 }

@@ -10,7 +10,9 @@ use vipcharge::sign::PlatformVerifier;
 use vipcharge::types::SignType;
 use vipcharge::{Ack, Client, Credentials as Signing, FixedClock, FixedNonce, NotifyVerifier};
 
-use super::{Fixed, Op, Provider, QueryKind, Signed, check_identity, fail, put_ack, take_identity};
+use super::{
+    Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, take_identity,
+};
 use crate::credentials::{Credentials, Flag, Setting};
 use crate::error::CliError;
 use crate::fields::Fields;
@@ -243,7 +245,7 @@ pub(crate) fn verify_notify(
     creds: &Credentials,
     headers: &http::HeaderMap,
     body: &[u8],
-) -> Result<Record, CliError> {
+) -> Result<Verified, CliError> {
     let platform = match sign_type(creds)? {
         SignType::Md5 => PlatformVerifier::md5(creds.require("secret")?),
         _ => {
@@ -274,6 +276,9 @@ pub(crate) fn verify_notify(
     r.extra(n.extra().iter().map(|(k, v)| (k.as_str(), json_text(v))));
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    put_ack(&mut r, ack.status(), ack.content_type(), ack.body());
-    Ok(r)
+    Ok(Verified {
+        record: r,
+        notification: payhub::Notification::Vipcharge(n),
+        ack: (ack.status(), ack.content_type(), ack.body()),
+    })
 }
