@@ -198,7 +198,9 @@ impl QueryKind {
         } else {
             let name = clap::ValueEnum::to_possible_value(&self)
                 .map_or_else(|| format!("{self:?}"), |v| v.get_name().to_owned());
-            Err(CliError::new(format!("{provider} has no `--kind {name}` query")))
+            Err(CliError::new(format!(
+                "{provider} has no `--kind {name}` query"
+            )))
         }
     }
 }
