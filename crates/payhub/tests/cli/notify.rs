@@ -142,6 +142,8 @@ async fn verify_notify_prints_the_ack_and_refuses_a_tampered_callback() {
     let out = run(&dir, &args, &[], text(&c["body"]).as_bytes()).await;
     let json: Value = serde_json::from_str(out.ok()).expect("JSON");
     assert_eq!(json["ack_body"], text(&c["ack"]));
+    assert_eq!(json["ack_status"], 200);
+    assert_eq!(json["payment_status"], "paid");
     assert_eq!(json["status"], "SUCCESS");
     assert_eq!(json["amount"], "15.000000");
     let _ = std::fs::remove_dir_all(dir);

@@ -26,7 +26,7 @@ pub(crate) struct Args {
     #[command(flatten)]
     creds: CredentialArgs,
     /// Print the result as one JSON object.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     json: bool,
 }
 

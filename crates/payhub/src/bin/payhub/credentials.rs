@@ -31,6 +31,9 @@ pub(crate) const DEFAULT_CONFIG: &str = "payhub.toml";
 /// Credential flags, shared by every command that talks to a provider. Prefer the environment
 /// or a config file for secrets: command lines are visible to other local users.
 #[derive(Clone, Debug, Default, clap::Args)]
+#[command(
+    next_help_heading = "Connection and credentials (flags, else environment, else payhub.toml)"
+)]
 pub(crate) struct CredentialArgs {
     /// Provider base URL (e.g. `http://127.0.0.1:8080/paydesk` for the sandbox).
     #[arg(long, value_name = "URL")]
@@ -51,7 +54,8 @@ pub(crate) struct CredentialArgs {
     /// vipcharge business id (`businessId`).
     #[arg(long, value_name = "ID")]
     business_id: Option<String>,
-    /// vipcharge sign type: `SHA256-RSA` (default) or `MD5`.
+    /// vipcharge sign type: `SHA256-RSA` or `MD5` (default: `MD5` when a secret and no private
+    /// key is configured, else `SHA256-RSA`).
     #[arg(long, value_name = "TYPE")]
     sign_type: Option<String>,
     /// vipcharge merchant private key file (PEM or DER, PKCS#1 or PKCS#8).

@@ -33,6 +33,12 @@ impl Record {
         self
     }
 
+    /// Adds a whole number (a JSON number, unlike money, which stays text).
+    pub(crate) fn int(&mut self, key: &str, value: u64) -> &mut Self {
+        self.fields.push((key.to_owned(), Value::from(value)));
+        self
+    }
+
     /// Adds a yes/no field.
     pub(crate) fn flag(&mut self, key: &str, value: bool) -> &mut Self {
         self.fields.push((key.to_owned(), Value::Bool(value)));

@@ -8,7 +8,7 @@
 //! a timestamp field in the input (`time`, `datetime`) is used the same way, and identity fields
 //! (`merchant_no`, `appid`, `app_id`, ...) must match the configured credentials.
 
-use std::io::Read as _;
+use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -43,7 +43,7 @@ pub(crate) struct Args {
     #[command(flatten)]
     creds: CredentialArgs,
     /// Print the result as one JSON object.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     json: bool,
 }
 
@@ -85,6 +85,11 @@ fn read_input(file: Option<&PathBuf>) -> Result<String, CliError> {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display()))),
         None => {
+            if std::io::stdin().is_terminal() {
+                return Err(CliError::new(
+                    "expected the JSON object of fields on stdin: pipe it in or pass --file FILE",
+                ));
+            }
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)

@@ -11,7 +11,7 @@
 //! `--expect-order-no` / `--expect-amount` / `--expect-currency` compare it with your records
 //! (`payhub::Expected`) and fail naming every field that differs.
 
-use std::io::Read as _;
+use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
 
 use http::HeaderMap;
@@ -50,7 +50,7 @@ pub(crate) struct Args {
     #[command(flatten)]
     creds: CredentialArgs,
     /// Print the result as one JSON object.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     json: bool,
 }
 
@@ -75,7 +75,7 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let (status, content_type, ack) = verified.ack;
     record
         .put("payment_status", verified.notification.status())
-        .put("ack_status", status)
+        .int("ack_status", u64::from(status))
         .put("ack_content_type", content_type)
         .put("ack_body", ack);
     crate::print(&record.render(args.json))
@@ -120,6 +120,11 @@ fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, CliError> {
         Some(path) => std::fs::read(path)
             .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display()))),
         None => {
+            if std::io::stdin().is_terminal() {
+                return Err(CliError::new(
+                    "expected the callback body on stdin: pipe it in or pass --file FILE",
+                ));
+            }
             let mut body = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut body)
