@@ -9,7 +9,7 @@ mod vipcharge;
 
 use std::fmt;
 
-use ::paydesk::PreparedRequest;
+use payhub::paydesk::PreparedRequest;
 
 use crate::credentials::{Credentials, Setting};
 use crate::error::{CliError, EXIT_OUTCOME_UNKNOWN};

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use payhub_sandbox::{Sandbox, SandboxHandle};
+use payhub::sandbox::{Sandbox, SandboxHandle};
 
 use crate::error::{CliError, chain};
 use crate::providers::Provider;

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use gateway_recharge::api::{CreateOrderRequest, DepositQueryRequest};
-use gateway_recharge::notify::{Ack, NotifyVerifier};
-use gateway_recharge::payhub_runtime::FixedClock;
-use gateway_recharge::{Client, ENV_BASE_URL, ENV_KEY, ENV_MERCHANT_NO};
+use payhub::gateway_recharge::api::{CreateOrderRequest, DepositQueryRequest};
+use payhub::gateway_recharge::notify::{Ack, NotifyVerifier};
+use payhub::gateway_recharge::payhub_runtime::FixedClock;
+use payhub::gateway_recharge::{Client, ENV_BASE_URL, ENV_KEY, ENV_MERCHANT_NO};
 
 use super::{
     Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, instant, take_identity,

@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
-use jiuyi_dc::notify::{Ack, NotifyVerifier};
-use jiuyi_dc::types::Money;
-use jiuyi_dc::{Client, ENV_APPID, ENV_APPSECRET, ENV_BASE_URL, ENV_DANGER_ALLOW_HTTP, FixedClock};
+use payhub::jiuyi_dc::api::pay::PayRequest;
+use payhub::jiuyi_dc::api::query_order::QueryOrderRequest;
+use payhub::jiuyi_dc::notify::{Ack, NotifyVerifier};
+use payhub::jiuyi_dc::types::Money;
+use payhub::jiuyi_dc::{
+    Client, ENV_APPID, ENV_APPSECRET, ENV_BASE_URL, ENV_DANGER_ALLOW_HTTP, FixedClock,
+};
 
 use super::{
     Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, take_identity,

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk::api::{OrderKind, PayDeskQueryRequest, PayDeskQueryResponse, PayDeskRequest};
-use paydesk::notify::{Ack, Notification, NotifyVerifier};
-use paydesk::types::{Extra, IdType};
-use paydesk::{Client, Error, FixedNonce, Reconciliation};
+use payhub::paydesk::api::{OrderKind, PayDeskQueryRequest, PayDeskQueryResponse, PayDeskRequest};
+use payhub::paydesk::notify::{Ack, Notification, NotifyVerifier};
+use payhub::paydesk::types::{Extra, IdType};
+use payhub::paydesk::{
+    Client, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_ID, Error, FixedNonce, Reconciliation,
+};
 
 use super::{Fixed, Op, Provider, QueryKind, Signed, Verified, fail, local_time, raw_text};
 use crate::credentials::{Credentials, Flag, Setting};
@@ -18,14 +20,14 @@ use crate::output::Record;
 const P: Provider = Provider::Paydesk;
 
 pub(crate) const SETTINGS: &[Setting] = &[
-    Setting::new("base_url", paydesk::ENV_BASE_URL, Flag::BaseUrl, "base URL"),
+    Setting::new("base_url", ENV_BASE_URL, Flag::BaseUrl, "base URL"),
     Setting::new(
         "merchant_id",
-        paydesk::ENV_MERCHANT_ID,
+        ENV_MERCHANT_ID,
         Flag::MerchantId,
         "merchant id",
     ),
-    Setting::new("api_key", paydesk::ENV_API_KEY, Flag::Secret, "apiKey"),
+    Setting::new("api_key", ENV_API_KEY, Flag::Secret, "apiKey"),
 ];
 
 pub(crate) const CREATE_FLAGS: &[(&str, &str)] = &[

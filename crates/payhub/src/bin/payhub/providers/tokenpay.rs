@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use tokenpay::api::{PrepayRequest, QueryOrderRequest, TransactionDetail};
-use tokenpay::notify::{Ack, NotifyVerifier};
-use tokenpay::sign::Authorization;
-use tokenpay::types::{Chain, Currency, Locale, OrderType};
-use tokenpay::{Client, DEFAULT_BASE_URL, FixedClock, FixedNonce, Notification};
+use payhub::tokenpay::api::{PrepayRequest, QueryOrderRequest, TransactionDetail};
+use payhub::tokenpay::notify::{Ack, NotifyVerifier};
+use payhub::tokenpay::sign::Authorization;
+use payhub::tokenpay::types::{Chain, Currency, Locale, OrderType};
+use payhub::tokenpay::{Client, DEFAULT_BASE_URL, FixedClock, FixedNonce, Notification};
 
 use super::{
     Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, take_identity,

@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
-use vipcharge::api::{OrderInfoRequest, VipChargeRequest};
-use vipcharge::rsa::RsaPublicKey;
-use vipcharge::sign::PlatformVerifier;
-use vipcharge::types::SignType;
-use vipcharge::{Ack, Client, Credentials as Signing, FixedClock, FixedNonce, NotifyVerifier};
+use payhub::vipcharge::api::{OrderInfoRequest, VipChargeRequest};
+use payhub::vipcharge::rsa::RsaPublicKey;
+use payhub::vipcharge::sign::PlatformVerifier;
+use payhub::vipcharge::types::SignType;
+use payhub::vipcharge::{
+    Ack, Client, Credentials as Signing, FixedClock, FixedNonce, NotifyVerifier,
+};
 
 use super::{
     Fixed, Op, Provider, QueryKind, Signed, Verified, check_identity, fail, take_identity,
