@@ -19,6 +19,7 @@
 //! Each setting is looked up on its own, so a base URL may come from a flag and the secret from
 //! the environment. Secret values never appear in messages.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ pub(crate) const DEFAULT_CONFIG: &str = "payhub.toml";
 
 /// Credential flags, shared by every command that talks to a provider. Prefer the environment
 /// or a config file for secrets: command lines are visible to other local users.
-#[derive(Clone, Debug, Default, clap::Args)]
+#[derive(Clone, Default, clap::Args)]
 #[command(
     next_help_heading = "Connection and credentials (flags, else environment, else payhub.toml)"
 )]
@@ -159,7 +160,6 @@ enum Origin {
 }
 
 /// The settings of one provider, resolved lazily from flags, environment and file.
-#[derive(Debug)]
 pub(crate) struct Credentials {
     provider: Provider,
     args: CredentialArgs,
@@ -337,6 +337,37 @@ impl Credentials {
     }
 }
 
+impl fmt::Debug for CredentialArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialArgs")
+            .field("base_url", &self.base_url)
+            .field("merchant_id", &self.merchant_id)
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("app_id", &self.app_id)
+            .field("mch_id", &self.mch_id)
+            .field("business_id", &self.business_id)
+            .field("sign_type", &self.sign_type)
+            .field("private_key", &self.private_key)
+            .field("platform_public_key", &self.platform_public_key)
+            .field("danger_allow_http", &self.danger_allow_http)
+            .field("config", &self.config)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Only the provider, the flags (secret masked) and the config file's path: the file's table
+/// may hold secrets.
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("provider", &self.provider)
+            .field("args", &self.args)
+            .field("config_path", &self.config_path)
+            .finish_non_exhaustive()
+    }
+}
+
 impl CredentialArgs {
     fn given(&self, flag: Flag) -> bool {
         match flag {
@@ -433,4 +464,31 @@ fn provider_table(
         Some(toml::Value::Table(t)) => Some(t),
         _ => None,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let args = CredentialArgs {
+            secret: Some("s3cr3t".to_owned()),
+            merchant_id: Some("1002001".to_owned()),
+            ..CredentialArgs::default()
+        };
+        let text = format!("{args:?}");
+        assert!(!text.contains("s3cr3t") && text.contains("***") && text.contains("1002001"));
+        let creds = Credentials {
+            provider: Provider::Paydesk,
+            args: CredentialArgs::default(),
+            table: Some("api_key = \"t0ml-secret\"".parse().expect("TOML")),
+            config_path: Some(PathBuf::from("payhub.toml")),
+            defaults: Vec::new(),
+        };
+        let text = format!("{creds:?}");
+        assert!(!text.contains("t0ml-secret"), "{text}");
+        // The value is still there for the client (from the file, or the environment if set).
+        assert!(creds.get("api_key").expect("lookup").is_some());
+    }
 }
