@@ -134,17 +134,6 @@ impl NotifyVerifier {
         self
     }
 
-    /// Verifies a callback on the raw body bytes as received (before any parsing by your web
-    /// framework), then reads it.
-    ///
-    /// `content_type` is the request's `Content-Type` header: JSON
-    /// (`application/json`, `*+json`) and forms (`application/x-www-form-urlencoded`) are read
-    /// as such; with no header or `text/plain` the body is sniffed (`{` means JSON).
-    ///
-    /// # Errors
-    /// [`Error::Notify`](crate::Error::Notify) with the [`NotifyError`]: body too large, empty,
-    /// not UTF-8, unsupported content type, malformed, duplicate field, missing / malformed /
-    /// bad signature, wrong merchant, missing or malformed field.
     /// Verifies a callback from its HTTP headers and the raw body bytes as received (before any
     /// parsing by your web framework), like every payhub provider crate's `NotifyVerifier`.
     /// Only `Content-Type` is read from the headers; see [`NotifyVerifier::verify_parts`].
@@ -160,6 +149,18 @@ impl NotifyVerifier {
 
     /// As [`NotifyVerifier::verify`], with the `Content-Type` header value given directly
     /// (for web frameworks that do not expose an `http::HeaderMap`).
+    ///
+    /// It verifies a callback on the raw body bytes as received (before any parsing by your web
+    /// framework), then reads it.
+    ///
+    /// `content_type` is the request's `Content-Type` header: JSON
+    /// (`application/json`, `*+json`) and forms (`application/x-www-form-urlencoded`) are read
+    /// as such; with no header or `text/plain` the body is sniffed (`{` means JSON).
+    ///
+    /// # Errors
+    /// [`Error::Notify`](crate::Error::Notify) with the [`NotifyError`]: body too large, empty,
+    /// not UTF-8, unsupported content type, malformed, duplicate field, missing / malformed /
+    /// bad signature, wrong merchant, missing or malformed field.
     pub fn verify_parts(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
         let span = tracing::info_span!(
             "gateway_recharge.notify",

@@ -82,12 +82,6 @@ impl NotifyVerifier {
         self
     }
 
-    /// Verifies the raw `body` received with `content_type` (the request's `Content-Type` header,
-    /// if any) and parses it.
-    ///
-    /// # Errors
-    /// [`Error::Notify`] with a distinct [`NotifyError`] per problem: body too large, not UTF-8,
-    /// wrong content type, missing / malformed / bad signature, wrong merchant, malformed field.
     /// Verifies a callback from its HTTP headers and the raw body bytes as received (before any
     /// parsing by your web framework), like every payhub provider crate's `NotifyVerifier`.
     /// Only `Content-Type` is read from the headers; see [`NotifyVerifier::verify_parts`].
@@ -103,6 +97,13 @@ impl NotifyVerifier {
 
     /// As [`NotifyVerifier::verify`], with the `Content-Type` header value given directly
     /// (for web frameworks that do not expose an `http::HeaderMap`).
+    ///
+    /// It verifies the raw `body` received with `content_type` (the request's `Content-Type` header,
+    /// if any) and parses it.
+    ///
+    /// # Errors
+    /// [`Error::Notify`] with a distinct [`NotifyError`] per problem: body too large, not UTF-8,
+    /// wrong content type, missing / malformed / bad signature, wrong merchant, malformed field.
     pub fn verify_parts(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
         self.verify_inner(content_type, body).map_err(Error::Notify)
     }

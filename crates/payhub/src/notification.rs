@@ -32,7 +32,7 @@ pub enum Notification {
     Paydesk(paydesk::notify::Notification),
     /// TokenPay.
     #[cfg(feature = "tokenpay")]
-    Tokenpay(tokenpay::notify::Notification),
+    Tokenpay(Box<tokenpay::notify::Notification>),
     /// The redemption open API.
     #[cfg(feature = "vipcharge")]
     Vipcharge(vipcharge::notify::Notification),

@@ -185,7 +185,7 @@ impl NotifyRouter {
             #[cfg(feature = "tokenpay")]
             Provider::Tokenpay => {
                 let v = self.tokenpay.as_ref().ok_or_else(not_configured)?;
-                Ok(Notification::Tokenpay(v.verify(headers, body)?))
+                Ok(Notification::Tokenpay(Box::new(v.verify(headers, body)?)))
             }
             #[cfg(feature = "vipcharge")]
             Provider::Vipcharge => {
@@ -229,15 +229,15 @@ impl NotifyRouter {
             }
         };
         let key = notification.dedupe_key();
-        if let Some(d) = &self.deduper {
-            if !d.first_delivery(&key).await {
-                tracing::info!(
-                    provider = provider.name(),
-                    key,
-                    "duplicate callback acknowledged"
-                );
-                return (self.ack(provider), Delivery::Duplicate(notification));
-            }
+        if let Some(d) = &self.deduper
+            && !d.first_delivery(&key).await
+        {
+            tracing::info!(
+                provider = provider.name(),
+                key,
+                "duplicate callback acknowledged"
+            );
+            return (self.ack(provider), Delivery::Duplicate(notification));
         }
         match handler(notification.clone()).await {
             Ok(()) => (self.ack(provider), Delivery::Handled(notification)),

@@ -283,7 +283,7 @@ pub(crate) fn verify_notify(
     let ack = Ack::success();
     Ok(Verified {
         record: r,
-        notification: payhub::Notification::Tokenpay(n),
+        notification: payhub::Notification::Tokenpay(Box::new(n)),
         ack: (ack.status(), ack.content_type(), ack.body()),
     })
 }
