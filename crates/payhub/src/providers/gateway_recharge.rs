@@ -50,3 +50,9 @@ impl Checkout for gateway_recharge::Client {
         Ok(order_status(&reply.status))
     }
 }
+
+impl From<&OrderStatus> for PaymentStatus {
+    fn from(s: &OrderStatus) -> Self {
+        order_status(s)
+    }
+}

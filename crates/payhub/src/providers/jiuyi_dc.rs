@@ -52,3 +52,9 @@ impl Recharge for jiuyi_dc::Client {
         Ok(order_status(&order.status))
     }
 }
+
+impl From<&OrderStatus> for PaymentStatus {
+    fn from(s: &OrderStatus) -> Self {
+        order_status(s)
+    }
+}

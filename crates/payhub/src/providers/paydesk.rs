@@ -69,3 +69,15 @@ impl Checkout for paydesk::Client {
         Ok(payin_status(&reply.status))
     }
 }
+
+impl From<&PayInStatus> for PaymentStatus {
+    fn from(s: &PayInStatus) -> Self {
+        payin_status(s)
+    }
+}
+
+impl From<&PayOutStatus> for PaymentStatus {
+    fn from(s: &PayOutStatus) -> Self {
+        payout_status(s)
+    }
+}

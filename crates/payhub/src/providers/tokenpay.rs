@@ -60,3 +60,9 @@ impl Checkout for tokenpay::Client {
         }
     }
 }
+
+impl From<&TradeState> for PaymentStatus {
+    fn from(s: &TradeState) -> Self {
+        trade_state(s)
+    }
+}

@@ -55,3 +55,9 @@ impl Recharge for vipcharge::Client {
         Ok(order_status(info.status()))
     }
 }
+
+impl From<&OrderStatus> for PaymentStatus {
+    fn from(s: &OrderStatus) -> Self {
+        order_status(Some(s))
+    }
+}
