@@ -84,6 +84,14 @@ fn machine() -> String {
     format!("{cores} cores available, {cpu}")
 }
 
+/// The 1-minute load average, if the OS tells it: other work on the machine skews the figures
+/// (the end-to-end ones most), so the report shows it.
+fn load_average() -> Option<String> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().map(str::to_owned))
+}
+
 fn main() -> ExitCode {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(a) => a,
@@ -101,6 +109,7 @@ fn main() -> ExitCode {
         Settings::full()
     };
     println!("payhub-bench: {}", machine());
+    let load_before = load_average();
     println!(
         "payhub-bench: batches of {:?}, {} interleaved rounds, medians{}",
         settings.batch,
@@ -156,6 +165,9 @@ fn main() -> ExitCode {
     print!("{}", table::render(&rows));
     for n in &notes {
         println!("{n}");
+    }
+    if let (Some(before), Some(after)) = (load_before, load_average()) {
+        println!("load average (1 min): {before} before, {after} after");
     }
     let missed: Vec<&str> = rows
         .iter()
