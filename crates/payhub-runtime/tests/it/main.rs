@@ -1,5 +1,8 @@
 //! Integration tests of the transport against real loopback servers.
 
+// Reason: test helpers outside #[test] functions may unwrap; a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use payhub_runtime::{
