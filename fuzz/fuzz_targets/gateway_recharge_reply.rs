@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, body)) = data.split_first() else {
         return;
     };
-    let status = if *first < 200 { 200 } else { 300 + u16::from(*first) };
+    let status = if *first < 200 {
+        200
+    } else {
+        u16::from(*first) * 2
+    };
     let c = &*CLIENT;
     let url = "https://a.example/";
     let _ = c.decode_reply(&BalanceRequest::new(), status, body);

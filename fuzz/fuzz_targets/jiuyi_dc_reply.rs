@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, body)) = data.split_first() else {
         return;
     };
-    let status = if *first < 200 { 200 } else { 300 + u16::from(*first) };
+    let status = if *first < 200 {
+        200
+    } else {
+        u16::from(*first) * 2
+    };
     let b = || bytes::Bytes::copy_from_slice(body);
     let _ = read_reply::<PayRequest>(status, b());
     let _ = read_reply::<QueryOrderRequest>(status, b());

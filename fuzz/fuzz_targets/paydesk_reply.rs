@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, body)) = data.split_first() else {
         return;
     };
-    let status = if *first < 200 { 200 } else { 300 + u16::from(*first) };
+    let status = if *first < 200 {
+        200
+    } else {
+        u16::from(*first) * 2
+    };
     let _ = parse_reply::<PayDeskRequest>(status, body);
     let _ = parse_reply::<PayDeskQueryRequest>(status, body);
     let _ = parse_reply::<PayInRequest>(status, body);

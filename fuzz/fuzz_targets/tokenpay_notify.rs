@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
         .sign(&reply_signing_string("1763800001000", "nonce-1", &body))
         .expect("signs");
     let mut h = http::HeaderMap::new();
-    h.insert("TTPay-Timestamp", http::HeaderValue::from_static("1763800001000"));
+    h.insert(
+        "TTPay-Timestamp",
+        http::HeaderValue::from_static("1763800001000"),
+    );
     h.insert("TTPay-Nonce", http::HeaderValue::from_static("nonce-1"));
     h.insert("TTPay-Signature", sig.parse().expect("header"));
     let v = NotifyVerifier::new(APP_ID, MCH_ID, SECRET).expect("verifier");

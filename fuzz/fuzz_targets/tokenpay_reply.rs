@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 use tokenpay::api::{
-    BalanceRequest, CloseOrderRequest, ClosePayoutRequest, CreatePayoutRequest,
-    CurrenciesRequest, DeleteWalletRequest, InsertWalletRequest, PrepayRequest,
-    QueryOrderRequest, QueryPayoutRequest, QueryWalletRequest, UpdateWalletRequest,
+    BalanceRequest, CloseOrderRequest, ClosePayoutRequest, CreatePayoutRequest, CurrenciesRequest,
+    DeleteWalletRequest, InsertWalletRequest, PrepayRequest, QueryOrderRequest, QueryPayoutRequest,
+    QueryWalletRequest, UpdateWalletRequest,
 };
 use tokenpay::sign::{AppKey, reply_signing_string};
 use tokenpay::{Client, RawResponse, Secret};
@@ -27,13 +27,20 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, body)) = data.split_first() else {
         return;
     };
-    let status = if *first < 200 { 200 } else { 300 + u16::from(*first) };
+    let status = if *first < 200 {
+        200
+    } else {
+        u16::from(*first) * 2
+    };
     let mut headers = http::HeaderMap::new();
     if first % 2 == 0 {
         let sig = KEY
             .sign(&reply_signing_string("1763800001000", "n", body))
             .expect("signs");
-        headers.insert("TTPay-Timestamp", http::HeaderValue::from_static("1763800001000"));
+        headers.insert(
+            "TTPay-Timestamp",
+            http::HeaderValue::from_static("1763800001000"),
+        );
         headers.insert("TTPay-Nonce", http::HeaderValue::from_static("n"));
         headers.insert("TTPay-Signature", sig.parse().expect("header"));
     }

@@ -31,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, body)) = data.split_first() else {
         return;
     };
-    let status = if *first < 200 { 200 } else { 300 + u16::from(*first) };
+    let status = if *first < 200 {
+        200
+    } else {
+        u16::from(*first) * 2
+    };
     let c = &*CLIENT;
     let h = http::HeaderMap::new();
     let one = Decimal::ONE;
@@ -42,10 +46,20 @@ fuzz_target!(|data: &[u8]| {
     let _ = c.read_reply(&ProductListRequest::new(), status, &h, body);
     let _ = c.read_reply(&ProductCodeRequest::new("p"), status, &h, body);
     let _ = c.read_reply(&AlipayTransferRequest::new("b", "p", one), status, &h, body);
-    let _ = c.read_reply(&AlipayCouponsRequest::new("13800138000", "p"), status, &h, body);
+    let _ = c.read_reply(
+        &AlipayCouponsRequest::new("13800138000", "p"),
+        status,
+        &h,
+        body,
+    );
     let _ = c.read_reply(&WechatTransferRequest::new("openid", "p"), status, &h, body);
     let _ = c.read_reply(&WechatCouponsRequest::new("openid"), status, &h, body);
-    let _ = c.read_reply(&GasCardRequest::new("100011", GasCardType::Sinopec), status, &h, body);
+    let _ = c.read_reply(
+        &GasCardRequest::new("100011", GasCardType::Sinopec),
+        status,
+        &h,
+        body,
+    );
     let _ = c.read_reply(&RedPacketRequest::new("t"), status, &h, body);
     let batch = BatchRequest::new("B1", "p").item(BatchItem::new("b1", "a1"));
     let _ = c.read_reply(&batch, status, &h, body);
