@@ -515,8 +515,8 @@ fn assert_run(r: &Report) {
         "no unknown create turned out to be missing"
     );
     assert!(
-        r.ok * 10 >= r.calls * 7,
-        "fewer than 70 % of calls succeeded: {}",
+        r.ok * 10 >= r.calls * 6,
+        "fewer than 60 % of calls succeeded: {}",
         r.ok
     );
 }
