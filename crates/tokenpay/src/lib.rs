@@ -39,6 +39,15 @@
 //! - **Callbacks** ([`notify`]): verified strictly on the raw bytes, merchant checked, resource
 //!   decrypted (AEAD_AES_256_GCM), typed, answered with [`notify::Ack::success`].
 //!
+//! # What the provider's signature does not protect
+//!
+//! `TTPAY-AES-256-ECB` is encryption, not a MAC: anyone holding the app secret can read it, and
+//! because ECB encrypts each 16-byte block on its own, blocks of a valid signature can be cut and
+//! pasted into another envelope that still verifies (the sandbox tests show an accepted change of
+//! `create_time`). The callback's `resource` is sealed with AES-256-GCM and cannot be altered, so
+//! trust the decrypted transaction (amount, state, order numbers), not the envelope fields
+//! (`event_type`, `original_type`, `create_time`), and check the transaction against your order.
+//!
 //! # Documented defaults for what the provider leaves open
 //!
 //! | open point | default | override |

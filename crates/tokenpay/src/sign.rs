@@ -298,8 +298,9 @@ impl fmt::Display for SignatureDiagnosis {
     }
 }
 
-/// A parsed `Authorization` header (what the sandbox reads from a request).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A parsed `Authorization` header (what the sandbox reads from a request). Its `Debug` masks
+/// the signature, like every signature elsewhere in payhub.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Authorization {
     /// `app_id`.
     pub app_id: String,
@@ -311,6 +312,18 @@ pub struct Authorization {
     pub timestamp: String,
     /// `signature`, base64.
     pub signature: String,
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authorization")
+            .field("app_id", &self.app_id)
+            .field("mch_id", &self.mch_id)
+            .field("nonce_str", &self.nonce_str)
+            .field("timestamp", &self.timestamp)
+            .field("signature", &"***")
+            .finish()
+    }
 }
 
 impl Authorization {
