@@ -1,0 +1,148 @@
+//! `NotifyRouter::deliver` with an `InMemoryDeduper`: a redelivery reaches the handler once and
+//! is acknowledged, a failing handler gets the retry reply and the next delivery runs it again,
+//! and a forged callback is refused with the retry reply without reaching the handler.
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::time::Duration;
+
+use payhub::{Delivery, Error, InMemoryDeduper, NotifyDeduper, NotifyRouter, Provider};
+
+use crate::support::{all_callbacks, paydesk, router_all};
+
+fn deduped() -> (NotifyRouter, Arc<InMemoryDeduper>) {
+    let d = Arc::new(InMemoryDeduper::new(100, Duration::from_secs(3600)));
+    let router = router_all().deduper(Arc::clone(&d) as Arc<dyn NotifyDeduper>);
+    (router, d)
+}
+
+#[tokio::test]
+async fn a_redelivery_is_acknowledged_without_calling_the_handler_again() {
+    let (router, dedupe) = deduped();
+    for cb in all_callbacks() {
+        let p = cb.provider;
+        let calls = Cell::new(0);
+        for round in 0..3 {
+            let (ack, delivery) = router
+                .deliver(p, &cb.headers, &cb.body, |n| {
+                    calls.set(calls.get() + 1);
+                    let provider = n.provider();
+                    async move {
+                        assert_eq!(provider, p);
+                        Ok::<(), String>(())
+                    }
+                })
+                .await;
+            assert_eq!(ack, router.ack(p), "{p} round {round}");
+            assert!(delivery.is_received());
+            match (round, &delivery) {
+                (0, Delivery::Handled(n)) | (1 | 2, Delivery::Duplicate(n)) => {
+                    assert_eq!(n.provider(), p);
+                }
+                _ => panic!("{p} round {round}: {delivery:?}"),
+            }
+        }
+        assert_eq!(calls.get(), 1, "{p}: handler ran once for three deliveries");
+    }
+    assert_eq!(dedupe.len(), 5, "one key per provider's event");
+}
+
+#[tokio::test]
+async fn without_a_deduper_every_delivery_reaches_the_handler() {
+    let router = router_all();
+    let cb = paydesk();
+    let calls = Cell::new(0);
+    for _ in 0..2 {
+        let (_, delivery) = router
+            .deliver(Provider::Paydesk, &cb.headers, &cb.body, |_| {
+                calls.set(calls.get() + 1);
+                async { Ok::<(), String>(()) }
+            })
+            .await;
+        assert!(matches!(delivery, Delivery::Handled(_)));
+    }
+    assert_eq!(calls.get(), 2);
+}
+
+#[tokio::test]
+async fn a_failing_handler_gets_the_retry_reply_and_runs_again_on_the_next_delivery() {
+    let (router, dedupe) = deduped();
+    let cb = paydesk();
+    let p = Provider::Paydesk;
+
+    let (ack, delivery) = router
+        .deliver(p, &cb.headers, &cb.body, |_| async {
+            Err::<(), _>("database unavailable".to_owned())
+        })
+        .await;
+    assert_eq!(ack, router.retry_ack(p));
+    assert_eq!((ack.status(), ack.body()), (500, "FAIL"));
+    assert!(!ack.is_received());
+    match delivery {
+        Delivery::HandlerFailed(n, e) => {
+            assert_eq!(e, "database unavailable");
+            assert_eq!(n.facts().merchant_order_no, "1313068703462109184");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(dedupe.is_empty(), "the failed event is forgotten");
+
+    let calls = Cell::new(0);
+    let (ack, delivery) = router
+        .deliver(p, &cb.headers, &cb.body, |_| {
+            calls.set(calls.get() + 1);
+            async { Ok::<(), String>(()) }
+        })
+        .await;
+    assert_eq!(calls.get(), 1, "the provider's retry is handled");
+    assert_eq!(ack, router.ack(p));
+    assert!(matches!(delivery, Delivery::Handled(_)));
+
+    let (_, delivery) = router
+        .deliver(p, &cb.headers, &cb.body, |_| async {
+            panic!("a handled event must not run again")
+        })
+        .await;
+    assert!(matches!(delivery, Delivery::<String>::Duplicate(_)));
+}
+
+#[tokio::test]
+async fn a_forged_callback_is_rejected_with_the_retry_reply() {
+    let (router, dedupe) = deduped();
+    for cb in all_callbacks() {
+        let p = cb.provider;
+        let mut forged = cb.body.clone();
+        let at = forged
+            .iter()
+            .position(|b| b.is_ascii_digit() && *b != b'9')
+            .expect("a digit");
+        forged[at] += 1;
+        let (ack, delivery) = router
+            .deliver(p, &cb.headers, &forged, |_| async {
+                panic!("a forged callback must not reach the handler")
+            })
+            .await;
+        assert_eq!(ack, router.retry_ack(p), "{p}");
+        assert!(!delivery.is_received());
+        match delivery {
+            Delivery::<String>::Rejected(e) => assert!(e.is_notify_rejection(), "{p}: {e:?}"),
+            other => panic!("{p}: {other:?}"),
+        }
+    }
+    assert!(dedupe.is_empty(), "nothing forged is remembered");
+
+    // A provider without a verifier: refused with its retry reply, so a genuine callback is
+    // delivered again once the configuration is fixed.
+    let cb = paydesk();
+    let only_jiuyi = NotifyRouter::new().jiuyi_dc(crate::support::verifiers::jiuyi_dc());
+    let (ack, delivery) = only_jiuyi
+        .deliver(Provider::Paydesk, &cb.headers, &cb.body, |_| async {
+            Ok::<(), String>(())
+        })
+        .await;
+    assert_eq!(ack, only_jiuyi.retry_ack(Provider::Paydesk));
+    assert!(matches!(
+        delivery,
+        Delivery::Rejected(Error::NotConfigured(Provider::Paydesk))
+    ));
+}
