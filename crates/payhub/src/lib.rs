@@ -57,7 +57,7 @@ mod unified;
 pub mod axum;
 
 pub use ack::Ack;
-pub use dedupe::{DedupeFuture, InMemoryDeduper, NotifyDeduper};
+pub use dedupe::{DedupeFuture, DeliveryState, InMemoryDeduper, NotifyDeduper};
 pub use error::{Error, Result};
 pub use expect::{Expected, FieldMismatch, Mismatch, NotificationFacts};
 pub use notification::Notification;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use http::HeaderMap;
 
-use crate::{Ack, Error, Notification, NotifyDeduper, Provider};
+use crate::{Ack, DeliveryState, Error, Notification, NotifyDeduper, Provider};
 
 /// Routes callbacks to the configured provider verifiers.
 ///
@@ -48,6 +48,9 @@ pub enum Delivery<E> {
     /// Verified, but already handled before (a redelivery): answered as received, handler
     /// not called.
     Duplicate(Notification),
+    /// Verified, but another delivery of the same event is being handled right now: the
+    /// provider is told to deliver again (never "received", in case that handler fails).
+    InProgress(Notification),
     /// Verified, but the handler failed: the provider is told to deliver again.
     HandlerFailed(Notification, E),
     /// Refused: it did not verify (or the provider is not configured). The provider's retry
@@ -208,8 +211,9 @@ impl NotifyRouter {
     }
 
     /// Verifies, deduplicates, runs `handler` and picks the reply; the one call a web endpoint
-    /// needs. The handler runs at most once per event when a deduper is set; when it fails, the
-    /// event is forgotten again so the provider's next delivery is handled.
+    /// needs. With a deduper, the handler runs once per event: a redelivery of a handled event is
+    /// acknowledged without calling it, a redelivery while it runs is asked to come again, and a
+    /// failed handler releases the event so the provider's next delivery is handled.
     pub async fn deliver<F, Fut, E>(
         &self,
         provider: Provider,
@@ -229,21 +233,37 @@ impl NotifyRouter {
             }
         };
         let key = notification.dedupe_key();
-        if let Some(d) = &self.deduper
-            && !d.first_delivery(&key).await
-        {
-            tracing::info!(
-                provider = provider.name(),
-                key,
-                "duplicate callback acknowledged"
-            );
-            return (self.ack(provider), Delivery::Duplicate(notification));
+        if let Some(d) = &self.deduper {
+            match d.begin(&key).await {
+                DeliveryState::Done => {
+                    tracing::info!(
+                        provider = provider.name(),
+                        key,
+                        "duplicate callback acknowledged"
+                    );
+                    return (self.ack(provider), Delivery::Duplicate(notification));
+                }
+                DeliveryState::InProgress => {
+                    tracing::info!(
+                        provider = provider.name(),
+                        key,
+                        "callback already being handled; asking for redelivery"
+                    );
+                    return (self.retry_ack(provider), Delivery::InProgress(notification));
+                }
+                _ => {}
+            }
         }
         match handler(notification.clone()).await {
-            Ok(()) => (self.ack(provider), Delivery::Handled(notification)),
+            Ok(()) => {
+                if let Some(d) = &self.deduper {
+                    d.complete(&key).await;
+                }
+                (self.ack(provider), Delivery::Handled(notification))
+            }
             Err(e) => {
                 if let Some(d) = &self.deduper {
-                    d.forget(&key).await;
+                    d.abandon(&key).await;
                 }
                 tracing::warn!(
                     provider = provider.name(),
