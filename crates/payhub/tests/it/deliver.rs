@@ -1,6 +1,7 @@
 //! `NotifyRouter::deliver` with an `InMemoryDeduper`: a redelivery reaches the handler once and
-//! is acknowledged, a failing handler gets the retry reply and the next delivery runs it again,
-//! and a forged callback is refused with the retry reply without reaching the handler.
+//! is acknowledged, a redelivery while the handler runs is asked to come again, a failing
+//! handler gets the retry reply and the next delivery runs it again, and a forged callback is
+//! refused with the retry reply without reaching the handler.
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -145,4 +146,43 @@ async fn a_forged_callback_is_rejected_with_the_retry_reply() {
         delivery,
         Delivery::Rejected(Error::NotConfigured(Provider::Paydesk))
     ));
+}
+
+#[tokio::test]
+async fn a_redelivery_while_the_handler_runs_is_asked_to_come_again() {
+    let (router, _) = deduped();
+    let cb = paydesk();
+    let p = Provider::Paydesk;
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let first = router.deliver(p, &cb.headers, &cb.body, |_| async move {
+        // Still handling when the redelivery arrives.
+        released.await.expect("released");
+        Ok::<(), String>(())
+    });
+    let second = async {
+        let out = router
+            .deliver(p, &cb.headers, &cb.body, |_| async {
+                panic!("an event being handled must not run twice at once")
+            })
+            .await;
+        release.send(()).expect("first delivery waits");
+        out
+    };
+    let ((ack1, d1), (ack2, d2)) = tokio::join!(first, second);
+    assert!(matches!(d2, Delivery::<String>::InProgress(_)), "{d2:?}");
+    assert_eq!(
+        ack2,
+        router.retry_ack(p),
+        "never acknowledged while the outcome is open"
+    );
+    assert!(matches!(d1, Delivery::Handled(_)), "{d1:?}");
+    assert_eq!(ack1, router.ack(p));
+
+    let (ack, d) = router
+        .deliver(p, &cb.headers, &cb.body, |_| async {
+            panic!("already handled")
+        })
+        .await;
+    assert!(matches!(d, Delivery::<String>::Duplicate(_)));
+    assert_eq!(ack, router.ack(p));
 }
