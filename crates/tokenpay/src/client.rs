@@ -259,6 +259,8 @@ impl Client {
                     Error::Api(a) => a.code().is_retryable(),
                     Error::Transport(t) if unsafe_write => !t.may_have_reached_provider(),
                     Error::Transport(t) => t.is_retryable(),
+                    // A reply cut short or garbled on the way: a read is safe to ask again.
+                    Error::Decode(d) => !unsafe_write && d.is_garbled(),
                     _ => false,
                 },
             )
@@ -465,7 +467,7 @@ fn parse_envelope<'a>(operation: &'static str, raw: &'a RawResponse) -> Result<E
     let ok_status = (200..300).contains(&raw.status);
     let decode = |problem: &str| -> Error {
         if ok_status {
-            DecodeError::new(operation, raw.status, problem, &raw.body).into()
+            DecodeError::garbled(operation, raw.status, problem, &raw.body).into()
         } else {
             TransportError::status(operation, raw.status).into()
         }

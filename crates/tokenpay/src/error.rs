@@ -324,6 +324,7 @@ pub struct DecodeError {
     status: u16,
     problem: String,
     body: String,
+    garbled: bool,
 }
 
 /// How much of an unreadable body is kept for the error report.
@@ -342,7 +343,25 @@ impl DecodeError {
             status,
             problem: problem.into(),
             body,
+            garbled: false,
         }
+    }
+
+    /// A reply that is not the JSON envelope at all (empty, HTML, truncated, not UTF-8): what a
+    /// proxy or a connection cut short produces. Reads are retried on these.
+    pub(crate) fn garbled(
+        operation: &'static str,
+        status: u16,
+        problem: impl Into<String>,
+        body: &[u8],
+    ) -> Self {
+        Self { garbled: true, ..Self::new(operation, status, problem, body) }
+    }
+
+    /// Whether the reply was not the JSON envelope at all (empty, HTML, truncated, not UTF-8),
+    /// as opposed to an envelope with an unreadable field.
+    pub fn is_garbled(&self) -> bool {
+        self.garbled
     }
 
     /// The operation.

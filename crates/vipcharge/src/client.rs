@@ -744,7 +744,16 @@ fn read_envelope(body: &[u8]) -> Result<Envelope, DecodeError> {
 fn is_retryable_read(e: &Error) -> bool {
     match e {
         Error::Transport(t) => t.is_retryable(),
-        Error::Decode(d) => d.kind() == DecodeErrorKind::HttpStatus && d.http_status() >= 500,
+        // A 5xx, or a reply cut short or garbled on the way (truncated JSON, an HTML page from a
+        // proxy): a read is safe to ask again.
+        Error::Decode(d) => match d.kind() {
+            DecodeErrorKind::HttpStatus => d.http_status() >= 500,
+            DecodeErrorKind::Empty
+            | DecodeErrorKind::Html
+            | DecodeErrorKind::NotJson
+            | DecodeErrorKind::Truncated => true,
+            _ => false,
+        },
         Error::Api(a) => a.status().retryable_for_reads(),
         _ => false,
     }

@@ -372,23 +372,28 @@ async fn rate_limits_back_off_and_retry_even_for_creates() {
 
 #[tokio::test]
 async fn broken_replies_are_typed_decode_errors() {
-    for (reply, needle) in [
-        (http(200, &[], b"<!DOCTYPE html><html></html>"), "HTML"),
+    // (reply, what the error says, whether a read is asked again: a garbled reply may be a
+    // connection cut short, a well-formed envelope with a bad field will not improve).
+    for (reply, needle, garbled) in [
+        (http(200, &[], b"<!DOCTYPE html><html></html>"), "HTML", true),
         (
             http(200, &[], br#"{"code":0,"msg":"ok","data":{"out_trade"#),
             "truncated",
+            true,
         ),
-        (http(200, &[], b""), "empty"),
-        (http(200, &[], b"\xff\xfe{}"), "UTF-8"),
+        (http(200, &[], b""), "empty", true),
+        (http(200, &[], b"\xff\xfe{}"), "UTF-8", true),
         (
             signed(
                 200,
                 r#"{"code":0,"msg":"ok","data":{"transaction_id":"t"}}"#,
             ),
             "trade_state",
+            false,
         ),
     ] {
-        let server = Server::start(vec![Step::Reply(reply)]).await;
+        let steps = vec![Step::Reply(reply); if garbled { 3 } else { 1 }];
+        let server = Server::start(steps).await;
         let err = client(&server)
             .send(&QueryOrderRequest::by_out_trade_no("A-1"))
             .await
@@ -397,10 +402,11 @@ async fn broken_replies_are_typed_decode_errors() {
             panic!("{err:?}")
         };
         assert!(d.problem().contains(needle), "{needle}: {d}");
+        assert_eq!(d.is_garbled(), garbled, "{needle}");
         assert_eq!(
             server.requests().len(),
-            1,
-            "a 2xx decode error is not retried"
+            if garbled { 3 } else { 1 },
+            "{needle}: reads are retried on garbled replies only"
         );
     }
 }
