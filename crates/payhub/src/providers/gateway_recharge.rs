@@ -11,7 +11,7 @@ pub(crate) fn order_status(s: &OrderStatus) -> PaymentStatus {
     match s {
         OrderStatus::Pending => PaymentStatus::Pending,
         OrderStatus::Success => PaymentStatus::Paid,
-        other => PaymentStatus::Unknown(other.to_string()),
+        other => PaymentStatus::Unknown(other.as_str().to_owned()),
     }
 }
 

@@ -8,7 +8,9 @@ use jiuyi_dc::types::OrderStatus;
 use crate::{Error, NotificationFacts, PaymentStatus, Provider, Recharge, RechargeReceipt};
 
 /// Statuses 3 (success, awaiting confirmation) and 4 (completed) are `Paid`: the account was
-/// recharged. 5 (disputed) stays `Unknown("5")` so it is never taken as final; look at the
+/// recharged, which is what a merchant fulfils on. Status 3 can still turn into 5 (disputed)
+/// until it is confirmed (by you, or automatically after 24 hours), so the provider's own status
+/// (`jiuyi_dc::types::OrderStatus::is_final`) is the one to watch for the dispute window. 5 (disputed) stays `Unknown("5")` so it is never taken as final; look at the
 /// provider's own status for it.
 pub(crate) fn order_status(s: &OrderStatus) -> PaymentStatus {
     match s {

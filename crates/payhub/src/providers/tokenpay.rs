@@ -14,7 +14,7 @@ pub(crate) fn trade_state(s: &TradeState) -> PaymentStatus {
         TradeState::Refund => PaymentStatus::Refunded,
         // `CLOSED` covers both a merchant's close and an expiry; no money arrived either way.
         TradeState::Closed => PaymentStatus::Expired,
-        other => PaymentStatus::Unknown(other.to_string()),
+        other => PaymentStatus::Unknown(other.as_str().to_owned()),
     }
 }
 

@@ -7,13 +7,17 @@ use vipcharge::types::OrderStatus;
 
 use crate::{Error, NotificationFacts, PaymentStatus, Provider, Recharge, RechargeReceipt};
 
+/// What a status report without a status maps to: `Unknown("(no status)")`.
+pub(crate) const NO_STATUS: &str = "(no status)";
+
 pub(crate) fn order_status(s: Option<&OrderStatus>) -> PaymentStatus {
     match s {
         Some(OrderStatus::Accepted | OrderStatus::Processing) => PaymentStatus::Pending,
         Some(OrderStatus::Success) => PaymentStatus::Paid,
         Some(OrderStatus::Failed | OrderStatus::Cancelled) => PaymentStatus::Failed,
-        Some(other) => PaymentStatus::Unknown(other.to_string()),
-        None => PaymentStatus::Unknown(String::new()),
+        Some(other) => PaymentStatus::Unknown(other.code().to_owned()),
+        // Status reports may omit the status (the provider's own example does): query the order.
+        None => PaymentStatus::Unknown(NO_STATUS.to_owned()),
     }
 }
 

@@ -45,7 +45,7 @@ fn want(provider: Provider) -> Want {
         // The vector's status report carries no `orderStatus`: the facade says so instead of
         // guessing.
         Provider::Vipcharge => Want {
-            status: PaymentStatus::Unknown(String::new()),
+            status: PaymentStatus::Unknown("(no status)".to_owned()),
             order: "87103",
             amount: None,
             currency: None,

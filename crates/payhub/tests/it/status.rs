@@ -119,7 +119,6 @@ fn vipcharge_order_status() {
 }
 
 #[test]
-#[ignore = "known facade issue: src/providers/vipcharge.rs builds Unknown from Display (`7 (unknown)`), not the raw code"]
 fn vipcharge_unknown_status_keeps_the_raw_code() {
     use payhub::vipcharge::types::OrderStatus;
     check("vipcharge", &[("7", unknown("7"))], |w| {
