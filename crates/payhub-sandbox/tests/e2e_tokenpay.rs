@@ -685,18 +685,32 @@ async fn injected_faults_reach_the_client_as_typed_errors() {
     );
     sb.remove_fault(html);
 
-    // Truncated JSON on a read: a decode error.
-    sb.add_fault(
+    // Truncated JSON on a read: retried (a cut-short reply is no answer), so a one-off
+    // truncation is invisible; a persistent one is a decode error once attempts run out.
+    let once = sb.add_fault(
         FaultRule::new(FaultKind::TruncatedJson)
             .provider("tokenpay")
             .route("/v1/currency/index")
             .once(),
     );
+    c.send(&CurrenciesRequest::new())
+        .await
+        .expect("a one-off truncated reply is retried");
+    sb.remove_fault(once);
+    let always = sb.add_fault(
+        FaultRule::new(FaultKind::TruncatedJson)
+            .provider("tokenpay")
+            .route("/v1/currency/index"),
+    );
     let err = c
         .send(&CurrenciesRequest::new())
         .await
         .expect_err("truncated");
-    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert!(
+        matches!(&err, Error::Decode(d) if d.is_garbled()),
+        "{err:?}"
+    );
+    sb.remove_fault(always);
 
     // A corrupted reply signature: refused in strict mode, logged in warn mode.
     sb.add_fault(

@@ -8,7 +8,6 @@
 //! `358320.00` (it is never parsed through `f64`), and nested objects keep their raw JSON text.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 
@@ -248,11 +247,18 @@ impl CanonicalParams {
     /// [`Error::Params`] when the bytes are not a JSON object.
     pub fn from_json_object(bytes: &[u8]) -> Result<Self, Error> {
         // Values borrow their raw text from `bytes` (no allocation per field but the key and the
-        // value text kept).
-        let map: BTreeMap<String, &RawValue> = serde_json::from_slice(bytes)
+        // value text kept). Fields are read in order and a repeated key is refused: parsers
+        // disagree on which copy wins, so a body with one could verify under one reading and be
+        // acted on under another.
+        let RawPairs(pairs) = serde_json::from_slice(bytes)
             .map_err(|e| Error::Params(format!("not a JSON object: {e}")))?;
-        let mut out = Self::with_capacity(map.len());
-        for (key, raw) in map {
+        let mut seen: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        seen.sort_unstable();
+        if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::Params(format!("duplicate field `{}`", w[0])));
+        }
+        let mut out = Self::with_capacity(pairs.len());
+        for (key, raw) in pairs {
             let text = raw.get();
             let value = if let Some(literal) = unescaped_string(text) {
                 literal.to_owned()
@@ -386,9 +392,52 @@ impl CanonicalParams {
     }
 }
 
+/// The top-level fields of a JSON object in document order, duplicates kept (so they can be
+/// refused), each value's raw text borrowed from the input.
+struct RawPairs<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for RawPairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = RawPairs<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(16).min(64));
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    pairs.push((k, v));
+                }
+                Ok(RawPairs(pairs))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_duplicate_keys_are_refused() {
+        let err =
+            CanonicalParams::from_json_object(br#"{"amount":"1.00","sign":"x","amount":"900.00"}"#)
+                .unwrap_err();
+        assert!(
+            err.to_string().contains("duplicate field `amount`"),
+            "{err}"
+        );
+        let ok = CanonicalParams::from_json_object(br#"{"b":"2","a":"1"}"#).unwrap();
+        assert_eq!(ok.pairs()[0].0, "b", "document order is kept");
+        assert!(CanonicalParams::from_json_object(b"[1,2]").is_err());
+    }
 
     /// The ordering as first written: a stable sort of the pairs by key bytes (ASCII) or by
     /// fixed position then key bytes.
