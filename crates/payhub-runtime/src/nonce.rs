@@ -4,8 +4,7 @@
 
 use std::fmt::Debug;
 
-use rand::Rng as _;
-use rand::distr::Alphanumeric;
+use rand::{Rng as _, RngCore as _};
 
 /// A source of fresh nonces.
 pub trait NonceSource: Send + Sync + Debug {
@@ -46,9 +45,14 @@ impl NonceSource for RandomHex {
         } else {
             b"0123456789abcdef"
         };
-        let mut rng = rand::rng();
-        (0..self.len)
-            .map(|_| char::from(digits[rng.random_range(0..16)]))
+        // Two digits per random byte.
+        let mut bytes = vec![0u8; self.len.div_ceil(2)];
+        rand::rng().fill_bytes(&mut bytes);
+        bytes
+            .iter()
+            .flat_map(|b| [b >> 4, b & 0x0f])
+            .take(self.len)
+            .map(|d| char::from(digits[usize::from(d)]))
             .collect()
     }
 }
@@ -59,11 +63,26 @@ pub struct RandomAlphanumeric(pub usize);
 
 impl NonceSource for RandomAlphanumeric {
     fn nonce(&self) -> String {
-        rand::rng()
-            .sample_iter(&Alphanumeric)
-            .take(self.0)
-            .map(char::from)
-            .collect()
+        const ALPHANUMERIC: &[u8; 62] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        // One random byte per candidate: its top six bits pick one of 64 values and the two
+        // that are not characters are rejected, so every character is equally likely (as with
+        // `rand`'s `Alphanumeric`, which spends four bytes per candidate).
+        let mut rng = rand::rng();
+        let mut out = String::with_capacity(self.0);
+        let mut buf = [0u8; 64];
+        while out.len() < self.0 {
+            rng.fill_bytes(&mut buf);
+            for &b in &buf {
+                if let Some(&c) = ALPHANUMERIC.get(usize::from(b >> 2)) {
+                    out.push(char::from(c));
+                    if out.len() == self.0 {
+                        break;
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -102,5 +121,62 @@ pub struct FixedNonce(pub String);
 impl NonceSource for FixedNonce {
     fn nonce(&self) -> String {
         self.0.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alphanumeric_nonces_have_the_length_and_alphabet_and_differ() {
+        for len in [0, 1, 16, 32, 63, 64, 65, 200] {
+            let n = RandomAlphanumeric(len).nonce();
+            assert_eq!(n.len(), len);
+            assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()), "{n}");
+        }
+        assert_ne!(
+            RandomAlphanumeric(32).nonce(),
+            RandomAlphanumeric(32).nonce()
+        );
+    }
+
+    #[test]
+    fn alphanumeric_nonces_use_every_character_about_equally() {
+        let mut counts = [0u32; 128];
+        for _ in 0..2_000 {
+            for b in RandomAlphanumeric(62).nonce().bytes() {
+                counts[usize::from(b)] += 1;
+            }
+        }
+        // 2 000 draws per character expected; 6 sigma is about 270.
+        let used: Vec<u32> = counts.iter().copied().filter(|&c| c > 0).collect();
+        assert_eq!(used.len(), 62);
+        assert!(
+            used.iter().all(|&c| (1_700..=2_300).contains(&c)),
+            "{used:?}"
+        );
+    }
+
+    #[test]
+    fn hex_nonces_have_the_length_and_case() {
+        for len in [0, 1, 15, 16, 33] {
+            let upper = RandomHex::upper(len).nonce();
+            assert_eq!(upper.len(), len);
+            assert!(
+                upper
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F')),
+                "{upper}"
+            );
+            let lower = RandomHex::lower(len).nonce();
+            assert!(
+                lower
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+                "{lower}"
+            );
+        }
+        assert_ne!(RandomHex::lower(32).nonce(), RandomHex::lower(32).nonce());
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use bytes::Bytes;
 use sign_core::Explanation;
 
 /// The HTTP methods the providers use.
@@ -43,7 +44,8 @@ pub struct PreparedRequest {
     path_and_query: String,
     headers: Vec<(String, String, bool)>,
     content_type: Option<&'static str>,
-    body: Vec<u8>,
+    /// Shared, so a send (and every retry) hands the transport a reference-counted clone.
+    body: Bytes,
     idempotency: Idempotency,
     explanation: Option<Explanation>,
 }
@@ -57,7 +59,7 @@ impl PreparedRequest {
             path_and_query: path_and_query.into(),
             headers: Vec::new(),
             content_type: None,
-            body: Vec::new(),
+            body: Bytes::new(),
             idempotency: Idempotency::Safe,
             explanation: None,
         }
@@ -77,11 +79,12 @@ impl PreparedRequest {
         self
     }
 
-    /// Sets the body and its content type.
+    /// Sets the body and its content type. A `Vec<u8>` or `String` is taken over without a
+    /// copy; sending (and resending) the request shares these bytes.
     #[must_use]
-    pub fn body(mut self, content_type: &'static str, body: Vec<u8>) -> Self {
+    pub fn body(mut self, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         self.content_type = Some(content_type);
-        self.body = body;
+        self.body = body.into();
         self
     }
 
@@ -136,6 +139,11 @@ impl PreparedRequest {
 
     /// The exact body bytes.
     pub fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as shared bytes: cloning it is a reference-count increment, not a copy.
+    pub(crate) fn body_shared(&self) -> &Bytes {
         &self.body
     }
 

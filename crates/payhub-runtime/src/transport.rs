@@ -5,6 +5,8 @@
 //! response body is read with a size cap so a hostile or broken peer cannot exhaust memory; the
 //! body is sent exactly as prepared, never re-serialized.
 
+use std::fmt;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -71,8 +73,51 @@ impl RawResponse {
 pub struct Transport {
     client: reqwest::Client,
     base: String,
-    timeout: Duration,
+    /// Set on each request only for an injected client: a client of our own already carries
+    /// this total timeout, and a second, per-request timer would only cost time on every call.
+    request_timeout: Option<Duration>,
     max_body: usize,
+    urls: Arc<UrlCache>,
+}
+
+/// The parsed URLs of the fixed endpoint paths already sent to, so a call clones a parsed
+/// [`Url`] instead of formatting and parsing the same text again. Paths with a query (which
+/// vary per call) are not kept, and the cache is bounded.
+#[derive(Default)]
+struct UrlCache {
+    entries: RwLock<Vec<(Box<str>, Url)>>,
+}
+
+impl fmt::Debug for UrlCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.entries.read().map(|e| e.len()).unwrap_or(0);
+        f.debug_struct("UrlCache").field("cached", &cached).finish()
+    }
+}
+
+impl UrlCache {
+    /// More endpoints than any provider has; beyond this, URLs are parsed per call.
+    const MAX: usize = 64;
+
+    fn get(&self, path: &str) -> Option<Url> {
+        let entries = self.entries.read().ok()?;
+        entries
+            .iter()
+            .find(|(p, _)| &**p == path)
+            .map(|(_, url)| url.clone())
+    }
+
+    fn put(&self, path: &str, url: &Url) {
+        if path.contains('?') {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.write()
+            && entries.len() < Self::MAX
+            && !entries.iter().any(|(p, _)| &**p == path)
+        {
+            entries.push((path.into(), url.clone()));
+        }
+    }
 }
 
 impl Transport {
@@ -81,22 +126,26 @@ impl Transport {
     /// # Errors
     /// [`TransportError`] of kind `Request` if reqwest cannot build its client (TLS setup).
     pub fn new(base: &Url, config: TransportConfig) -> Result<Self, TransportError> {
-        let client = match config.http_client {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(config.connect_timeout)
-                .timeout(config.timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                    TransportError::new(TransportErrorKind::Request, "client", "", Some(e))
-                })?,
+        let (client, request_timeout) = match config.http_client {
+            Some(c) => (c, Some(config.timeout)),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(config.connect_timeout)
+                    .timeout(config.timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| {
+                        TransportError::new(TransportErrorKind::Request, "client", "", Some(e))
+                    })?,
+                None,
+            ),
         };
         Ok(Self {
             client,
             base: base.as_str().trim_end_matches('/').to_owned(),
-            timeout: config.timeout,
+            request_timeout,
             max_body: config.max_body_bytes,
+            urls: Arc::default(),
         })
     }
 
@@ -113,12 +162,20 @@ impl Transport {
     pub async fn send(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
         let op = req.operation();
         let path = req.path_and_query();
-        let url = format!("{}{}", self.base, path);
         let method = match req.method() {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut builder = self.client.request(method, &url).timeout(self.timeout);
+        let mut builder = match self.url(path) {
+            Some(url) => self.client.request(method, url),
+            // Not a URL: reqwest reports it as the request error it is.
+            None => self
+                .client
+                .request(method, format!("{}{}", self.base, path)),
+        };
+        if let Some(timeout) = self.request_timeout {
+            builder = builder.timeout(timeout);
+        }
         if let Some(ct) = req.content_type() {
             builder = builder.header(http::header::CONTENT_TYPE, ct);
         }
@@ -126,7 +183,7 @@ impl Transport {
             builder = builder.header(name, value);
         }
         if !req.body_bytes().is_empty() || req.method() == Method::Post {
-            builder = builder.body(req.body_bytes().to_vec());
+            builder = builder.body(req.body_shared().clone());
         }
         let started = Instant::now();
         let mut resp = builder.send().await.map_err(|e| classify(e, op, path))?;
@@ -171,6 +228,18 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// The parsed URL of `base` + `path`, from the cache when the path was sent before.
+    fn url(&self, path: &str) -> Option<Url> {
+        if let Some(url) = self.urls.get(path) {
+            return Some(url);
+        }
+        let url = Url::parse(&format!("{}{}", self.base, path)).ok()?;
+        self.urls.put(path, &url);
+        Some(url)
+    }
+}
+
 fn classify(e: reqwest::Error, op: &'static str, path: &str) -> TransportError {
     let kind = if e.is_timeout() {
         TransportErrorKind::Timeout
@@ -182,4 +251,125 @@ fn classify(e: reqwest::Error, op: &'static str, path: &str) -> TransportError {
         TransportErrorKind::Io
     };
     TransportError::new(kind, op, path, Some(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A server that answers every request on a connection with 200 and the request body it
+    /// received, after `delay`; returns the base URL.
+    async fn echo(delay: Duration) -> Url {
+        let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
+            panic!("bind");
+        };
+        let Ok(addr) = listener.local_addr() else {
+            panic!("local_addr");
+        };
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let Ok(n) = sock.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            continue;
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buf.len() < end + 4 + len {
+                            continue;
+                        }
+                        let body = buf[end + 4..end + 4 + len].to_vec();
+                        buf.drain(..end + 4 + len);
+                        tokio::time::sleep(delay).await;
+                        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", len);
+                        if sock.write_all(head.as_bytes()).await.is_err()
+                            || sock.write_all(&body).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        match crate::parse_base_url(&format!("http://{addr}")) {
+            Ok(url) => url,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn post(path: &str, body: &'static [u8]) -> PreparedRequest {
+        PreparedRequest::new("test", Method::Post, path).body("application/json", body)
+    }
+
+    #[tokio::test]
+    async fn the_same_body_is_sent_on_every_send_and_urls_are_cached_per_path() {
+        let base = echo(Duration::ZERO).await;
+        let transport = match Transport::new(&base, TransportConfig::new()) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let req = post("/api/x", br#"{"a":"1"}"#);
+        for _ in 0..3 {
+            let reply = transport.send(&req).await;
+            assert!(
+                matches!(&reply, Ok(r) if r.status == 200 && &r.body[..] == br#"{"a":"1"}"#),
+                "{reply:?}"
+            );
+        }
+        let other = transport.send(&post("/api/y?q=1", b"{}")).await;
+        assert!(matches!(&other, Ok(r) if &r.body[..] == b"{}"), "{other:?}");
+        assert_eq!(
+            transport.urls.get("/api/x").map(String::from),
+            Some(format!("{base}api/x"))
+        );
+        assert!(
+            transport.urls.get("/api/y?q=1").is_none(),
+            "queries are not cached"
+        );
+        assert!(format!("{transport:?}").contains("cached: 1"));
+    }
+
+    #[tokio::test]
+    async fn our_client_carries_the_timeout_and_an_injected_one_gets_it_per_request() {
+        let base = echo(Duration::from_millis(800)).await;
+        let mut own = TransportConfig::new();
+        own.timeout = Duration::from_millis(150);
+        let mut injected = own.clone();
+        // A client without any timeout: the configured one must still apply.
+        injected.http_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .ok();
+        for config in [own, injected] {
+            let was_injected = config.http_client.is_some();
+            let transport = match Transport::new(&base, config) {
+                Ok(t) => t,
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!(transport.request_timeout.is_some(), was_injected);
+            let started = Instant::now();
+            let err = transport.send(&post("/api/slow", b"{}")).await.err();
+            assert!(
+                err.as_ref().is_some_and(TransportError::is_timeout),
+                "injected {was_injected}: {err:?}"
+            );
+            assert!(started.elapsed() < Duration::from_millis(700));
+        }
+    }
 }
