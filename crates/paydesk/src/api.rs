@@ -210,7 +210,7 @@ pub(crate) fn encode<O: Operation>(
 /// [`Error::Api`] for a provider error, [`Error::Decode`] for an unreadable reply.
 pub fn parse_reply<O: Operation>(status: u16, body: &[u8]) -> Result<O::Response, Error> {
     let data = envelope::open(O::NAME, status, body)?;
-    <O::Response as private::FromData>::from_data(&data)
+    <O::Response as private::FromData>::from_data(data)
         .map_err(|e| Error::Decode(e.in_field("data").in_reply(O::NAME, status, body)))
 }
 
@@ -219,5 +219,5 @@ pub(crate) fn open_raw(
     status: u16,
     body: &[u8],
 ) -> Result<Box<serde_json::value::RawValue>, Error> {
-    envelope::open("raw", status, body)
+    envelope::open("raw", status, body).map(ToOwned::to_owned)
 }

@@ -257,7 +257,7 @@ impl NotifyVerifier {
         let malformed = |e: DecodeError| NotifyError::Malformed(e.in_notify(text.as_bytes()));
         let mut fields =
             Fields::parse(text).map_err(|e| malformed(e.reworded(|r| format!("body {r}"))))?;
-        let merchant_id = match fields.opt_text("merchantId").map_err(malformed)? {
+        let merchant_id = match fields.opt_str("merchantId").map_err(malformed)? {
             Some(id) => {
                 self.check_merchant(id.trim())?;
                 Some(self.merchant_id)

@@ -47,11 +47,11 @@ pub struct Bank {
 }
 
 /// Reads `data` as a JSON array and each element with `read`, naming the index in errors.
-pub(crate) fn read_list<T>(
-    data: &RawValue,
-    read: impl Fn(Fields) -> Result<T, DecodeError>,
+pub(crate) fn read_list<'a, T>(
+    data: &'a RawValue,
+    read: impl Fn(Fields<'a>) -> Result<T, DecodeError>,
 ) -> Result<Vec<T>, DecodeError> {
-    let items: Vec<Box<RawValue>> = serde_json::from_str(data.get())
+    let items: Vec<&'a RawValue> = serde_json::from_str(data.get())
         .map_err(|e| DecodeError::new(None, "is not a JSON array").with_source(e))?;
     items
         .iter()

@@ -1,17 +1,19 @@
 //! The reply envelope `{"code":200,"msg":"SUCCESS","data":...}`: success only when `code` is
 //! 200 (number or string) and `msg` is `SUCCESS`; anything else is a typed [`ApiError`].
 
+use std::borrow::Cow;
+
 use serde_json::value::RawValue;
 
 use super::Fields;
 use crate::error::{ApiError, DecodeError, Error};
 
-/// Opens a reply: the raw `data` on success, otherwise the typed error.
-pub(crate) fn open(
+/// Opens a reply: the raw `data` (borrowed from `body`) on success, otherwise the typed error.
+pub(crate) fn open<'b>(
     operation: &'static str,
     status: u16,
-    body: &[u8],
-) -> Result<Box<RawValue>, Error> {
+    body: &'b [u8],
+) -> Result<&'b RawValue, Error> {
     let fail = |e: DecodeError| Error::Decode(e.in_reply(operation, status, body));
     let text =
         std::str::from_utf8(body).map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
@@ -20,8 +22,8 @@ pub(crate) fn open(
     }
     let mut fields =
         Fields::parse(text).map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
-    let code = fields.opt_text("code").map_err(fail)?;
-    let msg = fields.opt_text("msg").map_err(fail)?;
+    let code = fields.opt_str("code").map_err(fail)?;
+    let msg = fields.opt_str("msg").map_err(fail)?;
     let success =
         code.as_deref().map(str::trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
     if !success {
@@ -34,8 +36,8 @@ pub(crate) fn open(
         return Err(Error::Api(ApiError::new(
             operation,
             status,
-            code,
-            msg.unwrap_or_default(),
+            code.map(Cow::into_owned),
+            msg.map(Cow::into_owned).unwrap_or_default(),
             body,
         )));
     }

@@ -5,10 +5,13 @@
 //! digits into `Decimal`, never through `f64`. Every error names the field. Fields that are not
 //! taken end up in [`Extra`].
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use time::PrimitiveDateTime;
 use time::macros::format_description;
@@ -16,20 +19,25 @@ use time::macros::format_description;
 use crate::error::DecodeError;
 use crate::types::Extra;
 
-/// The fields of one JSON object, consumed as they are typed.
+/// The fields of one JSON object, borrowed from its text and consumed as they are typed.
+///
+/// Sorted by [`by_len_then_bytes`] (a later duplicate replaces an earlier one, as a map would);
+/// a field that has been taken is `None`. Nothing is copied until a value is typed, and only the fields nobody
+/// took are copied into [`Extra`].
 #[derive(Debug)]
-pub(crate) struct Fields(BTreeMap<String, Box<RawValue>>);
+pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Option<&'a RawValue>)>);
 
 /// A scalar as text: a JSON string's content, or a number's literal.
-enum Scalar {
-    Text(String),
-    Number(String),
+enum Scalar<'a> {
+    Text(Cow<'a, str>),
+    Number(&'a str),
 }
 
-impl Scalar {
-    fn into_text(self) -> String {
+impl<'a> Scalar<'a> {
+    fn into_text(self) -> Cow<'a, str> {
         match self {
-            Self::Text(t) | Self::Number(t) => t,
+            Self::Text(t) => t,
+            Self::Number(n) => Cow::Borrowed(n),
         }
     }
 }
@@ -43,11 +51,95 @@ fn snippet(text: &str) -> String {
     }
 }
 
-impl Fields {
+/// The content of a JSON string literal: borrowed when it has no escapes (a valid JSON string
+/// without `\` is its own content), decoded otherwise.
+fn string_content(literal: &str) -> Result<Cow<'_, str>, serde_json::Error> {
+    match literal
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+        _ => serde_json::from_str::<String>(literal).map(Cow::Owned),
+    }
+}
+
+/// The order of the field list: names of different lengths compare by length alone, so most
+/// comparisons of a lookup never look at the bytes. (Only a lookup order: [`Extra`] sorts by
+/// name.)
+fn by_len_then_bytes(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| {
+        // Field names are short: a byte loop beats a call to `memcmp`.
+        a.bytes()
+            .zip(b.bytes())
+            .find(|(x, y)| x != y)
+            .map_or(Ordering::Equal, |(x, y)| x.cmp(&y))
+    })
+}
+
+/// A key, borrowed from the text unless it had to be unescaped.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Reads a JSON object into [`Fields`] (the `Deserialize` of a map, without its nodes).
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+        while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+            entries.push((key, Some(value)));
+        }
+        // Sorted by name; of equal names the last one wins, as in a map.
+        entries.sort_by(|a, b| by_len_then_bytes(&a.0, &b.0));
+        entries.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1 = later.1;
+            }
+            same
+        });
+        Ok(Fields(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+impl<'a> Fields<'a> {
     /// Reads a JSON object.
-    pub(crate) fn parse(json: &str) -> Result<Self, DecodeError> {
-        match serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(json) {
-            Ok(map) => Ok(Self(map)),
+    pub(crate) fn parse(json: &'a str) -> Result<Self, DecodeError> {
+        match serde_json::from_str::<Fields<'a>>(json) {
+            Ok(fields) => Ok(fields),
             Err(e) => {
                 let reason = if serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok() {
                     "is JSON but not an object"
@@ -59,21 +151,32 @@ impl Fields {
         }
     }
 
-    /// Removes a field; JSON `null` counts as absent.
-    pub(crate) fn take_raw(&mut self, name: &str) -> Option<Box<RawValue>> {
-        self.0.remove(name).filter(|raw| raw.get().trim() != "null")
+    fn slot(&mut self, name: &str) -> Option<&mut Option<&'a RawValue>> {
+        let at = self
+            .0
+            .binary_search_by(|(k, _)| by_len_then_bytes(k, name))
+            .ok()?;
+        Some(&mut self.0[at].1)
     }
 
-    fn scalar(&mut self, name: &str) -> Result<Option<Scalar>, DecodeError> {
+    /// Removes a field; JSON `null` counts as absent.
+    pub(crate) fn take_raw(&mut self, name: &str) -> Option<&'a RawValue> {
+        self.slot(name)?
+            .take()
+            // A `RawValue` is the value's exact text, without surrounding whitespace.
+            .filter(|raw| raw.get() != "null")
+    }
+
+    fn scalar(&mut self, name: &str) -> Result<Option<Scalar<'a>>, DecodeError> {
         let Some(raw) = self.take_raw(name) else {
             return Ok(None);
         };
-        let text = raw.get().trim();
+        let text = raw.get();
         match text.as_bytes().first() {
-            Some(b'"') => serde_json::from_str::<String>(text)
+            Some(b'"') => string_content(text)
                 .map(|s| Some(Scalar::Text(s)))
                 .map_err(|e| DecodeError::field(name, "is not a valid string").with_source(e)),
-            Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text.to_owned()))),
+            Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text))),
             _ => Err(DecodeError::field(
                 name,
                 format!("must be a string or a number, got `{}`", snippet(text)),
@@ -81,9 +184,15 @@ impl Fields {
         }
     }
 
+    /// A text borrowed from the JSON when it has no escapes (a JSON number is taken as its
+    /// literal text).
+    pub(crate) fn opt_str(&mut self, name: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        Ok(self.scalar(name)?.map(Scalar::into_text))
+    }
+
     /// A text (a JSON number is taken as its literal text).
     pub(crate) fn opt_text(&mut self, name: &str) -> Result<Option<String>, DecodeError> {
-        Ok(self.scalar(name)?.map(Scalar::into_text))
+        Ok(self.opt_str(name)?.map(Cow::into_owned))
     }
 
     /// A required, non-empty text.
@@ -152,9 +261,10 @@ impl Fields {
         match self.scalar(name)? {
             None => Ok(None),
             Some(Scalar::Text(t)) if t.trim().is_empty() => Ok(None),
-            Some(Scalar::Text(t)) => PrimitiveDateTime::parse(t.trim(), format)
+            Some(Scalar::Text(t)) => plain_date_time(t.trim())
+                .or_else(|| PrimitiveDateTime::parse(t.trim(), format).ok())
                 .map(Some)
-                .map_err(|_| {
+                .ok_or_else(|| {
                     DecodeError::field(
                         name,
                         format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(&t)),
@@ -162,7 +272,7 @@ impl Fields {
                 }),
             Some(Scalar::Number(n)) => Err(DecodeError::field(
                 name,
-                format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(&n)),
+                format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(n)),
             )),
         }
     }
@@ -178,7 +288,7 @@ impl Fields {
             Some(Scalar::Text(_)) => Err(DecodeError::field(name, "is empty")),
             Some(Scalar::Number(n)) => Err(DecodeError::field(
                 name,
-                format!("must be a status text, got `{}`", snippet(&n)),
+                format!("must be a status text, got `{}`", snippet(n)),
             )),
             None => Ok(None),
         }
@@ -197,12 +307,12 @@ impl Fields {
         name: &str,
         read: impl FnOnce(&mut Self, &str) -> Result<Option<T>, DecodeError>,
     ) -> Option<T> {
-        let saved = self.0.get(name).cloned();
+        let saved = self.slot(name).and_then(|slot| *slot);
         match read(self, name) {
             Ok(value) => value,
             Err(_) => {
-                if let Some(raw) = saved {
-                    self.0.insert(name.to_owned(), raw);
+                if let (Some(raw), Some(slot)) = (saved, self.slot(name)) {
+                    *slot = Some(raw);
                 }
                 None
             }
@@ -211,13 +321,46 @@ impl Fields {
 
     /// Drops a known field this crate does not expose (e.g. the echoed `nonceStr`).
     pub(crate) fn skip(&mut self, name: &str) {
-        self.0.remove(name);
+        if let Some(slot) = self.slot(name) {
+            *slot = None;
+        }
     }
 
     /// Everything not taken.
     pub(crate) fn extra(self) -> Extra {
-        Extra::new(self.0)
+        Extra::new(
+            self.0
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), v.to_owned())))
+                .collect(),
+        )
     }
+}
+
+/// `yyyy-MM-dd HH:mm:ss` made only of ASCII digits where digits go, read without the general
+/// format parser; `None` for anything else (which the format parser then reads or refuses).
+fn plain_date_time(text: &str) -> Option<PrimitiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u16> {
+        b[from..to].iter().try_fold(0u16, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u16::from(d - b'0'))
+        })
+    };
+    let year = i32::from(num(0, 4)?);
+    let month = time::Month::try_from(u8::try_from(num(5, 7)?).ok()?).ok()?;
+    let narrow = |from, to| num(from, to).and_then(|n| u8::try_from(n).ok());
+    let date = time::Date::from_calendar_date(year, month, narrow(8, 10)?).ok()?;
+    let time = time::Time::from_hms(narrow(11, 13)?, narrow(14, 16)?, narrow(17, 19)?).ok()?;
+    Some(PrimitiveDateTime::new(date, time))
 }
 
 /// Parses a decimal from its text: plain (`12.50`) or scientific (`1.25E1`), never via `f64`.
@@ -233,5 +376,90 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
         Decimal::from_scientific(text).ok()
     } else {
         Decimal::from_str_exact(text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(json: &str) -> Fields<'_> {
+        match Fields::parse(json) {
+            Ok(f) => f,
+            Err(e) => panic!("{json}: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed_and_escaped_ones_decoded() {
+        let mut f = fields(r#"{"a":"plain","b":"x\"y\u00e9","c":12.50}"#);
+        assert!(matches!(f.opt_str("a"), Ok(Some(Cow::Borrowed("plain")))));
+        assert_eq!(f.opt_text("b").ok().flatten().as_deref(), Some("x\"yé"));
+        assert_eq!(f.opt_text("c").ok().flatten().as_deref(), Some("12.50"));
+        assert!(f.extra().is_empty());
+    }
+
+    #[test]
+    fn a_later_duplicate_replaces_an_earlier_one_as_in_a_map() {
+        let mut f = fields(r#"{"a":"1","b":"x","a":"2"}"#);
+        assert_eq!(f.opt_text("a").ok().flatten().as_deref(), Some("2"));
+        let extra = f.extra();
+        assert_eq!(extra.iter().collect::<Vec<_>>(), vec![("b", r#""x""#)]);
+    }
+
+    #[test]
+    fn escaped_keys_are_found_by_their_decoded_name() {
+        let mut f = fields(r#"{"order\u004eo":"P1","z":1}"#);
+        assert_eq!(f.opt_text("orderNo").ok().flatten().as_deref(), Some("P1"));
+        assert_eq!(f.opt_text("orderNo").ok().flatten(), None, "taken once");
+    }
+
+    #[test]
+    fn null_is_absent_and_a_lenient_failure_stays_in_extra() {
+        let mut f = fields(r#"{"n":null,"amount":"abc","k":true}"#);
+        assert_eq!(f.opt_text("n").ok().flatten(), None);
+        assert_eq!(f.lenient("amount", Fields::opt_decimal), None);
+        assert!(f.opt_text("k").is_err(), "a boolean is not a text");
+        let extra = f.extra();
+        assert_eq!(extra.get("amount"), Some(r#""abc""#));
+        assert_eq!(extra.get("n"), None);
+        assert_eq!(extra.get("k"), None, "taken, even though it failed");
+    }
+
+    #[test]
+    fn the_time_shortcut_agrees_with_the_format_parser() {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        for text in [
+            "2022-12-06 17:48:40",
+            "2024-02-29 00:00:00",
+            "2023-02-29 00:00:00",
+            "2022-13-01 00:00:00",
+            "2022-12-06 24:00:00",
+            "2022-12-06 23:59:60",
+            "0000-01-01 00:00:00",
+            "2022-1a-06 17:48:40",
+            "2022/12/06 17:48:40",
+            "2022-12-06T17:48:40",
+            "+022-12-06 17:48:40",
+            "2022-12-06 17:48:4",
+        ] {
+            let parsed = PrimitiveDateTime::parse(text, format).ok();
+            if let Some(fast) = plain_date_time(text) {
+                assert_eq!(Some(fast), parsed, "{text}");
+            }
+            let json = format!(r#"{{"t":"{text}"}}"#);
+            let mut f = Fields::parse(&json).ok();
+            let read = f.as_mut().map(|f| f.opt_time("t").ok().flatten());
+            assert_eq!(read, Some(parsed), "{text}");
+        }
+        assert!(plain_date_time("2022-12-06 17:48:40").is_some());
+    }
+
+    #[test]
+    fn not_an_object_and_not_json_are_told_apart() {
+        let reason = |json| Fields::parse(json).err().map(|e| format!("{e}"));
+        assert!(reason("[1,2]").is_some_and(|r| r.contains("is JSON but not an object")));
+        assert!(reason("{\"a\":").is_some_and(|r| r.contains("is not valid JSON")));
+        assert!(reason("{\"a\":1} x").is_some_and(|r| r.contains("is not valid JSON")));
     }
 }

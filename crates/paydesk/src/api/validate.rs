@@ -17,6 +17,72 @@ pub(crate) const NAME_MAX: usize = 64;
 /// `phone`, `mobileMoneyPhone`, `idCard`, `remark`, `goodsSubject`, `goodsBody`: `string(32)`.
 pub(crate) const SHORT_MAX: usize = 32;
 
+/// The number of characters of `value` when it is more than `max` (a text of at most `max` bytes
+/// has at most `max` characters, so short texts are not counted).
+fn chars_over(value: &str, max: usize) -> Option<usize> {
+    if value.len() <= max {
+        return None;
+    }
+    Some(value.chars().count()).filter(|&len| len > max)
+}
+
+/// Whether `value` holds a control character (`char::is_control`), byte-wise for ASCII.
+fn has_control(value: &str) -> bool {
+    if value.is_ascii() {
+        value.bytes().any(|b| b.is_ascii_control())
+    } else {
+        value.chars().any(char::is_control)
+    }
+}
+
+/// Whether `value` is, without doubt, an `http`/`https` URL with a host that [`Url::parse`]
+/// accepts: lower-case scheme, a host of lower-case ASCII letters, digits and inner hyphens whose
+/// last label starts with a letter (so it is not read as an IPv4 address), an optional port that
+/// fits 16 bits, and a path of printable ASCII. Anything else (IP literals, user info, percent
+/// signs, punycode, upper case, spaces...) is left to the full parser. This is only a shortcut:
+/// it never accepts a URL the parser would refuse (see the tests), it saves parsing the same
+/// merchant callback URL on every request.
+fn plain_http_url(value: &str) -> bool {
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if let Some(port) = port
+        && (port.is_empty()
+            || port.len() > 5
+            || !port.bytes().all(|b| b.is_ascii_digit())
+            || port.parse::<u16>().is_err())
+    {
+        return false;
+    }
+    let label_ok = |label: &str| {
+        let b = label.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && !label.starts_with("xn--")
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+            && b.iter()
+                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    };
+    let last_ok = host
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| last.as_bytes().first().is_some_and(u8::is_ascii_lowercase));
+    last_ok
+        && host.split('.').all(label_ok)
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'\\' | b'%'))
+}
+
 /// Collects violations; [`Checks::finish`] turns them into one [`ValidationError`].
 #[derive(Debug, Default)]
 pub struct Checks {
@@ -52,14 +118,13 @@ impl Checks {
     /// An optional text: at most `max` characters, no control characters.
     pub(crate) fn opt_text(&mut self, field: &'static str, value: Option<&str>, max: usize) {
         let Some(value) = value else { return };
-        let len = value.chars().count();
-        if len > max {
+        if let Some(len) = chars_over(value, max) {
             self.push(
                 field,
                 format!("must be at most {max} characters, got {len}"),
             );
         }
-        if value.chars().any(char::is_control) {
+        if has_control(value) {
             self.push(field, "must not contain control characters");
         }
     }
@@ -78,16 +143,21 @@ impl Checks {
     }
 
     fn id_within(&mut self, field: &'static str, value: &str, max: usize) {
-        let len = value.chars().count();
-        if len == 0 {
+        if value.is_empty() {
             self.push(field, "is required and must not be empty");
-        } else if len > max {
+        } else if let Some(len) = chars_over(value, max) {
             self.push(
                 field,
                 format!("must be at most {max} characters, got {len}"),
             );
         }
-        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let spaced = if value.is_ascii() {
+            // ASCII whitespace is the space and 0x09-0x0D, which are control characters.
+            value.bytes().any(|b| b == b' ' || b.is_ascii_control())
+        } else {
+            value.chars().any(|c| c.is_whitespace() || c.is_control())
+        };
+        if spaced {
             self.push(field, "must not contain whitespace or control characters");
         }
     }
@@ -102,12 +172,14 @@ impl Checks {
     /// An http(s) URL of at most 250 characters with a host.
     pub(crate) fn url(&mut self, field: &'static str, value: Option<&str>) {
         let Some(value) = value else { return };
-        let len = value.chars().count();
-        if len > URL_MAX {
+        if let Some(len) = chars_over(value, URL_MAX) {
             self.push(
                 field,
                 format!("must be at most {URL_MAX} characters, got {len}"),
             );
+        }
+        if plain_http_url(value) {
+            return;
         }
         match Url::parse(value) {
             Ok(url) if !matches!(url.scheme(), "http" | "https") => {
@@ -210,6 +282,104 @@ impl Checks {
                         profile.currency()
                     ),
                 ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the full check accepts: parses, http(s), a non-empty host.
+    fn parser_accepts(value: &str) -> bool {
+        Url::parse(value).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+        })
+    }
+
+    #[test]
+    fn the_shortcut_takes_typical_callback_urls() {
+        for url in [
+            "https://merchant.com/webhooks",
+            "http://shop.example.co.tz:8443/api/cashy/notify",
+            "https://a-b.c9.example/x/y.php?id=1&t=2#top",
+            "https://merchant.com",
+            "http://localhost:65535/",
+        ] {
+            assert!(plain_http_url(url), "{url}");
+            assert!(parser_accepts(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_shortcut_leaves_unusual_urls_to_the_parser() {
+        for url in [
+            "HTTPS://merchant.com/x",
+            "https://Merchant.com/x",
+            "https://127.0.0.1/x",
+            "https://1.2.3.999/x",
+            "https://a.0x10/x",
+            "https://user@merchant.com/x",
+            "https://merchant.com:+80/x",
+            "https://merchant.com:65536/x",
+            "https://merchant.com:/x",
+            "https://xn--nxasmq6b.com/",
+            "https://-a.com/",
+            "https://a..com/",
+            "https://a.com./",
+            "https://a.com/%zz",
+            "https://a.com/a b",
+            "https://a.com/\\x",
+            " https://a.com/",
+            "ftp://a.com/",
+            "https:///x",
+            "https://",
+            "https://[::1]/",
+            "https://a.com?q",
+        ] {
+            assert!(!plain_http_url(url), "{url}");
+        }
+    }
+
+    /// The shortcut never accepts what the parser refuses: random strings over an alphabet of
+    /// the characters that matter to URL parsing, built on a valid prefix.
+    #[test]
+    fn the_shortcut_never_accepts_what_the_parser_refuses() {
+        const ALPHABET: &[u8] = b"az09AZ-.:/@%?#[]\\ +_~x";
+        const PREFIXES: [&str; 4] = ["https://", "http://", "https://a.b", "http://xn--"];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            let mut url = PREFIXES[(next() % 4) as usize].to_owned();
+            let len = next() % 24;
+            for _ in 0..len {
+                url.push(char::from(
+                    ALPHABET[(next() % ALPHABET.len() as u64) as usize],
+                ));
+            }
+            if plain_http_url(&url) {
+                accepted += 1;
+                assert!(parser_accepts(&url), "shortcut accepted `{url}`");
+            }
+        }
+        assert!(accepted > 1_000, "the shortcut took only {accepted} URLs");
+    }
+
+    #[test]
+    fn long_hosts_and_labels_agree_with_the_parser() {
+        let long_label = format!("https://{}.com/", "a".repeat(63));
+        let too_long_label = format!("https://{}.com/", "a".repeat(64));
+        let long_host = format!("https://{}com/", "abcdefghi.".repeat(30));
+        for url in [long_label, too_long_label, long_host] {
+            if plain_http_url(&url) {
+                assert!(parser_accepts(&url), "{url}");
             }
         }
     }

@@ -80,7 +80,7 @@ impl Notification {
         kind: OrderKind,
         order_no: String,
         merchant_id: Option<u64>,
-        mut f: Fields,
+        mut f: Fields<'_>,
     ) -> Result<Self, DecodeError> {
         if kind == OrderKind::PayOut {
             return Ok(Self::PayOut(PayOutNotification {
