@@ -355,7 +355,10 @@ impl DecodeError {
         problem: impl Into<String>,
         body: &[u8],
     ) -> Self {
-        Self { garbled: true, ..Self::new(operation, status, problem, body) }
+        Self {
+            garbled: true,
+            ..Self::new(operation, status, problem, body)
+        }
     }
 
     /// Whether the reply was not the JSON envelope at all (empty, HTML, truncated, not UTF-8),

@@ -375,7 +375,11 @@ async fn broken_replies_are_typed_decode_errors() {
     // (reply, what the error says, whether a read is asked again: a garbled reply may be a
     // connection cut short, a well-formed envelope with a bad field will not improve).
     for (reply, needle, garbled) in [
-        (http(200, &[], b"<!DOCTYPE html><html></html>"), "HTML", true),
+        (
+            http(200, &[], b"<!DOCTYPE html><html></html>"),
+            "HTML",
+            true,
+        ),
         (
             http(200, &[], br#"{"code":0,"msg":"ok","data":{"out_trade"#),
             "truncated",
