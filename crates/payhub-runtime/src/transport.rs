@@ -166,8 +166,9 @@ impl Transport {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
         };
-        let mut builder = match self.url(path) {
-            Some(url) => self.client.request(method, url),
+        let requested = self.url(path);
+        let mut builder = match &requested {
+            Some(url) => self.client.request(method, url.clone()),
             // Not a URL: reqwest reports it as the request error it is.
             None => self
                 .client
@@ -188,7 +189,10 @@ impl Transport {
         let started = Instant::now();
         let mut resp = builder.send().await.map_err(|e| classify(e, op, path))?;
         let status = resp.status().as_u16();
-        if resp.status().is_redirection() {
+        // An injected client that follows redirects has already re-sent the request elsewhere;
+        // we cannot undo that, but the reply is not the provider's answer to what we signed.
+        let followed = requested.as_ref().is_some_and(|u| resp.url() != u);
+        if resp.status().is_redirection() || followed {
             return Err(TransportError::new(
                 TransportErrorKind::Redirect,
                 op,
