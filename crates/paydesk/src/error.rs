@@ -56,7 +56,9 @@ pub enum Error {
 
 impl Error {
     /// Whether an idempotent call (query, balance, bank list) may succeed if tried again:
-    /// network failures, HTTP 5xx and the provider's `System_busy` / `System_Maintenance`.
+    /// network failures, HTTP 5xx, the provider's `System_busy` / `System_Maintenance`, and a
+    /// reply that is not a readable envelope at all (empty, HTML, truncated: what a proxy or a
+    /// connection cut short produces). A readable envelope with one bad field is not retried.
     ///
     /// ```
     /// use paydesk::error::{ConfigError, Error};
@@ -67,7 +69,9 @@ impl Error {
         match self {
             Self::Transport(e) => e.is_retryable(),
             Self::Api(e) => e.is_retryable(),
-            Self::Decode(e) => e.http_status().is_some_and(|s| s >= 500),
+            Self::Decode(e) => {
+                e.http_status().is_some_and(|s| s >= 500) || e.field_name().is_none()
+            }
             _ => false,
         }
     }

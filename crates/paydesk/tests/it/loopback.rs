@@ -294,8 +294,11 @@ async fn read_with_broken_replies_gives_typed_errors() {
             "x".repeat(40_000)
         ),
     );
+    // A garbled reply (an HTML page, a body cut short) is retried for a read, three attempts by
+    // default; an oversize body is a limit, not a glitch, and is not.
     for (reply, expect) in [(html, "decode"), (truncated, "decode"), (huge, "too large")] {
-        let server = Server::start(vec![("/api/payDeskQuery", vec![reply])]).await;
+        let attempts = if expect == "decode" { 3 } else { 1 };
+        let server = Server::start(vec![("/api/payDeskQuery", vec![reply; attempts])]).await;
         let client = Client::builder(MERCHANT, crate::KEY)
             .base_url(server.base())
             .max_body_bytes(16 * 1024)
@@ -315,7 +318,7 @@ async fn read_with_broken_replies_gives_typed_errors() {
             }
             _ => panic!("{expect}: {err:?}"),
         }
-        assert_eq!(server.seen().len(), 1, "{expect}: not retried");
+        assert_eq!(server.seen().len(), attempts, "{expect}: attempts");
     }
 }
 
