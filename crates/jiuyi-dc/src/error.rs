@@ -234,9 +234,15 @@ impl DecodeError {
         &self.body
     }
 
-    /// Whether an idempotent read may be tried again (HTTP 5xx, 429).
+    /// Whether an idempotent read may be tried again: HTTP 5xx or 429, or a body that is not
+    /// JSON at all (an HTML page, a body cut short), which a proxy or a broken connection
+    /// produces. A readable envelope with a bad field is not retried.
     pub fn is_retryable(&self) -> bool {
-        self.kind == DecodeErrorKind::HttpStatus && (self.status >= 500 || self.status == 429)
+        match self.kind {
+            DecodeErrorKind::HttpStatus => self.status >= 500 || self.status == 429,
+            DecodeErrorKind::NotJson { .. } => true,
+            _ => false,
+        }
     }
 }
 
