@@ -246,33 +246,7 @@ impl CanonicalParams {
     /// # Errors
     /// [`Error::Params`] when the bytes are not a JSON object.
     pub fn from_json_object(bytes: &[u8]) -> Result<Self, Error> {
-        // Values borrow their raw text from `bytes` (no allocation per field but the key and the
-        // value text kept). Fields are read in order and a repeated key is refused: parsers
-        // disagree on which copy wins, so a body with one could verify under one reading and be
-        // acted on under another.
-        let RawPairs(pairs) = serde_json::from_slice(bytes)
-            .map_err(|e| Error::Params(format!("not a JSON object: {e}")))?;
-        let mut seen: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
-        seen.sort_unstable();
-        if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Error::Params(format!("duplicate field `{}`", w[0])));
-        }
-        let mut out = Self::with_capacity(pairs.len());
-        for (key, raw) in pairs {
-            let text = raw.get();
-            let value = if let Some(literal) = unescaped_string(text) {
-                literal.to_owned()
-            } else if text.starts_with('"') {
-                serde_json::from_str::<String>(text)
-                    .map_err(|e| Error::Params(format!("field `{key}`: {e}")))?
-            } else if text == "null" {
-                String::new()
-            } else {
-                text.to_owned()
-            };
-            out.push(key, value);
-        }
-        Ok(out)
+        BorrowedParams::from_json_object(bytes).map(BorrowedParams::into_owned)
     }
 
     /// Reads an `application/x-www-form-urlencoded` body into pairs (values decoded).
@@ -280,121 +254,340 @@ impl CanonicalParams {
     /// # Errors
     /// Never today; the `Result` leaves room for stricter decoding.
     pub fn from_form(bytes: &[u8]) -> Result<Self, Error> {
-        let mut out = Self::new();
-        for (k, v) in url::form_urlencoded::parse(bytes) {
-            out.push(k.into_owned(), v.into_owned());
-        }
-        Ok(out)
+        BorrowedParams::from_form(bytes).map(BorrowedParams::into_owned)
     }
 
-    /// The pair indices in canonical order, sorted in `stack` when the list fits (every request
-    /// here does), so canonicalizing allocates nothing but the output string.
-    ///
-    /// Each slot is `(primary, index)`: for ASCII order the primary is the key's first 8 bytes
-    /// read big-endian (zero-padded), which orders like the bytes themselves, so most
-    /// comparisons are one integer compare; ties fall back to the whole key, then to insertion
-    /// order (a stable sort, so duplicate keys keep the order they came in).
-    fn order_into<'b>(
-        &self,
-        style: &CanonicalStyle,
-        stack: &'b mut [(u64, usize); ORDER_STACK],
-        heap: &'b mut Vec<(u64, usize)>,
-    ) -> &'b [(u64, usize)] {
-        let n = self.pairs.len();
-        let slots: &mut [(u64, usize)] = if n <= ORDER_STACK {
-            &mut stack[..n]
-        } else {
-            heap.resize(n, (0, 0));
-            heap
-        };
-        for (slot, (i, (key, _))) in slots.iter_mut().zip(self.pairs.iter().enumerate()) {
-            let primary = match &style.order {
-                KeyOrder::Ascii => prefix_key(key),
-                KeyOrder::Fixed(order) => order
-                    .iter()
-                    .position(|k| k == key)
-                    .map_or(u64::MAX, |p| p as u64),
-            };
-            *slot = (primary, i);
-        }
-        let pairs = &self.pairs;
-        slots.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| pairs[a.1].0.as_bytes().cmp(pairs[b.1].0.as_bytes()))
-                .then(a.1.cmp(&b.1))
-        });
-        slots
+    /// The pairs as they are; see [`CanonicalParams::pairs`].
+    pub fn into_pairs(self) -> Vec<(String, String)> {
+        self.pairs
     }
 
     /// Writes the canonical string into `out` (no secret; the signer appends it).
     /// `unsigned` names the endpoint's fields that are sent but not signed.
     pub fn write_canonical(&self, style: &CanonicalStyle, unsigned: &[&str], out: &mut String) {
-        let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
-        // One-byte separators (all of them in practice) are pushed as a `char`: no copy call.
-        let pair_sep = Separator::new(&style.pair_separator);
-        let kv_sep = Separator::new(&style.kv_separator);
-        let mut first = true;
-        for &(_, i) in self.order_into(style, &mut stack, &mut heap) {
-            let (k, v) = &self.pairs[i];
-            if style.skip_reason(k, v, unsigned).is_some() {
-                continue;
-            }
-            if !first {
-                pair_sep.write(out);
-            }
-            first = false;
-            out.push_str(k);
-            kv_sep.write(out);
-            match style.encoding {
-                ValueEncoding::Raw => out.push_str(v),
-                ValueEncoding::PhpUrlencode => php_urlencode_into(v, out),
-            }
-        }
+        write_pairs(&self.pairs, style, unsigned, out);
     }
 
     /// The canonical string (no secret; the signer appends it).
     pub fn to_canonical(&self, style: &CanonicalStyle, unsigned: &[&str]) -> String {
-        let plain: usize = self.pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-        // URL-encoding grows values (`/` to `%2F`); a quarter more avoids most regrowths.
-        let room = match style.encoding {
-            ValueEncoding::Raw => plain,
-            ValueEncoding::PhpUrlencode => plain + plain / 4,
-        };
-        let mut out = String::with_capacity(room);
-        self.write_canonical(style, unsigned, &mut out);
-        out
+        canonical_of(&self.pairs, style, unsigned)
     }
 
     /// What would be signed: the canonical string with the secret suffix masked, and which fields
-    /// were included or skipped and why.
+    /// were included or skipped and why. [`Explanation::canonical`] is the canonical string
+    /// itself, so a caller that needs both signs that instead of building it twice.
     pub fn explain(
         &self,
         style: &CanonicalStyle,
         unsigned: &[&str],
         masked_suffix: &str,
     ) -> Explanation {
-        let mut included = Vec::new();
-        let mut skipped = Vec::new();
-        let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
-        for &(_, i) in self.order_into(style, &mut stack, &mut heap) {
-            let (k, v) = &self.pairs[i];
-            match style.skip_reason(k, v, unsigned) {
-                Some(reason) => skipped.push((k.clone(), reason)),
-                None => included.push(k.clone()),
+        explain_pairs(&self.pairs, style, unsigned, masked_suffix)
+    }
+}
+
+/// `(key, value)` pairs of any text type.
+type Pair<K, V> = (K, V);
+
+/// The pair indices in canonical order, sorted in `stack` when the list fits (every request
+/// here does), so canonicalizing allocates nothing but the output string.
+///
+/// Each slot is `(primary, index)`: for ASCII order the primary is the key's first 8 bytes
+/// read big-endian (zero-padded), which orders like the bytes themselves, so most
+/// comparisons are one integer compare; ties fall back to the whole key, then to insertion
+/// order (a stable sort, so duplicate keys keep the order they came in).
+fn order_into<'b, K: AsRef<str>, V>(
+    pairs: &[Pair<K, V>],
+    style: &CanonicalStyle,
+    stack: &'b mut [(u64, usize); ORDER_STACK],
+    heap: &'b mut Vec<(u64, usize)>,
+) -> &'b [(u64, usize)] {
+    let n = pairs.len();
+    let slots: &mut [(u64, usize)] = if n <= ORDER_STACK {
+        &mut stack[..n]
+    } else {
+        heap.resize(n, (0, 0));
+        heap
+    };
+    for (slot, (i, (key, _))) in slots.iter_mut().zip(pairs.iter().enumerate()) {
+        let key = key.as_ref();
+        let primary = match &style.order {
+            KeyOrder::Ascii => prefix_key(key),
+            KeyOrder::Fixed(order) => order
+                .iter()
+                .position(|k| k == key)
+                .map_or(u64::MAX, |p| p as u64),
+        };
+        *slot = (primary, i);
+    }
+    slots.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| {
+                let (ka, kb) = (pairs[a.1].0.as_ref(), pairs[b.1].0.as_ref());
+                ka.as_bytes().cmp(kb.as_bytes())
+            })
+            .then(a.1.cmp(&b.1))
+    });
+    slots
+}
+
+fn write_pairs<K: AsRef<str>, V: AsRef<str>>(
+    pairs: &[Pair<K, V>],
+    style: &CanonicalStyle,
+    unsigned: &[&str],
+    out: &mut String,
+) {
+    let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
+    // One-byte separators (all of them in practice) are pushed as a `char`: no copy call.
+    let pair_sep = Separator::new(&style.pair_separator);
+    let kv_sep = Separator::new(&style.kv_separator);
+    let mut first = true;
+    for &(_, i) in order_into(pairs, style, &mut stack, &mut heap) {
+        let (k, v) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
+        if style.skip_reason(k, v, unsigned).is_some() {
+            continue;
+        }
+        if !first {
+            pair_sep.write(out);
+        }
+        first = false;
+        out.push_str(k);
+        kv_sep.write(out);
+        match style.encoding {
+            ValueEncoding::Raw => out.push_str(v),
+            ValueEncoding::PhpUrlencode => php_urlencode_into(v, out),
+        }
+    }
+}
+
+fn canonical_of<K: AsRef<str>, V: AsRef<str>>(
+    pairs: &[Pair<K, V>],
+    style: &CanonicalStyle,
+    unsigned: &[&str],
+) -> String {
+    let plain: usize = pairs
+        .iter()
+        .map(|(k, v)| k.as_ref().len() + v.as_ref().len() + 2)
+        .sum();
+    // URL-encoding grows values (`/` to `%2F`); a quarter more avoids most regrowths.
+    let room = match style.encoding {
+        ValueEncoding::Raw => plain,
+        ValueEncoding::PhpUrlencode => plain + plain / 4,
+    };
+    let mut out = String::with_capacity(room);
+    write_pairs(pairs, style, unsigned, &mut out);
+    out
+}
+
+fn explain_pairs<K: AsRef<str>, V: AsRef<str>>(
+    pairs: &[Pair<K, V>],
+    style: &CanonicalStyle,
+    unsigned: &[&str],
+    masked_suffix: &str,
+) -> Explanation {
+    let mut included = Vec::new();
+    let mut skipped = Vec::new();
+    let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
+    for &(_, i) in order_into(pairs, style, &mut stack, &mut heap) {
+        let (k, v) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
+        match style.skip_reason(k, v, unsigned) {
+            Some(reason) => skipped.push((k.to_owned(), reason)),
+            None => included.push(k.to_owned()),
+        }
+    }
+    Explanation::new(
+        canonical_of(pairs, style, unsigned),
+        masked_suffix.to_owned(),
+        included,
+        skipped,
+    )
+}
+
+impl CanonicalStyle {
+    /// Writes the canonical string of borrowed `pairs` into `out`, exactly as
+    /// [`CanonicalParams::write_canonical`] would for the same pairs, without copying them into
+    /// a [`CanonicalParams`] first.
+    ///
+    /// ```
+    /// use sign_core::CanonicalStyle;
+    /// let mut out = String::new();
+    /// CanonicalStyle::ascii_raw().write_pairs(&[("b", "2"), ("a", "1"), ("sign", "x")], &[], &mut out);
+    /// assert_eq!(out, "a=1&b=2");
+    /// ```
+    pub fn write_pairs<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        pairs: &[(K, V)],
+        unsigned: &[&str],
+        out: &mut String,
+    ) {
+        write_pairs(pairs, self, unsigned, out);
+    }
+}
+
+/// `(key, value)` pairs that borrow their text (a request's wire fields, a received body):
+/// the same rule as [`CanonicalParams`], with nothing copied that does not have to be.
+///
+/// ```
+/// use sign_core::{BorrowedParams, CanonicalStyle};
+/// let body = br#"{"b":"2","a":1.50,"sign":"x"}"#;
+/// let params = BorrowedParams::from_json_object(body).unwrap();
+/// assert_eq!(params.get("a"), Some("1.50"));
+/// assert_eq!(params.to_canonical(&CanonicalStyle::ascii_raw(), &[]), "a=1.50&b=2");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BorrowedParams<'a> {
+    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a> BorrowedParams<'a> {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty list with room for `n` pairs.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            pairs: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends a pair (a `&str` is borrowed, a `String` is taken over).
+    pub fn push(&mut self, key: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
+        self.pairs.push((key.into(), value.into()));
+    }
+
+    /// The pairs in insertion order.
+    pub fn pairs(&self) -> &[(Cow<'a, str>, Cow<'a, str>)] {
+        &self.pairs
+    }
+
+    /// The pairs as they are, to take values out without copying them.
+    pub fn into_pairs(self) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+        self.pairs
+    }
+
+    /// The value of `key`, if present (the first one, if repeated).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// As [`CanonicalParams::from_json_object`] (same values, same refusal of repeated keys),
+    /// borrowing every key and value that needs no unescaping from `bytes`.
+    ///
+    /// # Errors
+    /// [`Error::Params`] when the bytes are not a JSON object or repeat a key.
+    pub fn from_json_object(bytes: &'a [u8]) -> Result<Self, Error> {
+        // Fields are read in order and a repeated key is refused: parsers disagree on which
+        // copy wins, so a body with one could verify under one reading and be acted on under
+        // another.
+        let RawPairs(pairs) = serde_json::from_slice(bytes)
+            .map_err(|e| Error::Params(format!("not a JSON object: {e}")))?;
+        if pairs.len() > 1 {
+            let mut seen: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
+            seen.sort_unstable();
+            if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
+                return Err(Error::Params(format!("duplicate field `{}`", w[0])));
             }
         }
-        Explanation::new(
-            self.to_canonical(style, unsigned),
-            masked_suffix.to_owned(),
-            included,
-            skipped,
-        )
+        let mut out = Self::with_capacity(pairs.len());
+        for (key, raw) in pairs {
+            let text = raw.get();
+            let value = if let Some(literal) = unescaped_string(text) {
+                Cow::Borrowed(literal)
+            } else if text.starts_with('"') {
+                Cow::Owned(
+                    serde_json::from_str::<String>(text)
+                        .map_err(|e| Error::Params(format!("field `{key}`: {e}")))?,
+                )
+            } else if text == "null" {
+                Cow::Borrowed("")
+            } else {
+                Cow::Borrowed(text)
+            };
+            out.pairs.push((key, value));
+        }
+        Ok(out)
+    }
+
+    /// As [`CanonicalParams::from_form`], borrowing every key and value that needs no decoding.
+    ///
+    /// # Errors
+    /// Never today; the `Result` leaves room for stricter decoding.
+    pub fn from_form(bytes: &'a [u8]) -> Result<Self, Error> {
+        Ok(Self {
+            pairs: url::form_urlencoded::parse(bytes).collect(),
+        })
+    }
+
+    /// Writes the canonical string into `out`; see [`CanonicalParams::write_canonical`].
+    pub fn write_canonical(&self, style: &CanonicalStyle, unsigned: &[&str], out: &mut String) {
+        write_pairs(&self.pairs, style, unsigned, out);
+    }
+
+    /// The canonical string; see [`CanonicalParams::to_canonical`].
+    pub fn to_canonical(&self, style: &CanonicalStyle, unsigned: &[&str]) -> String {
+        canonical_of(&self.pairs, style, unsigned)
+    }
+
+    /// What would be signed; see [`CanonicalParams::explain`].
+    pub fn explain(
+        &self,
+        style: &CanonicalStyle,
+        unsigned: &[&str],
+        masked_suffix: &str,
+    ) -> Explanation {
+        explain_pairs(&self.pairs, style, unsigned, masked_suffix)
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> CanonicalParams {
+        CanonicalParams {
+            pairs: self
+                .pairs
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        }
     }
 }
 
 /// The top-level fields of a JSON object in document order, duplicates kept (so they can be
-/// refused), each value's raw text borrowed from the input.
-struct RawPairs<'a>(Vec<(String, &'a RawValue)>);
+/// refused), each key and raw value text borrowed from the input (a key is copied only when it
+/// had escapes).
+struct RawPairs<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+/// A key, borrowed unless it had to be unescaped.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
 
 impl<'de: 'a, 'a> serde::Deserialize<'de> for RawPairs<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -411,7 +604,7 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for RawPairs<'a> {
                 mut map: M,
             ) -> Result<Self::Value, M::Error> {
                 let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(16).min(64));
-                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                while let Some((Key(k), v)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
                     pairs.push((k, v));
                 }
                 Ok(RawPairs(pairs))
@@ -424,6 +617,102 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for RawPairs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bodies with escapes in keys and values, numbers, booleans, `null`, nested values,
+    /// non-ASCII text and an empty object.
+    const JSON_BODIES: [&str; 6] = [
+        r#"{"trade_no":"RR1","amount":"200.00","sign":"abc","remark":""}"#,
+        r#"{"a\u0062":"x\"y","n":358320.00,"t":true,"z":null,"o":{"k":[1,2]},"é":"ü"}"#,
+        r#"{}"#,
+        r#" { "b" : "2" , "a" : 1 } "#,
+        r#"{"k":"line\nbreak","k2":"tab\there"}"#,
+        r#"{"sign":"X","amount":-1e3}"#,
+    ];
+
+    #[test]
+    fn borrowed_params_read_json_exactly_as_owned_params_do() {
+        let styles = [
+            CanonicalStyle::ascii_raw(),
+            CanonicalStyle::ascii_raw()
+                .skip_empty(true)
+                .encoding(ValueEncoding::PhpUrlencode),
+        ];
+        for body in JSON_BODIES {
+            let owned = CanonicalParams::from_json_object(body.as_bytes()).unwrap();
+            let borrowed = BorrowedParams::from_json_object(body.as_bytes()).unwrap();
+            for style in &styles {
+                assert_eq!(
+                    borrowed.to_canonical(style, &["t"]),
+                    owned.to_canonical(style, &["t"]),
+                    "{body}"
+                );
+                assert_eq!(
+                    borrowed.explain(style, &[], "&key=***"),
+                    owned.explain(style, &[], "&key=***")
+                );
+            }
+            for (k, v) in owned.pairs() {
+                assert_eq!(borrowed.get(k), Some(v.as_str()), "{body}: {k}");
+            }
+            assert_eq!(borrowed.clone().into_owned(), owned);
+        }
+        let b = BorrowedParams::from_json_object(JSON_BODIES[0].as_bytes()).unwrap();
+        assert!(
+            b.pairs()
+                .iter()
+                .all(|(k, v)| matches!((k, v), (Cow::Borrowed(_), Cow::Borrowed(_)))),
+            "text without escapes is borrowed"
+        );
+        for bad in [&b"[1]"[..], b"{\"a\":1,\"a\":2}", b"{\"a\":", b"\xff"] {
+            let owned = CanonicalParams::from_json_object(bad).map_err(|e| e.to_string());
+            let borrowed = BorrowedParams::from_json_object(bad).map_err(|e| e.to_string());
+            assert_eq!(owned.err(), borrowed.err());
+        }
+    }
+
+    #[test]
+    fn borrowed_params_read_forms_exactly_as_owned_params_do() {
+        for body in ["a=1&b=x+y&c=%E4%B8%AD&a=2&sign=S", "", "k", "k=&=v&%zz=1"] {
+            let owned = CanonicalParams::from_form(body.as_bytes()).unwrap();
+            let borrowed = BorrowedParams::from_form(body.as_bytes()).unwrap();
+            assert_eq!(borrowed.into_owned(), owned, "{body}");
+        }
+    }
+
+    #[test]
+    fn write_pairs_matches_the_owned_params() {
+        let pairs = [
+            ("b", "2"),
+            ("a", ""),
+            ("sign", "x"),
+            ("c", "a b/é"),
+            ("a", "0"),
+        ];
+        let mut owned = CanonicalParams::new();
+        let mut borrowed = BorrowedParams::new();
+        for (k, v) in pairs {
+            owned.push(k, v);
+            borrowed.push(k, v);
+        }
+        for style in [
+            CanonicalStyle::ascii_raw(),
+            CanonicalStyle::ascii_raw()
+                .skip_empty(true)
+                .encoding(ValueEncoding::PhpUrlencode),
+        ] {
+            let mut out = String::from("prefix:");
+            style.write_pairs(&pairs, &["c"], &mut out);
+            assert_eq!(
+                out,
+                format!("prefix:{}", owned.to_canonical(&style, &["c"]))
+            );
+            assert_eq!(
+                borrowed.to_canonical(&style, &["c"]),
+                owned.to_canonical(&style, &["c"])
+            );
+        }
+        assert_eq!(owned.clone().into_pairs(), owned.pairs());
+    }
 
     #[test]
     fn json_duplicate_keys_are_refused() {
@@ -456,8 +745,7 @@ mod tests {
 
     fn ordered(params: &CanonicalParams, style: &CanonicalStyle) -> Vec<(String, String)> {
         let (mut stack, mut heap) = ([(0, 0); ORDER_STACK], Vec::new());
-        params
-            .order_into(style, &mut stack, &mut heap)
+        order_into(params.pairs(), style, &mut stack, &mut heap)
             .iter()
             .map(|&(_, i)| params.pairs()[i].clone())
             .collect()

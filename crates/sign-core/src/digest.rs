@@ -84,6 +84,23 @@ macro_rules! keyed_digest {
                     Err(Error::BadSignature)
                 }
             }
+
+            /// As the trait's default, with hex decoded on the stack (no `Vec`).
+            fn verify_encoded(
+                &self,
+                msg: &[u8],
+                text: &str,
+                encoding: SignatureEncoding,
+            ) -> Result<(), Error> {
+                if matches!(encoding, SignatureEncoding::HexLower | SignatureEncoding::HexUpper) {
+                    let mut buf = [0u8; 64];
+                    if let Some(raw) = crate::encoding::hex_decode_into(text.trim(), &mut buf) {
+                        return self.verify(msg, raw?);
+                    }
+                }
+                let raw = encoding.decode(text)?;
+                self.verify(msg, &raw)
+            }
         }
     };
 }

@@ -27,8 +27,8 @@ impl SignatureEncoding {
     /// ```
     pub fn encode(self, raw: &[u8]) -> String {
         match self {
-            Self::HexLower => hex::encode(raw),
-            Self::HexUpper => hex::encode_upper(raw),
+            Self::HexLower => hex_encode(raw, b"0123456789abcdef"),
+            Self::HexUpper => hex_encode(raw, b"0123456789ABCDEF"),
             Self::Base64 => STANDARD.encode(raw),
         }
     }
@@ -47,6 +47,47 @@ impl SignatureEncoding {
                 .map_err(|_| Error::MalformedSignature { encoding: "base64" }),
         }
     }
+}
+
+/// Hex with the given digits, written straight into one string.
+fn hex_encode(raw: &[u8], digits: &[u8; 16]) -> String {
+    let mut out = String::with_capacity(raw.len() * 2);
+    for &b in raw {
+        out.push(char::from(digits[usize::from(b >> 4)]));
+        out.push(char::from(digits[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+/// Decodes hex in either case into `buf`, as [`SignatureEncoding::decode`] would (an odd
+/// length or a non-hex character is [`Error::MalformedSignature`]); `None` when the decoded
+/// bytes would not fit in `buf`, for the caller to take the general path.
+#[cfg_attr(not(any(feature = "md5", feature = "sha2")), allow(dead_code))]
+pub(crate) fn hex_decode_into<'b>(
+    text: &str,
+    buf: &'b mut [u8],
+) -> Option<Result<&'b [u8], Error>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let malformed = Error::MalformedSignature { encoding: "hex" };
+    let text = text.as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return Some(Err(malformed));
+    }
+    let out = buf.get_mut(..text.len() / 2)?;
+    for (o, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        match (nibble(pair[0]), nibble(pair[1])) {
+            (Some(hi), Some(lo)) => *o = hi << 4 | lo,
+            _ => return Some(Err(malformed)),
+        }
+    }
+    Some(Ok(out))
 }
 
 /// PHP's `urlencode()`: `A-Za-z0-9-_.` kept, space as `+`, every other byte as `%XX` upper hex
@@ -133,5 +174,56 @@ mod tests {
         ] {
             assert_eq!(php_urlencode(s), reference(s), "{s:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod hex_tests {
+    use super::*;
+
+    #[test]
+    fn hex_encoding_matches_the_hex_crate() {
+        let raw: Vec<u8> = (0..=255).collect();
+        assert_eq!(SignatureEncoding::HexLower.encode(&raw), hex::encode(&raw));
+        assert_eq!(
+            SignatureEncoding::HexUpper.encode(&raw),
+            hex::encode_upper(&raw)
+        );
+        assert_eq!(SignatureEncoding::HexLower.encode(&[]), "");
+    }
+
+    #[test]
+    fn stack_hex_decoding_agrees_with_the_general_decoder() {
+        let cases = [
+            "",
+            "0",
+            "00",
+            "aBcD",
+            "abcg",
+            "zz",
+            "0123456789abcdefABCDEF00",
+            " ab",
+            "ab ",
+            "é0",
+            "0é",
+        ];
+        for text in cases {
+            let mut buf = [0u8; 16];
+            let fast = hex_decode_into(text, &mut buf).map(|r| r.map(<[u8]>::to_vec));
+            let general = SignatureEncoding::HexLower.decode(text);
+            // `decode` trims; the stack decoder is given trimmed text by its caller.
+            if text.trim() == text {
+                assert_eq!(fast.map(|r| r.ok()), Some(general.ok()), "{text:?}");
+            }
+        }
+        let long = "ab".repeat(17);
+        assert!(
+            hex_decode_into(&long, &mut [0u8; 16]).is_none(),
+            "too long for the buffer"
+        );
+        assert!(matches!(
+            hex_decode_into("abc", &mut [0u8; 16]),
+            Some(Err(Error::MalformedSignature { encoding: "hex" }))
+        ));
     }
 }

@@ -52,7 +52,9 @@ pub mod aes;
 #[cfg(any(feature = "aws-lc-rs", feature = "rsa"))]
 pub mod rsa;
 
-pub use canonical::{CanonicalParams, CanonicalStyle, KeyOrder, SkipReason, ValueEncoding};
+pub use canonical::{
+    BorrowedParams, CanonicalParams, CanonicalStyle, KeyOrder, SkipReason, ValueEncoding,
+};
 pub use ct::constant_time_eq;
 pub use encoding::{SignatureEncoding, php_urlencode};
 pub use error::{Error, KeyError};
