@@ -19,11 +19,12 @@
 //! assert_eq!(Ack::success().body(), "SUCCESS");
 //! ```
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use rust_decimal::Decimal;
-use sign_core::{CanonicalParams, Md5Signer, Secret};
+use sign_core::{BorrowedParams, Md5Signer, Secret};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::error::{NotifyError, Result};
@@ -201,8 +202,9 @@ impl NotifyVerifier {
         if text.trim().is_empty() {
             return Err(NotifyError::EmptyBody);
         }
+        // The fields borrow their text from `body`: only what the notification keeps is copied.
         let params = match body_kind(content_type, text)? {
-            BodyKind::Json => CanonicalParams::from_json_object(body)
+            BodyKind::Json => BorrowedParams::from_json_object(body)
                 .map_err(|e| NotifyError::MalformedBody(e.to_string()))?,
             BodyKind::Form => read_form(body)?,
         };
@@ -214,46 +216,61 @@ impl NotifyVerifier {
                 received: m.to_owned(),
             });
         }
-        sign::verify_with(&params, &self.signer, &sign::style_with(self.sign_empty))?;
-        self.read(&params)
+        sign::verify_borrowed(&params, &self.signer, &sign::style_with(self.sign_empty))?;
+        self.read(params)
     }
 
-    fn read(&self, params: &CanonicalParams) -> std::result::Result<Notification, NotifyError> {
-        let required = |name: &'static str| {
-            params
-                .get(name)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-                .ok_or(NotifyError::MissingField(name))
+    /// Reads the verified fields, moving each value out of `params` (repeated keys were refused
+    /// already, so each name has one value).
+    fn read(&self, params: BorrowedParams<'_>) -> std::result::Result<Notification, NotifyError> {
+        let mut pairs = params.into_pairs();
+        let mut take = |name: &str| {
+            pairs
+                .iter_mut()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| std::mem::take(v))
         };
-        let amount_text = required("amount")?;
+        let amount_text = required("amount", take("amount"))?;
         let amount =
             parse_decimal(&amount_text).map_err(|problem| NotifyError::MalformedField {
                 field: "amount",
                 problem,
             })?;
-        let time_text = required("trade_time")?;
+        let time_text = required("trade_time", take("trade_time"))?;
         let trade_time = parse_local_time(&time_text, self.offset).map_err(|problem| {
             NotifyError::MalformedField {
                 field: "trade_time",
                 problem,
             }
         })?;
+        let trade_no = required("trade_no", take("trade_no"))?.into_owned();
+        let order_no = required("order_no", take("order_no"))?.into_owned();
+        let remark = take("remark").unwrap_or_default().into_owned();
+        let status = OrderStatus::from_wire(&required("status", take("status"))?);
         Ok(Notification {
-            trade_no: required("trade_no")?,
-            order_no: required("order_no")?,
+            trade_no,
+            order_no,
             amount,
-            remark: params.get("remark").unwrap_or_default().to_owned(),
-            status: OrderStatus::from_wire(&required("status")?),
+            remark,
+            status,
             trade_time,
-            extra: params
-                .pairs()
-                .iter()
-                .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-                .cloned()
+            extra: pairs
+                .into_iter()
+                .filter(|(k, _)| !KNOWN.contains(&k.as_ref()))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         })
     }
+}
+
+/// A field that must be present and non-empty.
+fn required<'a>(
+    name: &'static str,
+    value: Option<Cow<'a, str>>,
+) -> std::result::Result<Cow<'a, str>, NotifyError> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or(NotifyError::MissingField(name))
 }
 
 enum BodyKind {
@@ -287,12 +304,12 @@ fn body_kind(content_type: Option<&str>, text: &str) -> std::result::Result<Body
     }
 }
 
-fn read_form(body: &[u8]) -> std::result::Result<CanonicalParams, NotifyError> {
+fn read_form(body: &[u8]) -> std::result::Result<BorrowedParams<'_>, NotifyError> {
     let params =
-        CanonicalParams::from_form(body).map_err(|e| NotifyError::MalformedBody(e.to_string()))?;
+        BorrowedParams::from_form(body).map_err(|e| NotifyError::MalformedBody(e.to_string()))?;
     let mut seen = BTreeSet::new();
     for (k, _) in params.pairs() {
-        if !seen.insert(k.as_str()) {
+        if !seen.insert(k.as_ref()) {
             return Err(NotifyError::DuplicateField(crate::types::clip(k)));
         }
     }

@@ -30,7 +30,9 @@
 //! [`ClientBuilder::sign_empty_values`]: crate::ClientBuilder::sign_empty_values
 //! [`NotifyVerifier::sign_empty_values`]: crate::notify::NotifyVerifier::sign_empty_values
 
-use sign_core::{CanonicalParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix};
+use sign_core::{
+    BorrowedParams, CanonicalParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix,
+};
 
 use crate::error::NotifyError;
 
@@ -88,12 +90,31 @@ pub(crate) fn verify_with(
     signer: &Md5Signer,
     style: &CanonicalStyle,
 ) -> Result<(), NotifyError> {
-    let received = fields
-        .get(SIGN_FIELD)
+    check(fields.get(SIGN_FIELD), signer, || {
+        fields.to_canonical(style, &[])
+    })
+}
+
+/// [`verify_with`] over fields borrowed from a received body.
+pub(crate) fn verify_borrowed(
+    fields: &BorrowedParams<'_>,
+    signer: &Md5Signer,
+    style: &CanonicalStyle,
+) -> Result<(), NotifyError> {
+    check(fields.get(SIGN_FIELD), signer, || {
+        fields.to_canonical(style, &[])
+    })
+}
+
+fn check(
+    received: Option<&str>,
+    signer: &Md5Signer,
+    canonical: impl FnOnce() -> String,
+) -> Result<(), NotifyError> {
+    let received = received
         .filter(|s| !s.is_empty())
         .ok_or(NotifyError::MissingSignature)?;
-    let canonical = fields.to_canonical(style, &[]);
-    match signer.verify_hex(canonical.as_bytes(), received) {
+    match signer.verify_hex(canonical().as_bytes(), received) {
         Ok(()) => Ok(()),
         Err(sign_core::Error::MalformedSignature { .. }) => Err(NotifyError::MalformedSignature),
         Err(_) => Err(NotifyError::BadSignature),
