@@ -32,10 +32,11 @@
 //! # Ok::<(), jiuyi_dc::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use sign_core::{CanonicalParams, Secret};
+use sign_core::{BorrowedParams, Secret};
 
 use crate::error::NotifyError;
 use crate::sign::{RequestSigner, SIGN_FIELD};
@@ -127,47 +128,68 @@ impl NotifyVerifier {
             Some(m) => return Err(NotifyError::WrongContentType(m)),
             None => text.trim_start().starts_with('{'),
         };
+        // The fields borrow their text from `body`: only what the notification keeps is copied.
         let params = if json {
-            CanonicalParams::from_json_object(body).map_err(|_| NotifyError::MalformedField {
+            BorrowedParams::from_json_object(body).map_err(|_| NotifyError::MalformedField {
                 field: "body".to_owned(),
                 problem: "not a JSON object".to_owned(),
             })?
         } else {
-            CanonicalParams::from_form(text.trim().as_bytes()).map_err(|_| {
+            let params = BorrowedParams::from_form(text.trim().as_bytes()).map_err(|_| {
                 NotifyError::MalformedField {
                     field: "body".to_owned(),
                     problem: "not a form body".to_owned(),
                 }
-            })?
-        };
-        let mut seen = BTreeMap::new();
-        for (k, v) in params.pairs() {
-            if seen.insert(k.as_str(), v.as_str()).is_some() {
+            })?;
+            // A JSON object with a repeated key is refused by `from_json_object`; a form can
+            // repeat one, and parsers disagree on which copy wins.
+            if let Some(k) = first_repeated_key(&params) {
                 return Err(NotifyError::MalformedField {
-                    field: k.clone(),
+                    field: k.to_owned(),
                     problem: "appears more than once".to_owned(),
                 });
             }
-        }
-        let sign = match seen.get(SIGN_FIELD) {
+            params
+        };
+        let sign = match params.get(SIGN_FIELD) {
             Some(s) if !s.trim().is_empty() => s.trim(),
             _ => return Err(NotifyError::MissingSignature),
         };
         if sign.len() != 32 || !sign.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(NotifyError::MalformedSignature);
         }
-        if !self.signer.verify_params(&params, sign) {
+        if !self.signer.verify_borrowed(&params, sign) {
             return Err(NotifyError::BadSignature);
         }
-        if let (Some(expected), Some(received)) = (&self.appid, seen.get("appid"))
+        if let (Some(expected), Some(received)) = (&self.appid, params.get("appid"))
             && !received.is_empty()
             && received != expected
         {
             return Err(NotifyError::WrongMerchant {
-                received: (*received).to_owned(),
+                received: received.to_owned(),
             });
         }
-        Notification::from_fields(seen)
+        Notification::from_fields(params)
+    }
+}
+
+/// The first key that appears more than once, in document order of its second appearance.
+fn first_repeated_key<'p>(params: &'p BorrowedParams<'_>) -> Option<&'p str> {
+    let pairs = params.pairs();
+    if pairs.len() <= 32 {
+        // A real notify has a handful of fields: comparing with the earlier ones allocates
+        // nothing.
+        pairs
+            .iter()
+            .enumerate()
+            .find(|(i, (k, _))| pairs[..*i].iter().any(|(earlier, _)| earlier == k))
+            .map(|(_, (k, _))| k.as_ref())
+    } else {
+        let mut seen = BTreeSet::new();
+        pairs
+            .iter()
+            .map(|(k, _)| k.as_ref())
+            .find(|k| !seen.insert(*k))
     }
 }
 
@@ -211,13 +233,16 @@ pub struct Notification {
 }
 
 impl Notification {
-    fn from_fields(mut fields: BTreeMap<&str, &str>) -> Result<Self, NotifyError> {
-        fields.remove(SIGN_FIELD);
+    /// Reads the verified fields (no key repeats), moving each value out of `params`.
+    fn from_fields(params: BorrowedParams<'_>) -> Result<Self, NotifyError> {
+        let mut fields = params.into_pairs();
         let mut take = |k: &str| {
             fields
-                .remove(k)
+                .iter_mut()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| std::mem::take(v))
                 .filter(|v| !v.is_empty())
-                .map(str::to_owned)
+                .map(Cow::into_owned)
         };
         let required = |k: &str, v: Option<String>| {
             v.ok_or_else(|| NotifyError::MalformedField {
@@ -246,8 +271,8 @@ impl Notification {
             evidence,
             extra: fields
                 .into_iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .filter(|(k, v)| !v.is_empty() && k != SIGN_FIELD)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
         })
     }
@@ -302,5 +327,42 @@ impl Ack {
     /// Whether this acknowledges receipt.
     pub fn is_success(&self) -> bool {
         self.body == "success"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repeated(body: &str) -> Option<String> {
+        let params = BorrowedParams::from_form(body.as_bytes()).ok()?;
+        first_repeated_key(&params).map(str::to_owned)
+    }
+
+    #[test]
+    fn the_first_repeated_form_key_is_found_in_short_and_long_bodies() {
+        assert_eq!(repeated("a=1&b=2&c=3"), None);
+        assert_eq!(repeated("a=1&b=2&b=3&a=4"), Some("b".to_owned()));
+        let long: Vec<String> = (0..100).map(|i| format!("k{i}=v")).collect();
+        assert_eq!(repeated(&long.join("&")), None);
+        let with_repeat = format!("{}&k7=x&k3=y", long.join("&"));
+        assert_eq!(repeated(&with_repeat), Some("k7".to_owned()));
+    }
+
+    #[test]
+    fn values_move_into_the_notification_and_the_rest_into_extra() {
+        let body = "order_id=A1&out_order_id=O1&status=4&account=&zz=last&sign=S";
+        let params = BorrowedParams::from_form(body.as_bytes());
+        let n = params.map(Notification::from_fields);
+        let Ok(Ok(n)) = n else {
+            panic!("{n:?}");
+        };
+        assert_eq!((n.order_id.as_str(), n.out_order_id.as_str()), ("A1", "O1"));
+        assert_eq!(n.account, None, "empty is absent");
+        assert_eq!(
+            n.extra.into_iter().collect::<Vec<_>>(),
+            vec![("zz".to_owned(), "last".to_owned())],
+            "sign and the read fields are not extra"
+        );
     }
 }

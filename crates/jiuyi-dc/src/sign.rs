@@ -27,8 +27,8 @@
 use std::fmt;
 
 use sign_core::{
-    CanonicalParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix, Signer as _,
-    ValueEncoding,
+    BorrowedParams, CanonicalParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix,
+    Signer as _, ValueEncoding,
 };
 
 /// The name of the field that carries the signature.
@@ -83,7 +83,7 @@ impl RequestSigner {
 
     /// Verifies `signature` (hex, either case) over `params` (all fields except `sign`, empty
     /// values skipped), in constant time.
-    pub(crate) fn verify_params(&self, params: &CanonicalParams, signature: &str) -> bool {
+    pub(crate) fn verify_borrowed(&self, params: &BorrowedParams<'_>, signature: &str) -> bool {
         let canonical = params.to_canonical(&self.style, &[]);
         self.signer
             .verify_hex(canonical.as_bytes(), signature)
