@@ -207,13 +207,25 @@ impl Transport {
             return Err(TransportError::too_large(op, path, self.max_body));
         }
         let headers = std::mem::take(resp.headers_mut());
-        let mut body = BytesMut::new();
+        // A reply that arrives in one chunk (the usual case) is kept as that chunk, uncopied.
+        let mut single: Option<Bytes> = None;
+        let mut joined = BytesMut::new();
+        let mut total = 0usize;
         while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, op, path))? {
-            if body.len() + chunk.len() > self.max_body {
+            total += chunk.len();
+            if total > self.max_body {
                 return Err(TransportError::too_large(op, path, self.max_body));
             }
-            body.extend_from_slice(&chunk);
+            if let Some(first) = single.take() {
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&chunk);
+            } else if joined.is_empty() {
+                single = Some(chunk);
+            } else {
+                joined.extend_from_slice(&chunk);
+            }
         }
+        let body = single.unwrap_or_else(|| joined.freeze());
         let elapsed = started.elapsed();
         tracing::debug!(
             operation = op,
@@ -226,7 +238,7 @@ impl Transport {
         Ok(RawResponse {
             status,
             headers,
-            body: body.freeze(),
+            body,
             elapsed,
         })
     }
@@ -347,6 +359,48 @@ mod tests {
             "queries are not cached"
         );
         assert!(format!("{transport:?}").contains("cached: 1"));
+    }
+
+    #[tokio::test]
+    async fn a_body_in_several_chunks_is_joined_in_order() {
+        let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
+            panic!("bind");
+        };
+        let Ok(addr) = listener.local_addr() else {
+            panic!("local_addr");
+        };
+        tokio::spawn(async move {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+            let _ = sock.write_all(head).await;
+            for part in [&b"{\"a\":"[..], b"", b"\"xyz\"", b"}"] {
+                if part.is_empty() {
+                    continue;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", part.len(), String::from_utf8_lossy(part));
+                let _ = sock.write_all(chunk.as_bytes()).await;
+                let _ = sock.flush().await;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let _ = sock.write_all(b"0\r\n\r\n").await;
+        });
+        let base = match crate::parse_base_url(&format!("http://{addr}")) {
+            Ok(url) => url,
+            Err(e) => panic!("{e}"),
+        };
+        let transport = match Transport::new(&base, TransportConfig::new()) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let reply = transport.send(&post("/api/x", b"{}")).await;
+        assert!(
+            matches!(&reply, Ok(r) if &r.body[..] == br#"{"a":"xyz"}"#),
+            "{reply:?}"
+        );
     }
 
     #[tokio::test]
