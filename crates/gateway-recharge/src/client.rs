@@ -11,7 +11,7 @@ use payhub_runtime::{
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sign_core::{CanonicalParams, Md5Signer, Secret};
+use sign_core::{BorrowedParams, Md5Signer, Secret};
 use time::UtcOffset;
 use tracing::Instrument as _;
 use tracing::field::Empty;
@@ -168,12 +168,18 @@ impl Client {
     pub fn prepare<O: Operation>(&self, request: &O) -> Result<PreparedRequest> {
         let time = self.inner.clock.now_millis().to_string();
         let fields = request.wire_fields(&self.inner.merchant_no, &time)?;
-        let mut params = CanonicalParams::with_capacity(fields.len());
+        // The wire fields are signed where they are (no copy per field), and the canonical
+        // string is built once: the explanation's is the one that is signed.
+        let mut params = BorrowedParams::with_capacity(fields.len());
         for (k, v) in &fields {
             params.push(k.as_str(), v.as_str());
         }
         let style = sign::style_with(self.inner.sign_empty);
-        let signature = sign::sign_with(&params, &self.inner.signer, &style);
+        let explanation = sign::explain_borrowed(&params, &style);
+        let signature = self
+            .inner
+            .signer
+            .sign_hex_lower(explanation.canonical().as_bytes());
         let body = json_object(
             fields
                 .iter()
@@ -182,9 +188,9 @@ impl Client {
         );
         Ok(
             PreparedRequest::new(request.operation_name(), Method::Post, request.path())
-                .body("application/json", body.into_bytes())
+                .body("application/json", body)
                 .idempotency(request.idempotency())
-                .explanation(sign::explain_with(&params, &style)),
+                .explanation(explanation),
         )
     }
 
@@ -346,7 +352,7 @@ impl Client {
         };
         let params = data
             .filter(|d| d.trim_start().starts_with('{'))
-            .and_then(|d| CanonicalParams::from_json_object(d.as_bytes()).ok());
+            .and_then(|d| BorrowedParams::from_json_object(d.as_bytes()).ok());
         let Some(params) = params.filter(|p| p.get(sign::SIGN_FIELD).is_some()) else {
             return match self.inner.reply_signature {
                 ReplySignature::Require => Err(fail("is missing")),
@@ -354,7 +360,7 @@ impl Client {
             };
         };
         let style = sign::style_with(self.inner.sign_empty);
-        sign::verify_with(&params, &self.inner.signer, &style).map_err(|e| match e {
+        sign::verify_borrowed(&params, &self.inner.signer, &style).map_err(|e| match e {
             crate::error::NotifyError::MissingSignature => fail("is missing"),
             crate::error::NotifyError::MalformedSignature => fail("is not hex"),
             _ => fail("does not match"),
@@ -722,18 +728,24 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// `{"k":"v",...}` in the given order, every value a JSON string.
-fn json_object<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::from("{");
+/// `{"k":"v",...}` in the given order, every value a JSON string, escaped by `serde_json`
+/// straight into one buffer.
+fn json_object<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<u8> {
+    fn string(out: &mut Vec<u8>, text: &str) {
+        // Serializing a `&str` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    }
+    let mut out = Vec::with_capacity(256);
+    out.push(b'{');
     for (i, (k, v)) in pairs.enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        out.push_str(&serde_json::Value::String(k.to_owned()).to_string());
-        out.push(':');
-        out.push_str(&serde_json::Value::String(v.to_owned()).to_string());
+        string(&mut out, k);
+        out.push(b':');
+        string(&mut out, v);
     }
-    out.push('}');
+    out.push(b'}');
     out
 }
 

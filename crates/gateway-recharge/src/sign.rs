@@ -76,6 +76,11 @@ pub(crate) fn explain_with(fields: &CanonicalParams, style: &CanonicalStyle) -> 
     fields.explain(style, &[], &SecretSuffix::param("key").masked())
 }
 
+/// [`explain_with`] over borrowed fields; its [`Explanation::canonical`] is the string to sign.
+pub(crate) fn explain_borrowed(fields: &BorrowedParams<'_>, style: &CanonicalStyle) -> Explanation {
+    fields.explain(style, &[], &SecretSuffix::param("key").masked())
+}
+
 /// Verifies the `sign` field of a received field set over every other field.
 ///
 /// # Errors
