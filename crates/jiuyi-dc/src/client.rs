@@ -11,7 +11,7 @@ use payhub_runtime::{
     TransportConfig, parse_base_url,
 };
 use serde_json::value::RawValue;
-use sign_core::{CanonicalParams, Secret};
+use sign_core::{BorrowedParams, Secret};
 use tracing::Instrument as _;
 use tracing::field::Empty;
 use url::Url;
@@ -127,10 +127,11 @@ impl Client {
     /// [`Error::Validation`] naming the field and the rule it breaks.
     pub fn prepare<O: Operation>(&self, request: &O) -> Result<PreparedRequest> {
         let fields = request.form_fields(self.inner.clock.now_seconds())?;
-        let mut params = CanonicalParams::with_capacity(fields.len() + 1);
+        // The fields are signed where they are (no copy per field).
+        let mut params = BorrowedParams::with_capacity(fields.len() + 1);
         params.push("appid", self.inner.appid.as_str());
-        for (k, v) in fields {
-            params.push(k, v);
+        for (k, v) in &fields {
+            params.push(*k, v.as_str());
         }
         let (sign, explanation) = self.inner.signer.sign_params(&params, O::UNSIGNED_FIELDS);
         let mut form = url::form_urlencoded::Serializer::new(String::new());

@@ -27,8 +27,8 @@
 use std::fmt;
 
 use sign_core::{
-    BorrowedParams, CanonicalParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix,
-    Signer as _, ValueEncoding,
+    BorrowedParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix, Signer as _,
+    ValueEncoding,
 };
 
 /// The name of the field that carries the signature.
@@ -63,21 +63,24 @@ impl RequestSigner {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
-        let mut params = CanonicalParams::new();
+        let mut params = BorrowedParams::new();
         for (k, v) in fields {
             params.push(k, v);
         }
         self.sign_params(&params, unsigned)
     }
 
+    /// Signs borrowed fields; the canonical string is built once (the explanation's is the one
+    /// that is signed).
     pub(crate) fn sign_params(
         &self,
-        params: &CanonicalParams,
+        params: &BorrowedParams<'_>,
         unsigned: &[&str],
     ) -> (String, Explanation) {
-        let canonical = params.to_canonical(&self.style, unsigned);
-        let sign = self.signer.sign_hex_upper(canonical.as_bytes());
         let explanation = params.explain(&self.style, unsigned, &self.signer.masked_suffix());
+        let sign = self
+            .signer
+            .sign_hex_upper(explanation.canonical().as_bytes());
         (sign, explanation)
     }
 
