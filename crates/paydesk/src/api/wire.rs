@@ -14,7 +14,16 @@ pub(crate) struct Amount(pub(crate) Decimal);
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = self.0.normalize().to_string();
+        let amount = self.0.normalize();
+        // A whole positive amount (the usual case) is its integer, written as one; the digits
+        // are the same as the decimal's text.
+        if amount.scale() == 0
+            && let Ok(whole) = u64::try_from(amount.mantissa())
+            && whole > 0
+        {
+            return serializer.serialize_u64(whole);
+        }
+        let text = amount.to_string();
         let raw = RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
@@ -32,4 +41,35 @@ pub(crate) fn to_bytes<T: Serialize>(operation: &'static str, body: &T) -> Resul
                 vec![Violation::new("body", format!("cannot be serialized: {e}"))],
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr as _;
+
+    use super::*;
+
+    #[test]
+    fn amounts_are_written_with_the_digits_of_their_normalized_text() {
+        for text in [
+            "1000",
+            "1000.00",
+            "10.5",
+            "0.01",
+            "1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "123456789012345678901234567",
+            "-5",
+            "0",
+            "1e3",
+        ] {
+            let amount = Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text));
+            let Ok(amount) = amount else {
+                panic!("{text}");
+            };
+            let json = serde_json::to_string(&Amount(amount)).ok();
+            assert_eq!(json, Some(amount.normalize().to_string()), "{text}");
+        }
+    }
 }
