@@ -518,8 +518,14 @@ async fn injected_faults() {
     assert!(matches!(&e, Error::Decode(d) if d.status() == 502), "{e:?}");
     sb.remove_fault(id);
 
-    // Truncated JSON on a read: typed decode error.
-    sb.add_fault(p("/dcapi/card/queryCardDetail", FaultKind::TruncatedJson).once());
+    // Truncated JSON on a read: a one-off truncation is retried away; a persistent one is a
+    // typed decode error once the attempts run out.
+    let once = sb.add_fault(p("/dcapi/card/queryCardDetail", FaultKind::TruncatedJson).once());
+    c.send(&CardQueryCardDetailRequest::new("43"))
+        .await
+        .expect("a one-off truncated reply is retried");
+    sb.remove_fault(once);
+    let always = sb.add_fault(p("/dcapi/card/queryCardDetail", FaultKind::TruncatedJson));
     let e = c
         .send(&CardQueryCardDetailRequest::new("43"))
         .await
@@ -528,6 +534,7 @@ async fn injected_faults() {
         matches!(&e, Error::Decode(d) if matches!(d.kind(), DecodeErrorKind::NotJson { .. })),
         "{e:?}"
     );
+    sb.remove_fault(always);
 
     // A create whose reply is lost after the order was made: unknown outcome, never resent,
     // settled by reconcile.
