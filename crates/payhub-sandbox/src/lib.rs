@@ -37,6 +37,7 @@ mod error;
 mod fault;
 mod fields;
 mod layers;
+mod page;
 mod provider;
 pub mod providers;
 mod sandbox;

@@ -71,7 +71,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use http::{HeaderMap, Method, StatusCode, header};
 use rust_decimal::Decimal;
@@ -82,6 +82,7 @@ use sign_core::{Md5Signer, Secret, SecretSuffix};
 
 use self::rules::{Check, Profile};
 use self::wire::{Fail, success};
+use crate::page;
 use crate::{
     AckRule, CallbackPolicy, ConfigError, Credential, JsonFields, NewOrder, Notify, Order,
     OrderFilter, OrderState, ProviderConfig, ProviderCtx, ProviderModule, RawBody, Rejection,
@@ -705,37 +706,22 @@ macro_rules! route {
 
 async fn cashier_page(State(st): State<St>, Path(no): Path<String>) -> Response {
     let Some(o) = st.ctx.order(&no).filter(|o| o.kind != PAYOUT) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Html("<h1>Order not found</h1>".to_owned()),
-        )
-            .into_response();
+        return page::not_found();
     };
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let control = format!(
-        "{}/_sandbox/orders/{}",
-        st.ctx.sandbox_url(),
-        esc(&o.platform_order_no)
-    );
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sandbox cashier {no}</title></head><body>\
-         <h1>payhub sandbox cashier (paydesk)</h1><p>Order <b>{no}</b> (merchant order {mch})</p>\
-         <p>Amount: {amount} {cur}</p><p>Status: {status}</p>\
-         <form method=\"post\" action=\"{control}/paid\"><button>Pay</button></form>\
-         <form method=\"post\" action=\"{control}/failed\"><button>Fail</button></form>\
-         <p>Sandbox only: no money moves.</p></body></html>",
-        no = esc(&o.platform_order_no),
-        mch = esc(&o.merchant_order_no),
+    let details = format!(
+        "<p>Amount: {amount} {cur}</p><p>Status: {status}</p>",
         amount = o.amount,
-        cur = esc(o.currency.as_deref().unwrap_or("")),
+        cur = page::escape(o.currency.as_deref().unwrap_or("")),
         status = wire::payin_status(o.state),
-    ))
-    .into_response()
+    );
+    page::cashier(
+        st.ctx.sandbox_url(),
+        NAME,
+        &o,
+        "merchant order",
+        &details,
+        &[("paid", "Pay"), ("failed", "Fail")],
+    )
 }
 
 impl ProviderModule for Paydesk {

@@ -76,7 +76,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use rust_decimal::Decimal;
@@ -87,6 +87,7 @@ use tokenpay::sign::{AppKey, Authorization, reply_signing_string, request_signin
 use tokenpay::types::{Chain, decimal_to_minor, eip55_checksum, tron_address, validate_address};
 use tokenpay::{NonceSource as _, RandomHex, Secret};
 
+use crate::page;
 use crate::{
     AckRule, CallbackPolicy, ConfigError, Credential, FieldError, FieldProblem, JsonFields,
     NewOrder, Notify, Order, OrderFilter, OrderState, ProviderConfig, ProviderCtx, ProviderModule,
@@ -1189,40 +1190,28 @@ async fn cashier_page(State(st): State<St>, Query(q): Query<CashierQuery>) -> Re
         .into_iter()
         .find(|o| o.kind == ORDER && !prepay_id.is_empty() && text(o, "prepay_id") == prepay_id);
     let Some(o) = order else {
-        return (
-            StatusCode::NOT_FOUND,
-            Html("<h1>Order not found</h1>".to_owned()),
-        )
-            .into_response();
+        return page::not_found();
     };
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let control = format!(
-        "{}/_sandbox/orders/{}",
-        st.ctx.sandbox_url(),
-        esc(&o.platform_order_no)
-    );
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sandbox cashier {no}</title></head><body>\
-         <h1>payhub sandbox cashier (tokenpay)</h1><p>Order <b>{no}</b> (out_trade_no {mch})</p>\
-         <p>Pay {amount} {cur} on {chain} to <code>{to}</code></p><p>State: {state}</p>\
-         <form method=\"post\" action=\"{control}/paid\"><button>Pay in full</button></form>\
-         <form method=\"post\" action=\"{control}/failed\"><button>Pay half (underpaid)</button></form>\
-         <form method=\"post\" action=\"{control}/closed\"><button>Close</button></form>\
-         <p>Sandbox only: no money moves.</p></body></html>",
-        no = esc(&o.platform_order_no),
-        mch = esc(&o.merchant_order_no),
+    let details = format!(
+        "<p>Pay {amount} {cur} on {chain} to <code>{to}</code></p><p>State: {state}</p>",
         amount = o.amount,
-        cur = esc(text(&o, "currency")),
-        chain = esc(text(&o, "chain")),
-        to = esc(text(&o, "to_address")),
+        cur = page::escape(text(&o, "currency")),
+        chain = page::escape(text(&o, "chain")),
+        to = page::escape(text(&o, "to_address")),
         state = trade_state(&o),
-    ))
-    .into_response()
+    );
+    page::cashier(
+        st.ctx.sandbox_url(),
+        NAME,
+        &o,
+        "out_trade_no",
+        &details,
+        &[
+            ("paid", "Pay in full"),
+            ("failed", "Pay half (underpaid)"),
+            ("closed", "Close"),
+        ],
+    )
 }
 
 fn flip_signature(value: &str) -> String {
