@@ -341,7 +341,10 @@ impl Client {
         let result = match self.inner.transport.send(prepared).await {
             Ok(reply) => {
                 span.record("http_status", reply.status);
-                parse(reply.status, &reply.body)
+                parse(reply.status, &reply.body).map_err(|e| match e {
+                    Error::Api(a) => Error::Api(a.with_signed(prepared.signed())),
+                    other => other,
+                })
             }
             Err(e) => Err(Error::Transport(e)),
         };

@@ -69,4 +69,4 @@ pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomAlphanumeric, RandomHex,
     RetryPolicy,
 };
-pub use sign_core::Secret;
+pub use sign_core::{Explanation, Secret};

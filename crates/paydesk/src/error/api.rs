@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
+use sign_core::Explanation;
 
 use super::BodyText;
 
@@ -166,6 +167,11 @@ impl ApiErrorCode {
         matches!(self, Self::SystemBusy | Self::SystemMaintenance)
     }
 
+    /// `Sign_verify_error`: Cashy computed another signature than the one sent.
+    pub fn is_signature_rejected(&self) -> bool {
+        matches!(self, Self::SignVerifyError)
+    }
+
     /// `Params_order_notExist` and `Params_mchOrderNo_notExist`: no such order.
     pub fn is_not_found(&self) -> bool {
         matches!(
@@ -182,7 +188,10 @@ impl fmt::Display for ApiErrorCode {
 }
 
 /// Cashy answered, and the answer is an error: `code` is not 200 or `msg` is not `SUCCESS`.
-/// Keeps the HTTP status, `code`, `msg` (typed as [`ApiErrorCode`]) and the raw body.
+/// Keeps the HTTP status, `code`, `msg` (typed as [`ApiErrorCode`]), the raw body and, for an
+/// error returned by [`Client::send`](crate::Client::send), what the request signed
+/// ([`ApiError::signed`]). When Cashy rejects the signature (`Sign_verify_error`), `Display` ends
+/// with the signed string, apiKey masked, so the log line alone shows what was signed.
 #[derive(Clone)]
 pub struct ApiError(Box<Inner>);
 
@@ -194,6 +203,7 @@ struct Inner {
     msg: String,
     error_code: ApiErrorCode,
     body: Bytes,
+    signed: Option<Explanation>,
 }
 
 impl ApiError {
@@ -211,7 +221,14 @@ impl ApiError {
             code,
             msg,
             body: Bytes::copy_from_slice(body),
+            signed: None,
         }))
+    }
+
+    /// Records what the refused request signed (the client does this for every sent request).
+    pub(crate) fn with_signed(mut self, signed: Option<&Explanation>) -> Self {
+        self.0.signed = signed.cloned();
+        self
     }
 
     /// The operation, e.g. `payOut`.
@@ -244,6 +261,30 @@ impl ApiError {
         &self.0.body
     }
 
+    /// What the refused request signed, apiKey masked: the canonical string and which fields went
+    /// in. Set on errors returned by [`Client::send`](crate::Client::send); `None` on errors from
+    /// parsing a reply alone.
+    ///
+    /// ```no_run
+    /// # async fn run(client: paydesk::Client, req: paydesk::api::PayOutRequest) {
+    /// if let Err(paydesk::Error::Api(e)) = client.send(&req).await {
+    ///     if e.is_signature_rejected() {
+    ///         eprintln!("Cashy computed another signature; we signed:\n{}", e.signed().unwrap());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn signed(&self) -> Option<&Explanation> {
+        self.0.signed.as_ref()
+    }
+
+    /// Whether Cashy refused the request's signature (`Sign_verify_error`). The usual causes are a
+    /// wrong apiKey or a body changed after signing; compare [`ApiError::signed`] with the
+    /// provider's expectation.
+    pub fn is_signature_rejected(&self) -> bool {
+        self.0.error_code.is_signature_rejected()
+    }
+
     /// Whether a read may succeed if tried again (busy/maintenance codes, HTTP 5xx).
     pub fn is_retryable(&self) -> bool {
         self.0.error_code.is_retryable() || self.0.http_status >= 500
@@ -260,7 +301,13 @@ impl fmt::Display for ApiError {
             if i.msg.is_empty() { "no msg" } else { &i.msg },
             i.code.as_deref().unwrap_or("missing"),
             i.http_status
-        )
+        )?;
+        match &i.signed {
+            Some(signed) if i.error_code.is_signature_rejected() => {
+                write!(f, "; signed: {}", signed.signed_string())
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -269,13 +316,17 @@ impl std::error::Error for ApiError {}
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.0;
-        f.debug_struct("ApiError")
-            .field("operation", &i.operation)
+        let mut d = f.debug_struct("ApiError");
+        d.field("operation", &i.operation)
             .field("http_status", &i.http_status)
             .field("code", &i.code)
             .field("msg", &i.msg)
             .field("error_code", &i.error_code)
-            .field("body", &BodyText(&i.body))
-            .finish()
+            .field("body", &BodyText(&i.body));
+        // Only when set, so snapshots of parsed replies keep their shape.
+        if let Some(signed) = &i.signed {
+            d.field("signed", &signed.signed_string());
+        }
+        d.finish()
     }
 }

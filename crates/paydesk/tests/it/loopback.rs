@@ -160,6 +160,49 @@ async fn api_error_keeps_code_message_and_body_and_is_not_retried() {
 }
 
 #[tokio::test]
+async fn signature_rejection_shows_what_was_signed() {
+    let server = Server::start(vec![
+        ("/api/payOut", vec![Reply::api_error("Sign_verify_error")]),
+        ("/api/getBalance", vec![Reply::api_error("Merchant_not_enabled")]),
+    ])
+    .await;
+    let client = server.client();
+    let err = client.send(&pay_out("M-SIG-1")).await.expect_err("refused");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(api.is_signature_rejected());
+    // What was signed is exactly the body the server received, plus the masked apiKey.
+    let received = only(&server, "/api/payOut").body;
+    let expected = format!("{}***", String::from_utf8(received).expect("utf-8"));
+    assert!(expected.contains("\"mchOrderNo\":\"M-SIG-1\""), "{expected}");
+    assert_eq!(
+        api.signed().map(paydesk::Explanation::signed_string),
+        Some(expected.clone()),
+        "the error carries the request's signed string"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.ends_with(&format!("; signed: {expected}")),
+        "Display ends with the signed string: {shown}"
+    );
+    assert!(!shown.contains(crate::KEY), "no apiKey in {shown}");
+    assert!(format!("{err:?}").contains("signed: "), "{err:?}");
+
+    // Another refusal keeps the explanation for code but does not print it.
+    let err = client
+        .send(&BalanceRequest::new())
+        .await
+        .expect_err("refused");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(!api.is_signature_rejected());
+    assert!(api.signed().is_some());
+    assert!(!err.to_string().contains("signed:"), "{err}");
+}
+
+#[tokio::test]
 async fn read_is_retried_after_5xx_and_busy() {
     let ok = Reply::ok(r#"{"orderNo":"PAYIN1","amount":"1","orderStatus":"SUCCESS"}"#);
     let server = Server::start(vec![(
