@@ -2,10 +2,19 @@
 //!
 //! A real MSRV check builds with the declared toolchain (`cargo +1.88 check`). CI machines here
 //! have only rustup's stable toolchain and no network beyond the package registries, so another
-//! toolchain cannot be installed. Instead this verifies that the claim exists and is consistent:
-//! `rust-version` is set in `[workspace.package]`, every crate inherits it
-//! (`rust-version.workspace = true`), and it is not newer than the compiler in use. Building
-//! with the declared toolchain is left to a machine that can install it.
+//! toolchain cannot be installed. Instead the claim is checked in the three ways that catch what
+//! usually breaks an MSRV:
+//!
+//! - the declaration: `rust-version` is set in `[workspace.package]`, every crate inherits it
+//!   (`rust-version.workspace = true`), and it is not newer than the compiler in use;
+//! - the dependencies: every crate in the locked dependency graph (all features) declares a
+//!   `rust-version` no newer than ours (a dependency bump is the common way an MSRV breaks
+//!   silently; cargo's MSRV-aware resolver keeps it so when the lock file is regenerated);
+//! - our own code: clippy reads `rust-version` and its `incompatible_msrv` lint (on by default,
+//!   and `-D warnings` in `cargo xtask test`) refuses standard-library items stabilized later.
+//!
+//! Language features newer than the MSRV are not caught by any of these; building with the
+//! declared toolchain is left to a machine that can install it.
 
 use std::path::Path;
 
@@ -73,11 +82,61 @@ pub(crate) fn check(root: &Path, packages: &[Package]) -> Result<String, String>
             rustc.trim()
         ));
     }
+    let checked = dependencies_fit(declared_v)?;
     Ok(format!(
-        "rust-version {declared} declared and inherited by every crate; building with {} \
-         (an older toolchain cannot be installed here, so {declared} itself is not built)",
+        "rust-version {declared} declared and inherited by every crate; {checked} locked \
+         dependencies declare {declared} or older; building with {} (an older toolchain cannot \
+         be installed here, so {declared} itself is not built)",
         rustc.trim()
     ))
+}
+
+/// Every registry package in the locked graph (all features) declares a `rust-version` no newer
+/// than `declared`. `Ok` is how many packages were checked.
+fn dependencies_fit(declared: (u32, u32, u32)) -> Result<usize, String> {
+    let json = cmd::output(&mut cmd::cargo_with([
+        "metadata",
+        "--format-version",
+        "1",
+        "--all-features",
+        "--locked",
+    ]))?;
+    too_new(&json, declared).and_then(|(checked, too_new)| {
+        if too_new.is_empty() {
+            Ok(checked)
+        } else {
+            Err(format!(
+                "these dependencies need a newer Rust than the declared MSRV: {}",
+                too_new.join(", ")
+            ))
+        }
+    })
+}
+
+/// How many registry packages `cargo metadata` lists, and those whose `rust-version` is newer
+/// than `declared`, as `name version (rust-version)`.
+fn too_new(json: &str, declared: (u32, u32, u32)) -> Result<(usize, Vec<String>), String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("cargo metadata: not JSON: {e}"))?;
+    let packages = value["packages"]
+        .as_array()
+        .ok_or("cargo metadata: no `packages` array")?;
+    let mut checked = 0;
+    let mut out = Vec::new();
+    for p in packages.iter().filter(|p| !p["source"].is_null()) {
+        checked += 1;
+        let Some(rv) = p["rust_version"].as_str() else {
+            continue;
+        };
+        if parse_version(rv).is_some_and(|v| v > declared) {
+            out.push(format!(
+                "{} {} ({rv})",
+                p["name"].as_str().unwrap_or("?"),
+                p["version"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    Ok((checked, out))
 }
 
 /// `crates/*` and `xtask`: the directories holding a member manifest.
@@ -159,6 +218,20 @@ mod tests {
         assert!(inherits_rust_version("rust-version.workspace = true"));
         assert!(inherits_rust_version("rust-version = { workspace = true }"));
         assert!(!inherits_rust_version("rust-version = \"1.88\""));
+    }
+
+    #[test]
+    fn finds_dependencies_newer_than_the_msrv() {
+        let json = r#"{"packages":[
+            {"name":"ours","version":"0.1.0","source":null,"rust_version":"1.99"},
+            {"name":"old","version":"1.0.0","source":"registry+x","rust_version":"1.70"},
+            {"name":"none","version":"1.0.0","source":"registry+x","rust_version":null},
+            {"name":"new","version":"2.0.0","source":"registry+x","rust_version":"1.89.0"}
+        ]}"#;
+        let (checked, found) = too_new(json, (1, 88, 0)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(checked, 3, "workspace packages are not dependencies");
+        assert_eq!(found, ["new 2.0.0 (1.89.0)"]);
+        assert!(too_new("[]", (1, 88, 0)).is_err());
     }
 
     #[test]
