@@ -72,6 +72,7 @@ struct Inner {
     offset: UtcOffset,
     reconcile_path: String,
     busy_codes: Vec<String>,
+    signature_rejected_codes: Vec<String>,
     sign_empty: bool,
     reply_signature: ReplySignature,
     notify_max_bytes: usize,
@@ -109,6 +110,7 @@ impl Client {
             offset: PROVIDER_UTC_OFFSET,
             reconcile_path: crate::api::deposit_query_default_path().to_owned(),
             busy_codes: Vec::new(),
+            signature_rejected_codes: Vec::new(),
             sign_empty: true,
             reply_signature: ReplySignature::Ignore,
             notify_max_bytes: DEFAULT_MAX_NOTIFY_BYTES,
@@ -278,7 +280,12 @@ impl Client {
             latency_ms = millis(raw.elapsed),
             "reply received"
         );
+        // An API error keeps what this request signed (key masked), for "bad sign" debugging.
         self.decode_reply(request, raw.status, &raw.body)
+            .map_err(|e| match e {
+                Error::Api(a) => Error::Api(a.with_signed(prepared.signed())),
+                other => other,
+            })
     }
 
     /// Interprets a reply you received yourself (for example after sending
@@ -322,6 +329,7 @@ impl Client {
                 .map(crate::wire::any_text)
                 .unwrap_or_default();
             let busy = self.inner.busy_codes.contains(&code);
+            let signature_rejected = self.inner.signature_rejected_codes.contains(&code);
             return Err(Error::Api(ApiError {
                 operation: op,
                 http_status,
@@ -329,6 +337,8 @@ impl Client {
                 message,
                 body: String::from_utf8_lossy(body).into_owned(),
                 busy,
+                signature_rejected,
+                signed: None,
             }));
         }
         let data = envelope.data.map(RawValue::get);
@@ -450,6 +460,7 @@ pub struct ClientBuilder {
     offset: UtcOffset,
     reconcile_path: String,
     busy_codes: Vec<String>,
+    signature_rejected_codes: Vec<String>,
     sign_empty: bool,
     reply_signature: ReplySignature,
     notify_max_bytes: usize,
@@ -602,6 +613,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Reply codes that mean "the signature was refused" (missing or wrong `sign`): an
+    /// [`Error::Api`] with one of them reports
+    /// [`ApiError::is_signature_rejected`](crate::error::ApiError::is_signature_rejected) and its
+    /// `Display` ends with the signed string, key masked. WinPay's error-code page is not
+    /// public, so no code is documented and the default is empty; set the code your account
+    /// manager gives you.
+    ///
+    /// ```
+    /// // The code your account manager names for a wrong `sign`.
+    /// let b = gateway_recharge::Client::builder("M1", "k").signature_rejected_codes(["1001"]);
+    /// ```
+    pub fn signature_rejected_codes<I, S>(mut self, codes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.signature_rejected_codes = codes.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// Whether empty values are signed (default `true`, per WinPay's reference code). Typed
     /// requests never send empty values; this applies to [`RawRequest`]s and callbacks.
     ///
@@ -661,6 +692,7 @@ impl ClientBuilder {
                 offset: self.offset,
                 reconcile_path: self.reconcile_path,
                 busy_codes: self.busy_codes,
+                signature_rejected_codes: self.signature_rejected_codes,
                 sign_empty: self.sign_empty,
                 reply_signature: self.reply_signature,
                 notify_max_bytes: self.notify_max_bytes,

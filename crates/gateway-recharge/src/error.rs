@@ -1,12 +1,14 @@
 //! The one error type of this crate, [`Error`], and the context structs its variants carry.
 //!
 //! Every variant says which operation failed and what to do about it. No variant ever holds the
-//! merchant key: request bodies are not kept, and reply bodies (which WinPay never fills with
-//! secrets) are kept only inside [`ApiError`] and [`DecodeError`] for debugging.
+//! merchant key: request bodies are not kept (an [`ApiError`] from a send keeps only the signed
+//! string with the key masked, [`ApiError::signed`]), and reply bodies (which WinPay never fills
+//! with secrets) are kept only inside [`ApiError`] and [`DecodeError`] for debugging.
 
 use std::fmt;
 
 pub use payhub_runtime::{TransportError, TransportErrorKind};
+use sign_core::Explanation;
 
 use crate::types::ErrorCode;
 
@@ -274,8 +276,15 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     String::from_utf8_lossy(cut).into_owned()
 }
 
-/// A business error returned by WinPay: its `code`, its message and the whole reply body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A business error returned by WinPay: its `code`, its message, the whole reply body and, for
+/// an error returned by [`Client::send`](crate::Client::send), what the request signed
+/// ([`ApiError::signed`], key masked).
+///
+/// WinPay publishes no error codes, so which codes mean "signature refused" is configured with
+/// [`ClientBuilder::signature_rejected_codes`](crate::ClientBuilder::signature_rejected_codes)
+/// (default: none). For such a code, `Display` ends with `; signed: <signed string>`, so the
+/// log line alone shows what was signed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub(crate) operation: &'static str,
     pub(crate) http_status: u16,
@@ -283,9 +292,18 @@ pub struct ApiError {
     pub(crate) message: String,
     pub(crate) body: String,
     pub(crate) busy: bool,
+    pub(crate) signature_rejected: bool,
+    /// Boxed: it is rare and large, and `Error` stays small.
+    pub(crate) signed: Option<Box<Explanation>>,
 }
 
 impl ApiError {
+    /// Records what the refused request signed (the client does this for every sent request).
+    pub(crate) fn with_signed(mut self, signed: Option<&Explanation>) -> Self {
+        self.signed = signed.map(|e| Box::new(e.clone()));
+        self
+    }
+
     /// The operation WinPay refused.
     pub fn operation(&self) -> &'static str {
         self.operation
@@ -315,6 +333,34 @@ impl ApiError {
     pub fn is_busy(&self) -> bool {
         self.busy
     }
+
+    /// What the refused request signed, key masked (`...&key=***`): the canonical string and
+    /// which fields went in. Set on errors returned by [`Client::send`](crate::Client::send)
+    /// (and the calls built on it); `None` on errors from
+    /// [`Client::decode_reply`](crate::Client::decode_reply) alone.
+    ///
+    /// ```no_run
+    /// # async fn run(client: gateway_recharge::Client) {
+    /// if let Err(gateway_recharge::Error::Api(e)) = client.balance().await {
+    ///     if e.is_signature_rejected() {
+    ///         eprintln!("WinPay refused the signature; we signed:\n{}", e.signed().unwrap());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn signed(&self) -> Option<&Explanation> {
+        self.signed.as_deref()
+    }
+
+    /// Whether WinPay refused the request's signature: the code is one of those configured with
+    /// [`ClientBuilder::signature_rejected_codes`](crate::ClientBuilder::signature_rejected_codes).
+    /// WinPay's error-code page is not public, so no code (and no message text) is documented
+    /// as a signature error and the default list is empty: this is `false` until you configure
+    /// the code your account manager gives you. The usual causes are a wrong key or a field
+    /// changed after signing; compare [`ApiError::signed`] with what WinPay expects.
+    pub fn is_signature_rejected(&self) -> bool {
+        self.signature_rejected
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -327,7 +373,29 @@ impl fmt::Display for ApiError {
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
-        Ok(())
+        match &self.signed {
+            Some(signed) if self.signature_rejected => {
+                write!(f, "; signed: {}", signed.signed_string())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ApiError");
+        d.field("operation", &self.operation)
+            .field("http_status", &self.http_status)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("body", &self.body)
+            .field("busy", &self.busy);
+        // Only when set, so snapshots of parsed replies keep their shape.
+        if let Some(signed) = &self.signed {
+            d.field("signed", &signed.signed_string());
+        }
+        d.finish()
     }
 }
 

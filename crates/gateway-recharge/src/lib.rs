@@ -33,7 +33,8 @@
 //! - Reads are retried with jittered backoff; creates are never resent: an unknown outcome is
 //!   [`Error::OutcomeUnknown`] and [`Client::reconcile`] queries the order.
 //! - Replies: `code` `"0"` (string or number) is success; anything else is [`Error::Api`] with
-//!   the code, `msg`/`message` and the raw body. Money is read from text, never via `f64`.
+//!   the code, `msg`/`message`, the raw body and what the request signed, key masked
+//!   ([`error::ApiError::signed`]). Money is read from text, never via `f64`.
 //! - Callbacks are verified on the raw bytes by [`notify::NotifyVerifier`] and acknowledged
 //!   with [`notify::Ack::success`] (`SUCCESS`).
 //! - The key never appears in `Debug`, `Display`, errors or logs; every call runs in a
@@ -48,7 +49,9 @@
 //! - whether empty values are signed ([`ClientBuilder::sign_empty_values`], default yes);
 //! - the provider time zone for `trade_time` ([`ClientBuilder::provider_utc_offset`], UTC+8);
 //! - reply signatures ([`ClientBuilder::reply_signature`], default: not checked);
-//! - busy codes worth retrying ([`ClientBuilder::busy_codes`], default none).
+//! - busy codes worth retrying ([`ClientBuilder::busy_codes`], default none);
+//! - codes that mean "signature refused" ([`ClientBuilder::signature_rejected_codes`], default
+//!   none): such an error's `Display` ends with the signed string, key masked.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -63,4 +66,4 @@ pub use client::{Client, ClientBuilder, ENV_BASE_URL, ENV_KEY, ENV_MERCHANT_NO};
 pub use error::{Error, Result};
 /// The shared runtime: [`payhub_runtime::PreparedRequest`], clocks, retry policies.
 pub use payhub_runtime;
-pub use sign_core::Secret;
+pub use sign_core::{Explanation, Secret};

@@ -149,6 +149,82 @@ async fn api_error_keeps_code_message_and_body() {
     assert_eq!(server.seen().len(), 1);
 }
 
+/// WinPay's canonical string for a body the server received, built here from the JSON alone:
+/// every field but `sign`, names in byte order, raw `k=v` joined by `&`.
+fn canonical_of_received(body: &[u8]) -> String {
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).expect("JSON object");
+    let mut pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| k.as_str() != "sign")
+        .map(|(k, v)| (k.as_str(), v.as_str().expect("string value")))
+        .collect();
+    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn signature_rejection_shows_what_was_signed() {
+    // WinPay publishes no code for a bad signature: the client is told which one it is.
+    let server = Server::start(vec![
+        Reply::json(r#"{"code":"1001","msg":"sign error","data":[]}"#),
+        Reply::json(r#"{"code":"1004","msg":"duplicate order","data":[]}"#),
+    ])
+    .await;
+    let c = builder(&server.url)
+        .signature_rejected_codes(["1001"])
+        .build()
+        .expect("client");
+    let err = c.send(&create()).await.expect_err("refused");
+    let api = err.as_api().expect("Error::Api");
+    assert!(api.is_signature_rejected());
+
+    // What was signed is exactly the fields the server received, plus the masked key.
+    let received = &server.seen()[0].body;
+    let canonical = canonical_of_received(received);
+    let sent_sign = CanonicalParams::from_json_object(received)
+        .expect("JSON body")
+        .get("sign")
+        .expect("sign")
+        .to_owned();
+    assert_eq!(
+        sign::signer(KEY.into()).sign_hex_lower(canonical.as_bytes()),
+        sent_sign,
+        "the string rebuilt from the received body is the one that was signed"
+    );
+    let expected = format!("{canonical}&key=***");
+    assert!(expected.contains("order_no=ORD1234567890"), "{expected}");
+    assert_eq!(
+        api.signed()
+            .map(gateway_recharge::Explanation::signed_string),
+        Some(expected.clone()),
+        "the error carries the request's signed string"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.ends_with(&format!("; signed: {expected}")),
+        "Display ends with the signed string: {shown}"
+    );
+    let debug = format!("{err:?}");
+    assert!(debug.contains("signed: "), "{debug}");
+    for text in [&shown, &debug] {
+        assert!(!text.contains(KEY), "no key in {text}");
+    }
+
+    // Another refusal keeps the explanation for code but does not print it.
+    let err = c.send(&create()).await.expect_err("refused");
+    let api = err.as_api().expect("Error::Api");
+    assert_eq!(api.code().as_str(), "1004");
+    assert!(!api.is_signature_rejected());
+    assert!(api.signed().is_some());
+    assert!(!err.to_string().contains("signed:"), "{err}");
+    assert_eq!(server.seen().len(), 2);
+}
+
 #[tokio::test]
 async fn read_is_retried_after_5xx_then_succeeds() {
     let server = Server::start(vec![
