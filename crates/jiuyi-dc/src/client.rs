@@ -206,8 +206,14 @@ impl Client {
         span.record("latency_ms", latency);
         let raw = raw.map_err(Error::Transport)?;
         span.record("status", raw.status);
-        let reply = read_envelope(O::NAME, raw.status, raw.body)?;
-        O::parse_reply(&reply)
+        read_envelope(O::NAME, raw.status, raw.body)
+            .and_then(|reply| O::parse_reply(&reply))
+            // An API error keeps what this request signed (secret masked), for "bad sign"
+            // debugging.
+            .map_err(|e| match e {
+                Error::Api(a) => Error::Api(a.with_signed(prepared.signed())),
+                other => other,
+            })
     }
 
     /// Queries a direct-recharge order by merchant order number: the way to settle an

@@ -3,12 +3,14 @@
 //! Every variant says what failed in words a merchant engineer can act on, names the field and
 //! the rule where there is one, and never carries the app secret. Reply bodies are kept for
 //! inspection ([`ApiError::raw_body`], [`DecodeError::raw_body`]) but never printed by `Debug`
-//! or `Display`, because a card-code reply carries card secrets.
+//! or `Display`, because a card-code reply carries card secrets. An [`ApiError`] from a send
+//! keeps what the request signed, secret masked ([`ApiError::signed`]).
 
 use std::fmt;
 
 use bytes::Bytes;
 use payhub_runtime::TransportError;
+use sign_core::Explanation;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -286,15 +288,23 @@ impl ApiCode {
     }
 }
 
-/// A refusal from the provider: `code` other than 1, with its `msg`.
-#[derive(Clone, thiserror::Error)]
-#[error("{operation}: provider refused (code {}): {message}", .code.as_str())]
+/// The `msg` text that marks a refused signature (see [`ApiError::is_signature_rejected`]).
+const SIGNATURE_REJECTED_MSG: &str = "签名错误";
+
+/// A refusal from the provider: `code` other than 1, with its `msg`, the raw body and, for an
+/// error returned by [`Client::send`](crate::Client::send), what the request signed
+/// ([`ApiError::signed`], secret masked). When the provider refused the signature
+/// ([`ApiError::is_signature_rejected`]), `Display` ends with `; signed: <signed string>`, so the
+/// log line alone shows what was signed.
+#[derive(Clone)]
 pub struct ApiError {
     operation: &'static str,
     code: ApiCode,
     message: String,
     status: u16,
     body: Bytes,
+    /// Boxed: it is rare and large, and `Error` stays small.
+    signed: Option<Box<Explanation>>,
 }
 
 impl ApiError {
@@ -311,7 +321,14 @@ impl ApiError {
             message,
             status,
             body,
+            signed: None,
         }
+    }
+
+    /// Records what the refused request signed (the client does this for every sent request).
+    pub(crate) fn with_signed(mut self, signed: Option<&Explanation>) -> Self {
+        self.signed = signed.map(|e| Box::new(e.clone()));
+        self
     }
 
     /// The operation that was refused.
@@ -338,17 +355,72 @@ impl ApiError {
     pub fn raw_body(&self) -> &[u8] {
         &self.body
     }
+
+    /// What the refused request signed, secret masked (`...&appsecret=***`): the canonical
+    /// string and which fields went in. Set on errors returned by
+    /// [`Client::send`](crate::Client::send) (and `reconcile`, `reconcile_card`); `None` on
+    /// errors from [`read_reply`](crate::api::read_reply) alone.
+    ///
+    /// ```no_run
+    /// # async fn run(client: jiuyi_dc::Client) {
+    /// use jiuyi_dc::api::query_cash::QueryCashRequest;
+    /// if let Err(jiuyi_dc::Error::Api(e)) = client.send(&QueryCashRequest::new()).await {
+    ///     if e.is_signature_rejected() {
+    ///         eprintln!("dcapi refused the signature; we signed:\n{}", e.signed().unwrap());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn signed(&self) -> Option<&Explanation> {
+        self.signed.as_deref()
+    }
+
+    /// Whether the provider refused the request's signature: its `msg` contains `签名错误`
+    /// ("signature wrong").
+    ///
+    /// dcapi has no error codes for this (every refusal is `code: 0`), so this matches the
+    /// message text. The provider's docs publish no list of messages: `签名错误` is the text this
+    /// crate's fixtures and the payhub sandbox use, not one confirmed in the public docs. The
+    /// usual causes are a wrong appsecret, a field missing from or added to the signed set, or a
+    /// value encoded differently; compare [`ApiError::signed`] with the provider's expectation.
+    pub fn is_signature_rejected(&self) -> bool {
+        self.message.contains(SIGNATURE_REJECTED_MSG)
+    }
 }
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: provider refused (code {}): {}",
+            self.operation,
+            self.code.as_str(),
+            self.message
+        )?;
+        match &self.signed {
+            Some(signed) if self.is_signature_rejected() => {
+                write!(f, "; signed: {}", signed.signed_string())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError")
-            .field("operation", &self.operation)
+        let mut d = f.debug_struct("ApiError");
+        d.field("operation", &self.operation)
             .field("code", &self.code)
             .field("message", &self.message)
             .field("status", &self.status)
-            .field("body_len", &self.body.len())
-            .finish()
+            .field("body_len", &self.body.len());
+        // Only when set, so snapshots of parsed replies keep their shape.
+        if let Some(signed) = &self.signed {
+            d.field("signed", &signed.signed_string());
+        }
+        d.finish()
     }
 }
 

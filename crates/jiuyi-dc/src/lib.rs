@@ -22,8 +22,9 @@
 //! - **Money** ([`types::Money`]) carries its unit: fen (`money_type = 1`, integer) or yuan
 //!   (`money_type = 2`, at most two decimals), with exact, checked conversions. Amounts in
 //!   replies are `rust_decimal::Decimal` read from the text, never through a float.
-//! - **Replies**: `code: 1` is success; anything else is [`Error::Api`] with the provider's `msg`
-//!   and the raw body. Status codes are enums with meanings ([`types::OrderStatus`],
+//! - **Replies**: `code: 1` is success; anything else is [`Error::Api`] with the provider's `msg`,
+//!   the raw body and what the request signed, secret masked ([`error::ApiError::signed`]; a
+//!   `签名错误` refusal prints it). Status codes are enums with meanings ([`types::OrderStatus`],
 //!   [`types::CardOrderStatus`]). Card secrets ([`types::CardPass`]) never print.
 //! - **Retries**: reads are retried with jittered backoff; creates (`pay`, `card/payOrder`) are
 //!   sent exactly once and an uncertain outcome is [`Error::OutcomeUnknown`], settled with

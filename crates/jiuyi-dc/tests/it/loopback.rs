@@ -24,7 +24,9 @@ use jiuyi_dc::{Client, Error};
 use payhub_runtime::TransportErrorKind;
 use rust_decimal::Decimal;
 
-use crate::support::{APPID, Behaviour, Server, builder, client, independent_sign};
+use crate::support::{
+    APPID, Behaviour, SECRET, Server, builder, client, independent_canonical, independent_sign,
+};
 
 /// Sends `req` to a server that answers `reply`, checks what the server received (path, content
 /// type, signature recomputed independently) and returns the result.
@@ -171,6 +173,69 @@ async fn api_error_keeps_code_message_and_body() {
     assert_eq!(err.api_message(), Some("余额不足"));
     // A refusal is not retried.
     assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn signature_rejection_shows_what_was_signed() {
+    // dcapi refuses every request with `code: 0`; the message says it was the signature.
+    let server = Server::sequence(vec![
+        Behaviour::json(r#"{"code":0,"msg":"签名错误"}"#),
+        Behaviour::json(r#"{"code":0,"msg":"余额不足","result":null}"#),
+    ])
+    .await;
+    let c = client(&server.base);
+    let pay = PayRequest::new("43", "13800138000", "JY-SIG-1")
+        .notify_url("https://m.test/n?a=1 b~")
+        .stock_check(true);
+    let err = c.send(&pay).await.expect_err("refused");
+    let Error::Api(api) = &err else {
+        panic!("expected Api, got {err:?}")
+    };
+    assert!(api.is_signature_rejected());
+
+    // What was signed is exactly the form the server received (less `sign`, empty and unsigned
+    // fields), urlencoded, plus the masked secret.
+    let seen = &server.requests()[0];
+    let fields = seen.fields();
+    assert_eq!(
+        seen.field("check").as_deref(),
+        Some("1"),
+        "sent, not signed"
+    );
+    let expected = format!(
+        "{}&appsecret=***",
+        independent_canonical(&fields, PayRequest::UNSIGNED_FIELDS)
+    );
+    assert!(
+        expected.contains("notify_url=https%3A%2F%2Fm.test%2Fn%3Fa%3D1+b%7E"),
+        "{expected}"
+    );
+    assert!(!expected.contains("check="), "{expected}");
+    assert_eq!(
+        api.signed().map(jiuyi_dc::Explanation::signed_string),
+        Some(expected.clone()),
+        "the error carries the request's signed string"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.ends_with(&format!("; signed: {expected}")),
+        "Display ends with the signed string: {shown}"
+    );
+    let debug = format!("{err:?}");
+    assert!(debug.contains("signed: "), "{debug}");
+    for text in [&shown, &debug] {
+        assert!(!text.contains(SECRET), "no appsecret in {text}");
+    }
+
+    // Another refusal keeps the explanation for code but does not print it.
+    let err = c.send(&QueryCashRequest::new()).await.expect_err("refused");
+    let Error::Api(api) = &err else {
+        panic!("expected Api, got {err:?}")
+    };
+    assert!(!api.is_signature_rejected());
+    assert!(api.signed().is_some());
+    assert!(!err.to_string().contains("signed:"), "{err}");
+    assert_eq!(server.requests().len(), 2, "refusals are not retried");
 }
 
 #[tokio::test]

@@ -220,20 +220,25 @@ pub(crate) fn offline_client_at(now: i64, appid: &str, secret: &str) -> Client {
 /// The MD5 form signature of `fields`, computed independently of the crate (PHP urlencode by
 /// hand), to check what the server received.
 pub(crate) fn independent_sign(fields: &[(String, String)], unsigned: &[&str]) -> String {
+    let mut s = independent_canonical(fields, unsigned);
+    s.push_str("&appsecret=");
+    s.push_str(SECRET);
+    sign_core::Md5Signer::new(sign_core::Secret::new(""), sign_core::SecretSuffix::Plain)
+        .sign_hex_upper(s.as_bytes())
+}
+
+/// The string signed for `fields` before `&appsecret=`, built independently of the crate: every
+/// field but `sign`, empty ones and `unsigned`, in byte order, `k=urlencode(v)` joined by `&`.
+pub(crate) fn independent_canonical(fields: &[(String, String)], unsigned: &[&str]) -> String {
     let mut v: Vec<&(String, String)> = fields
         .iter()
         .filter(|(k, val)| k != "sign" && !val.is_empty() && !unsigned.contains(&k.as_str()))
         .collect();
     v.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut s = v
-        .iter()
+    v.iter()
         .map(|(k, val)| format!("{k}={}", php(val)))
         .collect::<Vec<_>>()
-        .join("&");
-    s.push_str("&appsecret=");
-    s.push_str(SECRET);
-    sign_core::Md5Signer::new(sign_core::Secret::new(""), sign_core::SecretSuffix::Plain)
-        .sign_hex_upper(s.as_bytes())
+        .join("&")
 }
 
 fn php(v: &str) -> String {
