@@ -1030,7 +1030,10 @@ impl Client {
             let result = match sent {
                 Ok(raw) => {
                     span.record("http_status", raw.status);
-                    self.interpret(req, &raw)
+                    self.interpret(req, &raw).map_err(|e| match e {
+                        Error::Api(a) => Error::Api(a.with_signed(prepared.signed())),
+                        other => other,
+                    })
                 }
                 Err(e) => Err(Self::transport_error::<O>(req, e)),
             };

@@ -7,6 +7,8 @@ use std::fmt;
 use bytes::Bytes;
 pub use payhub_runtime::{TransportError, TransportErrorKind};
 
+use sign_core::Explanation;
+
 use crate::notify::NotifyError;
 use crate::types::ReplyStatus;
 
@@ -426,6 +428,12 @@ impl fmt::Debug for DecodeError {
 
 /// The platform answered with a `status` other than 0 (and, on an order call, not one of the
 /// "outcome unknown" codes).
+///
+/// Keeps the typed `status`, the `message`, the HTTP status, the request's `bizCode`, the raw body
+/// and, for an error returned by [`Client::send`](crate::Client::send), what the request signed
+/// ([`ApiError::signed`]). When the platform rejects the signature (status 2, 验签失败),
+/// `Display` ends with the signed string, secret masked, so the log line alone shows what was
+/// signed.
 #[derive(Clone)]
 pub struct ApiError(Box<ApiInner>);
 
@@ -436,7 +444,12 @@ impl fmt::Display for ApiError {
         if !i.message.is_empty() && i.message != i.status.description() {
             write!(f, ": {}", i.message)?;
         }
-        Ok(())
+        match &i.signed {
+            Some(signed) if i.status.is_signature_rejected() => {
+                write!(f, "; signed: {}", signed.signed_string())
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -450,6 +463,7 @@ struct ApiInner {
     http_status: u16,
     biz_code: Option<String>,
     raw_body: Bytes,
+    signed: Option<Explanation>,
 }
 
 impl ApiError {
@@ -468,7 +482,14 @@ impl ApiError {
             http_status,
             biz_code,
             raw_body,
+            signed: None,
         }))
+    }
+
+    /// Records what the refused request signed (the client does this for every sent request).
+    pub(crate) fn with_signed(mut self, signed: Option<&Explanation>) -> Self {
+        self.0.signed = signed.cloned();
+        self
     }
 
     /// The operation that failed.
@@ -500,19 +521,51 @@ impl ApiError {
     pub fn raw_body(&self) -> &[u8] {
         &self.0.raw_body
     }
+
+    /// What the refused request signed, secret masked: the sorted auth headers followed by the
+    /// body bytes, then `***` for an MD5 merchant's secret (nothing for `SHA256-RSA`, whose key
+    /// is not part of the string). Set on errors returned by
+    /// [`Client::send`](crate::Client::send); `None` on errors from
+    /// [`Client::read_reply`](crate::Client::read_reply).
+    ///
+    /// ```no_run
+    /// # async fn run(client: vipcharge::Client) {
+    /// use vipcharge::api::BalanceRequest;
+    /// if let Err(vipcharge::Error::Api(e)) = client.send(&BalanceRequest::new()).await {
+    ///     if e.is_signature_rejected() {
+    ///         eprintln!("the platform refused our signature; we signed:\n{}", e.signed().unwrap());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn signed(&self) -> Option<&Explanation> {
+        self.0.signed.as_ref()
+    }
+
+    /// Whether the platform refused the request's signature (status 2, 验签失败). The usual
+    /// causes are a wrong key or secret, a `signType` that does not match the merchant's
+    /// configuration, or a body changed after signing; compare [`ApiError::signed`] with what the
+    /// platform expects.
+    pub fn is_signature_rejected(&self) -> bool {
+        self.0.status.is_signature_rejected()
+    }
 }
 
 impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.0;
-        f.debug_struct("ApiError")
-            .field("operation", &i.operation)
+        let mut d = f.debug_struct("ApiError");
+        d.field("operation", &i.operation)
             .field("status", &i.status)
             .field("message", &i.message)
             .field("http_status", &i.http_status)
             .field("biz_code", &i.biz_code)
-            .field("raw_body", &String::from_utf8_lossy(&i.raw_body))
-            .finish()
+            .field("raw_body", &String::from_utf8_lossy(&i.raw_body));
+        // Only when set, so snapshots of parsed replies keep their shape.
+        if let Some(signed) = &i.signed {
+            d.field("signed", &signed.signed_string());
+        }
+        d.finish()
     }
 }
 

@@ -22,7 +22,9 @@
 //!   order or confirm by hand": they are [`Error::OutcomeUnknown`], never "failed", as are
 //!   timeouts, resets, HTTP 5xx and unreadable replies. Orders are **never resent**: reconcile
 //!   with [`Client::reconcile`]. Other codes are [`Error::Api`] with a typed
-//!   [`types::ReplyStatus`]. Reads are retried with jittered backoff and a fresh nonce.
+//!   [`types::ReplyStatus`] and what the request signed ([`error::ApiError::signed`], secret
+//!   masked), printed when the platform refused the signature (status 2).
+//!   Reads are retried with jittered backoff and a fresh nonce.
 //! - **Money** is [`rust_decimal::Decimal`] read from the number's text (never through `f64`);
 //!   numbers documented as numbers are accepted as strings too.
 //! - **Card codes** arrive RSA-encrypted to the merchant's public key; they are decrypted block
@@ -75,10 +77,10 @@ pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomUuid, RetryPolicy,
     SystemClock,
 };
-pub use sign_core::Secret;
 /// RSA keys and backends (`rsa::RsaPrivateKey::parse`, `rsa::aws_lc::BACKEND`,
 /// `rsa::rust_crypto::BACKEND` with the `rsa` feature), re-exported from `sign-core`.
 pub use sign_core::rsa;
+pub use sign_core::{Explanation, Secret};
 
 /// The README's example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

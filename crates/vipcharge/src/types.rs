@@ -168,6 +168,18 @@ impl ReplyStatus {
         )
     }
 
+    /// Whether the platform refused the request's signature: `2` (验签失败, "signature check
+    /// failed"), the only signature code in the provider's status table.
+    ///
+    /// ```
+    /// use vipcharge::types::ReplyStatus;
+    /// assert!(ReplyStatus::from_code(2).is_signature_rejected());
+    /// assert!(!ReplyStatus::from_code(10).is_signature_rejected());
+    /// ```
+    pub fn is_signature_rejected(&self) -> bool {
+        matches!(self, Self::SignatureRejected)
+    }
+
     /// Whether a *read* may be tried again with a fresh nonce and timestamp (5, 6, 98, 99).
     pub fn retryable_for_reads(&self) -> bool {
         matches!(

@@ -259,6 +259,64 @@ async fn api_errors_are_typed() {
 }
 
 #[tokio::test]
+async fn signature_rejection_shows_what_was_signed() {
+    let server = Server::start(vec![status(2, "验签失败"), status(10, "IP校验不通过")]).await;
+    let c = live_md5_client(&server.base);
+    let err = c
+        .send(&VipChargeRequest::new("87103", "w23b52", "B-SIG-1"))
+        .await
+        .expect_err("signature refused");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status(), &ReplyStatus::SignatureRejected);
+    assert!(api.is_signature_rejected());
+    // What was signed is the auth headers and the body the server received, then the masked
+    // secret.
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1, "an order is sent once");
+    let r = &seen[0];
+    let message = string_to_sign(
+        r.header("businessId").expect("businessId"),
+        r.header("nonce").expect("nonce"),
+        r.header("signType"),
+        r.header("timestamp").expect("timestamp"),
+        &r.body,
+    );
+    let expected = format!("{}***", String::from_utf8(message).expect("utf-8"));
+    assert!(expected.contains("&signType=MD5&"), "{expected}");
+    assert!(expected.contains("\"bizCode\":\"B-SIG-1\""), "{expected}");
+    assert_eq!(
+        api.signed().map(vipcharge::Explanation::signed_string),
+        Some(expected.clone()),
+        "the error carries the request's signed string"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.ends_with(&format!("; signed: {expected}")),
+        "Display ends with the signed string: {shown}"
+    );
+    let debug = format!("{err:?}");
+    assert!(debug.contains("signed: "), "{debug}");
+    for text in [&shown, &debug] {
+        assert!(!text.contains(SECRET), "no secret in {text}");
+    }
+
+    // Another refusal keeps the explanation for code but does not print it.
+    let err = c
+        .send(&BalanceRequest::new())
+        .await
+        .expect_err("IP rejected");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status(), &ReplyStatus::IpRejected);
+    assert!(!api.is_signature_rejected());
+    assert!(api.signed().is_some());
+    assert!(!err.to_string().contains("signed:"), "{err}");
+}
+
+#[tokio::test]
 async fn reads_are_retried_after_5xx_with_a_fresh_nonce() {
     let server = Server::start(vec![
         Canned::status(503, "text/html", "<html>busy</html>"),
