@@ -299,6 +299,10 @@ impl Client {
         let raw = raw?;
         span.record("status", raw.status);
         self.read(O::NAME, &raw, Some(span), O::parse_data)
+            .map_err(|e| match e {
+                Error::Api(a) => Error::from((*a).with_signed(prepared.signed())),
+                other => other,
+            })
     }
 
     /// Reads a reply received by other means (your own HTTP stack, a stored reply): the reply

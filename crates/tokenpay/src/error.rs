@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use sign_core::Explanation;
+
 use crate::types::ApiCode;
 
 /// `Result` with this crate's [`Error`].
@@ -389,13 +391,13 @@ impl DecodeError {
 }
 
 /// tokenpay answered with a non-zero `code`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{operation}: tokenpay code {} ({}): {msg}{}",
-    code.code(),
-    code.description(),
-    request_id.as_deref().map(|r| format!(" [request_id {r}]")).unwrap_or_default()
-)]
+///
+/// Keeps the HTTP status, the typed `code`, `msg`, `request_id`, the raw body and, for an error
+/// returned by [`Client::send`](crate::Client::send), what the request signed
+/// ([`ApiError::signed`]). When tokenpay refuses the signature (103 invalid signature, 104
+/// signature expired), `Display` ends with the signed string, so the log line alone shows what
+/// was signed.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     operation: &'static str,
     status: u16,
@@ -403,6 +405,48 @@ pub struct ApiError {
     msg: String,
     request_id: Option<String>,
     body: String,
+    signed: Option<Explanation>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: tokenpay code {} ({}): {}",
+            self.operation,
+            self.code.code(),
+            self.code.description(),
+            self.msg
+        )?;
+        if let Some(r) = &self.request_id {
+            write!(f, " [request_id {r}]")?;
+        }
+        match &self.signed {
+            Some(signed) if self.code.is_signature_rejected() => {
+                write!(f, "; signed: {}", signed.signed_string())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ApiError");
+        d.field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("code", &self.code)
+            .field("msg", &self.msg)
+            .field("request_id", &self.request_id)
+            .field("body", &self.body);
+        // Only when set, so snapshots of parsed replies keep their shape.
+        if let Some(signed) = &self.signed {
+            d.field("signed", &signed.signed_string());
+        }
+        d.finish()
+    }
 }
 
 impl ApiError {
@@ -421,7 +465,14 @@ impl ApiError {
             msg,
             request_id,
             body: String::from_utf8_lossy(body).into_owned(),
+            signed: None,
         }
+    }
+
+    /// Records what the refused request signed (the client does this for every sent request).
+    pub(crate) fn with_signed(mut self, signed: Option<&Explanation>) -> Self {
+        self.signed = signed.cloned();
+        self
     }
 
     /// The operation.
@@ -452,6 +503,37 @@ impl ApiError {
     /// The raw reply body.
     pub fn raw_body(&self) -> &str {
         &self.body
+    }
+
+    /// What the refused request signed: the plaintext `PATH[?QUERY]\nTIMESTAMP\nNONCE\nBODY`
+    /// that the `TTPAY-AES-256-ECB` signature encrypts. The app secret is the AES key, not part
+    /// of the string, so nothing is masked. Set on errors returned by
+    /// [`Client::send`](crate::Client::send); `None` on errors from
+    /// [`Client::read_reply`](crate::Client::read_reply).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tokenpay::Client) {
+    /// use tokenpay::api::BalanceRequest;
+    /// use tokenpay::types::{Chain, Currency};
+    /// let req = BalanceRequest::new(Chain::Tron, Currency::Usdt);
+    /// if let Err(tokenpay::Error::Api(e)) = client.send(&req).await {
+    ///     if e.is_signature_rejected() {
+    ///         eprintln!("tokenpay refused our signature; we signed:\n{}", e.signed().unwrap());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn signed(&self) -> Option<&Explanation> {
+        self.signed.as_ref()
+    }
+
+    /// Whether tokenpay refused the request's signature: 103 (invalid signature) or 104
+    /// (signature expired). The usual causes are a wrong app secret, a body or path changed after
+    /// signing, or (for 104) a clock off or the wrong timestamp unit
+    /// ([`ClientBuilder::timestamp_unit`](crate::ClientBuilder::timestamp_unit)); compare
+    /// [`ApiError::signed`], which shows the path, timestamp and nonce that were signed.
+    pub fn is_signature_rejected(&self) -> bool {
+        self.code.is_signature_rejected()
     }
 }
 

@@ -30,9 +30,10 @@
 //! - **Addresses**: TRON base58check (checksum verified) and EVM `0x` addresses (EIP-55 checksum
 //!   when mixed-case) are checked before anything is sent ([`types::validate_address`]).
 //! - **Replies**: `code` 0 is success; every documented status code is an [`types::ApiCode`]
-//!   in [`Error::Api`] with the `request_id`; rate limits (11001, 20004) back off and retry;
-//!   relative `payment_url`s come back absolute. Reply signatures are checked in the mode you
-//!   choose ([`ReplySignatureMode`], default warn).
+//!   in [`Error::Api`] with the `request_id` and what the request signed ([`ApiError::signed`],
+//!   printed when tokenpay refused the signature: 103, 104); rate limits (11001, 20004) back
+//!   off and retry; relative `payment_url`s come back absolute. Reply signatures are checked in
+//!   the mode you choose ([`ReplySignatureMode`], default warn).
 //! - **Safe retries**: reads retry with jittered backoff; writes never resend blindly: an unknown
 //!   outcome is [`Error::OutcomeUnknown`], and [`Client::reconcile`] tells you whether the order
 //!   exists.
@@ -82,7 +83,7 @@ pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomHex, RawResponse,
     RetryPolicy, SystemClock,
 };
-pub use sign_core::Secret;
+pub use sign_core::{Explanation, Secret};
 
 /// The README's example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

@@ -345,6 +345,19 @@ impl ApiCode {
         matches!(self, Self::TooFrequent | Self::RateLimited)
     }
 
+    /// Whether tokenpay refused the request's signature: 103 (invalid signature) or 104
+    /// (signature expired), the two signature codes of the provider's status-code table.
+    ///
+    /// ```
+    /// use tokenpay::types::ApiCode;
+    /// assert!(ApiCode::from_code(103).is_signature_rejected());
+    /// assert!(ApiCode::from_code(104).is_signature_rejected());
+    /// assert!(!ApiCode::from_code(100).is_signature_rejected());
+    /// ```
+    pub fn is_signature_rejected(&self) -> bool {
+        matches!(self, Self::InvalidSignature | Self::SignatureExpired)
+    }
+
     /// Whether the code says the looked-up object does not exist (12002, 12003).
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::NotFound | Self::Empty)

@@ -244,6 +244,114 @@ async fn api_error_keeps_code_msg_and_request_id() {
     assert_eq!(s.requests().len(), 1, "a business error is not retried");
 }
 
+/// The string a recorded request's `Authorization` signature covers, rebuilt from what the server
+/// received.
+fn signed_by(seen: &Seen) -> String {
+    let auth =
+        Authorization::parse(seen.header("authorization").expect("Authorization")).expect("parses");
+    let msg = request_signing_string(&seen.path, &auth.timestamp, &auth.nonce_str, &seen.body);
+    String::from_utf8(msg).expect("utf-8")
+}
+
+#[tokio::test]
+async fn signature_rejection_shows_what_was_signed() {
+    let server = Server::start(vec![
+        Step::Reply(signed(
+            200,
+            r#"{"code":103,"msg":"invalid signature","request_id":"r-103"}"#,
+        )),
+        Step::Reply(signed(
+            200,
+            r#"{"code":104,"msg":"signature expired","request_id":"r-104"}"#,
+        )),
+        Step::Reply(signed(
+            200,
+            r#"{"code":20002,"msg":"insufficient balance","request_id":"r-20002"}"#,
+        )),
+    ])
+    .await;
+    let c = client(&server);
+
+    // 103 on a POST: the signed string is path, timestamp, nonce and the body as received.
+    let err = c
+        .send(&PrepayRequest::new(
+            "A-SIG-1",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect_err("103");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code(), &ApiCode::InvalidSignature);
+    assert!(api.is_signature_rejected());
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1, "a signature refusal is not retried");
+    let expected = signed_by(&seen[0]);
+    assert!(
+        expected.starts_with("/v1/transaction/prepayment\n"),
+        "{expected}"
+    );
+    assert!(
+        expected.contains(r#""out_trade_no":"A-SIG-1""#),
+        "{expected}"
+    );
+    assert_eq!(
+        api.signed().map(tokenpay::Explanation::signed_string),
+        Some(expected.clone()),
+        "the error carries the request's signed string"
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.ends_with(&format!("; signed: {expected}")),
+        "Display ends with the signed string: {shown}"
+    );
+    let debug = format!("{err:?}");
+    assert!(debug.contains("signed: "), "{debug}");
+    for text in [&shown, &debug] {
+        assert!(!text.contains(support::SECRET), "no app secret in {text}");
+    }
+
+    // 104 on a GET: the query is part of the signed path and the body is empty.
+    let err = c
+        .send(&QueryWalletRequest::new().wallet_address(TRON))
+        .await
+        .expect_err("104");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code(), &ApiCode::SignatureExpired);
+    assert!(api.is_signature_rejected());
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    let expected = signed_by(&seen[1]);
+    assert!(
+        expected.starts_with("/v1/wallet/query?") && expected.contains(TRON),
+        "{expected}"
+    );
+    assert!(expected.ends_with('\n'), "empty body: {expected:?}");
+    assert_eq!(
+        api.signed().map(tokenpay::Explanation::signed_string),
+        Some(expected.clone())
+    );
+    assert!(err.to_string().ends_with(&format!("; signed: {expected}")));
+
+    // Another refusal keeps the explanation for code but does not print it.
+    let err = c
+        .send(&BalanceRequest::new(Chain::Tron, Currency::Usdt))
+        .await
+        .expect_err("20002");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code(), &ApiCode::InsufficientBalance);
+    assert!(!api.is_signature_rejected());
+    assert!(api.signed().is_some());
+    assert!(!err.to_string().contains("signed:"), "{err}");
+}
+
 #[tokio::test]
 async fn a_read_is_retried_after_5xx() {
     let server = Server::start(vec![
