@@ -188,12 +188,14 @@ impl Client {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .chain(std::iter::once((sign::SIGN_FIELD, signature.as_str()))),
         );
-        Ok(
-            PreparedRequest::new(request.operation_name(), Method::Post, request.path())
-                .body("application/json", body)
-                .idempotency(request.idempotency())
-                .explanation(explanation),
+        Ok(PreparedRequest::new(
+            request.operation_name(),
+            Method::Post,
+            request.path().to_owned(),
         )
+        .body("application/json", body)
+        .idempotency(request.idempotency())
+        .explanation(explanation))
     }
 
     /// Prepares, sends, checks the reply envelope and decodes the reply.

@@ -1,5 +1,6 @@
 //! [`Client`]: prepares (validates, serializes once, signs) and sends Cashy requests.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
@@ -164,7 +165,7 @@ impl Client {
             None => self.fresh_nonce()?,
         };
         let body = api::encode(req, &nonce, &self.inner.profiles)?;
-        self.signed(O::NAME, O::PATH, O::IDEMPOTENCY, body)
+        self.signed(O::NAME, Cow::Borrowed(O::PATH), O::IDEMPOTENCY, body)
     }
 
     /// Signs the bytes of a [`RawRequest`] as they are.
@@ -173,24 +174,30 @@ impl Client {
     /// [`Error::Config`] if the path does not look like `/api/<name>`.
     pub fn prepare_raw(&self, req: &RawRequest) -> Result<PreparedRequest> {
         req.check()?;
-        self.signed("raw", req.path(), req.idempotency(), req.body().to_vec())
+        self.signed(
+            "raw",
+            Cow::Owned(req.path().to_owned()),
+            req.idempotency(),
+            req.body().to_vec(),
+        )
     }
 
     fn signed(
         &self,
         operation: &'static str,
-        path: &str,
+        path: Cow<'static, str>,
         idempotency: Idempotency,
         body: Vec<u8>,
     ) -> Result<PreparedRequest> {
         let signature = sign::sign(&self.inner.signer, &body).map_err(Error::Signature)?;
-        let explanation = sign::explain(&body);
+        // The explanation (the body plus `***`) is built only if asked for: an error report or
+        // `--explain`, not every call.
         Ok(PreparedRequest::new(operation, Method::Post, path)
             .header(MERCHANT_ID_HEADER, self.inner.merchant_id.to_string())
             .sensitive_header(SIGN_HEADER, signature)
             .body(CONTENT_TYPE, body)
             .idempotency(idempotency)
-            .explanation(explanation))
+            .explain_body(sign::MASKED_KEY))
     }
 
     fn fresh_nonce(&self) -> Result<String> {

@@ -34,9 +34,12 @@ pub fn signature(api_key: &Secret, body: &[u8]) -> String {
     signer(api_key.clone()).sign_hex_upper(body)
 }
 
+/// How the apiKey appears in an explanation: the body is followed by the key, shown as `***`.
+pub(crate) const MASKED_KEY: &str = "***";
+
 /// What is signed for `body`, with the apiKey masked as `***` (safe to log).
 pub fn explain(body: &[u8]) -> Explanation {
-    Explanation::for_message(body, &SecretSuffix::Plain.masked())
+    Explanation::for_message(body, MASKED_KEY)
 }
 
 /// The signer for one apiKey.
@@ -52,4 +55,20 @@ pub(crate) fn sign(signer: &Md5Signer, body: &[u8]) -> Result<String, sign_core:
 /// Checks a received `Sign` (either hex case) over the raw `body`, in constant time.
 pub(crate) fn verify(signer: &Md5Signer, body: &[u8], sign: &str) -> Result<(), sign_core::Error> {
     signer.verify_hex(body, sign)
+}
+
+#[cfg(test)]
+mod tests {
+    use sign_core::Signer as _;
+
+    use super::*;
+
+    #[test]
+    fn the_masked_key_is_what_the_signer_masks() {
+        assert_eq!(
+            signer(Secret::new("k")).masked_suffix(),
+            MASKED_KEY,
+            "explanations must show the suffix the signer really appends"
+        );
+    }
 }

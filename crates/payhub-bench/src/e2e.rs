@@ -196,11 +196,9 @@ async fn compare(
     let target = settings.batch * 4;
     let n_ours = calibrate(ours, concurrency, target).await?;
     let n_raw = calibrate(raw, concurrency, target).await?;
-    let rounds = if concurrency == 1 {
-        settings.rounds
-    } else {
-        (settings.rounds / 2) | 1
-    };
+    // Every figure gets the full number of rounds: on a shared VM the loopback round trip drifts
+    // by tens of percent within seconds, and fewer rounds made the concurrency-64 median swing.
+    let rounds = settings.rounds;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         if round % 2 == 0 {

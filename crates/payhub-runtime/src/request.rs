@@ -1,6 +1,8 @@
 //! [`PreparedRequest`]: a signed request as pure data, built without I/O and sent by a client.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use sign_core::Explanation;
@@ -41,18 +43,36 @@ pub enum Idempotency {
 pub struct PreparedRequest {
     operation: &'static str,
     method: Method,
-    path_and_query: String,
-    headers: Vec<(String, String, bool)>,
+    path_and_query: Cow<'static, str>,
+    /// `(name, value, sensitive)`; names are almost always the provider's constants.
+    headers: Vec<(Cow<'static, str>, String, bool)>,
     content_type: Option<&'static str>,
     /// Shared, so a send (and every retry) hands the transport a reference-counted clone.
     body: Bytes,
     idempotency: Idempotency,
-    explanation: Option<Explanation>,
+    explanation: Explain,
+}
+
+/// What was signed: nothing, an explanation built while signing, or the body itself plus a
+/// masked secret suffix, turned into an [`Explanation`] only when someone asks (most requests
+/// succeed and never need it, so the body is not copied on every call).
+#[derive(Clone)]
+enum Explain {
+    None,
+    Ready(Explanation),
+    Body {
+        masked_suffix: Cow<'static, str>,
+        built: OnceLock<Explanation>,
+    },
 }
 
 impl PreparedRequest {
     /// A request with no headers and an empty body, treated as [`Idempotency::Safe`].
-    pub fn new(operation: &'static str, method: Method, path_and_query: impl Into<String>) -> Self {
+    pub fn new(
+        operation: &'static str,
+        method: Method,
+        path_and_query: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self {
             operation,
             method,
@@ -61,20 +81,24 @@ impl PreparedRequest {
             content_type: None,
             body: Bytes::new(),
             idempotency: Idempotency::Safe,
-            explanation: None,
+            explanation: Explain::None,
         }
     }
 
     /// Adds a header that may be logged.
     #[must_use]
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn header(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into(), false));
         self
     }
 
     /// Adds a header whose value is masked in `Debug` and logs (signatures, tokens).
     #[must_use]
-    pub fn sensitive_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn sensitive_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> Self {
         self.headers.push((name.into(), value.into(), true));
         self
     }
@@ -98,7 +122,28 @@ impl PreparedRequest {
     /// Attaches what was signed (secret masked), for error reports and `--explain`.
     #[must_use]
     pub fn explanation(mut self, explanation: Explanation) -> Self {
-        self.explanation = Some(explanation);
+        self.explanation = Explain::Ready(explanation);
+        self
+    }
+
+    /// Says the signed message is the body itself followed by the secret, shown as
+    /// `masked_suffix` (e.g. `***`). The [`Explanation`] is built from the body the first time
+    /// [`PreparedRequest::signed`] is called, so a request that nobody explains costs no copy.
+    /// Set the body first or later: the explanation always reads the final body.
+    ///
+    /// ```
+    /// use payhub_runtime::{Method, PreparedRequest};
+    /// let p = PreparedRequest::new("balance", Method::Post, "/api/getBalance")
+    ///     .body("application/json", br#"{"nonceStr":"1"}"#.to_vec())
+    ///     .explain_body("***");
+    /// assert_eq!(p.signed().map(|e| e.signed_string()).as_deref(), Some(r#"{"nonceStr":"1"}***"#));
+    /// ```
+    #[must_use]
+    pub fn explain_body(mut self, masked_suffix: impl Into<Cow<'static, str>>) -> Self {
+        self.explanation = Explain::Body {
+            masked_suffix: masked_suffix.into(),
+            built: OnceLock::new(),
+        };
         self
     }
 
@@ -121,7 +166,7 @@ impl PreparedRequest {
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers
             .iter()
-            .map(|(n, v, _)| (n.as_str(), v.as_str()))
+            .map(|(n, v, _)| (n.as_ref(), v.as_str()))
     }
 
     /// The value of a header (case-insensitive name).
@@ -154,7 +199,14 @@ impl PreparedRequest {
 
     /// What was signed, with the secret masked.
     pub fn signed(&self) -> Option<&Explanation> {
-        self.explanation.as_ref()
+        match &self.explanation {
+            Explain::None => None,
+            Explain::Ready(e) => Some(e),
+            Explain::Body {
+                masked_suffix,
+                built,
+            } => Some(built.get_or_init(|| Explanation::for_message(&self.body, masked_suffix))),
+        }
     }
 
     /// A stable, human-readable rendering of the whole wire request (for snapshots and
@@ -170,7 +222,7 @@ impl PreparedRequest {
         out.push('\n');
         out.push_str(&String::from_utf8_lossy(&self.body));
         out.push('\n');
-        if let Some(e) = &self.explanation {
+        if let Some(e) = self.signed() {
             out.push_str(&format!("\nsigned string: {}\n", e.signed_string()));
         }
         out
@@ -182,7 +234,7 @@ impl fmt::Debug for PreparedRequest {
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
-            .map(|(n, v, sensitive)| (n.as_str(), if *sensitive { "***" } else { v.as_str() }))
+            .map(|(n, v, sensitive)| (n.as_ref(), if *sensitive { "***" } else { v.as_str() }))
             .collect();
         f.debug_struct("PreparedRequest")
             .field("operation", &self.operation)

@@ -330,7 +330,7 @@ mod tests {
     }
 
     fn post(path: &str, body: &'static [u8]) -> PreparedRequest {
-        PreparedRequest::new("test", Method::Post, path).body("application/json", body)
+        PreparedRequest::new("test", Method::Post, path.to_owned()).body("application/json", body)
     }
 
     #[tokio::test]

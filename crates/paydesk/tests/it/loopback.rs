@@ -163,7 +163,10 @@ async fn api_error_keeps_code_message_and_body_and_is_not_retried() {
 async fn signature_rejection_shows_what_was_signed() {
     let server = Server::start(vec![
         ("/api/payOut", vec![Reply::api_error("Sign_verify_error")]),
-        ("/api/getBalance", vec![Reply::api_error("Merchant_not_enabled")]),
+        (
+            "/api/getBalance",
+            vec![Reply::api_error("Merchant_not_enabled")],
+        ),
     ])
     .await;
     let client = server.client();
@@ -175,7 +178,10 @@ async fn signature_rejection_shows_what_was_signed() {
     // What was signed is exactly the body the server received, plus the masked apiKey.
     let received = only(&server, "/api/payOut").body;
     let expected = format!("{}***", String::from_utf8(received).expect("utf-8"));
-    assert!(expected.contains("\"mchOrderNo\":\"M-SIG-1\""), "{expected}");
+    assert!(
+        expected.contains("\"mchOrderNo\":\"M-SIG-1\""),
+        "{expected}"
+    );
     assert_eq!(
         api.signed().map(paydesk::Explanation::signed_string),
         Some(expected.clone()),
