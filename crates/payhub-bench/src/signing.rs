@@ -10,8 +10,9 @@
 //!   `PATH\nTS\nNONCE\nBODY`) plus the digest or cipher over the body bytes (paydesk signs the
 //!   body as it is).
 //! - **sign ... incl. field list** (gateway-recharge, jiuyi-dc; informational): the same, starting
-//!   from borrowed `(&str, &str)` pairs, so it also pays for copying every key and value into
-//!   sign-core's owned [`CanonicalParams`] (two allocations per field).
+//!   from the provider's `(String, String)` wire fields, so it also pays for building the list
+//!   sign-core reads, as the crates' `prepare` does: a [`BorrowedParams`] of borrowed keys and
+//!   values (one allocation for the list, none per field).
 //! - **prepare** (informational): the provider crate's whole public `Client::prepare`:
 //!   validation, the nonce, serialization of the body, signing and the masked explanation.
 //!
@@ -25,7 +26,10 @@ use std::str::FromStr as _;
 use md5::{Digest as _, Md5};
 use rust_decimal::Decimal;
 use sign_core::aes::Aes256EcbSigner;
-use sign_core::{CanonicalParams, Md5Signer, Secret, SecretSuffix, SignatureEncoding, Signer as _};
+use sign_core::{
+    BorrowedParams, CanonicalParams, Md5Signer, Secret, SecretSuffix, SignatureEncoding,
+    Signer as _,
+};
 
 use crate::Res;
 use crate::harness::{self, Settings};
@@ -142,9 +146,19 @@ fn paydesk(settings: Settings) -> Res<Vec<Row>> {
     ])
 }
 
-/// sign-core's owned field list from borrowed pairs: what a provider does before signing.
+/// sign-core's owned field list from the pairs (the fixture the `sign` rows start from).
 fn to_params(pairs: &[(String, String)]) -> CanonicalParams {
     let mut params = CanonicalParams::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        params.push(k.as_str(), v.as_str());
+    }
+    params
+}
+
+/// The list a provider's `prepare` builds over its wire fields before signing: borrowed, no
+/// copy per field.
+fn borrow_params(pairs: &[(String, String)]) -> BorrowedParams<'_> {
+    let mut params = BorrowedParams::with_capacity(pairs.len());
     for (k, v) in pairs {
         params.push(k.as_str(), v.as_str());
     }
@@ -195,6 +209,11 @@ fn gateway_recharge(settings: Settings) -> Res<Vec<Row>> {
         black_box(md5_of(black_box(&message)));
     };
     let fields = to_params(&pairs);
+    if borrow_params(&pairs).to_canonical(&sign::canonical_style(), &[])
+        != fields.to_canonical(&sign::canonical_style(), &[])
+    {
+        return Err("gateway-recharge: borrowed and owned field lists differ".into());
+    }
     let sign = harness::compare(
         settings,
         || {
@@ -205,7 +224,9 @@ fn gateway_recharge(settings: Settings) -> Res<Vec<Row>> {
     let with_list = harness::compare(
         settings,
         || {
-            black_box(sign::sign(&to_params(black_box(&pairs)), &signer));
+            let canonical =
+                borrow_params(black_box(&pairs)).to_canonical(&sign::canonical_style(), &[]);
+            black_box(signer.sign_hex_lower(canonical.as_bytes()));
         },
         floor,
     );
@@ -255,6 +276,10 @@ fn jiuyi_dc(settings: Settings) -> Res<Vec<Row>> {
         black_box(md5_of(black_box(&message)));
     };
     let fields = to_params(&pairs);
+    if borrow_params(&pairs).to_canonical(&style, UNSIGNED) != fields.to_canonical(&style, UNSIGNED)
+    {
+        return Err("jiuyi-dc: borrowed and owned field lists differ".into());
+    }
     let sign = harness::compare(
         settings,
         || {
@@ -266,7 +291,7 @@ fn jiuyi_dc(settings: Settings) -> Res<Vec<Row>> {
     let with_list = harness::compare(
         settings,
         || {
-            let canonical = to_params(black_box(&pairs)).to_canonical(&style, UNSIGNED);
+            let canonical = borrow_params(black_box(&pairs)).to_canonical(&style, UNSIGNED);
             black_box(signer.sign_hex_upper(canonical.as_bytes()));
         },
         floor,
