@@ -9,7 +9,9 @@
 //!   read with a size cap. Errors say whether the request may have reached the provider
 //!   ([`TransportError::outcome_unknown`]), because a create whose outcome is unknown must be
 //!   reconciled by a query, never blindly resent.
-//! - [`RetryPolicy`]: jittered exponential backoff for idempotent calls.
+//! - [`RetryPolicy`]: jittered exponential backoff for idempotent calls, inside one
+//!   [`Deadline`] per call that every attempt and pause shares
+//!   ([`TransportConfig::call_deadline`], default: the per-attempt `timeout`).
 //! - [`Clock`] and [`NonceSource`]: injectable so fixtures are byte-stable.
 //!
 //! ```
@@ -25,6 +27,7 @@
 
 mod base_url;
 mod clock;
+mod deadline;
 mod error;
 mod nonce;
 mod request;
@@ -33,6 +36,7 @@ mod transport;
 
 pub use base_url::{BaseUrlError, parse_base_url};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use deadline::Deadline;
 pub use error::{TransportError, TransportErrorKind};
 pub use nonce::{FixedNonce, NonceSource, RandomAlphanumeric, RandomHex, RandomUuid};
 pub use request::{Idempotency, Method, PreparedRequest};

@@ -13,7 +13,7 @@ use bytes::{Bytes, BytesMut};
 use http::HeaderMap;
 use url::Url;
 
-use crate::{Method, PreparedRequest, TransportError, TransportErrorKind};
+use crate::{Deadline, Method, PreparedRequest, TransportError, TransportErrorKind};
 
 /// Transport settings; every provider crate's builder forwards its options here.
 #[derive(Clone, Debug)]
@@ -21,8 +21,14 @@ pub struct TransportConfig {
     /// Time allowed to establish a connection (default 10 s). Ignored for an injected client,
     /// whose own connect timeout applies.
     pub connect_timeout: Duration,
-    /// Time allowed for the whole exchange, body included (default 30 s).
+    /// Time allowed for one attempt, the whole exchange, body included (default 30 s).
     pub timeout: Duration,
+    /// Time allowed for one call, every attempt and retry pause included; each attempt's
+    /// timeout is capped at the time left (see [`Deadline`]). `None` (the default) means the
+    /// same as `timeout`: a call never takes longer than `timeout`, and retries happen only
+    /// when a failure comes early enough to leave time for them. Set it above `timeout` to leave
+    /// room for a retry after an attempt that timed out.
+    pub call_deadline: Option<Duration>,
     /// Largest response body accepted (default 4 MiB).
     pub max_body_bytes: usize,
     /// A reqwest client to reuse (connection pools, proxies). Build it with
@@ -31,11 +37,13 @@ pub struct TransportConfig {
 }
 
 impl TransportConfig {
-    /// Defaults: 10 s connect, 30 s total, 4 MiB bodies, a client of our own.
+    /// Defaults: 10 s connect, 30 s per attempt, a call deadline equal to that, 4 MiB bodies, a
+    /// client of our own.
     pub fn new() -> Self {
         Self {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            call_deadline: None,
             max_body_bytes: 4 * 1024 * 1024,
             http_client: None,
         }
@@ -76,6 +84,9 @@ pub struct Transport {
     /// Set on each request only for an injected client: a client of our own already carries
     /// this total timeout, and a second, per-request timer would only cost time on every call.
     request_timeout: Option<Duration>,
+    /// The per-attempt timeout, and the budget of one call.
+    timeout: Duration,
+    call_deadline: Duration,
     max_body: usize,
     urls: Arc<UrlCache>,
 }
@@ -144,6 +155,8 @@ impl Transport {
             client,
             base: base.as_str().trim_end_matches('/').to_owned(),
             request_timeout,
+            timeout: config.timeout,
+            call_deadline: config.call_deadline.unwrap_or(config.timeout),
             max_body: config.max_body_bytes,
             urls: Arc::default(),
         })
@@ -154,12 +167,41 @@ impl Transport {
         &self.base
     }
 
-    /// Sends the request once and reads the body up to the cap. HTTP error statuses are returned
-    /// as responses (the provider crate interprets them); 3xx is an error.
+    /// The per-attempt timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The budget of one call ([`TransportConfig::call_deadline`], or the timeout).
+    pub fn call_deadline(&self) -> Duration {
+        self.call_deadline
+    }
+
+    /// A [`Deadline`] for a call starting now: [`Transport::call_deadline`] from now.
+    pub fn deadline(&self) -> Deadline {
+        Deadline::after(self.call_deadline)
+    }
+
+    /// Sends the request once and reads the body up to the cap, within the configured timeout.
+    /// HTTP error statuses are returned as responses (the provider crate interprets them); 3xx
+    /// is an error.
     ///
     /// # Errors
     /// [`TransportError`]; see [`TransportError::outcome_unknown`] before deciding to resend.
     pub async fn send(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
+        self.send_until(req, Deadline::none()).await
+    }
+
+    /// As [`Transport::send`], with this attempt's timeout capped at the time left before
+    /// `deadline`: past it, the attempt fails as a [`TransportErrorKind::Timeout`].
+    ///
+    /// # Errors
+    /// As [`Transport::send`].
+    pub async fn send_until(
+        &self,
+        req: &PreparedRequest,
+        deadline: Deadline,
+    ) -> Result<RawResponse, TransportError> {
         let op = req.operation();
         let path = req.path_and_query();
         let method = match req.method() {
@@ -174,7 +216,7 @@ impl Transport {
                 .client
                 .request(method, format!("{}{}", self.base, path)),
         };
-        if let Some(timeout) = self.request_timeout {
+        if let Some(timeout) = self.attempt_timeout(deadline) {
             builder = builder.timeout(timeout);
         }
         if let Some(ct) = req.content_type() {
@@ -245,6 +287,19 @@ impl Transport {
 }
 
 impl Transport {
+    /// The timeout to set on this request, if the client's own does not already say it: an
+    /// injected client always gets one; our client (which carries `timeout`) only when the
+    /// deadline leaves noticeably less. Within a millisecond counts as the same, so the first
+    /// attempt of a call with the default deadline adds no per-request timer.
+    fn attempt_timeout(&self, deadline: Deadline) -> Option<Duration> {
+        let capped = deadline.cap(self.timeout);
+        match self.request_timeout {
+            Some(_) => Some(capped),
+            None if capped + Duration::from_millis(1) < self.timeout => Some(capped),
+            None => None,
+        }
+    }
+
     /// The parsed URL of `base` + `path`, from the cache when the path was sent before.
     fn url(&self, path: &str) -> Option<Url> {
         if let Some(url) = self.urls.get(path) {
@@ -429,5 +484,53 @@ mod tests {
             );
             assert!(started.elapsed() < Duration::from_millis(700));
         }
+    }
+
+    #[tokio::test]
+    async fn an_attempt_ends_at_the_deadline_when_that_comes_before_the_timeout() {
+        let base = echo(Duration::from_millis(800)).await;
+        let mut own = TransportConfig::new();
+        own.timeout = Duration::from_millis(600);
+        own.call_deadline = Some(Duration::from_millis(900));
+        let mut injected = own.clone();
+        injected.http_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .ok();
+        for config in [own, injected] {
+            let was_injected = config.http_client.is_some();
+            let transport = match Transport::new(&base, config) {
+                Ok(t) => t,
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!(transport.call_deadline(), Duration::from_millis(900));
+            // 150 ms left: the attempt ends then, not after its 600 ms timeout.
+            let deadline = Deadline::after(Duration::from_millis(150));
+            assert!(
+                transport.attempt_timeout(deadline).is_some(),
+                "injected {was_injected}"
+            );
+            let started = Instant::now();
+            let err = transport
+                .send_until(&post("/api/slow", b"{}"), deadline)
+                .await
+                .err();
+            assert!(
+                err.as_ref().is_some_and(TransportError::is_timeout),
+                "injected {was_injected}: {err:?}"
+            );
+            let took = started.elapsed();
+            assert!(took < Duration::from_millis(400), "{took:?}");
+            // A deadline further away than the timeout leaves our own client's timer alone.
+            let far = Deadline::after(Duration::from_secs(5));
+            assert_eq!(transport.attempt_timeout(far).is_some(), was_injected);
+        }
+        // The default deadline is the timeout.
+        let t = match Transport::new(&base, TransportConfig::new()) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(t.call_deadline(), t.timeout());
+        assert_eq!(t.attempt_timeout(t.deadline()), None);
     }
 }

@@ -392,7 +392,7 @@ fn explain_pairs<K: AsRef<str>, V: AsRef<str>>(
         let (k, v) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
         match style.skip_reason(k, v, unsigned) {
             Some(reason) => skipped.push((k.to_owned(), reason)),
-            None => included.push(k.to_owned()),
+            None => included.push((k.to_owned(), v.chars().count())),
         }
     }
     Explanation::new(

@@ -58,7 +58,7 @@ pub use canonical::{
 pub use ct::constant_time_eq;
 pub use encoding::{SignatureEncoding, php_urlencode};
 pub use error::{Error, KeyError};
-pub use explain::Explanation;
+pub use explain::{Explanation, Redacted};
 pub use secret::Secret;
 pub use signer::{SecretSuffix, Signer, Verifier};
 
