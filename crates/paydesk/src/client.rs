@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use payhub_runtime::{
-    Clock, Idempotency, Method, NonceSource, PreparedRequest, RetryPolicy, Transport,
+    Clock, Deadline, Idempotency, Method, NonceSource, PreparedRequest, RetryPolicy, Transport,
 };
 use sign_core::{Md5Signer, Secret};
 use tracing::{Instrument as _, Span, field};
@@ -218,7 +218,9 @@ impl Client {
     /// Reads (queries, balance, bank lists) are retried with jittered backoff on network
     /// errors, HTTP 5xx, `System_busy` and `System_Maintenance`. Creates are sent once: when
     /// the outcome is unknown the error is [`Error::OutcomeUnknown`]; call
-    /// [`Client::reconcile`] before sending again.
+    /// [`Client::reconcile`] before sending again. The whole call, retries included, ends
+    /// within the [`call_deadline`](ClientBuilder::call_deadline) (default: the `timeout`); past
+    /// it, the error is the last attempt's (a transport timeout).
     ///
     /// ```no_run
     /// use paydesk::api::PayInQueryRequest;
@@ -308,19 +310,26 @@ impl Client {
         parse: impl Fn(u16, &[u8]) -> Result<T>,
     ) -> Result<T> {
         let started = Instant::now();
+        let deadline = self.inner.transport.deadline();
         let result = if prepared.idempotency_kind() == Idempotency::Safe {
             self.inner
                 .retry
-                .run(|n| self.attempt(prepared, n, &parse), Error::is_retryable)
+                .run_until(
+                    deadline,
+                    |n| self.attempt(prepared, n, deadline, &parse),
+                    Error::is_retryable,
+                )
                 .await
         } else {
-            self.attempt(prepared, 1, &parse).await.map_err(|e| {
-                if outcome_unknown(&e) {
-                    OutcomeUnknown::new(prepared.operation(), kind, mch_order_no, e).into()
-                } else {
-                    e
-                }
-            })
+            self.attempt(prepared, 1, deadline, &parse)
+                .await
+                .map_err(|e| {
+                    if outcome_unknown(&e) {
+                        OutcomeUnknown::new(prepared.operation(), kind, mch_order_no, e).into()
+                    } else {
+                        e
+                    }
+                })
         };
         let span = Span::current();
         span.record("latency_ms", elapsed_ms(started));
@@ -330,6 +339,8 @@ impl Client {
             }
             Err(e) => {
                 span.record("outcome", outcome_label(e));
+                // `Display` of every error is free of personal data (a refused signature shows
+                // field names and lengths, not values).
                 tracing::warn!(error = %e, "call failed");
             }
         }
@@ -340,12 +351,13 @@ impl Client {
         &self,
         prepared: &PreparedRequest,
         attempt: u32,
+        deadline: Deadline,
         parse: &impl Fn(u16, &[u8]) -> Result<T>,
     ) -> Result<T> {
         let span = Span::current();
         span.record("attempt", attempt);
         let started = Instant::now();
-        let result = match self.inner.transport.send(prepared).await {
+        let result = match self.inner.transport.send_until(prepared, deadline).await {
             Ok(reply) => {
                 span.record("http_status", reply.status);
                 parse(reply.status, &reply.body).map_err(|e| match e {

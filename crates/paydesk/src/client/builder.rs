@@ -127,7 +127,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole exchange (default 30 s).
+    /// Time allowed for one attempt, the whole exchange (default 30 s). Also the default
+    /// [`ClientBuilder::call_deadline`].
     ///
     /// ```
     /// let b = paydesk::Client::builder(1, "k").timeout(std::time::Duration::from_secs(10));
@@ -135,6 +136,26 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.transport.timeout = timeout;
+        self
+    }
+
+    /// The most time one call ([`Client::send`]) may take, every attempt and retry pause
+    /// included (default: the [`ClientBuilder::timeout`], so a call never takes longer than
+    /// that). Each attempt's timeout is capped at the time left, and a read is retried only when
+    /// enough is left ([`RetryPolicy::min_attempt_time`]); set it above `timeout` to leave room
+    /// for a retry after an attempt that timed out. A create is still sent once, its timeout
+    /// capped the same way: past the deadline it is [`Error::OutcomeUnknown`](crate::Error).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // Each attempt up to 3 s; the whole call, retries included, up to 8 s.
+    /// let b = paydesk::Client::builder(1, "k")
+    ///     .timeout(Duration::from_secs(3))
+    ///     .call_deadline(Duration::from_secs(8));
+    /// # let _ = b;
+    /// ```
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.transport.call_deadline = Some(deadline);
         self
     }
 
@@ -247,7 +268,7 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`]: missing or insecure base URL, merchant id 0, empty apiKey, zero
-    /// timeouts or body cap; [`Error::Transport`] if the TLS backend cannot start.
+    /// timeouts, call deadline or body cap; [`Error::Transport`] if the TLS backend cannot start.
     pub fn build(self) -> Result<Client> {
         if self.merchant_id == 0 {
             return Err(ConfigError::new("merchant_id", "must not be 0").into());
@@ -261,6 +282,9 @@ impl ClientBuilder {
         let base = parse_base_url(base).map_err(|e| ConfigError::new("base_url", e.to_string()))?;
         if self.transport.timeout.is_zero() || self.transport.connect_timeout.is_zero() {
             return Err(ConfigError::new("timeout", "must be more than zero").into());
+        }
+        if self.transport.call_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(ConfigError::new("call_deadline", "must be more than zero").into());
         }
         if self.transport.max_body_bytes == 0 {
             return Err(ConfigError::new("max_body_bytes", "must be more than zero").into());

@@ -191,7 +191,9 @@ impl fmt::Display for ApiErrorCode {
 /// Keeps the HTTP status, `code`, `msg` (typed as [`ApiErrorCode`]), the raw body and, for an
 /// error returned by [`Client::send`](crate::Client::send), what the request signed
 /// ([`ApiError::signed`]). When Cashy rejects the signature (`Sign_verify_error`), `Display` ends
-/// with the signed string, apiKey masked, so the log line alone shows what was signed.
+/// with a redacted summary of what was signed ([`Explanation::redacted`]: the body's field names
+/// and value lengths and a SHA-256 prefix, never the payer's values), so the log line alone
+/// shows the request's shape; `Debug` carries the same summary.
 #[derive(Clone)]
 pub struct ApiError(Box<Inner>);
 
@@ -265,6 +267,11 @@ impl ApiError {
     /// in. Set on errors returned by [`Client::send`](crate::Client::send); `None` on errors from
     /// parsing a reply alone.
     ///
+    /// **Holds personal data**: the explanation's `Display` and
+    /// [`signed_string`](Explanation::signed_string) print the whole signed body (the payer's
+    /// phone, email, name, account number). Show it on explicit request, not in logs; for logs
+    /// use [`Explanation::redacted`], which the error's own `Display` already includes.
+    ///
     /// ```no_run
     /// # async fn run(client: paydesk::Client, req: paydesk::api::PayOutRequest) {
     /// if let Err(paydesk::Error::Api(e)) = client.send(&req).await {
@@ -304,7 +311,7 @@ impl fmt::Display for ApiError {
         )?;
         match &i.signed {
             Some(signed) if i.error_code.is_signature_rejected() => {
-                write!(f, "; signed: {}", signed.signed_string())
+                write!(f, "; signed: {}", signed.redacted())
             }
             _ => Ok(()),
         }
@@ -323,9 +330,9 @@ impl fmt::Debug for ApiError {
             .field("msg", &i.msg)
             .field("error_code", &i.error_code)
             .field("body", &BodyText(&i.body));
-        // Only when set, so snapshots of parsed replies keep their shape.
+        // Only when set, so snapshots of parsed replies keep their shape. Redacted: no values.
         if let Some(signed) = &i.signed {
-            d.field("signed", &signed.signed_string());
+            d.field("signed", &signed.redacted());
         }
         d.finish()
     }

@@ -9,6 +9,10 @@ use paydesk::api::{
 use paydesk::error::{ApiErrorCode, TransportErrorKind};
 use paydesk::types::{AccountType, PayInStatus, PayOutStatus, PayType};
 use paydesk::{Client, Error, Reconciliation};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use paydesk::RetryPolicy;
 use rust_decimal::Decimal;
 
 use crate::MERCHANT;
@@ -159,6 +163,51 @@ async fn api_error_keeps_code_message_and_body_and_is_not_retried() {
     only(&server, "/api/payDesk");
 }
 
+/// A shared buffer a `tracing` subscriber writes into.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let buf = Captured::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+/// The payee's and payer's personal data in the refused payout below.
+const PERSONAL: [&str; 4] = [
+    "Zawadi Mwakilema",
+    "998877665544",
+    "255711223344",
+    "zawadi.payer@example.org",
+];
+
 #[tokio::test]
 async fn signature_rejection_shows_what_was_signed() {
     let server = Server::start(vec![
@@ -170,30 +219,54 @@ async fn signature_rejection_shows_what_was_signed() {
     ])
     .await;
     let client = server.client();
-    let err = client.send(&pay_out("M-SIG-1")).await.expect_err("refused");
+    let payout = PayOutRequest::new(
+        "M-SIG-1",
+        "TZS",
+        Decimal::from(30_000),
+        Payee::new(PERSONAL[0], PERSONAL[1], AccountType::TZ_TIGO),
+        "https://m.example/po",
+    )
+    .phone(PERSONAL[2])
+    .email(PERSONAL[3])
+    .remark("r");
+    let (logs, guard) = capture();
+    let err = client.send(&payout).await.expect_err("refused");
+    drop(guard);
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
     assert!(api.is_signature_rejected());
-    // What was signed is exactly the body the server received, plus the masked apiKey.
+    // What was signed is exactly the body the server received, plus the masked apiKey: on
+    // explicit request, in full.
     let received = only(&server, "/api/payOut").body;
     let expected = format!("{}***", String::from_utf8(received).expect("utf-8"));
-    assert!(
-        expected.contains("\"mchOrderNo\":\"M-SIG-1\""),
-        "{expected}"
-    );
-    assert_eq!(
-        api.signed().map(paydesk::Explanation::signed_string),
-        Some(expected.clone()),
-        "the error carries the request's signed string"
-    );
+    let explained = api.signed().expect("the error carries what was signed");
+    assert_eq!(explained.signed_string(), expected);
+    for value in PERSONAL {
+        assert!(
+            explained.to_string().contains(value),
+            "explain() has {value}"
+        );
+    }
+    // Display, Debug and every log line name the fields and their lengths, never a value.
     let shown = err.to_string();
+    let debug = format!("{err:?} {err:#?}");
+    let logs = logs.text();
+    assert!(logs.contains("call failed"), "the capture works: {logs}");
+    for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
+        for value in PERSONAL {
+            assert!(!text.contains(value), "{what} leaks {value}: {text}");
+        }
+        for field in ["accountName[16]", "accountNo[12]", "phone[12]", "email[24]"] {
+            assert!(text.contains(field), "{what} names {field}: {text}");
+        }
+        assert!(!text.contains(crate::KEY), "no apiKey in {what}");
+        assert!(text.contains(&explained.digest_prefix()), "{what}: {text}");
+    }
     assert!(
-        shown.ends_with(&format!("; signed: {expected}")),
-        "Display ends with the signed string: {shown}"
+        shown.contains(&format!("; signed: {}", explained.redacted())),
+        "{shown}"
     );
-    assert!(!shown.contains(crate::KEY), "no apiKey in {shown}");
-    assert!(format!("{err:?}").contains("signed: "), "{err:?}");
 
     // Another refusal keeps the explanation for code but does not print it.
     let err = client
@@ -206,6 +279,64 @@ async fn signature_rejection_shows_what_was_signed() {
     assert!(!api.is_signature_rejected());
     assert!(api.signed().is_some());
     assert!(!err.to_string().contains("signed:"), "{err}");
+}
+
+#[tokio::test]
+async fn a_query_ends_by_its_call_deadline_not_after_every_attempt_timed_out() {
+    // Timeout 300 ms, 3 attempts, deadline 500 ms, a server that never replies: the call ends
+    // at about 500 ms (before: 3 x 300 ms plus pauses).
+    let server = Server::start(vec![("/api/payInQuery", vec![Reply::Hang])]).await;
+    let client = Client::builder(MERCHANT, crate::KEY)
+        .base_url(server.base())
+        .timeout(Duration::from_millis(300))
+        .call_deadline(Duration::from_millis(500))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_delay(Duration::from_millis(5)),
+        )
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = client
+        .send(&PayInQueryRequest::by_order_no("PAYIN1"))
+        .await
+        .expect_err("no reply");
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(took >= Duration::from_millis(450), "{took:?}");
+    assert!(took < Duration::from_millis(700), "{took:?}");
+    assert_eq!(server.seen().len(), 2, "a retry ran in the time left");
+
+    // A create is sent once, its timeout capped by the deadline, and stays OutcomeUnknown.
+    let server = Server::start(vec![("/api/payOut", vec![Reply::Hang])]).await;
+    let client = Client::builder(MERCHANT, crate::KEY)
+        .base_url(server.base())
+        .timeout(Duration::from_secs(2))
+        .call_deadline(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = client.send(&pay_out("M-DL-1")).await.expect_err("no reply");
+    assert!(
+        started.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    let Error::OutcomeUnknown(u) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(u.cause(), Error::Transport(t) if t.is_timeout()));
+    assert_eq!(server.seen().len(), 1);
+    let zero = Client::builder(MERCHANT, crate::KEY)
+        .base_url(server.base())
+        .call_deadline(Duration::ZERO)
+        .build()
+        .expect_err("zero deadline");
+    assert!(zero.to_string().contains("call_deadline"), "{zero}");
 }
 
 #[tokio::test]
