@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use payhub_runtime::{
-    Clock, Method, PreparedRequest, RetryPolicy, SystemClock, Transport, TransportConfig,
+    Clock, Deadline, Method, PreparedRequest, RetryPolicy, SystemClock, Transport, TransportConfig,
     parse_base_url,
 };
 use serde::Deserialize;
@@ -203,7 +203,9 @@ impl Client {
     /// Reads (queries, balance) are retried with jittered backoff on connection failures,
     /// timeouts, HTTP 5xx and configured busy codes. Creates are sent exactly once: if the
     /// outcome is unknown (timeout, reset, unreadable 2xx/5xx reply) you get
-    /// [`Error::OutcomeUnknown`] and should call [`Client::reconcile`].
+    /// [`Error::OutcomeUnknown`] and should call [`Client::reconcile`]. The whole call, retries
+    /// included, ends within the [`call_deadline`](ClientBuilder::call_deadline) (default: the
+    /// `timeout`); past it, the error is the last attempt's (a transport timeout).
     ///
     /// # Errors
     /// [`Error::Validation`] (nothing sent), [`Error::Transport`], [`Error::OutcomeUnknown`],
@@ -227,21 +229,24 @@ impl Client {
     async fn send_in_span<O: Operation>(&self, request: &O) -> Result<O::Response> {
         let prepared = self.prepare(request)?;
         if let Some(signed) = prepared.signed() {
-            tracing::trace!(signed = %signed.signed_string(), "request signed");
+            // Redacted: field names and value lengths, never the customer's values.
+            tracing::trace!(signed = %signed.redacted(), "request signed");
         }
         let started = Instant::now();
+        let deadline = self.inner.transport.deadline();
         let result = match request.idempotency() {
             Idempotency::Safe => {
                 self.inner
                     .retry
-                    .run(
-                        |attempt| self.attempt(request, &prepared, attempt),
+                    .run_until(
+                        deadline,
+                        |attempt| self.attempt(request, &prepared, attempt, deadline),
                         Error::is_retryable,
                     )
                     .await
             }
             _ => self
-                .attempt(request, &prepared, 1)
+                .attempt(request, &prepared, 1, deadline)
                 .await
                 .map_err(|e| unknown_if_unsure(e, request)),
         };
@@ -265,10 +270,11 @@ impl Client {
         request: &O,
         prepared: &PreparedRequest,
         attempt: u32,
+        deadline: Deadline,
     ) -> Result<O::Response> {
         let span = tracing::Span::current();
         span.record("attempt", attempt);
-        let raw = match self.inner.transport.send(prepared).await {
+        let raw = match self.inner.transport.send_until(prepared, deadline).await {
             Ok(raw) => raw,
             Err(e) => {
                 tracing::debug!(attempt, error = %e, "transport failed");
@@ -494,7 +500,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole exchange, body included (default 30 s).
+    /// Time allowed for one attempt, the whole exchange, body included (default 30 s). Also the
+    /// default [`ClientBuilder::call_deadline`].
     ///
     /// ```
     /// # use std::time::Duration;
@@ -502,6 +509,25 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.transport.timeout = timeout;
+        self
+    }
+
+    /// The most time one call ([`Client::send`]) may take, every attempt and retry pause
+    /// included (default: the [`ClientBuilder::timeout`], so a call never takes longer than
+    /// that). Each attempt's timeout is capped at the time left, and a read is retried only when
+    /// enough is left ([`RetryPolicy::min_attempt_time`]); set it above `timeout` to leave room
+    /// for a retry after an attempt that timed out. A create is still sent once, its timeout
+    /// capped the same way: past the deadline it is [`Error::OutcomeUnknown`].
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// // Each attempt up to 3 s; the whole call, retries included, up to 8 s.
+    /// let b = gateway_recharge::Client::builder("M1", "k")
+    ///     .timeout(Duration::from_secs(3))
+    ///     .call_deadline(Duration::from_secs(8));
+    /// ```
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.transport.call_deadline = Some(deadline);
         self
     }
 
@@ -663,7 +689,7 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] naming the setting: empty merchant number or key, missing or
-    /// insecure base URL, bad reconcile path, an HTTP client that cannot be built.
+    /// insecure base URL, bad reconcile path, a zero call deadline, an HTTP client that cannot be built.
     pub fn build(self) -> Result<Client> {
         check_merchant_no(&self.merchant_no)?;
         if self.key.is_empty() {
@@ -681,6 +707,9 @@ impl ClientBuilder {
                 "reconcile_path",
                 "must be an absolute path like `/h5/deposit_query`",
             ));
+        }
+        if self.transport.call_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("call_deadline", "must be more than zero"));
         }
         let transport = Transport::new(&base, self.transport)
             .map_err(|e| Error::config("http_client", e.to_string()))?;

@@ -2,7 +2,8 @@
 //!
 //! Every variant says which operation failed and what to do about it. No variant ever holds the
 //! merchant key: request bodies are not kept (an [`ApiError`] from a send keeps only the signed
-//! string with the key masked, [`ApiError::signed`]), and reply bodies (which WinPay never fills
+//! string with the key masked, [`ApiError::signed`], and prints only its redacted summary: field
+//! names and value lengths, never the payer's values), and reply bodies (which WinPay never fills
 //! with secrets) are kept only inside [`ApiError`] and [`DecodeError`] for debugging.
 
 use std::fmt;
@@ -282,8 +283,10 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 ///
 /// WinPay publishes no error codes, so which codes mean "signature refused" is configured with
 /// [`ClientBuilder::signature_rejected_codes`](crate::ClientBuilder::signature_rejected_codes)
-/// (default: none). For such a code, `Display` ends with `; signed: <signed string>`, so the
-/// log line alone shows what was signed.
+/// (default: none). For such a code, `Display` ends with `; signed: <summary>`, the redacted
+/// summary of what was signed ([`Explanation::redacted`]: field names with value lengths and a
+/// SHA-256 prefix, never a value), so the log line alone shows the request's shape without the
+/// payer's personal data. `Debug` carries the same summary.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub(crate) operation: &'static str,
@@ -339,6 +342,11 @@ impl ApiError {
     /// (and the calls built on it); `None` on errors from
     /// [`Client::decode_reply`](crate::Client::decode_reply) alone.
     ///
+    /// **Holds personal data**: the explanation's `Display` and
+    /// [`signed_string`](Explanation::signed_string) print every signed value (the customer, a
+    /// phone or account number). Show it on explicit request, not in logs; for logs use
+    /// [`Explanation::redacted`], which the error's own `Display` already includes.
+    ///
     /// ```no_run
     /// # async fn run(client: gateway_recharge::Client) {
     /// if let Err(gateway_recharge::Error::Api(e)) = client.balance().await {
@@ -375,7 +383,7 @@ impl fmt::Display for ApiError {
         }
         match &self.signed {
             Some(signed) if self.signature_rejected => {
-                write!(f, "; signed: {}", signed.signed_string())
+                write!(f, "; signed: {}", signed.redacted())
             }
             _ => Ok(()),
         }
@@ -391,9 +399,9 @@ impl fmt::Debug for ApiError {
             .field("message", &self.message)
             .field("body", &self.body)
             .field("busy", &self.busy);
-        // Only when set, so snapshots of parsed replies keep their shape.
+        // Only when set, so snapshots of parsed replies keep their shape. Redacted: no values.
         if let Some(signed) = &self.signed {
-            d.field("signed", &signed.signed_string());
+            d.field("signed", &signed.redacted());
         }
         d.finish()
     }

@@ -1,7 +1,8 @@
 //! Round trips against a real loopback server: success per endpoint, API errors, retries of
 //! reads, unknown outcomes of creates (never resent), and broken replies.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use gateway_recharge::api::{
     CreateOrderRequest, DepositQueryRequest, DepositRequest, Idempotency, RawRequest,
@@ -167,6 +168,51 @@ fn canonical_of_received(body: &[u8]) -> String {
         .join("&")
 }
 
+/// A shared buffer a `tracing` subscriber writes into.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let buf = Captured::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+/// A payout's personal data: the payee's name, account number, phone and email.
+const PERSONAL: [(&str, &str); 4] = [
+    ("account_name", "Siti Rahmawati"),
+    ("account_no", "5566778899001122"),
+    ("phone", "6281234567890"),
+    ("email", "siti.payee@example.org"),
+];
+
 #[tokio::test]
 async fn signature_rejection_shows_what_was_signed() {
     // WinPay publishes no code for a bad signature: the client is told which one it is.
@@ -179,7 +225,15 @@ async fn signature_rejection_shows_what_was_signed() {
         .signature_rejected_codes(["1001"])
         .build()
         .expect("client");
-    let err = c.send(&create()).await.expect_err("refused");
+    let payout = RawRequest::new(
+        "/gateway/payout",
+        [("order_no", "PO-SIG-1"), ("amount", "100.00")]
+            .into_iter()
+            .chain(PERSONAL),
+    );
+    let (logs, guard) = capture();
+    let err = c.send(&payout).await.expect_err("refused");
+    drop(guard);
     let api = err.as_api().expect("Error::Api");
     assert!(api.is_signature_rejected());
 
@@ -197,23 +251,33 @@ async fn signature_rejection_shows_what_was_signed() {
         "the string rebuilt from the received body is the one that was signed"
     );
     let expected = format!("{canonical}&key=***");
-    assert!(expected.contains("order_no=ORD1234567890"), "{expected}");
-    assert_eq!(
-        api.signed()
-            .map(gateway_recharge::Explanation::signed_string),
-        Some(expected.clone()),
-        "the error carries the request's signed string"
-    );
-    let shown = err.to_string();
-    assert!(
-        shown.ends_with(&format!("; signed: {expected}")),
-        "Display ends with the signed string: {shown}"
-    );
-    let debug = format!("{err:?}");
-    assert!(debug.contains("signed: "), "{debug}");
-    for text in [&shown, &debug] {
-        assert!(!text.contains(KEY), "no key in {text}");
+    let explained = api.signed().expect("the error carries what was signed");
+    assert_eq!(explained.signed_string(), expected);
+    // On explicit request, in full.
+    for (_, value) in PERSONAL {
+        assert!(
+            explained.to_string().contains(value),
+            "explain() has {value}"
+        );
     }
+    // Display, Debug and every log line name the fields and their lengths, never a value.
+    let shown = err.to_string();
+    let debug = format!("{err:?} {err:#?}");
+    let logs = logs.text();
+    assert!(logs.contains("call failed"), "the capture works: {logs}");
+    for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
+        for (field, value) in PERSONAL {
+            assert!(!text.contains(value), "{what} leaks {value}: {text}");
+            let named = format!("{field}[{}]", value.chars().count());
+            assert!(text.contains(&named), "{what} names {named}: {text}");
+        }
+        assert!(!text.contains(KEY), "no key in {what}: {text}");
+        assert!(text.contains(&explained.digest_prefix()), "{what}: {text}");
+    }
+    assert!(
+        shown.ends_with(&format!("; signed: {}", explained.redacted())),
+        "{shown}"
+    );
 
     // Another refusal keeps the explanation for code but does not print it.
     let err = c.send(&create()).await.expect_err("refused");
@@ -223,6 +287,52 @@ async fn signature_rejection_shows_what_was_signed() {
     assert!(api.signed().is_some());
     assert!(!err.to_string().contains("signed:"), "{err}");
     assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn a_query_ends_by_its_call_deadline_not_after_every_attempt_timed_out() {
+    // Timeout 300 ms, 3 attempts, deadline 500 ms, a server that never replies: the call ends
+    // at about 500 ms (before: 3 x 300 ms plus pauses).
+    let server = Server::start(vec![Reply::Hang(Duration::from_secs(3))]).await;
+    let c = builder(&server.url)
+        .timeout(Duration::from_millis(300))
+        .call_deadline(Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c
+        .send(&DepositQueryRequest::new("O1"))
+        .await
+        .expect_err("no reply");
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(took >= Duration::from_millis(450), "{took:?}");
+    assert!(took < Duration::from_millis(700), "{took:?}");
+    assert_eq!(server.seen().len(), 2, "a retry ran in the time left");
+
+    // A create is sent once, its timeout capped by the deadline, and stays OutcomeUnknown.
+    let server = Server::start(vec![Reply::Hang(Duration::from_secs(3))]).await;
+    let c = builder(&server.url)
+        .timeout(Duration::from_secs(2))
+        .call_deadline(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c.send(&create()).await.expect_err("no reply");
+    assert!(started.elapsed() < Duration::from_millis(600));
+    let Error::OutcomeUnknown(u) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(u.cause(), Error::Transport(t) if t.is_timeout()));
+    assert_eq!(server.seen().len(), 1);
+    let zero = builder(&server.url)
+        .call_deadline(Duration::ZERO)
+        .build()
+        .expect_err("zero deadline");
+    assert!(zero.to_string().contains("call_deadline"), "{zero}");
 }
 
 #[tokio::test]
