@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use payhub_runtime::{
-    Clock, Idempotency, Method, NonceSource, PreparedRequest, RandomUuid, RawResponse, RetryPolicy,
-    SystemClock, Transport, TransportConfig, TransportError,
+    Clock, Deadline, Idempotency, Method, NonceSource, PreparedRequest, RandomUuid, RawResponse,
+    RetryPolicy, SystemClock, Transport, TransportConfig, TransportError,
 };
 use serde_json::value::RawValue;
 use sign_core::Secret;
@@ -272,7 +272,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole exchange (default 30 s).
+    /// Time allowed for one attempt, the whole exchange (default 30 s). Also the default
+    /// [`ClientBuilder::call_deadline`].
     ///
     /// ```
     /// # use vipcharge::{Client, Credentials};
@@ -282,6 +283,27 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.transport.timeout = timeout;
+        self
+    }
+
+    /// The most time one call ([`Client::send`]) may take, every attempt and retry pause
+    /// included (default: the [`ClientBuilder::timeout`], so a call never takes longer than
+    /// that). Each attempt's timeout is capped at the time left, and a read is retried only when
+    /// enough is left ([`RetryPolicy::min_attempt_time`]); set it above `timeout` to leave room
+    /// for a retry after an attempt that timed out. An order is still sent once, its timeout
+    /// capped the same way: past the deadline it is [`Error::OutcomeUnknown`].
+    ///
+    /// ```
+    /// # use vipcharge::{Client, Credentials};
+    /// use std::time::Duration;
+    /// // Each attempt up to 3 s; the whole call, retries included, up to 8 s.
+    /// let b = Client::builder("166", "166", Credentials::md5("k"))
+    ///     .timeout(Duration::from_secs(3))
+    ///     .call_deadline(Duration::from_secs(8));
+    /// # let _ = b;
+    /// ```
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.transport.call_deadline = Some(deadline);
         self
     }
 
@@ -537,7 +559,7 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::Config`] naming the setting: a missing or insecure base URL, an empty or
     /// non-ASCII merchant/business ID, an unreadable or short key, `MD5` without the `signType`
-    /// header, or strict reply verification without a platform verifier.
+    /// header, strict reply verification without a platform verifier, or a zero call deadline.
     pub fn build(mut self) -> Result<Client> {
         let base = self
             .base_url
@@ -621,6 +643,9 @@ impl ClientBuilder {
             return Err(
                 ConfigError::new("order_status_fields", "must name at least one field").into(),
             );
+        }
+        if self.transport.call_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(ConfigError::new("call_deadline", "must be more than zero").into());
         }
         let transport =
             Transport::new(&base, std::mem::take(&mut self.transport)).map_err(|e| {
@@ -873,6 +898,10 @@ impl Client {
             .signer
             .sign(&message)
             .map_err(|e| ConfigError::with_source("private_key", "signing failed", e))?;
+        // Named parts, so a redacted explanation (errors, logs) lists the body's fields.
+        let head = message.len().saturating_sub(body.len());
+        let explanation =
+            explanation.with_parts([("headers", 0..head), ("body", head..message.len())]);
         let mut prepared = PreparedRequest::new(O::NAME, Method::Post, O::PATH)
             .header("Accept", "application/json")
             .header(header::BUSINESS_ID, inner.business_id.as_str())
@@ -890,7 +919,9 @@ impl Client {
 
     /// Prepares, sends and reads the reply. Reads are retried (fresh nonce and timestamp each
     /// time) on connection failures, timeouts, HTTP 5xx and statuses 5, 6, 98, 99. Orders are
-    /// sent exactly once.
+    /// sent exactly once. The whole call, retries included, ends within the
+    /// [`call_deadline`](ClientBuilder::call_deadline) (default: the `timeout`); past it, the
+    /// error is the last attempt's (a transport timeout, `OutcomeUnknown` for an order).
     ///
     /// ```no_run
     /// # async fn run(client: vipcharge::Client) -> vipcharge::Result<()> {
@@ -908,12 +939,17 @@ impl Client {
     ///   delivered (or a read kept failing); [`Error::Decode`] when a read's reply is
     ///   unreadable; [`Error::Signature`] in strict reply verification.
     pub async fn send<O: Operation>(&self, req: &O) -> Result<O::Response> {
+        let deadline = self.inner.transport.deadline();
         match O::IDEMPOTENCY {
-            Idempotency::Unsafe => self.attempt(req, 1).await,
+            Idempotency::Unsafe => self.attempt(req, 1, deadline).await,
             _ => {
                 self.inner
                     .retry
-                    .run(|attempt| self.attempt(req, attempt), is_retryable_read)
+                    .run_until(
+                        deadline,
+                        |attempt| self.attempt(req, attempt, deadline),
+                        is_retryable_read,
+                    )
                     .await
             }
         }
@@ -1009,7 +1045,12 @@ impl Client {
         Ok(crate::card::decrypt(key, base64_text)?)
     }
 
-    async fn attempt<O: Operation>(&self, req: &O, attempt: u32) -> Result<O::Response> {
+    async fn attempt<O: Operation>(
+        &self,
+        req: &O,
+        attempt: u32,
+        deadline: Deadline,
+    ) -> Result<O::Response> {
         let prepared = self.prepare(req)?;
         let span = tracing::info_span!(
             "vipcharge.call",
@@ -1024,7 +1065,7 @@ impl Client {
         );
         async {
             let started = Instant::now();
-            let sent = self.inner.transport.send(&prepared).await;
+            let sent = self.inner.transport.send_until(&prepared, deadline).await;
             let span = tracing::Span::current();
             span.record("latency_ms", millis(started.elapsed()));
             let result = match sent {
@@ -1039,6 +1080,7 @@ impl Client {
             };
             match &result {
                 Ok(_) => tracing::info!("vipcharge call succeeded"),
+                // Error `Display`s carry no personal data (a refused signature is summarized).
                 Err(e) => tracing::warn!(error = %e, "vipcharge call failed"),
             }
             result

@@ -432,8 +432,10 @@ impl fmt::Debug for DecodeError {
 /// Keeps the typed `status`, the `message`, the HTTP status, the request's `bizCode`, the raw body
 /// and, for an error returned by [`Client::send`](crate::Client::send), what the request signed
 /// ([`ApiError::signed`]). When the platform rejects the signature (status 2, 验签失败),
-/// `Display` ends with the signed string, secret masked, so the log line alone shows what was
-/// signed.
+/// `Display` ends with a redacted summary of what was signed ([`Explanation::redacted`]: the
+/// parts `headers` and `body` with the body's field names and value lengths, and a SHA-256
+/// prefix; never a value), so the log line alone shows the request's shape without the
+/// recharged account or any other personal data. `Debug` carries the same summary.
 #[derive(Clone)]
 pub struct ApiError(Box<ApiInner>);
 
@@ -446,7 +448,7 @@ impl fmt::Display for ApiError {
         }
         match &i.signed {
             Some(signed) if i.status.is_signature_rejected() => {
-                write!(f, "; signed: {}", signed.signed_string())
+                write!(f, "; signed: {}", signed.redacted())
             }
             _ => Ok(()),
         }
@@ -528,6 +530,11 @@ impl ApiError {
     /// [`Client::send`](crate::Client::send); `None` on errors from
     /// [`Client::read_reply`](crate::Client::read_reply).
     ///
+    /// **Holds personal data**: the explanation's `Display` and
+    /// [`signed_string`](Explanation::signed_string) print the whole signed body (the recharged
+    /// account, a phone number). Show it on explicit request, not in logs; for logs use
+    /// [`Explanation::redacted`], which the error's own `Display` already includes.
+    ///
     /// ```no_run
     /// # async fn run(client: vipcharge::Client) {
     /// use vipcharge::api::BalanceRequest;
@@ -561,9 +568,9 @@ impl fmt::Debug for ApiError {
             .field("http_status", &i.http_status)
             .field("biz_code", &i.biz_code)
             .field("raw_body", &String::from_utf8_lossy(&i.raw_body));
-        // Only when set, so snapshots of parsed replies keep their shape.
+        // Only when set, so snapshots of parsed replies keep their shape. Redacted: no values.
         if let Some(signed) = &i.signed {
-            d.field("signed", &signed.signed_string());
+            d.field("signed", &signed.redacted());
         }
         d.finish()
     }

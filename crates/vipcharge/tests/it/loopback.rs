@@ -2,7 +2,8 @@
 //! fresh nonces, orders never resent (timeouts, resets, 5xx, unknown statuses), reconciliation,
 //! HTML / truncated / oversize bodies, redirects, and strict reply signatures.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use rust_decimal::Decimal;
@@ -258,14 +259,59 @@ async fn api_errors_are_typed() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A shared buffer a `tracing` subscriber writes into.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let buf = Captured::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+/// The recharged account (an email here) and the user's mobile number.
+const PERSONAL: [(&str, &str); 2] = [
+    ("account", "lin.mei@example.org"),
+    ("mobile", "13912345678"),
+];
+
 #[tokio::test]
 async fn signature_rejection_shows_what_was_signed() {
     let server = Server::start(vec![status(2, "验签失败"), status(10, "IP校验不通过")]).await;
     let c = live_md5_client(&server.base);
+    let (logs, guard) = capture();
     let err = c
-        .send(&VipChargeRequest::new("87103", "w23b52", "B-SIG-1"))
+        .send(&VipChargeRequest::new("87103", PERSONAL[0].1, "B-SIG-1").mobile(PERSONAL[1].1))
         .await
         .expect_err("signature refused");
+    drop(guard);
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -286,21 +332,37 @@ async fn signature_rejection_shows_what_was_signed() {
     let expected = format!("{}***", String::from_utf8(message).expect("utf-8"));
     assert!(expected.contains("&signType=MD5&"), "{expected}");
     assert!(expected.contains("\"bizCode\":\"B-SIG-1\""), "{expected}");
-    assert_eq!(
-        api.signed().map(vipcharge::Explanation::signed_string),
-        Some(expected.clone()),
-        "the error carries the request's signed string"
-    );
-    let shown = err.to_string();
-    assert!(
-        shown.ends_with(&format!("; signed: {expected}")),
-        "Display ends with the signed string: {shown}"
-    );
-    let debug = format!("{err:?}");
-    assert!(debug.contains("signed: "), "{debug}");
-    for text in [&shown, &debug] {
-        assert!(!text.contains(SECRET), "no secret in {text}");
+    let explained = api.signed().expect("the error carries what was signed");
+    assert_eq!(explained.signed_string(), expected);
+    // On explicit request, in full.
+    for (_, value) in PERSONAL {
+        assert!(
+            explained.to_string().contains(value),
+            "explain() has {value}"
+        );
     }
+    // Display, Debug and every log line name the fields and their lengths, never a value.
+    let shown = err.to_string();
+    let debug = format!("{err:?} {err:#?}");
+    let logs = logs.text();
+    assert!(
+        logs.contains("vipcharge call failed"),
+        "the capture works: {logs}"
+    );
+    for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
+        for (field, value) in PERSONAL {
+            assert!(!text.contains(value), "{what} leaks {value}: {text}");
+            let named = format!("{field}[{}]", value.chars().count());
+            assert!(text.contains(&named), "{what} names {named}: {text}");
+        }
+        assert!(text.contains("headers["), "{what}: {text}");
+        assert!(!text.contains(SECRET), "no secret in {what}: {text}");
+        assert!(text.contains(&explained.digest_prefix()), "{what}: {text}");
+    }
+    assert!(
+        shown.ends_with(&format!("; signed: {}", explained.redacted())),
+        "{shown}"
+    );
 
     // Another refusal keeps the explanation for code but does not print it.
     let err = c
@@ -314,6 +376,63 @@ async fn signature_rejection_shows_what_was_signed() {
     assert!(!api.is_signature_rejected());
     assert!(api.signed().is_some());
     assert!(!err.to_string().contains("signed:"), "{err}");
+}
+
+#[tokio::test]
+async fn a_query_ends_by_its_call_deadline_not_after_every_attempt_timed_out() {
+    // Timeout 300 ms, 3 attempts, deadline 500 ms, a server that never replies: the call ends
+    // at about 500 ms (before: 3 x 300 ms plus pauses).
+    let server = Server::start(vec![Canned::Hang]).await;
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .timeout(Duration::from_millis(300))
+        .call_deadline(Duration::from_millis(500))
+        .retry_policy(
+            vipcharge::RetryPolicy::default()
+                .max_attempts(3)
+                .initial_delay(Duration::from_millis(5)),
+        )
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c.send(&BalanceRequest::new()).await.expect_err("no reply");
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(took >= Duration::from_millis(450), "{took:?}");
+    assert!(took < Duration::from_millis(700), "{took:?}");
+    assert_eq!(server.requests().len(), 2, "a retry ran in the time left");
+
+    // An order is sent once, its timeout capped by the deadline, and stays OutcomeUnknown.
+    let server = Server::start(vec![Canned::Hang]).await;
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .timeout(Duration::from_secs(2))
+        .call_deadline(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c
+        .send(&VipChargeRequest::new("87103", "w23b52", "B-DL"))
+        .await
+        .expect_err("times out");
+    assert!(started.elapsed() < Duration::from_millis(600));
+    let Error::OutcomeUnknown(u) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        u.reason(),
+        &UnknownReason::Transport(TransportErrorKind::Timeout)
+    );
+    assert_eq!(server.requests().len(), 1);
+    let zero = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .call_deadline(Duration::ZERO)
+        .build()
+        .expect_err("zero deadline");
+    assert!(zero.to_string().contains("call_deadline"), "{zero}");
 }
 
 #[tokio::test]
