@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use payhub_runtime::{
-    Clock, Idempotency, Method, PreparedRequest, RetryPolicy, SystemClock, Transport,
+    Clock, Deadline, Idempotency, Method, PreparedRequest, RetryPolicy, SystemClock, Transport,
     TransportConfig, parse_base_url,
 };
 use serde_json::value::RawValue;
@@ -147,7 +147,9 @@ impl Client {
 
     /// Prepares, sends and reads `request`. Reads are retried with jittered backoff on
     /// connection errors, timeouts and HTTP 5xx/429; creates (`pay`, `card/payOrder`) are sent
-    /// exactly once.
+    /// exactly once. The whole call, retries included, ends within the
+    /// [`call_deadline`](ClientBuilder::call_deadline) (default: the `timeout`); past it, the
+    /// error is the last attempt's (a transport timeout, `OutcomeUnknown` for a create).
     ///
     /// # Errors
     /// - [`Error::Validation`]: a field breaks a rule (nothing was sent).
@@ -168,16 +170,18 @@ impl Client {
             latency_ms = Empty,
         );
         async {
+            let deadline = self.inner.transport.deadline();
             let result = match O::IDEMPOTENCY {
                 Idempotency::Unsafe => self
-                    .exchange::<O>(&prepared, 1)
+                    .exchange::<O>(&prepared, 1, deadline)
                     .await
                     .map_err(|e| unknown_if_uncertain(O::NAME, request.out_order_id(), e)),
                 _ => {
                     self.inner
                         .retry
-                        .run(
-                            |attempt| self.exchange::<O>(&prepared, attempt),
+                        .run_until(
+                            deadline,
+                            |attempt| self.exchange::<O>(&prepared, attempt, deadline),
                             is_retryable,
                         )
                         .await
@@ -185,6 +189,7 @@ impl Client {
             };
             match &result {
                 Ok(_) => tracing::info!("call succeeded"),
+                // Error `Display`s carry no personal data (a refused signature is summarized).
                 Err(e) => tracing::warn!(error = %e, "call failed"),
             }
             result
@@ -197,11 +202,12 @@ impl Client {
         &self,
         prepared: &PreparedRequest,
         attempt: u32,
+        deadline: Deadline,
     ) -> Result<O::Response> {
         let span = tracing::Span::current();
         span.record("attempt", attempt);
         let started = Instant::now();
-        let raw = self.inner.transport.send(prepared).await;
+        let raw = self.inner.transport.send_until(prepared, deadline).await;
         let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         span.record("latency_ms", latency);
         let raw = raw.map_err(Error::Transport)?;
@@ -391,7 +397,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed per attempt (default 30 s).
+    /// Total time allowed per attempt (default 30 s). Also the default
+    /// [`ClientBuilder::call_deadline`].
     ///
     /// ```
     /// let b = jiuyi_dc::Client::builder("1", "s").timeout(std::time::Duration::from_secs(10));
@@ -399,6 +406,26 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.timeout = timeout;
+        self
+    }
+
+    /// The most time one call ([`Client::send`]) may take, every attempt and retry pause
+    /// included (default: the [`ClientBuilder::timeout`], so a call never takes longer than
+    /// that). Each attempt's timeout is capped at the time left, and a read is retried only when
+    /// enough is left ([`RetryPolicy::min_attempt_time`]); set it above `timeout` to leave room
+    /// for a retry after an attempt that timed out. A create is still sent once, its timeout
+    /// capped the same way: past the deadline it is [`Error::OutcomeUnknown`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // Each attempt up to 3 s; the whole call, retries included, up to 8 s.
+    /// let b = jiuyi_dc::Client::builder("1", "s")
+    ///     .timeout(Duration::from_secs(3))
+    ///     .call_deadline(Duration::from_secs(8));
+    /// # let _ = b;
+    /// ```
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.config.call_deadline = Some(deadline);
         self
     }
 
@@ -478,7 +505,8 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty `appid` or `appsecret`, a missing or insecure base URL;
+    /// [`Error::Config`] for an empty `appid` or `appsecret`, a missing or insecure base URL, a
+    /// zero call deadline;
     /// [`Error::Transport`] if the HTTP client cannot be created.
     pub fn build(self) -> Result<Client> {
         let appid = self.appid.trim().to_owned();
@@ -509,6 +537,9 @@ impl ClientBuilder {
         };
         if self.max_notify_bytes == 0 {
             return Err(Error::config("max_notify_bytes", "must be positive"));
+        }
+        if self.config.call_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("call_deadline", "must be more than zero"));
         }
         let transport = Transport::new(&url, self.config).map_err(Error::Transport)?;
         Ok(Client {

@@ -294,8 +294,10 @@ const SIGNATURE_REJECTED_MSG: &str = "签名错误";
 /// A refusal from the provider: `code` other than 1, with its `msg`, the raw body and, for an
 /// error returned by [`Client::send`](crate::Client::send), what the request signed
 /// ([`ApiError::signed`], secret masked). When the provider refused the signature
-/// ([`ApiError::is_signature_rejected`]), `Display` ends with `; signed: <signed string>`, so the
-/// log line alone shows what was signed.
+/// ([`ApiError::is_signature_rejected`]), `Display` ends with `; signed: <summary>`, the redacted
+/// summary of what was signed ([`Explanation::redacted`]: field names with value lengths and a
+/// SHA-256 prefix, never a value), so the log line alone shows the request's shape without the
+/// recharged account or any other personal data. `Debug` carries the same summary.
 #[derive(Clone)]
 pub struct ApiError {
     operation: &'static str,
@@ -361,6 +363,11 @@ impl ApiError {
     /// [`Client::send`](crate::Client::send) (and `reconcile`, `reconcile_card`); `None` on
     /// errors from [`read_reply`](crate::api::read_reply) alone.
     ///
+    /// **Holds personal data**: the explanation's `Display` and
+    /// [`signed_string`](Explanation::signed_string) print every signed value (the recharged
+    /// account, a phone number). Show it on explicit request, not in logs; for logs use
+    /// [`Explanation::redacted`], which the error's own `Display` already includes.
+    ///
     /// ```no_run
     /// # async fn run(client: jiuyi_dc::Client) {
     /// use jiuyi_dc::api::query_cash::QueryCashRequest;
@@ -399,7 +406,7 @@ impl fmt::Display for ApiError {
         )?;
         match &self.signed {
             Some(signed) if self.is_signature_rejected() => {
-                write!(f, "; signed: {}", signed.signed_string())
+                write!(f, "; signed: {}", signed.redacted())
             }
             _ => Ok(()),
         }
@@ -416,9 +423,9 @@ impl fmt::Debug for ApiError {
             .field("message", &self.message)
             .field("status", &self.status)
             .field("body_len", &self.body.len());
-        // Only when set, so snapshots of parsed replies keep their shape.
+        // Only when set, so snapshots of parsed replies keep their shape. Redacted: no values.
         if let Some(signed) = &self.signed {
-            d.field("signed", &signed.signed_string());
+            d.field("signed", &signed.redacted());
         }
         d.finish()
     }

@@ -3,6 +3,9 @@
 
 #![allow(deprecated)] // The retired list endpoints are exercised too.
 
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use jiuyi_dc::api::Operation;
 use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
 use jiuyi_dc::api::card_query_card::CardQueryCardRequest;
@@ -175,6 +178,47 @@ async fn api_error_keeps_code_message_and_body() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A shared buffer a `tracing` subscriber writes into.
+#[derive(Clone, Default)]
+struct LogBuf(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuf {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogBuf {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
+fn capture() -> (LogBuf, tracing::subscriber::DefaultGuard) {
+    let buf = LogBuf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+/// The recharged account: the user's email here (as sent, and as signed: urlencoded).
+const ACCOUNT: &str = "wang.fang@example.org";
+const ACCOUNT_ENCODED: &str = "wang.fang%40example.org";
+
 #[tokio::test]
 async fn signature_rejection_shows_what_was_signed() {
     // dcapi refuses every request with `code: 0`; the message says it was the signature.
@@ -184,10 +228,12 @@ async fn signature_rejection_shows_what_was_signed() {
     ])
     .await;
     let c = client(&server.base);
-    let pay = PayRequest::new("43", "13800138000", "JY-SIG-1")
+    let pay = PayRequest::new("43", ACCOUNT, "JY-SIG-1")
         .notify_url("https://m.test/n?a=1 b~")
         .stock_check(true);
+    let (logs, guard) = capture();
     let err = c.send(&pay).await.expect_err("refused");
+    drop(guard);
     let Error::Api(api) = &err else {
         panic!("expected Api, got {err:?}")
     };
@@ -211,21 +257,32 @@ async fn signature_rejection_shows_what_was_signed() {
         "{expected}"
     );
     assert!(!expected.contains("check="), "{expected}");
-    assert_eq!(
-        api.signed().map(jiuyi_dc::Explanation::signed_string),
-        Some(expected.clone()),
-        "the error carries the request's signed string"
-    );
+    let explained = api.signed().expect("the error carries what was signed");
+    assert_eq!(explained.signed_string(), expected);
+    // On explicit request, in full.
+    assert!(explained.to_string().contains(ACCOUNT_ENCODED));
+    // Display, Debug and every log line name the fields and their lengths, never a value.
     let shown = err.to_string();
-    assert!(
-        shown.ends_with(&format!("; signed: {expected}")),
-        "Display ends with the signed string: {shown}"
-    );
-    let debug = format!("{err:?}");
-    assert!(debug.contains("signed: "), "{debug}");
-    for text in [&shown, &debug] {
-        assert!(!text.contains(SECRET), "no appsecret in {text}");
+    let debug = format!("{err:?} {err:#?}");
+    let logs = logs.text();
+    assert!(logs.contains("call failed"), "the capture works: {logs}");
+    for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
+        for value in [ACCOUNT, ACCOUNT_ENCODED, "wang.fang"] {
+            assert!(!text.contains(value), "{what} leaks {value}: {text}");
+        }
+        let named = format!("account[{}]", ACCOUNT.chars().count());
+        assert!(text.contains(&named), "{what} names {named}: {text}");
+        assert!(
+            text.contains("skipped check (unsigned field of this endpoint)"),
+            "{what}: {text}"
+        );
+        assert!(!text.contains(SECRET), "no appsecret in {what}: {text}");
+        assert!(text.contains(&explained.digest_prefix()), "{what}: {text}");
     }
+    assert!(
+        shown.ends_with(&format!("; signed: {}", explained.redacted())),
+        "{shown}"
+    );
 
     // Another refusal keeps the explanation for code but does not print it.
     let err = c.send(&QueryCashRequest::new()).await.expect_err("refused");
@@ -236,6 +293,55 @@ async fn signature_rejection_shows_what_was_signed() {
     assert!(api.signed().is_some());
     assert!(!err.to_string().contains("signed:"), "{err}");
     assert_eq!(server.requests().len(), 2, "refusals are not retried");
+}
+
+#[tokio::test]
+async fn a_query_ends_by_its_call_deadline_not_after_every_attempt_timed_out() {
+    // Timeout 300 ms, 3 attempts, deadline 500 ms, a server that never replies: the call ends
+    // at about 500 ms (before: 3 x 300 ms plus pauses).
+    let server = Server::always(Behaviour::Hang).await;
+    let c = builder(&server.base)
+        .timeout(Duration::from_millis(300))
+        .call_deadline(Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c
+        .send(&QueryCashRequest::new())
+        .await
+        .expect_err("no reply");
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(took >= Duration::from_millis(450), "{took:?}");
+    assert!(took < Duration::from_millis(700), "{took:?}");
+    assert_eq!(server.requests().len(), 2, "a retry ran in the time left");
+
+    // A create is sent once, its timeout capped by the deadline, and stays OutcomeUnknown.
+    let server = Server::always(Behaviour::Hang).await;
+    let c = builder(&server.base)
+        .timeout(Duration::from_secs(2))
+        .call_deadline(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c
+        .send(&PayRequest::new("43", "13800138000", "JY-DL-1"))
+        .await
+        .expect_err("no reply");
+    assert!(started.elapsed() < Duration::from_millis(600));
+    let Error::OutcomeUnknown(u) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(u.cause(), Error::Transport(t) if t.is_timeout()));
+    assert_eq!(server.requests().len(), 1);
+    let zero = builder(&server.base)
+        .call_deadline(Duration::ZERO)
+        .build()
+        .expect_err("zero deadline");
+    assert!(zero.to_string().contains("call_deadline"), "{zero}");
 }
 
 #[tokio::test]
