@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use payhub_runtime::{
-    Clock, Idempotency, Method, NonceSource, PreparedRequest, RandomHex, RawResponse, RetryPolicy,
-    SystemClock, Transport, TransportConfig, parse_base_url,
+    Clock, Deadline, Idempotency, Method, NonceSource, PreparedRequest, RandomHex, RawResponse,
+    RetryPolicy, SystemClock, Transport, TransportConfig, parse_base_url,
 };
 use sign_core::{Explanation, Secret};
 use tracing::Instrument as _;
@@ -199,6 +199,7 @@ impl Client {
         let nonce = self.inner.nonce.nonce();
         let message = request_signing_string(&path, &timestamp, &nonce, &body);
         let signature = self.inner.key.sign(&message)?;
+        let explanation = explain(&message, &path, &timestamp, &nonce);
         let authorization = Authorization {
             app_id: self.inner.app_id.clone(),
             mch_id: self.inner.mch_id.clone(),
@@ -210,7 +211,7 @@ impl Client {
             .sensitive_header("Authorization", authorization.to_header_value())
             .header("User-Agent", self.inner.user_agent.clone())
             .idempotency(O::IDEMPOTENCY)
-            .explanation(Explanation::for_message(&message, ""));
+            .explanation(explanation);
         if O::METHOD == Method::Post {
             prepared = prepared.body("application/json", body);
         }
@@ -223,6 +224,9 @@ impl Client {
     /// rate-limit codes 11001/20004, each attempt freshly signed. Writes are retried only when
     /// the request certainly did not take effect (connection refused, 11001/20004); when their
     /// outcome is unknown they fail with [`Error::OutcomeUnknown`]: query before resending.
+    /// The whole call, retries included, ends within the
+    /// [`call_deadline`](ClientBuilder::call_deadline) (default: the `timeout`); past it, the
+    /// error is the last attempt's (a transport timeout).
     ///
     /// # Errors
     /// Any [`Error`] variant; see their docs for what to do.
@@ -243,16 +247,18 @@ impl Client {
             latency_ms = tracing::field::Empty,
         );
         let unsafe_write = O::IDEMPOTENCY == Idempotency::Unsafe;
+        let deadline = self.inner.transport.deadline();
         let result = self
             .inner
             .retry
-            .run(
+            .run_until(
+                deadline,
                 |attempt| {
                     let span = span.clone();
                     async move {
                         span.record("attempt", attempt);
                         let prepared = self.prepare_valid(req)?;
-                        self.exchange::<O>(&prepared, &span).await
+                        self.exchange::<O>(&prepared, &span, deadline).await
                     }
                 },
                 |e: &Error| match e {
@@ -275,6 +281,7 @@ impl Client {
         };
         span.in_scope(|| match &result {
             Ok(_) => tracing::info!("tokenpay call succeeded"),
+            // Error `Display`s carry no personal data (a refused signature is summarized).
             Err(e) => tracing::warn!(error = %e, "tokenpay call failed"),
         });
         result
@@ -284,12 +291,13 @@ impl Client {
         &self,
         prepared: &PreparedRequest,
         span: &tracing::Span,
+        deadline: Deadline,
     ) -> Result<O::Response> {
         let started = Instant::now();
         let raw = self
             .inner
             .transport
-            .send(prepared)
+            .send_until(prepared, deadline)
             .await
             .map_err(|e| TransportError::from_runtime(O::NAME, e));
         span.record(
@@ -388,7 +396,19 @@ impl Client {
         ) {
             let expected = reply_signing_string(ts, nonce, &raw.body);
             let diagnosis = self.inner.key.diagnose(sig, &expected);
-            tracing::debug!(operation, %diagnosis, "tokenpay reply signature diagnosis");
+            // Both strings hold the reply body (personal data): lengths and digests only;
+            // `Client::diagnose_signature` shows them in full on request.
+            let shown = |text: &str| Explanation::for_message(text.as_bytes(), "").digest_prefix();
+            tracing::debug!(
+                operation,
+                matches = diagnosis.matches(),
+                problem = diagnosis.problem(),
+                decrypted_len = diagnosis.decrypted().len(),
+                decrypted_sha256 = %shown(diagnosis.decrypted()),
+                expected_len = diagnosis.expected().len(),
+                expected_sha256 = %shown(diagnosis.expected()),
+                "tokenpay reply signature diagnosis"
+            );
         }
         Ok(())
     }
@@ -434,6 +454,20 @@ impl Client {
 }
 
 /// Whether a failed write may have been carried out.
+/// What a request signed, with its parts named (`PATH\nTIMESTAMP\nNONCE\nBODY`), so the
+/// redacted rendering in errors and logs lists the body's fields, never their values.
+fn explain(message: &[u8], path: &str, timestamp: &str, nonce: &str) -> Explanation {
+    let ts = path.len() + 1;
+    let nc = ts + timestamp.len() + 1;
+    let body = nc + nonce.len() + 1;
+    Explanation::for_message(message, "").with_parts([
+        ("path", 0..path.len()),
+        ("timestamp", ts..ts + timestamp.len()),
+        ("nonce", nc..nc + nonce.len()),
+        ("body", body.min(message.len())..message.len()),
+    ])
+}
+
 fn outcome_unknown(e: &Error) -> bool {
     match e {
         Error::Transport(t) => match t.kind() {
@@ -612,7 +646,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed per attempt, body included (default 30 s).
+    /// Total time allowed per attempt, body included (default 30 s). Also the default
+    /// [`ClientBuilder::call_deadline`].
     ///
     /// ```
     /// let _b = tokenpay::Client::builder("app", "mch", "0123456789abcdef0123456789abcdef")
@@ -620,6 +655,25 @@ impl ClientBuilder {
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.transport.timeout = timeout;
+        self
+    }
+
+    /// The most time one call ([`Client::send`]) may take, every attempt and retry pause
+    /// included (default: the [`ClientBuilder::timeout`], so a call never takes longer than
+    /// that). Each attempt's timeout is capped at the time left, and a retry starts only when
+    /// enough is left ([`RetryPolicy::min_attempt_time`]); set it above `timeout` to leave room
+    /// for a retry after an attempt that timed out. A write whose outcome is unknown when the
+    /// deadline passes is still [`Error::OutcomeUnknown`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // Each attempt up to 3 s; the whole call, retries included, up to 8 s.
+    /// let _b = tokenpay::Client::builder("app", "mch", "0123456789abcdef0123456789abcdef")
+    ///     .timeout(Duration::from_secs(3))
+    ///     .call_deadline(Duration::from_secs(8));
+    /// ```
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.transport.call_deadline = Some(deadline);
         self
     }
 
@@ -737,8 +791,8 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty id, a secret that is not 32 bytes, a bad base URL or a
-    /// user agent that is not a valid header value.
+    /// [`Error::Config`] for an empty id, a secret that is not 32 bytes, a bad base URL, a
+    /// user agent that is not a valid header value or a zero call deadline.
     pub fn build(self) -> Result<Client> {
         for (name, value) in [("app_id", &self.app_id), ("mch_id", &self.mch_id)] {
             if value.trim().is_empty() {
@@ -766,6 +820,9 @@ impl ClientBuilder {
         };
         if http::HeaderValue::from_str(&self.user_agent).is_err() {
             return Err(Error::config("user_agent", "is not a valid header value"));
+        }
+        if self.transport.call_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::config("call_deadline", "must be more than zero"));
         }
         let transport = Transport::new(&base_url, self.transport)
             .map_err(|e| Error::config("http_client", e.to_string()))?;

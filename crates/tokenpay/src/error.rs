@@ -395,8 +395,11 @@ impl DecodeError {
 /// Keeps the HTTP status, the typed `code`, `msg`, `request_id`, the raw body and, for an error
 /// returned by [`Client::send`](crate::Client::send), what the request signed
 /// ([`ApiError::signed`]). When tokenpay refuses the signature (103 invalid signature, 104
-/// signature expired), `Display` ends with the signed string, so the log line alone shows what
-/// was signed.
+/// signature expired), `Display` ends with a redacted summary of what was signed
+/// ([`Explanation::redacted`]: the parts `path`, `timestamp`, `nonce` and `body` with their
+/// lengths, the body's field names with value lengths, and a SHA-256 prefix; never a value), so
+/// the log line alone shows the request's shape without the payer's personal data. `Debug`
+/// carries the same summary.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     operation: &'static str,
@@ -423,7 +426,7 @@ impl fmt::Display for ApiError {
         }
         match &self.signed {
             Some(signed) if self.code.is_signature_rejected() => {
-                write!(f, "; signed: {}", signed.signed_string())
+                write!(f, "; signed: {}", signed.redacted())
             }
             _ => Ok(()),
         }
@@ -441,9 +444,9 @@ impl fmt::Debug for ApiError {
             .field("msg", &self.msg)
             .field("request_id", &self.request_id)
             .field("body", &self.body);
-        // Only when set, so snapshots of parsed replies keep their shape.
+        // Only when set, so snapshots of parsed replies keep their shape. Redacted: no values.
         if let Some(signed) = &self.signed {
-            d.field("signed", &signed.signed_string());
+            d.field("signed", &signed.redacted());
         }
         d.finish()
     }
@@ -510,6 +513,11 @@ impl ApiError {
     /// of the string, so nothing is masked. Set on errors returned by
     /// [`Client::send`](crate::Client::send); `None` on errors from
     /// [`Client::read_reply`](crate::Client::read_reply).
+    ///
+    /// **Holds personal data**: the explanation's `Display` and
+    /// [`signed_string`](Explanation::signed_string) print the whole signed body (a payer's or
+    /// payee's name, email, phone, account). Show it on explicit request, not in logs; for logs
+    /// use [`Explanation::redacted`], which the error's own `Display` already includes.
     ///
     /// ```no_run
     /// # async fn run(client: tokenpay::Client) {

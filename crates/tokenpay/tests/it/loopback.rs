@@ -2,7 +2,8 @@
 //! never-resent writes, and broken replies.
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
 use tokenpay::api::{
@@ -253,6 +254,47 @@ fn signed_by(seen: &Seen) -> String {
     String::from_utf8(msg).expect("utf-8")
 }
 
+/// A shared buffer a `tracing` subscriber writes into.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let buf = Captured::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_writer(move || writer.clone())
+        .finish();
+    (buf, tracing::subscriber::set_default(subscriber))
+}
+
+/// A payer's name, email and phone, in the free-text fields merchants fill.
+const DESCRIPTION: &str = "Top-up for Ana Beatriz Souza";
+const ATTACH: &str = "ana.souza@example.org;+5511987654321";
+
 #[tokio::test]
 async fn signature_rejection_shows_what_was_signed() {
     let server = Server::start(vec![
@@ -273,15 +315,16 @@ async fn signature_rejection_shows_what_was_signed() {
     let c = client(&server);
 
     // 103 on a POST: the signed string is path, timestamp, nonce and the body as received.
+    let (logs, guard) = capture();
     let err = c
-        .send(&PrepayRequest::new(
-            "A-SIG-1",
-            Decimal::from(9),
-            Chain::Tron,
-            Currency::Usdt,
-        ))
+        .send(
+            &PrepayRequest::new("A-SIG-1", Decimal::from(9), Chain::Tron, Currency::Usdt)
+                .description(DESCRIPTION)
+                .attach(ATTACH),
+        )
         .await
         .expect_err("103");
+    drop(guard);
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -298,21 +341,44 @@ async fn signature_rejection_shows_what_was_signed() {
         expected.contains(r#""out_trade_no":"A-SIG-1""#),
         "{expected}"
     );
-    assert_eq!(
-        api.signed().map(tokenpay::Explanation::signed_string),
-        Some(expected.clone()),
-        "the error carries the request's signed string"
-    );
-    let shown = err.to_string();
-    assert!(
-        shown.ends_with(&format!("; signed: {expected}")),
-        "Display ends with the signed string: {shown}"
-    );
-    let debug = format!("{err:?}");
-    assert!(debug.contains("signed: "), "{debug}");
-    for text in [&shown, &debug] {
-        assert!(!text.contains(support::SECRET), "no app secret in {text}");
+    let explained = api.signed().expect("the error carries what was signed");
+    assert_eq!(explained.signed_string(), expected);
+    // On explicit request, in full.
+    for value in [DESCRIPTION, ATTACH] {
+        assert!(
+            explained.to_string().contains(value),
+            "explain() has {value}"
+        );
     }
+    // Display, Debug and every log line name the parts and fields with their lengths, never a
+    // value.
+    let shown = err.to_string();
+    let debug = format!("{err:?} {err:#?}");
+    let logs = logs.text();
+    assert!(
+        logs.contains("tokenpay call failed"),
+        "the capture works: {logs}"
+    );
+    for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
+        for value in ["Ana Beatriz", "ana.souza@example.org", "5511987654321"] {
+            assert!(!text.contains(value), "{what} leaks {value}: {text}");
+        }
+        for named in [
+            "path[26]".to_owned(),
+            "timestamp[".to_owned(),
+            "nonce[".to_owned(),
+            format!("description[{}]", DESCRIPTION.len()),
+            format!("attach[{}]", ATTACH.len()),
+        ] {
+            assert!(text.contains(&named), "{what} names {named}: {text}");
+        }
+        assert!(!text.contains(support::SECRET), "no app secret in {what}");
+        assert!(text.contains(&explained.digest_prefix()), "{what}: {text}");
+    }
+    assert!(
+        shown.ends_with(&format!("; signed: {}", explained.redacted())),
+        "{shown}"
+    );
 
     // 104 on a GET: the query is part of the signed path and the body is empty.
     let err = c
@@ -332,11 +398,14 @@ async fn signature_rejection_shows_what_was_signed() {
         "{expected}"
     );
     assert!(expected.ends_with('\n'), "empty body: {expected:?}");
-    assert_eq!(
-        api.signed().map(tokenpay::Explanation::signed_string),
-        Some(expected.clone())
+    let explained = api.signed().expect("explained");
+    assert_eq!(explained.signed_string(), expected);
+    let shown = err.to_string();
+    assert!(shown.ends_with(&format!("; signed: {}", explained.redacted())));
+    assert!(
+        shown.contains("body[0]") && !shown.contains(TRON),
+        "{shown}"
     );
-    assert!(err.to_string().ends_with(&format!("; signed: {expected}")));
 
     // Another refusal keeps the explanation for code but does not print it.
     let err = c
@@ -350,6 +419,63 @@ async fn signature_rejection_shows_what_was_signed() {
     assert!(!api.is_signature_rejected());
     assert!(api.signed().is_some());
     assert!(!err.to_string().contains("signed:"), "{err}");
+}
+
+#[tokio::test]
+async fn a_query_ends_by_its_call_deadline_not_after_every_attempt_timed_out() {
+    // Timeout 300 ms, 3 attempts, deadline 500 ms, a server that never replies: the call ends
+    // at about 500 ms (before: 3 x 300 ms plus pauses).
+    let server = Server::start(vec![Step::Hang(Duration::from_secs(3))]).await;
+    let c = support::builder()
+        .base_url(&server.base)
+        .timeout(Duration::from_millis(300))
+        .call_deadline(Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c
+        .send(&QueryOrderRequest::by_out_trade_no("A-1"))
+        .await
+        .expect_err("no reply");
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, Error::Transport(t) if t.is_timeout()),
+        "{err:?}"
+    );
+    assert!(took >= Duration::from_millis(450), "{took:?}");
+    assert!(took < Duration::from_millis(700), "{took:?}");
+    assert_eq!(server.requests().len(), 2, "a retry ran in the time left");
+
+    // A create is sent once, its timeout capped by the deadline, and stays OutcomeUnknown.
+    let server = Server::start(vec![Step::Hang(Duration::from_secs(3))]).await;
+    let c = support::builder()
+        .base_url(&server.base)
+        .timeout(Duration::from_secs(2))
+        .call_deadline(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = c
+        .send(&PrepayRequest::new(
+            "A-DL-1",
+            Decimal::from(9),
+            Chain::Tron,
+            Currency::Usdt,
+        ))
+        .await
+        .expect_err("no reply");
+    assert!(started.elapsed() < Duration::from_millis(600));
+    let Error::OutcomeUnknown(o) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(matches!(o.cause(), Error::Transport(t) if t.is_timeout()));
+    assert_eq!(server.requests().len(), 1, "never resent");
+    let zero = support::builder()
+        .base_url(&server.base)
+        .call_deadline(Duration::ZERO)
+        .build()
+        .expect_err("zero deadline");
+    assert!(zero.to_string().contains("call_deadline"), "{zero}");
 }
 
 #[tokio::test]
