@@ -33,12 +33,15 @@
 //!   in [`Error::Api`] with the `request_id` and what the request signed ([`ApiError::signed`],
 //!   printed when tokenpay refused the signature: 103, 104); rate limits (11001, 20004) back
 //!   off and retry; relative `payment_url`s come back absolute. Reply signatures are checked in
-//!   the mode you choose ([`ReplySignatureMode`], default warn).
+//!   the mode you choose ([`ReplySignatureMode`]; by default a present, wrong signature is
+//!   refused and a missing one is logged).
 //! - **Safe retries**: reads retry with jittered backoff; writes never resend blindly: an unknown
 //!   outcome is [`Error::OutcomeUnknown`], and [`Client::reconcile`] tells you whether the order
 //!   exists.
-//! - **Callbacks** ([`notify`]): verified strictly on the raw bytes, merchant checked, resource
-//!   decrypted (AEAD_AES_256_GCM), typed, answered with [`notify::Ack::success`].
+//! - **Callbacks** ([`notify`]): verified strictly on the raw bytes, freshness checked (24 h by
+//!   default), merchant checked, resource decrypted (AEAD_AES_256_GCM, any nonce length from 1
+//!   to 64 bytes), typed as an order, a payout or a wallet receipt, answered with
+//!   [`notify::Ack::success`].
 //!
 //! # What the provider's signature does not protect
 //!
