@@ -197,8 +197,9 @@ impl NotifyVerifier {
 
     /// The `resource.nonce` lengths accepted, in bytes (default 1 to 64,
     /// [`DEFAULT_RESOURCE_NONCE_LENGTHS`]; the docs never fix it, the usual value is 12). The
-    /// range is clamped to 1..=64, what AES-GCM here can take; a nonce outside it is refused
-    /// with [`NotifyError::MalformedField`] naming `resource.nonce`.
+    /// range is clamped to 1..=64, what AES-GCM here can take (an empty range refuses every
+    /// callback); a nonce outside it is refused with [`NotifyError::MalformedField`] naming
+    /// `resource.nonce`.
     ///
     /// ```
     /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
@@ -388,7 +389,15 @@ impl NotifyVerifier {
             ));
         }
         let ciphertext = r.str_req("ciphertext").map_err(field)?;
-        let resource_nonce = r.str_opt("nonce").map_err(field)?.unwrap_or_default();
+        // Read by hand rather than with `str_opt`, so that an empty nonce is reported as 0 bytes
+        // rather than as missing.
+        let resource_nonce = match r.raw("nonce").map(|v| v.get().trim()) {
+            None => return Err(malformed("resource.nonce", "is missing")),
+            Some(t) if t.starts_with('"') => serde_json::from_str::<String>(t)
+                .map_err(|_| malformed("resource.nonce", "is not a valid string"))?,
+            Some(t) if t.bytes().all(|b| b.is_ascii_alphanumeric()) => t.to_owned(),
+            Some(_) => return Err(malformed("resource.nonce", "must be a string")),
+        };
         if !self.nonce_lengths.contains(&resource_nonce.len()) {
             return Err(malformed(
                 "resource.nonce",
@@ -594,8 +603,11 @@ pub enum Notification {
     /// only kind that is a checkout.
     Order(TransactionNotification),
     /// A payout (`original_type` `payout` or `payanother`): money that left. Without
-    /// `trade_state` its state comes from the event type ([`EventType::implied_state`]); its
-    /// `amount` is read per [`AmountUnit`].
+    /// `trade_state` its state comes from the event type ([`EventType::implied_state`]); the
+    /// event type sits in the envelope, which the ECB signature protects less well than the
+    /// sealed resource (see the crate docs), so confirm such a state with
+    /// [`crate::Client::reconcile_payout`] before acting on it. Its `amount` is read per
+    /// [`AmountUnit`].
     Payout(TransactionNotification),
     /// A receipt on a monitored wallet: `original_type` `wallet`, an event type containing
     /// `WALLET`, or a `transaction` resource with a `wallet_address` or without an
