@@ -25,8 +25,9 @@
 //!   ([`ClientBuilder::timestamp_unit`] switches to seconds); nonces are 32 upper-case hex
 //!   characters from the OS CSPRNG.
 //! - **Money**: the order amount is a [`rust_decimal::Decimal`] in major units written as a JSON
-//!   number from its decimal text (never through `f64`); reply and callback amounts arrive as
-//!   integers of minor units plus `decimals` and are returned as `Decimal`.
+//!   number from its decimal text (never through `f64`); reply and order-callback amounts arrive
+//!   as integers of minor units plus `decimals` and are returned as `Decimal`; payout and wallet
+//!   callbacks may also carry a decimal string in major units ([`types::AmountUnit`]).
 //! - **Addresses**: TRON base58check (checksum verified) and EVM `0x` addresses (EIP-55 checksum
 //!   when mixed-case) are checked before anything is sent ([`types::validate_address`]).
 //! - **Replies**: `code` 0 is success; every documented status code is an [`types::ApiCode`]
