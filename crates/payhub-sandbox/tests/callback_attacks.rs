@@ -877,7 +877,12 @@ mod tokenpay_attacks {
     }
 
     fn verifier() -> NotifyVerifier {
-        NotifyVerifier::new(APP_ID, MCH_ID, SECRET).expect("verifier")
+        // TS is a fixed 2025 time; freshness is checked by default (24 h window).
+        NotifyVerifier::new(APP_ID, MCH_ID, SECRET)
+            .expect("verifier")
+            .clock(Arc::new(tokenpay::FixedClock::from_millis(
+                1_763_800_002_000,
+            )))
     }
 
     fn refused(what: &str, r: Result<Notification, Error>) -> NotifyError {

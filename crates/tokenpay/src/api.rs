@@ -60,7 +60,7 @@ pub use wallet_insert::{InsertWalletRequest, InsertWalletResponse};
 pub use wallet_query::{QueryWalletRequest, QueryWalletResponse};
 pub use wallet_update::{UpdateWalletRequest, UpdateWalletResponse};
 
-pub(crate) use transaction::parse_transaction;
+pub(crate) use transaction::{Lenient, parse_lenient, parse_transaction};
 
 /// Which path family payouts use. The docs show both; `/v1/payanother/*` is in every source
 /// but some English renderings, so it is the default.

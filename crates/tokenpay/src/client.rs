@@ -35,20 +35,40 @@ pub const DEFAULT_BASE_URL: &str = "https://api.tokenpay.me";
 /// The `User-Agent` the provider's examples send.
 pub const DEFAULT_USER_AGENT: &str = "tokenpay API (https://tokenpay.me)";
 
-/// What to do with the `TTPay-*` signature of a reply. The docs say replies are signed over the
-/// raw body, but a public integration could not verify live replies that way, so the default
-/// only logs a failure. Callbacks are always verified strictly (see [`NotifyVerifier`]).
+/// What to do with the `TTPay-*` signature of a reply.
+///
+/// The docs say replies are signed over `TIMESTAMP\nNONCE\nBODY` but do not settle whether live
+/// replies always carry a signature. A signature that is **present and wrong** is what a forged
+/// reply looks like, so the default ([`ReplySignatureMode::RefuseInvalid`]) refuses it; a reply
+/// with **no** signature is accepted with a `warn` event. [`ReplySignatureMode::Strict`] refuses
+/// both. Whatever the mode, error replies are reported as [`Error::Api`] (never acted on as
+/// success), non-2xx replies are not checked, and callbacks are always verified strictly (see
+/// [`NotifyVerifier`]).
+///
+/// If tokenpay turns out to sign live replies another way (a public integration suggests it may
+/// cover only `data`), every reply is refused with [`Error::Signature`] naming a mismatch:
+/// [`Client::diagnose_signature`] shows what the signature covers; switch to
+/// [`ReplySignatureMode::Warn`] only after checking.
+///
+/// ```
+/// assert_eq!(tokenpay::ReplySignatureMode::default(), tokenpay::ReplySignatureMode::RefuseInvalid);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplySignatureMode {
     /// Do not look at reply signatures.
     Off,
-    /// Verify; log a `warn` event (and a `debug` diagnosis) when missing or wrong (default).
-    #[default]
+    /// Verify; only log a `warn` event (and a `debug` diagnosis) when missing or wrong. A forged
+    /// reply is then trusted: use it only to investigate a signing mismatch.
     Warn,
+    /// Verify (default): refuse a success reply whose signature is present but wrong (a
+    /// mismatch, a signature that is not base64, or `TTPay-Timestamp` / `TTPay-Nonce` missing
+    /// beside it) with [`Error::Signature`] (or [`Error::OutcomeUnknown`] for writes); accept
+    /// a reply with no `TTPay-Signature` at all, logging a `warn` event.
+    #[default]
+    RefuseInvalid,
     /// Verify; refuse a success reply whose signature is missing or wrong with
-    /// [`Error::Signature`] (or [`Error::OutcomeUnknown`] for writes). Error replies are reported
-    /// as [`Error::Api`] either way: they are never acted on as success.
+    /// [`Error::Signature`] (or [`Error::OutcomeUnknown`] for writes).
     Strict,
 }
 
@@ -145,12 +165,14 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// A callback verifier with this client's credentials.
+    /// A callback verifier with this client's credentials and clock (freshness is checked
+    /// against [`ClientBuilder::clock`]).
     pub fn notify_verifier(&self) -> NotifyVerifier {
         NotifyVerifier::from_key(
             self.inner.app_id.clone(),
             self.inner.mch_id.clone(),
             Arc::clone(&self.inner.key),
+            Arc::clone(&self.inner.clock),
         )
     }
 
@@ -381,13 +403,20 @@ impl Client {
             Ok(()) => return Ok(()),
             Err(p) => p,
         };
-        if mode == ReplySignatureMode::Strict {
+        let unsigned = first_header(raw, &SIGNATURE_HEADERS).is_none();
+        let refuse = match mode {
+            ReplySignatureMode::Strict => true,
+            ReplySignatureMode::RefuseInvalid => !unsigned,
+            _ => false,
+        };
+        if refuse {
             return Err(SignatureError::new(operation, problem).into());
         }
         tracing::warn!(
             operation,
             problem = ?problem,
-            "tokenpay reply signature did not verify (reply_signatures = Warn)"
+            mode = ?mode,
+            "tokenpay reply signature did not verify; reply accepted per reply_signatures"
         );
         if let (Some(ts), Some(nonce), Some(sig)) = (
             first_header(raw, &TIMESTAMP_HEADERS),
@@ -594,7 +623,7 @@ impl ClientBuilder {
             nonce: Arc::new(RandomHex::upper(32)),
             retry: RetryPolicy::default(),
             timestamp_unit: TimestampUnit::Millis,
-            reply_signatures: ReplySignatureMode::Warn,
+            reply_signatures: ReplySignatureMode::RefuseInvalid,
             payout_paths: PayoutPaths::PayAnother,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
         }
@@ -756,7 +785,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How reply signatures are treated (default [`ReplySignatureMode::Warn`]).
+    /// How reply signatures are treated (default [`ReplySignatureMode::RefuseInvalid`]: a
+    /// present, wrong signature is refused; an absent one is logged).
     ///
     /// ```
     /// let _b = tokenpay::Client::builder("app", "mch", "0123456789abcdef0123456789abcdef")

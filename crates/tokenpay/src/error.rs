@@ -615,12 +615,24 @@ pub enum NotifyError {
     /// The signature does not cover this body with this timestamp and nonce.
     #[error("callback signature does not match its body")]
     BadSignature,
-    /// The timestamp is outside the configured freshness window.
+    /// The timestamp is older than the freshness window
+    /// ([`NotifyVerifier::max_age`](crate::notify::NotifyVerifier::max_age), 24 h by default):
+    /// a replay, or a clock far off.
     #[error("callback timestamp is {age_secs} s away from now, over the {max_secs} s window")]
     Stale {
-        /// Distance from the local clock, in seconds.
+        /// Age relative to the local clock, in seconds.
         age_secs: i64,
         /// The allowed window, in seconds.
+        max_secs: i64,
+    },
+    /// The timestamp is further ahead of the local clock than the allowed skew
+    /// ([`NotifyVerifier::max_future_skew`](crate::notify::NotifyVerifier::max_future_skew),
+    /// 10 min by default).
+    #[error("callback timestamp is {ahead_secs} s ahead of the clock, over the {max_secs} s skew")]
+    FromTheFuture {
+        /// How far ahead of the local clock, in seconds.
+        ahead_secs: i64,
+        /// The allowed skew, in seconds.
         max_secs: i64,
     },
     /// The body is not UTF-8.

@@ -25,20 +25,24 @@
 //!   ([`ClientBuilder::timestamp_unit`] switches to seconds); nonces are 32 upper-case hex
 //!   characters from the OS CSPRNG.
 //! - **Money**: the order amount is a [`rust_decimal::Decimal`] in major units written as a JSON
-//!   number from its decimal text (never through `f64`); reply and callback amounts arrive as
-//!   integers of minor units plus `decimals` and are returned as `Decimal`.
+//!   number from its decimal text (never through `f64`); reply and order-callback amounts arrive
+//!   as integers of minor units plus `decimals` and are returned as `Decimal`; payout and wallet
+//!   callbacks may also carry a decimal string in major units ([`types::AmountUnit`]).
 //! - **Addresses**: TRON base58check (checksum verified) and EVM `0x` addresses (EIP-55 checksum
 //!   when mixed-case) are checked before anything is sent ([`types::validate_address`]).
 //! - **Replies**: `code` 0 is success; every documented status code is an [`types::ApiCode`]
 //!   in [`Error::Api`] with the `request_id` and what the request signed ([`ApiError::signed`],
 //!   printed when tokenpay refused the signature: 103, 104); rate limits (11001, 20004) back
 //!   off and retry; relative `payment_url`s come back absolute. Reply signatures are checked in
-//!   the mode you choose ([`ReplySignatureMode`], default warn).
+//!   the mode you choose ([`ReplySignatureMode`]; by default a present, wrong signature is
+//!   refused and a missing one is logged).
 //! - **Safe retries**: reads retry with jittered backoff; writes never resend blindly: an unknown
 //!   outcome is [`Error::OutcomeUnknown`], and [`Client::reconcile`] tells you whether the order
 //!   exists.
-//! - **Callbacks** ([`notify`]): verified strictly on the raw bytes, merchant checked, resource
-//!   decrypted (AEAD_AES_256_GCM), typed, answered with [`notify::Ack::success`].
+//! - **Callbacks** ([`notify`]): verified strictly on the raw bytes, freshness checked (24 h by
+//!   default), merchant checked, resource decrypted (AEAD_AES_256_GCM, any nonce length from 1
+//!   to 64 bytes), typed as an order, a payout or a wallet receipt, answered with
+//!   [`notify::Ack::success`].
 //!
 //! # What the provider's signature does not protect
 //!

@@ -6,6 +6,23 @@
 //! it reads `success`, and the same notification can arrive more than once: make the handler
 //! idempotent ([`Notification::dedupe_key`]) and compare the amount with your own order.
 //!
+//! **Freshness (on by default).** A callback whose signed `TTPay-Timestamp` is more than
+//! [`DEFAULT_MAX_AGE`] (24 h) old, or more than [`DEFAULT_MAX_FUTURE_SKEW`] (10 min) ahead of the
+//! clock, is refused ([`NotifyError::Stale`], [`NotifyError::FromTheFuture`]), so a captured
+//! callback cannot be replayed days later (for example after a restart emptied a dedupe cache).
+//! Why 24 h: the docs do not say whether a redelivery is re-signed with a new timestamp, and the
+//! last of the ten deliveries comes 6 h after the first, so the window must cover the whole
+//! schedule with margin; a genuine late retry is never refused. The timestamp may be 10 digits
+//! (seconds, as the docs' examples print) or 13 (milliseconds, as their text says): both are
+//! read. Override with [`NotifyVerifier::max_age`], [`NotifyVerifier::max_future_skew`] or
+//! [`NotifyVerifier::without_max_age`].
+//!
+//! **Kinds.** Orders are [`Notification::Order`], payouts (`original_type` `payout` /
+//! `payanother`) [`Notification::Payout`], monitored-wallet receipts [`Notification::Wallet`]:
+//! only an order is a paid checkout. A payout or wallet resource without `trade_state` takes its
+//! state from the event type ([`EventType::implied_state`]); its `amount` is read per
+//! [`AmountUnit`] ([`NotifyVerifier::amount_unit`]).
+//!
 //! ```
 //! use tokenpay::notify::{Ack, NotifyVerifier};
 //! let verifier = NotifyVerifier::new("8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd", "1234567890", "0123456789abcdef0123456789abcdef").unwrap();
@@ -17,6 +34,7 @@
 //! ```
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,17 +42,29 @@ use payhub_runtime::{Clock, SystemClock};
 use serde_json::{Map, Value};
 use sign_core::Secret;
 
-use crate::api::{TransactionDetail, parse_transaction};
+use crate::api::{Lenient, TransactionDetail, parse_lenient, parse_transaction};
 use crate::error::{Error, NotifyError, SignatureProblem};
 use crate::sign::{
-    AppKey, NONCE_HEADERS, ResourceError, SIGNATURE_HEADERS, SignatureDiagnosis, TIMESTAMP_HEADERS,
-    find_header, reply_signing_string,
+    AppKey, NONCE_HEADERS, NONCE_LENGTHS, ResourceError, SIGNATURE_HEADERS, SignatureDiagnosis,
+    TIMESTAMP_HEADERS, find_header, reply_signing_string,
 };
-use crate::types::{EventType, OriginalType, UnixMillis};
+use crate::types::{AmountUnit, EventType, OriginalType, UnixMillis};
 use crate::wire::{FieldError, Fields};
 
 /// The default body cap for callbacks (64 KiB; real ones are about 1 KiB).
 pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
+
+/// The default freshness window: a callback signed more than 24 hours ago is refused. It covers
+/// tokenpay's whole retry schedule (the last delivery is 6 h after the first, and the docs do not
+/// say whether redeliveries are re-signed) with a wide margin, and refuses a replay days later.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// The default tolerance for a callback timestamp ahead of the local clock (clock skew): 10 min.
+pub const DEFAULT_MAX_FUTURE_SKEW: Duration = Duration::from_secs(10 * 60);
+
+/// The `resource.nonce` lengths accepted by default: 1 to 64 bytes (the docs never fix it; the
+/// usual value is 12).
+pub const DEFAULT_RESOURCE_NONCE_LENGTHS: RangeInclusive<usize> = NONCE_LENGTHS;
 
 /// The algorithm every callback resource uses.
 pub const RESOURCE_ALGORITHM: &str = "AEAD_AES_256_GCM";
@@ -47,6 +77,9 @@ pub struct NotifyVerifier {
     key: Arc<AppKey>,
     max_body: usize,
     max_age: Option<Duration>,
+    max_future_skew: Duration,
+    nonce_lengths: RangeInclusive<usize>,
+    amount_unit: AmountUnit,
     clock: Arc<dyn Clock>,
 }
 
@@ -58,6 +91,9 @@ impl fmt::Debug for NotifyVerifier {
             .field("app_secret", &"***")
             .field("max_body", &self.max_body)
             .field("max_age", &self.max_age)
+            .field("max_future_skew", &self.max_future_skew)
+            .field("resource_nonce_lengths", &self.nonce_lengths)
+            .field("amount_unit", &self.amount_unit)
             .finish()
     }
 }
@@ -79,17 +115,30 @@ impl NotifyVerifier {
             }
         }
         let key = AppKey::new(&app_secret.into())?;
-        Ok(Self::from_key(app_id, mch_id, Arc::new(key)))
+        Ok(Self::from_key(
+            app_id,
+            mch_id,
+            Arc::new(key),
+            Arc::new(SystemClock),
+        ))
     }
 
-    pub(crate) fn from_key(app_id: String, mch_id: String, key: Arc<AppKey>) -> Self {
+    pub(crate) fn from_key(
+        app_id: String,
+        mch_id: String,
+        key: Arc<AppKey>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             app_id,
             mch_id,
             key,
             max_body: DEFAULT_MAX_BODY,
-            max_age: None,
-            clock: Arc::new(SystemClock),
+            max_age: Some(DEFAULT_MAX_AGE),
+            max_future_skew: DEFAULT_MAX_FUTURE_SKEW,
+            nonce_lengths: DEFAULT_RESOURCE_NONCE_LENGTHS,
+            amount_unit: AmountUnit::Auto,
+            clock,
         }
     }
 
@@ -105,9 +154,9 @@ impl NotifyVerifier {
         self
     }
 
-    /// Refuses callbacks whose `TTPay-Timestamp` is further than `window` from the clock. Off by
-    /// default: tokenpay does not document whether a redelivery hours later carries a fresh
-    /// timestamp, and a window that is too tight would refuse legitimate retries.
+    /// Refuses callbacks whose `TTPay-Timestamp` is more than `window` older than the clock
+    /// (default [`DEFAULT_MAX_AGE`], 24 h). Keep it above 6 h: tokenpay's last delivery comes 6 h
+    /// after the first, and the docs do not say whether redeliveries carry a fresh timestamp.
     ///
     /// ```
     /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
@@ -119,7 +168,66 @@ impl NotifyVerifier {
         self
     }
 
-    /// The clock used by [`NotifyVerifier::max_age`].
+    /// Accepts callbacks however old their timestamp is (the signature is still checked). For
+    /// re-checking stored callbacks; a live endpoint should keep a window, or deduplicate
+    /// durably, since a captured callback could otherwise be replayed at any time.
+    ///
+    /// ```
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _v = v.without_max_age();
+    /// ```
+    #[must_use]
+    pub fn without_max_age(mut self) -> Self {
+        self.max_age = None;
+        self
+    }
+
+    /// How far a callback's timestamp may be ahead of the clock (default
+    /// [`DEFAULT_MAX_FUTURE_SKEW`], 10 min), for clock skew between tokenpay and this host.
+    ///
+    /// ```
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _v = v.max_future_skew(std::time::Duration::from_secs(60));
+    /// ```
+    #[must_use]
+    pub fn max_future_skew(mut self, skew: Duration) -> Self {
+        self.max_future_skew = skew;
+        self
+    }
+
+    /// The `resource.nonce` lengths accepted, in bytes (default 1 to 64,
+    /// [`DEFAULT_RESOURCE_NONCE_LENGTHS`]; the docs never fix it, the usual value is 12). The
+    /// range is clamped to 1..=64, what AES-GCM here can take (an empty range refuses every
+    /// callback); a nonce outside it is refused with [`NotifyError::MalformedField`] naming
+    /// `resource.nonce`.
+    ///
+    /// ```
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _strict = v.resource_nonce_lengths(12..=12);
+    /// ```
+    #[must_use]
+    pub fn resource_nonce_lengths(mut self, lengths: RangeInclusive<usize>) -> Self {
+        let (lo, hi) = lengths.into_inner();
+        self.nonce_lengths = lo.max(*NONCE_LENGTHS.start())..=hi.min(*NONCE_LENGTHS.end());
+        self
+    }
+
+    /// How the `amount` of payout and wallet callbacks is read (default [`AmountUnit::Auto`]:
+    /// `"12.5"` is major units, an integer with `decimals` is minor units). Order callbacks always
+    /// carry an integer of minor units with `decimals`.
+    ///
+    /// ```
+    /// let v = tokenpay::notify::NotifyVerifier::new("app", "mch", "0123456789abcdef0123456789abcdef").unwrap();
+    /// let _v = v.amount_unit(tokenpay::types::AmountUnit::Major);
+    /// ```
+    #[must_use]
+    pub fn amount_unit(mut self, unit: AmountUnit) -> Self {
+        self.amount_unit = unit;
+        self
+    }
+
+    /// The clock used by the freshness checks ([`NotifyVerifier::max_age`]; a verifier from
+    /// [`crate::Client::notify_verifier`] uses the client's clock).
     ///
     /// ```
     /// use std::sync::Arc;
@@ -138,7 +246,7 @@ impl NotifyVerifier {
     /// If a `Content-Type` is present it must be JSON.
     ///
     /// Order of checks: size, content type, signature headers, signature over
-    /// `TIMESTAMP\nNONCE\nBODY`, freshness (if configured), UTF-8, `app_id`/`mch_id`, resource
+    /// `TIMESTAMP\nNONCE\nBODY`, freshness (see the [module docs](self)), UTF-8, `app_id`/`mch_id`, resource
     /// algorithm, decryption, the decrypted fields.
     ///
     /// # Errors
@@ -197,18 +305,32 @@ impl NotifyVerifier {
             }
             Err(_) => return Err(NotifyError::BadSignature),
         }
-        if let Some(window) = self.max_age {
-            let age_ms = self.clock.now_millis().saturating_sub(ts_value.as_millis());
-            let max_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
-            if age_ms.saturating_abs() > max_ms {
+        self.check_freshness(ts_value)?;
+        let text = std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
+        self.read(text, ts, nonce)
+    }
+
+    fn check_freshness(&self, ts: UnixMillis) -> Result<(), NotifyError> {
+        let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let age_ms = self.clock.now_millis().saturating_sub(ts.as_millis());
+        if age_ms < 0 {
+            let max_ms = millis(self.max_future_skew);
+            if age_ms.saturating_neg() > max_ms {
+                return Err(NotifyError::FromTheFuture {
+                    ahead_secs: age_ms.saturating_neg() / 1000,
+                    max_secs: max_ms / 1000,
+                });
+            }
+        } else if let Some(window) = self.max_age {
+            let max_ms = millis(window);
+            if age_ms > max_ms {
                 return Err(NotifyError::Stale {
                     age_secs: age_ms / 1000,
                     max_secs: max_ms / 1000,
                 });
             }
         }
-        let text = std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
-        self.read(text, ts, nonce)
+        Ok(())
     }
 
     /// Shows what a callback's signature encrypts next to what it should cover, for debugging a
@@ -267,7 +389,26 @@ impl NotifyVerifier {
             ));
         }
         let ciphertext = r.str_req("ciphertext").map_err(field)?;
-        let resource_nonce = r.str_req("nonce").map_err(field)?;
+        // Read by hand rather than with `str_opt`, so that an empty nonce is reported as 0 bytes
+        // rather than as missing.
+        let resource_nonce = match r.raw("nonce").map(|v| v.get().trim()) {
+            None => return Err(malformed("resource.nonce", "is missing")),
+            Some(t) if t.starts_with('"') => serde_json::from_str::<String>(t)
+                .map_err(|_| malformed("resource.nonce", "is not a valid string"))?,
+            Some(t) if t.bytes().all(|b| b.is_ascii_alphanumeric()) => t.to_owned(),
+            Some(_) => return Err(malformed("resource.nonce", "must be a string")),
+        };
+        if !self.nonce_lengths.contains(&resource_nonce.len()) {
+            return Err(malformed(
+                "resource.nonce",
+                format!(
+                    "is {} bytes; {} to {} are accepted",
+                    resource_nonce.len(),
+                    self.nonce_lengths.start(),
+                    self.nonce_lengths.end()
+                ),
+            ));
+        }
         let aad = r.str_opt("associated_data").map_err(field)?;
         let plain = self
             .key
@@ -276,7 +417,7 @@ impl NotifyVerifier {
                 ResourceError::Base64 => malformed("resource.ciphertext", "is not base64"),
                 ResourceError::NonceLength(n) => malformed(
                     "resource.nonce",
-                    format!("is {n} bytes; AES-GCM here takes 12"),
+                    format!("is {n} bytes; 1 to 64 are accepted"),
                 ),
                 _ => NotifyError::Decrypt,
             })?;
@@ -297,23 +438,61 @@ impl NotifyVerifier {
             nonce: nonce.to_owned(),
             extra: f.extra(),
         };
-        Ok(match original_type {
-            OriginalType::Transaction => Notification::Order(TransactionNotification {
-                transaction: parse_transaction("resource", &plain).map_err(field)?,
-                meta,
-            }),
-            OriginalType::Payout | OriginalType::Payanother => {
-                Notification::Payout(TransactionNotification {
-                    transaction: parse_transaction("resource", &plain).map_err(field)?,
-                    meta,
-                })
+        let fallback = || meta.event_type.implied_state();
+        let lenient = Lenient {
+            fallback_state: &fallback,
+            amount_unit: self.amount_unit,
+        };
+        let kind = match &original_type {
+            OriginalType::Transaction if meta.event_type.is_wallet() || is_wallet(&plain) => {
+                Kind::Wallet
             }
-            OriginalType::Unknown(_) => Notification::Other(OtherNotification {
+            OriginalType::Transaction => Kind::Order,
+            OriginalType::Wallet => Kind::Wallet,
+            OriginalType::Payout | OriginalType::Payanother => Kind::Payout,
+            _ => Kind::Other,
+        };
+        let transaction = match kind {
+            Kind::Order => Some(parse_transaction("resource", &plain).map_err(field)?),
+            Kind::Payout | Kind::Wallet => {
+                Some(parse_lenient("resource", &plain, &lenient).map_err(field)?)
+            }
+            Kind::Other => None,
+        };
+        Ok(match (kind, transaction) {
+            (Kind::Order, Some(transaction)) => {
+                Notification::Order(TransactionNotification { meta, transaction })
+            }
+            (Kind::Payout, Some(transaction)) => {
+                Notification::Payout(TransactionNotification { meta, transaction })
+            }
+            (Kind::Wallet, Some(transaction)) => {
+                Notification::Wallet(TransactionNotification { meta, transaction })
+            }
+            _ => Notification::Other(OtherNotification {
                 meta,
                 plaintext: plain,
             }),
         })
     }
+}
+
+enum Kind {
+    Order,
+    Payout,
+    Wallet,
+    Other,
+}
+
+/// Whether a decrypted `transaction` resource is a monitored-wallet receipt rather than an
+/// order: it names a `wallet_address`, or it has no merchant order number (every order is
+/// created with an `out_trade_no`; a deposit to a monitored wallet has none).
+fn is_wallet(plain: &str) -> bool {
+    let Ok(mut f) = Fields::parse("resource", plain) else {
+        return false;
+    };
+    let has = |f: &mut Fields<'_>, key: &str| f.str_opt(key).ok().flatten().is_some();
+    has(&mut f, "wallet_address") || !has(&mut f, "out_trade_no")
 }
 
 fn collect<I, K, V>(headers: I) -> Vec<(String, Vec<u8>)>
@@ -396,13 +575,13 @@ pub struct NotifyMeta {
     pub extra: Map<String, Value>,
 }
 
-/// An order or payout callback.
+/// An order, payout or wallet callback.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TransactionNotification {
     /// The envelope.
     pub meta: NotifyMeta,
-    /// The decrypted order or payout.
+    /// The decrypted order, payout or wallet receipt.
     pub transaction: TransactionDetail,
 }
 
@@ -420,10 +599,21 @@ pub struct OtherNotification {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Notification {
-    /// An order (`original_type` `transaction`; wallet-monitoring callbacks use it too).
+    /// An order of the merchant's (`original_type` `transaction`, with an `out_trade_no`): the
+    /// only kind that is a checkout.
     Order(TransactionNotification),
-    /// A payout (`original_type` `payout` or `payanother`).
+    /// A payout (`original_type` `payout` or `payanother`): money that left. Without
+    /// `trade_state` its state comes from the event type ([`EventType::implied_state`]); the
+    /// event type sits in the envelope, which the ECB signature protects less well than the
+    /// sealed resource (see the crate docs), so confirm such a state with
+    /// [`crate::Client::reconcile_payout`] before acting on it. Its `amount` is read per
+    /// [`AmountUnit`].
     Payout(TransactionNotification),
+    /// A receipt on a monitored wallet: `original_type` `wallet`, an event type containing
+    /// `WALLET`, or a `transaction` resource with a `wallet_address` or without an
+    /// `out_trade_no` (the wallet page copies the order callback, so that is what tells them
+    /// apart). Read like a payout. Not a checkout.
+    Wallet(TransactionNotification),
     /// Another kind, kept decrypted but untyped.
     Other(OtherNotification),
 }
@@ -432,7 +622,7 @@ impl Notification {
     /// The envelope.
     pub fn meta(&self) -> &NotifyMeta {
         match self {
-            Self::Order(n) | Self::Payout(n) => &n.meta,
+            Self::Order(n) | Self::Payout(n) | Self::Wallet(n) => &n.meta,
             Self::Other(n) => &n.meta,
         }
     }
@@ -442,17 +632,24 @@ impl Notification {
         &self.meta().event_type
     }
 
-    /// The decrypted order or payout, if typed.
+    /// The decrypted order, payout or wallet receipt, if typed.
     pub fn transaction(&self) -> Option<&TransactionDetail> {
         match self {
-            Self::Order(n) | Self::Payout(n) => Some(&n.transaction),
+            Self::Order(n) | Self::Payout(n) | Self::Wallet(n) => Some(&n.transaction),
             Self::Other(_) => None,
         }
     }
 
-    /// Whether it reports money that arrived or left (`trade_state` `SUCCESS`).
+    /// Whether it reports money that arrived or left (`trade_state` `SUCCESS`), whatever the
+    /// kind. To fulfil a checkout, use [`Notification::is_order_paid`].
     pub fn is_success(&self) -> bool {
         self.transaction().is_some_and(TransactionDetail::is_paid)
+    }
+
+    /// Whether it is an order ([`Notification::Order`]) that is paid: the one test for
+    /// fulfilling a checkout. Payouts and wallet receipts are never paid orders.
+    pub fn is_order_paid(&self) -> bool {
+        matches!(self, Self::Order(n) if n.transaction.is_paid())
     }
 
     /// A key that is equal for redeliveries of the same state change: original type,

@@ -7,7 +7,7 @@
 //! - Replies and callbacks: headers `TTPay-Timestamp`, `TTPay-Nonce`, `TTPay-Signature` (older
 //!   pages say `tokenpay-*`; both are read, case-insensitively) over `TIMESTAMP\nNONCE\nBODY`.
 //! - Callback resources: AEAD_AES_256_GCM with the same key, nonce = the UTF-8 bytes of
-//!   `resource.nonce` (12 bytes), AAD = `resource.associated_data` when present, ciphertext =
+//!   `resource.nonce` (usually 12 bytes; any length from 1 to 64 is accepted), AAD = `resource.associated_data` when present, ciphertext =
 //!   base64(encrypted || 16-byte tag).
 //!
 //! The "signature" is reversible encryption, not a MAC: whoever holds the app secret can read
@@ -28,7 +28,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use sign_core::aes::{Aes256EcbSigner, Aes256Gcm};
+use sign_core::aes::{Aes256EcbSigner, Aes256Gcm, MAX_GCM_NONCE_LEN, MIN_GCM_NONCE_LEN};
 use sign_core::{Secret, SignatureEncoding, Signer as _, Verifier as _};
 
 use crate::error::{Error, SignatureProblem};
@@ -172,7 +172,8 @@ impl AppKey {
     }
 
     /// Decrypts a callback resource: `ciphertext_b64` = base64(encrypted || tag), `nonce` used as
-    /// its UTF-8 bytes (must be 12), `aad` the `associated_data` when present.
+    /// its UTF-8 bytes (1 to 64 of them: [`NONCE_LEN`] is the usual length, the docs never fix
+    /// it), `aad` the `associated_data` when present.
     ///
     /// # Errors
     /// [`ResourceError`] naming what failed.
@@ -185,7 +186,7 @@ impl AppKey {
         let raw = STANDARD
             .decode(ciphertext_b64.trim())
             .map_err(|_| ResourceError::Base64)?;
-        if nonce.len() != NONCE_LEN {
+        if !NONCE_LENGTHS.contains(&nonce.len()) {
             return Err(ResourceError::NonceLength(nonce.len()));
         }
         self.gcm
@@ -198,14 +199,14 @@ impl AppKey {
     /// ciphertext || tag.
     ///
     /// # Errors
-    /// [`ResourceError::NonceLength`] when `nonce` is not 12 bytes.
+    /// [`ResourceError::NonceLength`] when `nonce` is not 1 to 64 bytes.
     pub fn encrypt_resource(
         &self,
         nonce: &str,
         aad: Option<&str>,
         plaintext: &[u8],
     ) -> Result<String, ResourceError> {
-        if nonce.len() != NONCE_LEN {
+        if !NONCE_LENGTHS.contains(&nonce.len()) {
             return Err(ResourceError::NonceLength(nonce.len()));
         }
         self.gcm
@@ -219,8 +220,16 @@ impl AppKey {
     }
 }
 
-/// The GCM nonce length tokenpay's resources use (12 ASCII characters).
+/// The usual GCM nonce length of tokenpay's resources (12 ASCII characters, as in the WeChat Pay
+/// examples the docs descend from). The docs never fix it, so other lengths are accepted too:
+/// see [`NONCE_LENGTHS`].
 pub const NONCE_LEN: usize = 12;
+
+/// Every `resource.nonce` length (in bytes) the crate can decrypt: 1 to 64. 12 bytes take the
+/// aws-lc-rs fast path; other lengths use the general GCM derivation of NIST SP 800-38D. The
+/// lengths a [`crate::notify::NotifyVerifier`] accepts can be narrowed with
+/// [`crate::notify::NotifyVerifier::resource_nonce_lengths`].
+pub const NONCE_LENGTHS: std::ops::RangeInclusive<usize> = MIN_GCM_NONCE_LEN..=MAX_GCM_NONCE_LEN;
 
 /// Why a callback resource could not be decrypted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -229,8 +238,8 @@ pub enum ResourceError {
     /// `ciphertext` is not base64.
     #[error("ciphertext is not base64")]
     Base64,
-    /// `nonce` is not 12 bytes (the length AES-GCM takes here).
-    #[error("nonce is {0} bytes; 12 are required")]
+    /// `nonce` is not 1 to 64 bytes.
+    #[error("nonce is {0} bytes; 1 to 64 are accepted")]
     NonceLength(usize),
     /// The tag does not authenticate: wrong key, tampered ciphertext, nonce or AAD.
     #[error("ciphertext does not authenticate with this app secret")]

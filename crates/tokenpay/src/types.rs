@@ -221,6 +221,35 @@ string_enum! {
     }
 }
 
+impl EventType {
+    /// The state an event type implies, for a payout or wallet resource that carries no
+    /// `trade_state`: `SUCCESS` or any `*.SUCCESS` is [`TradeState::Success`]; anything else is
+    /// [`TradeState::Unknown`] with the event type's text.
+    ///
+    /// ```
+    /// use tokenpay::types::{EventType, TradeState};
+    /// assert_eq!(EventType::parse("PAYPAYOUT.SUCCESS").implied_state(), TradeState::Success);
+    /// assert_eq!(
+    ///     EventType::parse("PAYPAYOUT.FAILED").implied_state(),
+    ///     TradeState::Unknown("PAYPAYOUT.FAILED".into())
+    /// );
+    /// ```
+    pub fn implied_state(&self) -> TradeState {
+        let s = self.as_str();
+        let upper = s.to_ascii_uppercase();
+        if upper == "SUCCESS" || upper.ends_with(".SUCCESS") {
+            TradeState::Success
+        } else {
+            TradeState::Unknown(s.to_owned())
+        }
+    }
+
+    /// Whether the event type names a wallet event (it contains `WALLET`).
+    pub fn is_wallet(&self) -> bool {
+        self.as_str().to_ascii_uppercase().contains("WALLET")
+    }
+}
+
 string_enum! {
     /// A callback resource's `original_type`: what the encrypted payload describes.
     pub enum OriginalType fallback Unknown {
@@ -230,7 +259,33 @@ string_enum! {
         Payout = "payout",
         /// A payout (Chinese pages).
         Payanother = "payanother",
+        /// A monitored-wallet event (not documented; the wallet page copies `transaction`).
+        Wallet = "wallet",
     }
+}
+
+/// How the `amount` of a payout or wallet callback is read. The payout `amount` is documented as a
+/// string whose unit is never stated; orders and balances use an integer of minor units next to
+/// `decimals`. Amounts are always read from their text, never through a float.
+///
+/// ```
+/// use tokenpay::types::AmountUnit;
+/// assert_eq!(AmountUnit::default(), AmountUnit::Auto);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AmountUnit {
+    /// The default: a value with a decimal point (`"12.5"`) is major units; an integer
+    /// (`15000000` or `"15000000"`) is minor units scaled by `decimals` when `decimals` is
+    /// present (the convention of every amount tokenpay returns with `decimals`), and major
+    /// units when it is not.
+    #[default]
+    Auto,
+    /// Every amount is major units (`"12"` is 12 USDT), whatever `decimals` says.
+    Major,
+    /// Every amount is an integer of minor units scaled by `decimals`; a decimal point is an
+    /// error.
+    Minor,
 }
 
 /// tokenpay's documented status codes (`code` in every reply). `0` is success and never an

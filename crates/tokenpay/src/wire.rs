@@ -115,7 +115,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The digits of a number member (or of a string holding a number), trimmed.
-    fn number_text(&mut self, key: &str) -> R<Option<String>> {
+    pub(crate) fn number_text(&mut self, key: &str) -> R<Option<String>> {
         let Some(raw) = self.raw(key) else {
             return Ok(None);
         };

@@ -18,17 +18,33 @@ pub(crate) fn trade_state(s: &TradeState) -> PaymentStatus {
     }
 }
 
+/// The checkout status of a callback. Only an order ([`Notification::Order`]) is a checkout: a
+/// payout (money that left) or a wallet receipt (a deposit to a monitored wallet, with no
+/// merchant order) is never reported as `Paid`; they come back as `Unknown("payout SUCCESS")` /
+/// `Unknown("wallet SUCCESS")`, and the provider's own notification tells the rest.
 pub(crate) fn status(n: &Notification) -> PaymentStatus {
-    match n.transaction() {
-        Some(t) => trade_state(&t.trade_state),
-        None => PaymentStatus::Unknown(n.event_type().to_string()),
+    match n {
+        Notification::Order(o) => trade_state(&o.transaction.trade_state),
+        Notification::Payout(p) => {
+            PaymentStatus::Unknown(format!("payout {}", p.transaction.trade_state))
+        }
+        Notification::Wallet(w) => {
+            PaymentStatus::Unknown(format!("wallet {}", w.transaction.trade_state))
+        }
+        _ => PaymentStatus::Unknown(n.event_type().to_string()),
     }
 }
 
+/// The facts of a callback. A wallet receipt has no merchant order number (empty); a payout
+/// carries the merchant's payout number.
 pub(crate) fn facts(n: &Notification) -> NotificationFacts {
     let t = n.transaction();
+    let merchant_order_no = match n {
+        Notification::Wallet(_) => String::new(),
+        _ => t.and_then(|t| t.out_trade_no.clone()).unwrap_or_default(),
+    };
     NotificationFacts {
-        merchant_order_no: t.and_then(|t| t.out_trade_no.clone()).unwrap_or_default(),
+        merchant_order_no,
         amount: t.and_then(|t| t.amount),
         currency: t.and_then(|t| t.currency.as_ref()).map(ToString::to_string),
     }
@@ -64,5 +80,104 @@ impl Checkout for tokenpay::Client {
 impl From<&TradeState> for PaymentStatus {
     fn from(s: &TradeState) -> Self {
         trade_state(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokenpay::notify::{Notification, NotifyVerifier};
+    use tokenpay::sign::{AppKey, reply_signing_string};
+    use tokenpay::{FixedClock, Secret};
+
+    use super::{facts, status};
+    use crate::PaymentStatus;
+
+    const APP_ID: &str = "8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd";
+    const MCH_ID: &str = "1234567890";
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    const TS: &str = "1763800001000";
+
+    /// A verified callback of `original_type` / `event_type` whose resource is `plain`.
+    fn verified(event: &str, original_type: &str, plain: &str) -> Notification {
+        let key = AppKey::new(&Secret::new(SECRET)).expect("key");
+        let nonce = "a1b2c3d4e5f6";
+        let ct = key
+            .encrypt_resource(nonce, None, plain.as_bytes())
+            .expect("seals");
+        let body = format!(
+            r#"{{"app_id":"{APP_ID}","mch_id":"{MCH_ID}","resource_type":"encrypt-resource","event_type":"{event}","resource":{{"original_type":"{original_type}","algorithm":"AEAD_AES_256_GCM","ciphertext":"{ct}","nonce":"{nonce}"}}}}"#
+        );
+        let sig = key
+            .sign(&reply_signing_string(TS, "n", body.as_bytes()))
+            .expect("signs");
+        NotifyVerifier::new(APP_ID, MCH_ID, SECRET)
+            .expect("verifier")
+            .clock(Arc::new(FixedClock::from_millis(1_763_800_002_000)))
+            .verify_pairs(
+                [
+                    ("TTPay-Timestamp", TS),
+                    ("TTPay-Nonce", "n"),
+                    ("TTPay-Signature", sig.as_str()),
+                ],
+                body.as_bytes(),
+            )
+            .expect("verifies")
+    }
+
+    #[test]
+    fn payouts_and_wallet_receipts_are_never_a_paid_checkout() {
+        let order = verified(
+            "TRANSACTION.SUCCESS",
+            "transaction",
+            r#"{"out_trade_no":"A-1","transaction_id":"t-1","trade_state":"SUCCESS","amount":9000000,"decimals":6,"currency":"USDT"}"#,
+        );
+        assert_eq!(status(&order), PaymentStatus::Paid);
+        assert_eq!(facts(&order).merchant_order_no, "A-1");
+
+        let payout = verified(
+            "PAYPAYOUT.SUCCESS",
+            "payout",
+            r#"{"out_trade_no":"A-1","transaction_id":"p-1","trade_state":"SUCCESS","amount":"9","currency":"USDT"}"#,
+        );
+        assert!(matches!(payout, Notification::Payout(_)));
+        assert_eq!(
+            status(&payout),
+            PaymentStatus::Unknown("payout SUCCESS".to_owned())
+        );
+        assert!(!status(&payout).is_paid());
+
+        let payout_no_state = verified(
+            "PAYPAYANOTHER.SUCCESS",
+            "payanother",
+            r#"{"out_trade_no":"P-2","payanother_id":"pa-2","amount":"12.5"}"#,
+        );
+        assert!(!status(&payout_no_state).is_paid());
+        assert_eq!(
+            facts(&payout_no_state).amount,
+            Some(rust_decimal::Decimal::new(125, 1))
+        );
+
+        for (event, original_type, plain) in [
+            (
+                "SUCCESS",
+                "transaction",
+                r#"{"transaction_id":"w-1","trade_state":"SUCCESS","amount":5000000,"decimals":6,"currency":"USDT"}"#,
+            ),
+            (
+                "SUCCESS",
+                "wallet",
+                r#"{"out_trade_no":"A-1","transaction_id":"w-2","trade_state":"SUCCESS","amount":5000000,"decimals":6}"#,
+            ),
+        ] {
+            let wallet = verified(event, original_type, plain);
+            assert!(matches!(wallet, Notification::Wallet(_)), "{wallet:?}");
+            assert_eq!(
+                status(&wallet),
+                PaymentStatus::Unknown("wallet SUCCESS".to_owned())
+            );
+            assert_eq!(facts(&wallet).merchant_order_no, "");
+        }
     }
 }

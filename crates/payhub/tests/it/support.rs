@@ -207,6 +207,10 @@ pub(crate) mod verifiers {
             "0123456789abcdef0123456789abcdef",
         )
         .expect("tokenpay verifier")
+        // The vector was signed at 1763800001000; freshness is checked by default.
+        .clock(std::sync::Arc::new(tokenpay::FixedClock::from_millis(
+            1_763_800_002_000,
+        )))
     }
 
     pub(crate) fn vipcharge() -> vipcharge::notify::NotifyVerifier {

@@ -7,7 +7,9 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use crate::types::{Chain, Currency, TradeState, UnixMillis, minor_to_decimal};
+use crate::types::{
+    AmountUnit, Chain, Currency, TradeState, UnixMillis, decimal_to_minor, minor_to_decimal,
+};
 use crate::wire::{FieldError, Fields};
 
 /// An order or a payout.
@@ -124,6 +126,96 @@ fn parse_currency_info(mut f: Fields<'_>) -> Result<CurrencyInfo, FieldError> {
 
 /// Reads a transaction object; `path` names it in errors (`data`, `resource`).
 pub(crate) fn parse_transaction(path: &str, text: &str) -> Result<TransactionDetail, FieldError> {
+    parse_detail(path, text, None)
+}
+
+/// How a payout or wallet callback's resource is read: more tolerant than an order, whose
+/// fields the docs do show.
+pub(crate) struct Lenient<'a> {
+    /// The state to use when `trade_state` is absent (derived from the event type).
+    pub(crate) fallback_state: &'a dyn Fn() -> TradeState,
+    /// How `amount` is read.
+    pub(crate) amount_unit: AmountUnit,
+}
+
+/// Reads a payout or wallet resource: `trade_state` may be absent (then `fallback_state`), the
+/// id may be `transaction_id`, `payout_id`, `payanother_id`, `tx_id` or `out_trade_no`, and
+/// `amount` may be a decimal string in major units or an integer of minor units (see
+/// [`AmountUnit`]).
+pub(crate) fn parse_lenient(
+    path: &str,
+    text: &str,
+    lenient: &Lenient<'_>,
+) -> Result<TransactionDetail, FieldError> {
+    parse_detail(path, text, Some(lenient))
+}
+
+/// Reads `amount` per `unit`: returns (major units, minor units).
+fn lenient_amount(
+    path: &str,
+    text: Option<String>,
+    decimals: Option<u32>,
+    unit: AmountUnit,
+) -> Result<(Option<Decimal>, Option<u128>), FieldError> {
+    let Some(text) = text else {
+        return Ok((None, None));
+    };
+    let field = || format!("{path}.amount");
+    let integer = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let minor = match unit {
+        AmountUnit::Minor => true,
+        AmountUnit::Major => false,
+        AmountUnit::Auto => integer && decimals.is_some(),
+    };
+    if minor {
+        if !integer {
+            return Err(FieldError::new(
+                field(),
+                format!("must be an integer of minor units, got `{text}`"),
+            ));
+        }
+        let units: u128 = text.parse().map_err(|_| {
+            FieldError::new(field(), format!("`{text}` is too large for minor units"))
+        })?;
+        let Some(d) = decimals else {
+            return Err(FieldError::new(
+                format!("{path}.decimals"),
+                "is missing, so `amount` (minor units) cannot be scaled",
+            ));
+        };
+        let major = minor_to_decimal(units, d).ok_or_else(|| {
+            FieldError::new(
+                field(),
+                format!("`{units}` with {d} decimals does not fit a decimal"),
+            )
+        })?;
+        return Ok((Some(major), Some(units)));
+    }
+    // Major units, read from the text (never through a float).
+    let well_formed = text.split_once('.').map_or(integer, |(i, f)| {
+        !i.is_empty()
+            && !f.is_empty()
+            && i.bytes().all(|b| b.is_ascii_digit())
+            && f.bytes().all(|b| b.is_ascii_digit())
+    });
+    let major = well_formed
+        .then(|| Decimal::from_str_exact(&text).ok())
+        .flatten()
+        .ok_or_else(|| {
+            FieldError::new(
+                field(),
+                format!("must be a non-negative decimal in major units, got `{text}`"),
+            )
+        })?;
+    let minor = decimals.and_then(|d| decimal_to_minor(major, d));
+    Ok((Some(major), minor))
+}
+
+fn parse_detail(
+    path: &str,
+    text: &str,
+    lenient: Option<&Lenient<'_>>,
+) -> Result<TransactionDetail, FieldError> {
     let mut f = Fields::parse(path, text)?;
     let currency_info = if f.is_object("currency") {
         f.object_opt("currency")?
@@ -137,34 +229,66 @@ pub(crate) fn parse_transaction(path: &str, text: &str) -> Result<TransactionDet
         Some(info) => info.currency.clone(),
         None => f.parse_opt("currency")?,
     };
-    let amount_minor = f.u128_opt("amount")?;
     let decimals = f
         .u32_opt("decimals")?
         .or_else(|| currency_info.as_ref().and_then(|c| c.decimal));
-    let amount = match (amount_minor, decimals) {
-        (Some(units), Some(d)) => Some(minor_to_decimal(units, d).ok_or_else(|| {
-            FieldError::new(
-                format!("{path}.amount"),
-                format!("`{units}` with {d} decimals does not fit a decimal"),
-            )
-        })?),
-        (Some(_), None) => {
-            return Err(FieldError::new(
-                format!("{path}.decimals"),
-                "is missing, so `amount` (minor units) cannot be scaled",
-            ));
+    let (amount, amount_minor) = match lenient {
+        Some(l) => lenient_amount(path, f.number_text("amount")?, decimals, l.amount_unit)?,
+        None => {
+            let amount_minor = f.u128_opt("amount")?;
+            let amount = match (amount_minor, decimals) {
+                (Some(units), Some(d)) => Some(minor_to_decimal(units, d).ok_or_else(|| {
+                    FieldError::new(
+                        format!("{path}.amount"),
+                        format!("`{units}` with {d} decimals does not fit a decimal"),
+                    )
+                })?),
+                (Some(_), None) => {
+                    return Err(FieldError::new(
+                        format!("{path}.decimals"),
+                        "is missing, so `amount` (minor units) cannot be scaled",
+                    ));
+                }
+                _ => None,
+            };
+            (amount, amount_minor)
         }
-        _ => None,
     };
     let chain = f
         .parse_opt("chain")?
         .or_else(|| currency_info.as_ref().and_then(|c| c.chain.clone()));
+    let out_trade_no = f.str_opt("out_trade_no")?;
+    let tx_id = f.str_opt("tx_id")?;
+    let transaction_id = match lenient {
+        None => f.str_req("transaction_id")?,
+        Some(_) => {
+            let mut id = f.str_opt("transaction_id")?;
+            for alt in ["payout_id", "payanother_id"] {
+                if id.is_none() {
+                    id = f.str_opt(alt)?;
+                }
+            }
+            id.or_else(|| tx_id.clone())
+                .or_else(|| out_trade_no.clone())
+                .ok_or_else(|| {
+                    FieldError::new(
+                        format!("{path}.transaction_id"),
+                        "is missing (and so are payout_id, payanother_id, tx_id and out_trade_no)",
+                    )
+                })?
+        }
+    };
+    let trade_state = match (f.parse_opt("trade_state")?, lenient) {
+        (Some(state), _) => state,
+        (None, Some(l)) => (l.fallback_state)(),
+        (None, None) => {
+            return Err(FieldError::new(format!("{path}.trade_state"), "is missing"));
+        }
+    };
     Ok(TransactionDetail {
-        out_trade_no: f.str_opt("out_trade_no")?,
-        transaction_id: f.str_req("transaction_id")?,
-        trade_state: f
-            .parse_opt("trade_state")?
-            .ok_or_else(|| FieldError::new(format!("{path}.trade_state"), "is missing"))?,
+        out_trade_no,
+        transaction_id,
+        trade_state,
         amount,
         amount_minor,
         decimals,
@@ -174,7 +298,7 @@ pub(crate) fn parse_transaction(path: &str, text: &str) -> Result<TransactionDet
         description: f.str_opt("description")?,
         attach: f.str_opt("attach")?,
         block_no: f.u64_opt("block_no")?,
-        tx_id: f.str_opt("tx_id")?,
+        tx_id,
         from_address: f.str_opt("from_address")?,
         to_address: f.str_opt("to_address")?,
         contract_address: f.str_opt("contract_address")?,

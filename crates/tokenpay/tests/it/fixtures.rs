@@ -431,12 +431,29 @@ fn notify(n: &Value) -> (bool, String) {
     if let Some(max) = cfg.get("max_body").and_then(Value::as_u64) {
         verifier = verifier.max_body_bytes(usize::try_from(max).expect("small"));
     }
+    // The clock: `now_ms` when the fixture sets it, else one second after the usual signing
+    // time (freshness is checked by default).
+    let now_ms = cfg
+        .get("now_ms")
+        .and_then(Value::as_i64)
+        .unwrap_or(support::CALLBACK_NOW_MS);
+    verifier = verifier.clock(Arc::new(FixedClock::from_millis(now_ms)));
     if let Some(secs) = cfg.get("max_age_secs").and_then(Value::as_u64) {
-        verifier = verifier
-            .max_age(std::time::Duration::from_secs(secs))
-            .clock(Arc::new(FixedClock::from_millis(
-                cfg.get("now_ms").and_then(Value::as_i64).expect("now_ms"),
-            )));
+        verifier = verifier.max_age(std::time::Duration::from_secs(secs));
+    }
+    if let Some(secs) = cfg.get("max_future_skew_secs").and_then(Value::as_u64) {
+        verifier = verifier.max_future_skew(std::time::Duration::from_secs(secs));
+    }
+    if let Some(lengths) = cfg.get("resource_nonce_lengths").and_then(Value::as_array) {
+        let n = |i: usize| usize::try_from(lengths[i].as_u64().expect("length")).expect("small");
+        verifier = verifier.resource_nonce_lengths(n(0)..=n(1));
+    }
+    if let Some(unit) = s(&cfg, "amount_unit") {
+        verifier = verifier.amount_unit(match unit.as_str() {
+            "major" => tokenpay::types::AmountUnit::Major,
+            "minor" => tokenpay::types::AmountUnit::Minor,
+            _ => tokenpay::types::AmountUnit::Auto,
+        });
     }
     let map = header_map(&headers);
     let wire = format!(

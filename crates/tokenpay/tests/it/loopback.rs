@@ -717,7 +717,10 @@ async fn reply_signature_modes() {
     };
     for (mode, reply, expect_ok) in [
         (ReplySignatureMode::Warn, unsigned.clone(), true),
+        (ReplySignatureMode::Warn, forged.clone(), true),
         (ReplySignatureMode::Off, forged.clone(), true),
+        (ReplySignatureMode::RefuseInvalid, unsigned.clone(), true),
+        (ReplySignatureMode::RefuseInvalid, forged.clone(), false),
         (ReplySignatureMode::Strict, unsigned, false),
         (ReplySignatureMode::Strict, forged, false),
         (ReplySignatureMode::Strict, signed(200, &ok(ORDER)), true),
@@ -750,6 +753,103 @@ async fn reply_signature_modes() {
     c.send(&QueryOrderRequest::by_out_trade_no("A-1"))
         .await
         .expect("fallback headers");
+}
+
+const PREPAY_REPLY: &str = r#"{"code":0,"msg":"ok","request_id":"req-1","data":{"prepay_id":"p-1","payment_url":"/pay/order?prepay_id=p-1"}}"#;
+
+/// A reply whose `TTPay-Signature` is present but does not cover this body: what a forged reply
+/// looks like (signed with another key, over another body, or not base64 at all).
+fn forged_replies(body: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let other_key =
+        tokenpay::sign::AppKey::new(&tokenpay::Secret::new("fedcba9876543210fedcba9876543210"))
+            .expect("key");
+    let other_sig = other_key
+        .sign(&tokenpay::sign::reply_signing_string(
+            support::REPLY_TS,
+            support::REPLY_NONCE,
+            body.as_bytes(),
+        ))
+        .expect("signs");
+    let header = |sig: &str| {
+        vec![
+            ("TTPay-Timestamp".to_owned(), support::REPLY_TS.to_owned()),
+            ("TTPay-Nonce".to_owned(), support::REPLY_NONCE.to_owned()),
+            ("TTPay-Signature".to_owned(), sig.to_owned()),
+        ]
+    };
+    vec![
+        (
+            "another key",
+            http(200, &header(&other_sig), body.as_bytes()),
+        ),
+        (
+            "another body",
+            http(
+                200,
+                &support::sign_headers("TTPay", support::REPLY_TS, "n", b"{}"),
+                body.as_bytes(),
+            ),
+        ),
+        (
+            "not base64",
+            http(200, &header("!!not-base64!!"), body.as_bytes()),
+        ),
+        (
+            "signature without its timestamp",
+            http(
+                200,
+                &[("TTPay-Signature".to_owned(), other_sig.clone())],
+                body.as_bytes(),
+            ),
+        ),
+    ]
+}
+
+/// Issue 24.2: by default a reply whose signature is present and wrong is refused (a create
+/// becomes `OutcomeUnknown`, a read `Signature`), while an unsigned reply still passes.
+#[tokio::test]
+async fn by_default_a_forged_reply_is_refused_and_an_unsigned_one_passes() {
+    let prepay = || PrepayRequest::new("A-9", Decimal::from(9), Chain::Tron, Currency::Usdt);
+    for (what, reply) in forged_replies(PREPAY_REPLY) {
+        let server = Server::start(vec![Step::Reply(reply)]).await;
+        let err = client(&server)
+            .send(&prepay())
+            .await
+            .expect_err("a forged create reply is refused");
+        let Error::OutcomeUnknown(o) = &err else {
+            panic!("{what}: {err:?}")
+        };
+        assert!(matches!(o.cause(), Error::Signature(_)), "{what}: {err:?}");
+        assert_eq!(o.reference(), Some(("out_trade_no", "A-9")), "{what}");
+        assert_eq!(server.requests().len(), 1, "{what}: never resent");
+    }
+    for (what, reply) in forged_replies(&ok(ORDER)) {
+        let server = Server::start(vec![Step::Reply(reply)]).await;
+        let err = client(&server)
+            .send(&QueryOrderRequest::by_out_trade_no("A-1"))
+            .await
+            .expect_err("a forged read reply is refused");
+        assert!(matches!(err, Error::Signature(_)), "{what}: {err:?}");
+    }
+    // No signature at all: accepted (the docs do not settle whether live replies are signed).
+    let server = Server::start(vec![Step::Reply(http(200, &[], PREPAY_REPLY.as_bytes()))]).await;
+    let created = client(&server)
+        .send(&prepay())
+        .await
+        .expect("unsigned create");
+    assert_eq!(created.prepay_id, "p-1");
+    let server = Server::start(vec![Step::Reply(http(200, &[], ok(ORDER).as_bytes()))]).await;
+    let order = client(&server)
+        .send(&QueryOrderRequest::by_out_trade_no("A-1"))
+        .await
+        .expect("unsigned read");
+    assert!(order.order.is_paid());
+    // A correct signature passes, of course.
+    let server = Server::start(vec![Step::Reply(signed(200, PREPAY_REPLY))]).await;
+    client(&server)
+        .send(&prepay())
+        .await
+        .expect("signed create");
 }
 
 #[tokio::test]

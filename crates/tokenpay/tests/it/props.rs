@@ -13,7 +13,7 @@ use tokenpay::types::{Chain, tron_address, validate_address};
 use tokenpay::{Client, Error, NotifyError, RawResponse};
 
 use crate::fixtures::callback_body;
-use crate::support::{self, APP_ID, MCH_ID, SECRET};
+use crate::support::{self, APP_ID, MCH_ID};
 
 /// One client for every case: building a reqwest client (TLS roots) per case is slow.
 static CLIENT: LazyLock<Client> =
@@ -29,7 +29,7 @@ fn raw(status: u16, body: Vec<u8>) -> RawResponse {
 }
 
 fn verifier() -> NotifyVerifier {
-    NotifyVerifier::new(APP_ID, MCH_ID, SECRET).expect("verifier")
+    support::notify_verifier()
 }
 
 /// A valid signed order callback: (headers, body).

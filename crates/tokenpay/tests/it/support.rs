@@ -21,6 +21,22 @@ pub(crate) const TS_MS: i64 = 1_763_800_000_123;
 pub(crate) const REPLY_TS: &str = "1763800000999";
 pub(crate) const REPLY_NONCE: &str = "c5ac7061fccab6bf3e254dcf98995b8c";
 
+/// "Now" for callback verification: one second after the vectors' callbacks were signed
+/// (`TTPay-Timestamp` 1763800001000), so the default 24 h freshness window accepts them.
+pub(crate) const CALLBACK_NOW_MS: i64 = 1_763_800_002_000;
+
+/// A callback verifier with the vector credentials and the clock at [`CALLBACK_NOW_MS`].
+pub(crate) fn notify_verifier() -> tokenpay::NotifyVerifier {
+    notify_verifier_at(CALLBACK_NOW_MS)
+}
+
+/// A callback verifier with the vector credentials and the clock at `now_ms`.
+pub(crate) fn notify_verifier_at(now_ms: i64) -> tokenpay::NotifyVerifier {
+    tokenpay::NotifyVerifier::new(APP_ID, MCH_ID, SECRET)
+        .expect("verifier")
+        .clock(Arc::new(FixedClock::from_millis(now_ms)))
+}
+
 pub(crate) fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }

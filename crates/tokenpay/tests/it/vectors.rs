@@ -166,7 +166,10 @@ fn check_callback(case: &Case) {
         "1234567890",
         case.app_secret.as_str(),
     )
-    .expect("verifier");
+    .expect("verifier")
+    .clock(Arc::new(FixedClock::from_millis(
+        crate::support::CALLBACK_NOW_MS,
+    )));
     let headers = case.headers.as_ref().expect("headers");
     assert_eq!(header(case, "TTPay-Signature"), case.signature);
     let n = v
