@@ -22,7 +22,7 @@ use crate::error::{
     ApiError, ConfigError, DecodeError, DecodeErrorKind, Error, OutcomeUnknown, Result,
     SignatureError, SignatureErrorKind, UnknownReason, ValidationError,
 };
-use crate::notify::{DEFAULT_MAX_BODY_BYTES, NotifyVerifier};
+use crate::notify::{DEFAULT_MAX_BODY_BYTES, Freshness, NotifyVerifier};
 use crate::sign::{PlatformVerifier, RequestSigner, header, string_to_sign};
 use crate::types::{ReplyStatus, SignType};
 use crate::wire::{Fields, json_error_kind};
@@ -86,17 +86,33 @@ impl fmt::Debug for Credentials {
 /// Whether reply signatures are checked.
 ///
 /// The docs say the platform's "responses or callbacks" carry a `sign` header, but show only
-/// the callback case; whether every reply is signed, and how, is unconfirmed. Hence the default
-/// [`ReplyVerification::Warn`].
+/// the callback case; whether every live reply is signed, and how, is unconfirmed. So the
+/// default, [`ReplyVerification::IfSigned`], refuses a reply whose signature is **present and
+/// wrong** (a forged or altered reply is never acted on) and accepts a reply that carries **no**
+/// signature (so unsigned live replies keep working). [`ReplyVerification::Strict`] refuses
+/// unsigned replies too, once the platform confirms that it signs them.
+///
+/// A refused reply to an order call is [`Error::Signature`](crate::Error::Signature) with
+/// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) `true`: the order may exist,
+/// query it with [`Client::reconcile`]; a refused reply to a read is `Error::Signature`.
+///
+/// A reply's signature can only be checked with a platform verifier: MD5 merchants have one by
+/// default (their secret); `SHA256-RSA` merchants need
+/// [`ClientBuilder::platform_public_key`], without which replies are not checked (except in
+/// `Strict`, which refuses to build without one).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplyVerification {
     /// Never check reply signatures.
     Off,
-    /// Check a reply that carries `sign` (when a platform verifier is configured) and log a
-    /// warning on mismatch; never fail the call. The default.
-    #[default]
+    /// Check a reply that carries `sign` and only **log** a mismatch, acting on the reply anyway.
+    /// Unsafe: a forged reply is trusted. Kept for diagnosing a platform whose reply signatures
+    /// do not follow the documented rule; never use it in production.
     Warn,
+    /// A reply that carries `sign` must verify, else `Error::Signature`; a reply without `sign`
+    /// is accepted. The default (the docs do not settle whether live replies are signed).
+    #[default]
+    IfSigned,
     /// Every 2xx reply must carry a valid signature, else `Error::Signature`. Needs a platform
     /// verifier (MD5 merchants have one by default).
     Strict,
@@ -126,6 +142,7 @@ pub struct ClientBuilder {
     reply_verification: ReplyVerification,
     status_fields: Vec<String>,
     notify_max_body: usize,
+    notify_freshness: Option<Freshness>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -189,6 +206,7 @@ impl ClientBuilder {
             reply_verification: ReplyVerification::default(),
             status_fields: default_status_fields(),
             notify_max_body: DEFAULT_MAX_BODY_BYTES,
+            notify_freshness: Some(Freshness::DEFAULT),
         }
     }
 
@@ -453,7 +471,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether reply signatures are checked (default [`ReplyVerification::Warn`]).
+    /// Whether reply signatures are checked (default [`ReplyVerification::IfSigned`]: a present,
+    /// wrong signature is refused; an unsigned reply is accepted).
     ///
     /// ```
     /// # use vipcharge::{Client, Credentials, ReplyVerification};
@@ -493,6 +512,25 @@ impl ClientBuilder {
     /// ```
     pub fn notify_max_body_bytes(mut self, limit: usize) -> Self {
         self.notify_max_body = limit;
+        self
+    }
+
+    /// The freshness window [`Client::notify_verifier`] applies to a callback's signed
+    /// `timestamp` (default [`Freshness::DEFAULT`]: at most 24 hours old, 5 minutes ahead, which
+    /// covers the platform's whole retry schedule); `None` turns the check off. Measured on the
+    /// client's [`ClientBuilder::clock`].
+    ///
+    /// ```
+    /// # use vipcharge::{Client, Credentials};
+    /// use std::time::Duration;
+    /// use vipcharge::notify::Freshness;
+    /// let b = Client::builder("166", "166", Credentials::md5("k")).notify_freshness(Some(
+    ///     Freshness::new(Duration::from_secs(36 * 3600), Duration::from_secs(300)),
+    /// ));
+    /// # let _ = b;
+    /// ```
+    pub fn notify_freshness(mut self, window: Option<Freshness>) -> Self {
+        self.notify_freshness = window;
         self
     }
 
@@ -641,6 +679,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 status_fields: self.status_fields,
                 notify_max_body: self.notify_max_body,
+                notify_freshness: self.notify_freshness,
             }),
         })
     }
@@ -660,6 +699,7 @@ struct Inner {
     retry: RetryPolicy,
     status_fields: Vec<String>,
     notify_max_body: usize,
+    notify_freshness: Option<Freshness>,
 }
 
 /// The platform client. Cheap to clone (an `Arc` inside), `Send + Sync`: build it once and
@@ -937,7 +977,8 @@ impl Client {
     }
 
     /// A callback verifier for this business, with the configured platform verifier (the secret
-    /// for MD5 merchants; `platform_public_key` for RSA merchants).
+    /// for MD5 merchants; `platform_public_key` for RSA merchants), the client's clock and its
+    /// [`ClientBuilder::notify_freshness`] window.
     ///
     /// ```
     /// use vipcharge::{Client, Credentials};
@@ -961,7 +1002,9 @@ impl Client {
         })?;
         Ok(NotifyVerifier::new(inner.business_id.clone(), verifier)
             .max_body_bytes(inner.notify_max_body)
-            .order_status_fields(inner.status_fields.iter().cloned()))
+            .order_status_fields(inner.status_fields.iter().cloned())
+            .freshness(inner.notify_freshness)
+            .clock(Arc::clone(&inner.clock)))
     }
 
     /// Reads a reply obtained by other means (your own transport, a recorded exchange) exactly
@@ -1179,8 +1222,11 @@ impl Client {
         };
         match (outcome, inner.reply_verification) {
             (Ok(()), _) => Ok(()),
-            (Err(SignatureErrorKind::Missing), ReplyVerification::Warn) => Ok(()),
-            (Err(kind), ReplyVerification::Strict) => {
+            (
+                Err(SignatureErrorKind::Missing),
+                ReplyVerification::Warn | ReplyVerification::IfSigned,
+            ) => Ok(()),
+            (Err(kind), ReplyVerification::Strict | ReplyVerification::IfSigned) => {
                 Err(SignatureError::new(operation, kind, biz_code, is_order).into())
             }
             (Err(kind), _) => {

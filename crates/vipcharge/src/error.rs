@@ -42,7 +42,9 @@ pub enum Error {
     /// The platform answered with a non-zero `status`.
     #[error(transparent)]
     Api(#[from] ApiError),
-    /// A reply's signature did not verify (only with `ReplyVerification::Strict`).
+    /// A reply's signature did not verify: present and wrong (the default
+    /// `ReplyVerification::IfSigned`), or absent with `ReplyVerification::Strict`. On an order
+    /// call the order may exist ([`Error::is_outcome_unknown`] is `true`): reconcile.
     #[error(transparent)]
     Signature(#[from] SignatureError),
     /// A callback was refused.
@@ -573,7 +575,7 @@ impl fmt::Debug for ApiError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureErrorKind {
-    /// The reply carries no `sign` header (strict mode requires one).
+    /// The reply carries no `sign` header (only `ReplyVerification::Strict` requires one).
     Missing,
     /// The `sign` header is not valid hex/base64.
     Malformed,
