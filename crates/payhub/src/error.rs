@@ -60,7 +60,8 @@ impl Error {
             #[cfg(feature = "tokenpay")]
             Self::Tokenpay(e) => matches!(e, tokenpay::Error::OutcomeUnknown(_)),
             #[cfg(feature = "vipcharge")]
-            Self::Vipcharge(e) => matches!(e, vipcharge::Error::OutcomeUnknown(_)),
+            // Also a refused reply signature on an order (the order may exist).
+            Self::Vipcharge(e) => e.is_outcome_unknown(),
             _ => false,
         }
     }

@@ -31,6 +31,8 @@ pub(crate) fn facts(n: &Notification) -> NotificationFacts {
         merchant_order_no: t.and_then(|t| t.out_trade_no.clone()).unwrap_or_default(),
         amount: t.and_then(|t| t.amount),
         currency: t.and_then(|t| t.currency.as_ref()).map(ToString::to_string),
+        amount_applies: true,
+        cost: None,
     }
 }
 
