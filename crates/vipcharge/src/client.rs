@@ -92,9 +92,10 @@ impl fmt::Debug for Credentials {
 /// signature (so unsigned live replies keep working). [`ReplyVerification::Strict`] refuses
 /// unsigned replies too, once the platform confirms that it signs them.
 ///
-/// A refused reply to an order call is [`Error::Signature`](crate::Error::Signature) with
-/// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) `true`: the order may exist,
-/// query it with [`Client::reconcile`]; a refused reply to a read is `Error::Signature`.
+/// A refused reply to an order call is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)
+/// with [`UnknownReason::ReplySignature`](crate::error::UnknownReason::ReplySignature): the
+/// request was delivered and the order may exist, so query it with [`Client::reconcile`] and
+/// never resend it; a refused reply to a read is [`Error::Signature`](crate::Error::Signature).
 ///
 /// A reply's signature can only be checked with a platform verifier: MD5 merchants have one by
 /// default (their secret); `SHA256-RSA` merchants need
@@ -946,7 +947,8 @@ impl Client {
     ///   reply, statuses 5, 6, 8, 98, 99): reconcile with [`Client::reconcile`], never resend;
     /// - [`Error::Api`] for any other non-zero status; [`Error::Transport`] when nothing was
     ///   delivered (or a read kept failing); [`Error::Decode`] when a read's reply is
-    ///   unreadable; [`Error::Signature`] in strict reply verification.
+    ///   unreadable; [`Error::Signature`] when a read's reply signature is refused (on an order
+    ///   that is [`Error::OutcomeUnknown`]).
     pub async fn send<O: Operation>(&self, req: &O) -> Result<O::Response> {
         match O::IDEMPOTENCY {
             Idempotency::Unsafe => self.attempt(req, 1).await,
@@ -1110,8 +1112,15 @@ impl Client {
         let is_order = O::IDEMPOTENCY == Idempotency::Unsafe;
         let biz = || req.biz_code_ref().map(str::to_owned);
         let http_ok = (200..300).contains(&raw.status);
-        if http_ok {
-            self.check_reply_signature(O::NAME, raw, biz(), is_order)?;
+        if http_ok && let Err(refused) = self.check_reply_signature(O::NAME, raw, biz(), is_order) {
+            // Under the default `IfSigned`, a body that is not even a readable envelope (cut
+            // short or garbled on the way) is reported as unreadable, as without signatures:
+            // it is never acted on either way, and a read is then retried.
+            let unreadable = self.inner.reply_verification == ReplyVerification::IfSigned
+                && read_envelope(&raw.body).is_err();
+            if !unreadable {
+                return Err(refused);
+            }
         }
         let unknown = |reason, source: Option<DecodeError>| -> Error {
             OutcomeUnknown::new(
@@ -1227,7 +1236,21 @@ impl Client {
                 ReplyVerification::Warn | ReplyVerification::IfSigned,
             ) => Ok(()),
             (Err(kind), ReplyVerification::Strict | ReplyVerification::IfSigned) => {
-                Err(SignatureError::new(operation, kind, biz_code, is_order).into())
+                let refused = SignatureError::new(operation, kind, biz_code.clone(), is_order);
+                if is_order {
+                    // The request was delivered and may have been executed: an unknown outcome,
+                    // reported as such so no caller takes the order as failed.
+                    Err(OutcomeUnknown::new(
+                        operation,
+                        biz_code,
+                        UnknownReason::ReplySignature(kind),
+                        Some(Box::new(refused)),
+                        Some(raw.body.clone()),
+                    )
+                    .into())
+                } else {
+                    Err(refused.into())
+                }
             }
             (Err(kind), _) => {
                 tracing::warn!(

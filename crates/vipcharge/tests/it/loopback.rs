@@ -13,7 +13,7 @@ use vipcharge::api::{
     CouponRequest, GasCardRequest, OrderInfoRequest, ProductCodeRequest, ProductListRequest,
     RedPacketRequest, VipChargeRequest, WechatCouponsRequest, WechatTransferRequest,
 };
-use vipcharge::error::{DecodeErrorKind, TransportErrorKind, UnknownReason};
+use vipcharge::error::{DecodeErrorKind, SignatureErrorKind, TransportErrorKind, UnknownReason};
 use vipcharge::sign::string_to_sign;
 use vipcharge::types::{GasCardType, OrderStatus, ReplyStatus};
 use vipcharge::{Client, Credentials, Error, ReplyVerification};
@@ -578,15 +578,20 @@ async fn strict_reply_verification() {
     let r = c.send(&req).await.expect("signed reply verifies");
     assert_eq!(r.settlement_price(), Some(Decimal::new(100, 0)));
     let err = c.send(&req).await.expect_err("tampered");
-    let Error::Signature(s) = &err else {
+    let Error::OutcomeUnknown(u) = &err else {
         panic!("{err:?}")
     };
-    assert!(
-        s.outcome_unknown() && err.is_outcome_unknown(),
+    assert_eq!(
+        u.reason(),
+        &UnknownReason::ReplySignature(SignatureErrorKind::Mismatch),
         "an order may exist"
     );
     let err = c.send(&req).await.expect_err("unsigned");
-    assert!(matches!(err, Error::Signature(_)), "{err:?}");
+    assert!(
+        matches!(&err, Error::OutcomeUnknown(u)
+            if u.reason() == &UnknownReason::ReplySignature(SignatureErrorKind::Missing)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -658,24 +663,28 @@ async fn a_forged_reply_signature_is_refused_by_default_and_an_unsigned_reply_pa
 
     // A create whose reply is forged: the order may exist, so the outcome is unknown.
     let err = c.send(&req).await.expect_err("forged create reply");
-    let Error::Signature(s) = &err else {
+    let Error::OutcomeUnknown(u) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(s.kind(), vipcharge::error::SignatureErrorKind::Mismatch);
-    assert!(s.outcome_unknown() && err.is_outcome_unknown(), "{err}");
+    assert_eq!(
+        u.reason(),
+        &UnknownReason::ReplySignature(SignatureErrorKind::Mismatch)
+    );
+    assert!(err.is_outcome_unknown(), "{err}");
     assert_eq!(err.biz_code(), Some("B-F"));
+    assert!(err.to_string().contains("do not resend"), "{err}");
 
     // A read whose reply is forged: a signature error, not a status.
     let err = c.reconcile("B-F").await.expect_err("forged read reply");
     let Error::Signature(s) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(s.kind(), vipcharge::error::SignatureErrorKind::Mismatch);
+    assert_eq!(s.kind(), SignatureErrorKind::Mismatch);
     assert!(!err.is_outcome_unknown());
 
     // A genuine signature over an altered body is refused the same way.
     let err = c.send(&req).await.expect_err("tampered create reply");
-    assert!(matches!(err, Error::Signature(_)) && err.is_outcome_unknown());
+    assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
 
     // Unsigned replies still pass by default (the docs do not settle whether they are signed).
     let r = c.send(&req).await.expect("an unsigned create reply passes");
@@ -730,4 +739,31 @@ async fn an_accepted_order_without_order_code_is_accepted_not_an_error() {
         None,
         "an empty orderCode is no order number"
     );
+}
+
+#[tokio::test]
+async fn a_signed_reply_cut_short_on_the_way_is_unreadable_not_forged_by_default() {
+    let info = r#"{"status":0,"message":"success","data":{"orderCode":"O-T","orderStatus":2}}"#;
+    let Canned::Reply {
+        status, headers, ..
+    } = signed_reply(info, false)
+    else {
+        panic!("a reply")
+    };
+    let cut = Canned::Reply {
+        status,
+        headers,
+        body: info.as_bytes()[..40].to_vec(),
+    };
+    let server = Server::start(vec![cut, Canned::json(info)]).await;
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .retry_policy(vipcharge::RetryPolicy::none())
+        .build()
+        .expect("client");
+    let err = c.reconcile("B-T").await.expect_err("truncated");
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.kind(), DecodeErrorKind::Truncated);
 }
