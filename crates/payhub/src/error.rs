@@ -60,8 +60,7 @@ impl Error {
             #[cfg(feature = "tokenpay")]
             Self::Tokenpay(e) => matches!(e, tokenpay::Error::OutcomeUnknown(_)),
             #[cfg(feature = "vipcharge")]
-            // Also a refused reply signature on an order (the order may exist).
-            Self::Vipcharge(e) => e.is_outcome_unknown(),
+            Self::Vipcharge(e) => matches!(e, vipcharge::Error::OutcomeUnknown(_)),
             _ => false,
         }
     }
