@@ -167,18 +167,17 @@ impl fmt::Debug for Reply {
     }
 }
 
-/// Checks a required text field: non-empty, at most `max` characters, no control characters.
-pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
+/// Checks a required text field: not blank, no control characters.
+///
+/// No length limit: the provider's docs give none for any field, and refusing a value the
+/// provider would accept is worse than letting the provider judge it. The checks kept protect
+/// the wire: an empty required field would be dropped from the signature ("empty values are not
+/// signed"), and control characters would be mangled by form encoding on either side.
+pub(crate) fn check_text(field: &'static str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(crate::Error::validation(
             field,
             "is required and must not be blank",
-        ));
-    }
-    if value.chars().count() > max {
-        return Err(crate::Error::validation(
-            field,
-            format!("must be at most {max} characters"),
         ));
     }
     if value.chars().any(char::is_control) {
@@ -190,16 +189,14 @@ pub(crate) fn check_text(field: &'static str, value: &str, max: usize) -> Result
     Ok(())
 }
 
-/// Checks an identifier: 1..=`max` visible ASCII characters, no spaces.
-pub(crate) fn check_id(field: &'static str, value: &str, max: usize) -> Result<()> {
+/// Checks an identifier: not empty, visible ASCII characters only (no spaces).
+///
+/// No length limit (the docs give none; see [`check_text`]). Identifiers are kept to visible
+/// ASCII because the signature covers their URL-encoded form, whose encoding of spaces and
+/// non-ASCII text the docs leave to PHP defaults on the provider's side.
+pub(crate) fn check_id(field: &'static str, value: &str) -> Result<()> {
     if value.is_empty() {
         return Err(crate::Error::validation(field, "is required"));
-    }
-    if value.len() > max {
-        return Err(crate::Error::validation(
-            field,
-            format!("must be at most {max} characters"),
-        ));
     }
     if !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(crate::Error::validation(

@@ -50,6 +50,11 @@
 //!   check") unless a ceiling is set.
 //! - `order_money = 0` is signed like any other value (the provider's template signs it).
 //! - Notify bodies are read as form-urlencoded, or JSON when the content type says so.
+//! - Request fields have no length limits: the docs give none, so the provider judges long
+//!   values. Only what protects the wire is checked (required fields not blank, no control
+//!   characters, identifiers in visible ASCII).
+//! - Notifies sign no time, so there is no freshness window: replays are stopped by durable
+//!   deduplication and by checking the order against your records (see [`notify`]).
 #![forbid(unsafe_code)]
 
 pub mod api;

@@ -17,6 +17,16 @@
 //! and refunded (status 6); a successful order auto-confirms 24 hours after success (status 3 to
 //! 4), which cannot be configured.
 //!
+//! # Replays
+//! A notify signs no time: the documented fields are `order_id`, `out_order_id`, `status`,
+//! `account`, `card_id` and `evidence`, none of them a timestamp, so a genuine notify stays
+//! valid forever and no freshness window can be checked. What protects against a replayed old
+//! notify (after a restart emptied a deduplication cache, say) is: deduplication on
+//! [`Notification::dedupe_key`] kept in a **durable** store; checking the order number and the
+//! status transition against your own records (a replayed "success" for an order you already
+//! completed, or never placed, changes nothing); and, when in doubt, querying the order
+//! ([`crate::Client::reconcile`]), whose answer is fresh.
+//!
 //! The body encoding of notifies is not documented: `application/x-www-form-urlencoded` (like
 //! requests) is assumed, and JSON objects are accepted too. Without a content type the body is
 //! sniffed (`{` means JSON).

@@ -624,8 +624,15 @@ mod vipcharge_attacks {
         headers(&pairs)
     }
 
+    /// The callbacks are signed at `TS`: the freshness window is measured a minute later.
+    fn at_ts() -> std::sync::Arc<vipcharge::FixedClock> {
+        std::sync::Arc::new(vipcharge::FixedClock::from_millis(
+            1_628_772_138_668 + 60_000,
+        ))
+    }
+
     fn verifier() -> NotifyVerifier {
-        NotifyVerifier::new(BUSINESS, PlatformVerifier::md5(SECRET))
+        NotifyVerifier::new(BUSINESS, PlatformVerifier::md5(SECRET)).clock(at_ts())
     }
 
     fn refused(what: &str, r: Result<Notification, Error>) -> NotifyError {
@@ -774,7 +781,8 @@ mod vipcharge_attacks {
         ))
         .expect("test key");
         let key = RsaPrivateKey::parse(&pem).expect("test key parses");
-        let v = NotifyVerifier::new(BUSINESS, PlatformVerifier::rsa(key.public_key()));
+        let v =
+            NotifyVerifier::new(BUSINESS, PlatformVerifier::rsa(key.public_key())).clock(at_ts());
         let ok = body("2", "12.50", "");
         let sign = |b: &[u8]| {
             RsaSha256Signer::new(key.clone())

@@ -298,7 +298,7 @@ async fn place_orders(c: &Clients, callbacks: &str) -> Vec<Placed> {
     let no = "QS-JY-0001";
     let req = PayRequest::new("43", "13800138000", no).notify_url(hook(Provider::JiuyiDc));
     let receipt = c.jiuyi_dc.recharge(&req).await;
-    // 91 card's notify carries no amount: only the order number can be checked.
+    // 91 card's notify carries no amount and no cost: only the order number can be checked.
     placed.push(recharge_row(Provider::JiuyiDc, no, receipt, false));
     placed
 }
@@ -324,19 +324,21 @@ fn recharge_row(
     provider: Provider,
     no: &str,
     receipt: Result<payhub::RechargeReceipt, payhub::Error>,
-    check_amount: bool,
+    check_cost: bool,
 ) -> Placed {
     let mut row = Row::new(provider, no);
     let mut expected = Expected::order(no);
     match receipt {
         Ok(r) => {
-            row.provider_order_no = r.provider_order_no;
-            row.shown = match r.price {
-                Some(price) => format!("receipt: {}, price {price}", r.status),
+            // An accepted order may come back without the provider's order number.
+            row.provider_order_no = r.provider_order_no.unwrap_or_else(|| "-".into());
+            row.shown = match r.cost {
+                Some(cost) => format!("receipt: {}, cost {cost}", r.status),
                 None => format!("receipt: {}", r.status),
             };
-            if check_amount && let Some(price) = r.price {
-                expected = expected.amount(price);
+            // The cost is what we pay the provider, never the order amount: check it as a cost.
+            if check_cost && let Some(cost) = r.cost {
+                expected = expected.cost(cost);
             }
         }
         Err(e) => row.fail("recharge", e),

@@ -4,6 +4,13 @@
 //! amount you think: merchants have shipped goods on correctly signed callbacks for a smaller
 //! amount or another order. [`Expected::check`] compares the fields that matter and names every
 //! one that differs.
+//!
+//! The **amount** is what the payer paid you (collection providers). Direct-recharge providers
+//! (vipcharge, jiuyi-dc) report what was delivered, not a sum paid to you: their notifications
+//! carry no order amount ([`NotificationFacts::amount_applies`] is `false`), so an expected
+//! amount is not compared with them. What they may carry is the **cost**, what you pay the
+//! provider (vipcharge `settlementPrice`); it is never compared with the amount, and is checked
+//! only against [`Expected::cost`].
 
 use std::fmt;
 
@@ -18,6 +25,8 @@ use rust_decimal::Decimal;
 ///     merchant_order_no: "ORD-1".into(),
 ///     amount: Some(Decimal::new(10000, 2)),
 ///     currency: Some("TZS".into()),
+///     amount_applies: true,
+///     cost: None,
 /// };
 /// let expected = Expected::order("ORD-1").amount(Decimal::new(10000, 2)).currency("TZS");
 /// assert!(expected.check(&facts).is_ok());
@@ -32,6 +41,7 @@ pub struct Expected {
     order_no: String,
     amount: Option<Decimal>,
     currency: Option<String>,
+    cost: Option<Decimal>,
 }
 
 impl Expected {
@@ -41,13 +51,41 @@ impl Expected {
             order_no: order_no.into(),
             amount: None,
             currency: None,
+            cost: None,
         }
     }
 
-    /// Expect this amount, compared numerically (`100` equals `100.00`).
+    /// Expect this amount paid to you, compared numerically (`100` equals `100.00`). Not compared
+    /// with notifications that carry no order amount by nature (direct recharges, see
+    /// [`NotificationFacts::amount_applies`]), and never with a cost.
     #[must_use]
     pub fn amount(mut self, amount: Decimal) -> Self {
         self.amount = Some(amount);
+        self
+    }
+
+    /// Expect this cost, what you pay the provider for the order (vipcharge `settlementPrice`,
+    /// e.g. from the create reply's [`RechargeReceipt::cost`](crate::RechargeReceipt::cost)),
+    /// compared numerically. A notification without a cost is a mismatch: you asked for it.
+    ///
+    /// ```
+    /// use payhub::{Expected, NotificationFacts};
+    /// use rust_decimal::Decimal;
+    /// let facts = NotificationFacts {
+    ///     merchant_order_no: "VC-1".into(),
+    ///     amount: None,
+    ///     currency: None,
+    ///     amount_applies: false,
+    ///     cost: Some(Decimal::new(1980, 2)),
+    /// };
+    /// // The amount you charged your customer is not what you pay the provider: not compared.
+    /// assert!(Expected::order("VC-1").amount(Decimal::new(2500, 2)).check(&facts).is_ok());
+    /// assert!(Expected::order("VC-1").cost(Decimal::new(198, 1)).check(&facts).is_ok());
+    /// assert!(Expected::order("VC-1").cost(Decimal::new(1500, 2)).check(&facts).is_err());
+    /// ```
+    #[must_use]
+    pub fn cost(mut self, cost: Decimal) -> Self {
+        self.cost = Some(cost);
         self
     }
 
@@ -61,8 +99,10 @@ impl Expected {
     /// Compares against the facts of a verified notification.
     ///
     /// # Errors
-    /// [`Mismatch`] naming every field that differs. An expected amount or currency the
-    /// notification does not carry counts as a mismatch: you asked for it to be checked.
+    /// [`Mismatch`] naming every field that differs. An expected amount, currency or cost the
+    /// notification does not carry counts as a mismatch: you asked for it to be checked. The one
+    /// exception is an amount for a notification that never carries one
+    /// ([`NotificationFacts::amount_applies`] `false`: direct recharges), which is not compared.
     pub fn check(&self, facts: &NotificationFacts) -> Result<(), Mismatch> {
         let mut fields = Vec::new();
         if facts.merchant_order_no != self.order_no {
@@ -72,7 +112,7 @@ impl Expected {
                 &facts.merchant_order_no,
             ));
         }
-        if let Some(want) = self.amount {
+        if let Some(want) = self.amount.filter(|_| facts.amount_applies) {
             match facts.amount {
                 Some(got) if got == want => {}
                 Some(got) => fields.push(FieldMismatch::new("amount", &want, &got)),
@@ -84,6 +124,13 @@ impl Expected {
                 Some(got) if got.eq_ignore_ascii_case(want) => {}
                 Some(got) => fields.push(FieldMismatch::new("currency", want, got)),
                 None => fields.push(FieldMismatch::new("currency", want, &"(absent)")),
+            }
+        }
+        if let Some(want) = self.cost {
+            match facts.cost {
+                Some(got) if got == want => {}
+                Some(got) => fields.push(FieldMismatch::new("cost", &want, &got)),
+                None => fields.push(FieldMismatch::new("cost", &want, &"(absent)")),
             }
         }
         if fields.is_empty() {
@@ -99,16 +146,24 @@ impl Expected {
 pub struct NotificationFacts {
     /// The merchant's own order number.
     pub merchant_order_no: String,
-    /// The amount in major units, when the notification carries one.
+    /// The amount paid to you, in major units, when the notification carries one.
     pub amount: Option<Decimal>,
     /// The currency, when the notification carries one.
     pub currency: Option<String>,
+    /// Whether notifications of this kind carry an order amount at all: `true` for collection
+    /// providers; `false` for direct-recharge providers (vipcharge, jiuyi-dc), whose reports say
+    /// what was delivered, not a sum paid to you. When `false`, [`Expected::amount`] is not
+    /// compared (and not reported as a mismatch).
+    pub amount_applies: bool,
+    /// What you pay the provider for this order (vipcharge `settlementPrice`), when the
+    /// notification says. A cost, never the order amount: only [`Expected::cost`] compares it.
+    pub cost: Option<Decimal>,
 }
 
 /// One differing field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMismatch {
-    /// The field name (`order_no`, `amount`, `currency`).
+    /// The field name (`order_no`, `amount`, `currency`, `cost`).
     pub field: &'static str,
     /// What the merchant expected.
     pub expected: String,

@@ -13,6 +13,13 @@ pub enum PaymentStatus {
     Pending,
     /// Paid or recharged successfully.
     Paid,
+    /// Paid or recharged, **and under dispute**: the money arrived (or the recharge was
+    /// delivered), but the payer or the provider contests it and the outcome may still reverse
+    /// it (91 card status 5, 充值成功-纠纷中). [`PaymentStatus::is_paid`] is `true` (the money
+    /// arrived) and [`PaymentStatus::is_final`] is `false` (a dispute can still end in a refund):
+    /// record the payment, hold what can still be held, and query the order again until it
+    /// leaves the dispute. [`PaymentStatus::is_disputed`] tells it apart from `Paid`.
+    Disputed,
     /// Failed or cancelled; no money moved.
     Failed,
     /// Expired unpaid.
@@ -24,13 +31,14 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
-    /// Whether the status can no longer change (a `Pending` or `Unknown` order must be queried
-    /// again later).
+    /// Whether the status can no longer change (a `Pending`, `Disputed` or `Unknown` order must
+    /// be queried again later).
     ///
     /// ```
     /// use payhub::PaymentStatus;
     /// assert!(PaymentStatus::Paid.is_final());
     /// assert!(!PaymentStatus::Pending.is_final());
+    /// assert!(!PaymentStatus::Disputed.is_final());
     /// assert!(!PaymentStatus::Unknown("7".into()).is_final());
     /// ```
     pub fn is_final(&self) -> bool {
@@ -40,9 +48,29 @@ impl PaymentStatus {
         )
     }
 
-    /// Whether money was received.
+    /// Whether money was received (or the recharge delivered): `Paid`, and `Disputed`, whose
+    /// money arrived but is contested (check [`PaymentStatus::is_disputed`] before treating it as
+    /// settled).
+    ///
+    /// ```
+    /// use payhub::PaymentStatus;
+    /// assert!(PaymentStatus::Paid.is_paid());
+    /// assert!(PaymentStatus::Disputed.is_paid());
+    /// assert!(!PaymentStatus::Refunded.is_paid());
+    /// ```
     pub fn is_paid(&self) -> bool {
-        matches!(self, Self::Paid)
+        matches!(self, Self::Paid | Self::Disputed)
+    }
+
+    /// Whether the payment is under dispute: paid, but the outcome may still reverse it.
+    ///
+    /// ```
+    /// use payhub::PaymentStatus;
+    /// assert!(PaymentStatus::Disputed.is_disputed());
+    /// assert!(!PaymentStatus::Paid.is_disputed());
+    /// ```
+    pub fn is_disputed(&self) -> bool {
+        matches!(self, Self::Disputed)
     }
 }
 
@@ -51,6 +79,7 @@ impl fmt::Display for PaymentStatus {
         match self {
             Self::Pending => f.write_str("pending"),
             Self::Paid => f.write_str("paid"),
+            Self::Disputed => f.write_str("disputed"),
             Self::Failed => f.write_str("failed"),
             Self::Expired => f.write_str("expired"),
             Self::Refunded => f.write_str("refunded"),

@@ -42,12 +42,16 @@ pub struct RechargeReceipt {
     pub provider: Provider,
     /// The merchant's own order number.
     pub merchant_order_no: String,
-    /// The provider's order number.
-    pub provider_order_no: String,
+    /// The provider's order number, when the reply carries one. `None` does not mean the order
+    /// failed: an error would have been returned. Query the order by `merchant_order_no`.
+    pub provider_order_no: Option<String>,
     /// Where the order stands right after placing it (usually `Pending`).
     pub status: PaymentStatus,
-    /// The price charged, where the reply says.
-    pub price: Option<Decimal>,
+    /// What you pay the provider for this order (vipcharge `settlementPrice`, jiuyi-dc
+    /// `other.price`), where the reply says: a cost, not the amount of the order or what your
+    /// customer paid. Compare it with [`Expected::cost`](crate::Expected::cost), never with an
+    /// amount.
+    pub cost: Option<Decimal>,
 }
 
 /// A provider that collects payments through a hosted page (gateway-recharge, paydesk,

@@ -22,7 +22,7 @@ use crate::error::{
     ApiError, ConfigError, DecodeError, DecodeErrorKind, Error, OutcomeUnknown, Result,
     SignatureError, SignatureErrorKind, UnknownReason, ValidationError,
 };
-use crate::notify::{DEFAULT_MAX_BODY_BYTES, NotifyVerifier};
+use crate::notify::{DEFAULT_MAX_BODY_BYTES, Freshness, NotifyVerifier};
 use crate::sign::{PlatformVerifier, RequestSigner, header, string_to_sign};
 use crate::types::{ReplyStatus, SignType};
 use crate::wire::{Fields, json_error_kind};
@@ -86,17 +86,34 @@ impl fmt::Debug for Credentials {
 /// Whether reply signatures are checked.
 ///
 /// The docs say the platform's "responses or callbacks" carry a `sign` header, but show only
-/// the callback case; whether every reply is signed, and how, is unconfirmed. Hence the default
-/// [`ReplyVerification::Warn`].
+/// the callback case; whether every live reply is signed, and how, is unconfirmed. So the
+/// default, [`ReplyVerification::IfSigned`], refuses a reply whose signature is **present and
+/// wrong** (a forged or altered reply is never acted on) and accepts a reply that carries **no**
+/// signature (so unsigned live replies keep working). [`ReplyVerification::Strict`] refuses
+/// unsigned replies too, once the platform confirms that it signs them.
+///
+/// A refused reply to an order call is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)
+/// with [`UnknownReason::ReplySignature`](crate::error::UnknownReason::ReplySignature): the
+/// request was delivered and the order may exist, so query it with [`Client::reconcile`] and
+/// never resend it; a refused reply to a read is [`Error::Signature`](crate::Error::Signature).
+///
+/// A reply's signature can only be checked with a platform verifier: MD5 merchants have one by
+/// default (their secret); `SHA256-RSA` merchants need
+/// [`ClientBuilder::platform_public_key`], without which replies are not checked (except in
+/// `Strict`, which refuses to build without one).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplyVerification {
     /// Never check reply signatures.
     Off,
-    /// Check a reply that carries `sign` (when a platform verifier is configured) and log a
-    /// warning on mismatch; never fail the call. The default.
-    #[default]
+    /// Check a reply that carries `sign` and only **log** a mismatch, acting on the reply anyway.
+    /// Unsafe: a forged reply is trusted. Kept for diagnosing a platform whose reply signatures
+    /// do not follow the documented rule; never use it in production.
     Warn,
+    /// A reply that carries `sign` must verify, else `Error::Signature`; a reply without `sign`
+    /// is accepted. The default (the docs do not settle whether live replies are signed).
+    #[default]
+    IfSigned,
     /// Every 2xx reply must carry a valid signature, else `Error::Signature`. Needs a platform
     /// verifier (MD5 merchants have one by default).
     Strict,
@@ -126,6 +143,7 @@ pub struct ClientBuilder {
     reply_verification: ReplyVerification,
     status_fields: Vec<String>,
     notify_max_body: usize,
+    notify_freshness: Option<Freshness>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -189,6 +207,7 @@ impl ClientBuilder {
             reply_verification: ReplyVerification::default(),
             status_fields: default_status_fields(),
             notify_max_body: DEFAULT_MAX_BODY_BYTES,
+            notify_freshness: Some(Freshness::DEFAULT),
         }
     }
 
@@ -475,7 +494,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether reply signatures are checked (default [`ReplyVerification::Warn`]).
+    /// Whether reply signatures are checked (default [`ReplyVerification::IfSigned`]: a present,
+    /// wrong signature is refused; an unsigned reply is accepted).
     ///
     /// ```
     /// # use vipcharge::{Client, Credentials, ReplyVerification};
@@ -515,6 +535,25 @@ impl ClientBuilder {
     /// ```
     pub fn notify_max_body_bytes(mut self, limit: usize) -> Self {
         self.notify_max_body = limit;
+        self
+    }
+
+    /// The freshness window [`Client::notify_verifier`] applies to a callback's signed
+    /// `timestamp` (default [`Freshness::DEFAULT`]: at most 24 hours old, 5 minutes ahead, which
+    /// covers the platform's whole retry schedule); `None` turns the check off. Measured on the
+    /// client's [`ClientBuilder::clock`].
+    ///
+    /// ```
+    /// # use vipcharge::{Client, Credentials};
+    /// use std::time::Duration;
+    /// use vipcharge::notify::Freshness;
+    /// let b = Client::builder("166", "166", Credentials::md5("k")).notify_freshness(Some(
+    ///     Freshness::new(Duration::from_secs(36 * 3600), Duration::from_secs(300)),
+    /// ));
+    /// # let _ = b;
+    /// ```
+    pub fn notify_freshness(mut self, window: Option<Freshness>) -> Self {
+        self.notify_freshness = window;
         self
     }
 
@@ -666,6 +705,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 status_fields: self.status_fields,
                 notify_max_body: self.notify_max_body,
+                notify_freshness: self.notify_freshness,
             }),
         })
     }
@@ -685,6 +725,7 @@ struct Inner {
     retry: RetryPolicy,
     status_fields: Vec<String>,
     notify_max_body: usize,
+    notify_freshness: Option<Freshness>,
 }
 
 /// The platform client. Cheap to clone (an `Arc` inside), `Send + Sync`: build it once and
@@ -937,7 +978,8 @@ impl Client {
     ///   reply, statuses 5, 6, 8, 98, 99): reconcile with [`Client::reconcile`], never resend;
     /// - [`Error::Api`] for any other non-zero status; [`Error::Transport`] when nothing was
     ///   delivered (or a read kept failing); [`Error::Decode`] when a read's reply is
-    ///   unreadable; [`Error::Signature`] in strict reply verification.
+    ///   unreadable; [`Error::Signature`] when a read's reply signature is refused (on an order
+    ///   that is [`Error::OutcomeUnknown`]).
     pub async fn send<O: Operation>(&self, req: &O) -> Result<O::Response> {
         let deadline = self.inner.transport.deadline();
         match O::IDEMPOTENCY {
@@ -973,7 +1015,8 @@ impl Client {
     }
 
     /// A callback verifier for this business, with the configured platform verifier (the secret
-    /// for MD5 merchants; `platform_public_key` for RSA merchants).
+    /// for MD5 merchants; `platform_public_key` for RSA merchants), the client's clock and its
+    /// [`ClientBuilder::notify_freshness`] window.
     ///
     /// ```
     /// use vipcharge::{Client, Credentials};
@@ -997,7 +1040,9 @@ impl Client {
         })?;
         Ok(NotifyVerifier::new(inner.business_id.clone(), verifier)
             .max_body_bytes(inner.notify_max_body)
-            .order_status_fields(inner.status_fields.iter().cloned()))
+            .order_status_fields(inner.status_fields.iter().cloned())
+            .freshness(inner.notify_freshness)
+            .clock(Arc::clone(&inner.clock)))
     }
 
     /// Reads a reply obtained by other means (your own transport, a recorded exchange) exactly
@@ -1109,8 +1154,15 @@ impl Client {
         let is_order = O::IDEMPOTENCY == Idempotency::Unsafe;
         let biz = || req.biz_code_ref().map(str::to_owned);
         let http_ok = (200..300).contains(&raw.status);
-        if http_ok {
-            self.check_reply_signature(O::NAME, raw, biz(), is_order)?;
+        if http_ok && let Err(refused) = self.check_reply_signature(O::NAME, raw, biz(), is_order) {
+            // Under the default `IfSigned`, a body that is not even a readable envelope (cut
+            // short or garbled on the way) is reported as unreadable, as without signatures:
+            // it is never acted on either way, and a read is then retried.
+            let unreadable = self.inner.reply_verification == ReplyVerification::IfSigned
+                && read_envelope(&raw.body).is_err();
+            if !unreadable {
+                return Err(refused);
+            }
         }
         let unknown = |reason, source: Option<DecodeError>| -> Error {
             OutcomeUnknown::new(
@@ -1221,9 +1273,26 @@ impl Client {
         };
         match (outcome, inner.reply_verification) {
             (Ok(()), _) => Ok(()),
-            (Err(SignatureErrorKind::Missing), ReplyVerification::Warn) => Ok(()),
-            (Err(kind), ReplyVerification::Strict) => {
-                Err(SignatureError::new(operation, kind, biz_code, is_order).into())
+            (
+                Err(SignatureErrorKind::Missing),
+                ReplyVerification::Warn | ReplyVerification::IfSigned,
+            ) => Ok(()),
+            (Err(kind), ReplyVerification::Strict | ReplyVerification::IfSigned) => {
+                let refused = SignatureError::new(operation, kind, biz_code.clone(), is_order);
+                if is_order {
+                    // The request was delivered and may have been executed: an unknown outcome,
+                    // reported as such so no caller takes the order as failed.
+                    Err(OutcomeUnknown::new(
+                        operation,
+                        biz_code,
+                        UnknownReason::ReplySignature(kind),
+                        Some(Box::new(refused)),
+                        Some(raw.body.clone()),
+                    )
+                    .into())
+                } else {
+                    Err(refused.into())
+                }
             }
             (Err(kind), _) => {
                 tracing::warn!(

@@ -42,7 +42,10 @@ pub enum Error {
     /// The platform answered with a non-zero `status`.
     #[error(transparent)]
     Api(#[from] ApiError),
-    /// A reply's signature did not verify (only with `ReplyVerification::Strict`).
+    /// A read's reply signature did not verify: present and wrong (the default
+    /// `ReplyVerification::IfSigned`), or absent with `ReplyVerification::Strict`. On an order
+    /// call the same refusal is [`Error::OutcomeUnknown`] with
+    /// [`UnknownReason::ReplySignature`] (the order may exist).
     #[error(transparent)]
     Signature(#[from] SignatureError),
     /// A callback was refused.
@@ -187,6 +190,9 @@ pub enum UnknownReason {
     /// purchases: the codes did not decrypt). The order exists; the raw body is kept in
     /// [`OutcomeUnknown::raw_body`].
     AcceptedButUnreadable(DecodeErrorKind),
+    /// The reply's signature was refused (present and wrong, or absent in strict mode): the
+    /// reply cannot be trusted, and the order may or may not exist.
+    ReplySignature(SignatureErrorKind),
 }
 
 impl fmt::Display for UnknownReason {
@@ -205,6 +211,7 @@ impl fmt::Display for UnknownReason {
             Self::AcceptedButUnreadable(kind) => {
                 write!(f, "accepted (status 0) but its data is unreadable ({kind})")
             }
+            Self::ReplySignature(kind) => write!(f, "reply signature refused ({kind:?})"),
         }
     }
 }
@@ -580,7 +587,7 @@ impl fmt::Debug for ApiError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureErrorKind {
-    /// The reply carries no `sign` header (strict mode requires one).
+    /// The reply carries no `sign` header (only `ReplyVerification::Strict` requires one).
     Missing,
     /// The `sign` header is not valid hex/base64.
     Malformed,
@@ -632,7 +639,9 @@ impl SignatureError {
         self.biz_code.as_deref()
     }
 
-    /// Whether the call was an order whose outcome is therefore unknown.
+    /// Whether the call was an order whose outcome is therefore unknown. A
+    /// [`Client::send`](crate::Client::send) of an order reports a refused reply signature as
+    /// [`Error::OutcomeUnknown`] (with this error as its source) instead.
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
     }

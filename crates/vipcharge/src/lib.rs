@@ -39,8 +39,17 @@
 //! default:
 //! - RSA callback (and reply) verification: with a **platform public key** you configure
 //!   ([`ClientBuilder::platform_public_key`]); MD5 merchants verify with their secret.
-//! - Reply signatures: checked when present, mismatches logged, never failing
-//!   ([`ReplyVerification::Warn`]); [`ReplyVerification::Strict`] makes them mandatory.
+//! - Reply signatures: a reply that carries `sign` must verify, else [`Error::Signature`] (on an
+//!   order, the order may exist: reconcile); a reply without `sign` is accepted, because the docs
+//!   do not settle whether live replies are signed ([`ReplyVerification::IfSigned`], the
+//!   default). [`ReplyVerification::Strict`] makes signatures mandatory.
+//! - Callback freshness: the signed `timestamp` header (milliseconds; 10-digit seconds are
+//!   accepted too) may be at most 24 hours old and 5 minutes ahead of the clock
+//!   ([`notify::Freshness`]). 24 hours covers the platform's whole retry schedule (about 10.5
+//!   hours) with margin, since the docs do not say whether a redelivery is re-signed with a fresh
+//!   time; an older callback is a replay and is refused ([`notify::NotifyError::Stale`]).
+//!   Within that window, a replay is stopped by deduplication ([`Notification::dedupe_key`])
+//!   and by checking the order and its state against your own records.
 //! - The order-status field name in queries and callbacks: `orderStatus`, then `status`
 //!   ([`ClientBuilder::order_status_fields`]).
 //! - Partially documented endpoints type what can be read and take further fields through

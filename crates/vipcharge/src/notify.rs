@@ -15,6 +15,19 @@
 //! 6 h ([`RETRY_SCHEDULE`]): the same notification can arrive many times, so handlers must be
 //! idempotent ([`Notification::dedupe_key`]).
 //!
+//! # Replays
+//! A callback signs its `timestamp` header, so an old callback replayed later (after a restart
+//! emptied a deduplication cache, say) is refused by age: by default a callback may be at most
+//! **24 hours** old and **5 minutes** ahead of the clock ([`Freshness`]). The docs do not say
+//! whether a redelivery is re-signed with a fresh time, and the retry schedule above spans about
+//! 10.5 hours, so the window covers the whole schedule with margin: a genuine late retry is
+//! never refused, a days-old replay is ([`NotifyError::Stale`]). The header is documented in
+//! milliseconds (13 digits); 10-digit seconds are accepted too. Change the window with
+//! [`NotifyVerifier::freshness`] (`None` turns the check off) and the clock with
+//! [`NotifyVerifier::clock`]. Inside the window, a replay is stopped by deduplication
+//! ([`Notification::dedupe_key`], best kept in a durable store) and by checking the order and
+//! its state against your own records.
+//!
 //! ```
 //! use vipcharge::notify::{Ack, CallbackHeaders, NotifyVerifier};
 //! use vipcharge::sign::{PlatformVerifier, string_to_sign};
@@ -27,7 +40,9 @@
 //!     .header("businessId", "166").header("nonce", "n-1")
 //!     .header("timestamp", "1628757969177").header("sign", &sign);
 //!
-//! let verifier = NotifyVerifier::new("166", PlatformVerifier::md5("k"));
+//! // A recorded callback: the clock is pinned to its time (production uses the system clock).
+//! let clock = std::sync::Arc::new(vipcharge::FixedClock::from_millis(1628757969177 + 60_000));
+//! let verifier = NotifyVerifier::new("166", PlatformVerifier::md5("k")).clock(clock);
 //! let n = verifier.verify_parts(&headers, body).unwrap();
 //! assert_eq!(n.order_code(), "O1");
 //! assert!(n.status().unwrap().is_success());
@@ -35,7 +50,10 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+use payhub_runtime::{Clock, SystemClock};
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -64,6 +82,98 @@ pub const RETRY_SCHEDULE: [Duration; 9] = [
     Duration::from_secs(3 * 3600),
     Duration::from_secs(6 * 3600),
 ];
+
+/// How old, or how far ahead of the verifier's clock, a callback's signed `timestamp` may be.
+///
+/// The default ([`Freshness::DEFAULT`]) allows 24 hours of age, which covers the platform's whole
+/// retry schedule ([`RETRY_SCHEDULE`], about 10.5 hours) with margin in case redeliveries keep
+/// their first signing time, and 5 minutes of clock skew into the future.
+///
+/// ```
+/// use std::time::Duration;
+/// use vipcharge::notify::Freshness;
+/// let f = Freshness::default();
+/// assert_eq!(f.max_age(), Duration::from_secs(24 * 3600));
+/// assert_eq!(f.max_future_skew(), Duration::from_secs(300));
+/// let tighter = Freshness::new(Duration::from_secs(12 * 3600), Duration::from_secs(60));
+/// # let _ = tighter;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Freshness {
+    max_age: Duration,
+    max_future_skew: Duration,
+}
+
+impl Freshness {
+    /// 24 hours of age, 5 minutes ahead.
+    pub const DEFAULT: Self =
+        Self::new(Duration::from_secs(24 * 3600), Duration::from_secs(5 * 60));
+
+    /// A window: at most `max_age` old and at most `max_future_skew` ahead of the clock. Keep
+    /// `max_age` above the retry schedule (about 10.5 hours), or genuine late redeliveries may be
+    /// refused.
+    pub const fn new(max_age: Duration, max_future_skew: Duration) -> Self {
+        Self {
+            max_age,
+            max_future_skew,
+        }
+    }
+
+    /// The largest age accepted.
+    pub fn max_age(&self) -> Duration {
+        self.max_age
+    }
+
+    /// How far ahead of the clock a timestamp may be (clock skew).
+    pub fn max_future_skew(&self) -> Duration {
+        self.max_future_skew
+    }
+
+    fn check(&self, timestamp: &str, now_millis: i64) -> Result<(), NotifyError> {
+        let ts = timestamp_millis(timestamp).ok_or(NotifyError::BadTimestamp)?;
+        let secs = |ms: i64| u64::try_from(ms / 1000).unwrap_or(u64::MAX);
+        let limit = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        if ts > now_millis {
+            let ahead = ts.saturating_sub(now_millis);
+            if ahead > limit(self.max_future_skew) {
+                return Err(NotifyError::FromTheFuture {
+                    ahead_secs: secs(ahead),
+                    max_future_skew_secs: self.max_future_skew.as_secs(),
+                });
+            }
+        } else {
+            let age = now_millis.saturating_sub(ts);
+            if age > limit(self.max_age) {
+                return Err(NotifyError::Stale {
+                    age_secs: secs(age),
+                    max_age_secs: self.max_age.as_secs(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for Freshness {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Reads a `timestamp` header as milliseconds since the epoch: milliseconds as documented (13
+/// digits), or seconds (10 digits). A value below 10^11 is read as seconds (10^11 ms would be
+/// 1973; 10^11 s is the year 5138).
+fn timestamp_millis(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: i64 = text.parse().ok()?;
+    if value < 100_000_000_000 {
+        value.checked_mul(1000)
+    } else {
+        Some(value)
+    }
+}
 
 /// Why a callback was refused. Answer [`Ack::retry`] (or an HTTP error) for all of them.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -123,6 +233,32 @@ pub enum NotifyError {
     /// The signature does not match the body and headers.
     #[error("callback signature does not match")]
     BadSignature,
+    /// The signed `timestamp` is older than the freshness window allows: a replay of an old
+    /// callback. Drop it (or answer [`Ack::retry`]); query the order if in doubt.
+    #[error(
+        "callback timestamp is {age_secs} s old, over the {max_age_secs} s maximum age (a replay?)"
+    )]
+    Stale {
+        /// How old the timestamp is, in seconds.
+        age_secs: u64,
+        /// The configured maximum age, in seconds.
+        max_age_secs: u64,
+    },
+    /// The signed `timestamp` is further ahead of the verifier's clock than the allowed skew
+    /// (check the server clock).
+    #[error(
+        "callback timestamp is {ahead_secs} s in the future, over the {max_future_skew_secs} s allowed clock skew"
+    )]
+    FromTheFuture {
+        /// How far ahead the timestamp is, in seconds.
+        ahead_secs: u64,
+        /// The configured skew, in seconds.
+        max_future_skew_secs: u64,
+    },
+    /// The signed `timestamp` is not a Unix time in milliseconds (13 digits) or seconds (10
+    /// digits), so its freshness cannot be checked.
+    #[error("callback `timestamp` header is not a Unix time in milliseconds or seconds")]
+    BadTimestamp,
     /// The (verified) body is not UTF-8.
     #[error("callback body is not UTF-8")]
     NotUtf8,
@@ -217,23 +353,66 @@ impl fmt::Debug for CallbackHeaders {
 }
 
 /// Verifies status-report callbacks for one business. Cheap to clone; build it once.
+///
+/// Checks, in order: size, content type, headers, business, the signature over the raw bytes,
+/// the freshness of the signed `timestamp` ([`Freshness`], on by default), then the body.
 #[derive(Clone, Debug)]
 pub struct NotifyVerifier {
     business_id: String,
     verifier: PlatformVerifier,
     max_body: usize,
     status_fields: Vec<String>,
+    freshness: Option<Freshness>,
+    clock: Arc<dyn Clock>,
 }
 
 impl NotifyVerifier {
-    /// A verifier for callbacks to `business_id`, checked with `verifier`.
+    /// A verifier for callbacks to `business_id`, checked with `verifier`, with the default
+    /// [`Freshness`] window on the system clock.
     pub fn new(business_id: impl Into<String>, verifier: PlatformVerifier) -> Self {
         Self {
             business_id: business_id.into(),
             verifier,
             max_body: DEFAULT_MAX_BODY_BYTES,
             status_fields: crate::client::default_status_fields(),
+            freshness: Some(Freshness::DEFAULT),
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The freshness window of the signed `timestamp` (default [`Freshness::DEFAULT`]: 24 hours
+    /// old, 5 minutes ahead); `None` turns the check off, leaving replays to deduplication and
+    /// your own order records.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use vipcharge::notify::{Freshness, NotifyVerifier};
+    /// use vipcharge::sign::PlatformVerifier;
+    /// let v = NotifyVerifier::new("166", PlatformVerifier::md5("k"))
+    ///     .freshness(Some(Freshness::new(Duration::from_secs(48 * 3600), Duration::from_secs(600))));
+    /// let off = NotifyVerifier::new("166", PlatformVerifier::md5("k")).freshness(None);
+    /// # let _ = (v, off);
+    /// ```
+    #[must_use]
+    pub fn freshness(mut self, window: Option<Freshness>) -> Self {
+        self.freshness = window;
+        self
+    }
+
+    /// The clock the freshness window is measured against (default: the system clock).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use vipcharge::notify::NotifyVerifier;
+    /// use vipcharge::sign::PlatformVerifier;
+    /// let v = NotifyVerifier::new("166", PlatformVerifier::md5("k"))
+    ///     .clock(Arc::new(vipcharge::FixedClock::from_millis(1_628_757_969_177)));
+    /// # let _ = v;
+    /// ```
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The largest body accepted (default [`DEFAULT_MAX_BODY_BYTES`]).
@@ -342,6 +521,9 @@ impl NotifyVerifier {
             }
             _ => NotifyError::BadSignature,
         })?;
+        if let Some(window) = &self.freshness {
+            window.check(timestamp, self.clock.now_millis())?;
+        }
         std::str::from_utf8(body).map_err(|_| NotifyError::NotUtf8)?;
         let mut f = Fields::parse_bytes(body).map_err(|e| NotifyError::Malformed {
             field: "body".to_owned(),
@@ -427,8 +609,17 @@ impl Notification {
         self.product_code.as_deref()
     }
 
-    /// The settlement amount, read from its text.
+    /// The settlement amount (`settlementPrice`, 结算金额), read from its text: what the
+    /// **merchant pays the platform** for this order, not the amount of the order or what your
+    /// customer paid. Never compare it with the amount you expect your customer to pay; check it
+    /// against your expected cost instead.
     pub fn settlement_price(&self) -> Option<Decimal> {
+        self.settlement_price
+    }
+
+    /// The cost of this order to the merchant: the same value as
+    /// [`Notification::settlement_price`], under the name that says what it is.
+    pub fn cost(&self) -> Option<Decimal> {
         self.settlement_price
     }
 

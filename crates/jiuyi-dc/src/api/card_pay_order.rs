@@ -89,8 +89,8 @@ impl Operation for CardPayOrderRequest {
     const UNSIGNED_FIELDS: &'static [&'static str] = &[];
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
-        check_id("card_id", &self.card_id, 32)?;
-        check_id("out_order_id", &self.out_order_id, 64)?;
+        check_id("card_id", &self.card_id)?;
+        check_id("out_order_id", &self.out_order_id)?;
         if self.num == 0 {
             return Err(Error::validation("num", "must be at least 1"));
         }

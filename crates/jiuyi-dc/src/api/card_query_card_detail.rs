@@ -35,7 +35,7 @@ impl Operation for CardQueryCardDetailRequest {
     const UNSIGNED_FIELDS: &'static [&'static str] = &[];
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
-        check_id("card_id", &self.card_id, 32)?;
+        check_id("card_id", &self.card_id)?;
         Ok(vec![("card_id", self.card_id.clone())])
     }
 

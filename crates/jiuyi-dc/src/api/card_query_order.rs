@@ -36,7 +36,7 @@ impl Operation for CardQueryOrderRequest {
     const UNSIGNED_FIELDS: &'static [&'static str] = &[];
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
-        check_id("out_order_id", &self.out_order_id, 64)?;
+        check_id("out_order_id", &self.out_order_id)?;
         Ok(vec![("out_order_id", self.out_order_id.clone())])
     }
 

@@ -36,7 +36,7 @@ impl Operation for ConfirmOrderRequest {
     const UNSIGNED_FIELDS: &'static [&'static str] = &[];
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
-        check_id("order_id", &self.order_id, 64)?;
+        check_id("order_id", &self.order_id)?;
         Ok(vec![("order_id", self.order_id.clone())])
     }
 

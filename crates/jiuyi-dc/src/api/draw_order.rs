@@ -50,7 +50,7 @@ impl Operation for DrawOrderRequest {
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
         let (field, value) = self.order.field();
-        check_id(field, value, 64)?;
+        check_id(field, value)?;
         Ok(vec![(field, value.to_owned())])
     }
 

@@ -124,9 +124,9 @@ impl Operation for PayRequest {
     const UNSIGNED_FIELDS: &'static [&'static str] = &["check"];
 
     fn form_fields(&self, now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
-        check_id("card_id", &self.card_id, 32)?;
-        check_text("account", &self.account, 128)?;
-        check_id("out_order_id", &self.out_order_id, 64)?;
+        check_id("card_id", &self.card_id)?;
+        check_text("account", &self.account)?;
+        check_id("out_order_id", &self.out_order_id)?;
         if self.number == 0 {
             return Err(Error::validation("number", "must be at least 1"));
         }
@@ -198,22 +198,24 @@ pub(crate) fn check_notify_url(url: &str) -> Result<()> {
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::validation("notify_url", "must be http or https"));
     }
-    if url.len() > 512 {
+    // No length limit: the docs give none (the provider judges a long URL itself).
+    if url.chars().any(char::is_control) {
         return Err(Error::validation(
             "notify_url",
-            "must be at most 512 characters",
+            "must not contain control characters",
         ));
     }
     Ok(())
 }
 
-/// The reply of `/dcapi/pay`: the platform order number and the price charged.
+/// The reply of `/dcapi/pay`: the platform order number and the price charged to the merchant.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PayResponse {
     /// The platform order number (`result`, e.g. `API2022040622185551647`).
     pub order_id: String,
-    /// `other.price`: the order amount (yuan), when sent.
+    /// `other.price`: the price the platform charges the merchant for this order (yuan), i.e.
+    /// the merchant's cost, when sent. Not an amount a customer paid.
     pub price: Option<Decimal>,
     /// The provider's `msg` (e.g. `下单成功`).
     pub message: String,

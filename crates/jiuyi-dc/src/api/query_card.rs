@@ -42,7 +42,7 @@ impl Operation for QueryCardRequest {
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
         let mut fields = Vec::new();
         if let Some(k) = &self.keyword {
-            check_text("keyword", k, 64)?;
+            check_text("keyword", k)?;
             fields.push(("keyword", k.clone()));
         }
         Ok(fields)

@@ -33,7 +33,7 @@ impl Operation for QueryCardInfoRequest {
     const UNSIGNED_FIELDS: &'static [&'static str] = &[];
 
     fn form_fields(&self, _now_seconds: i64) -> Result<Vec<(&'static str, String)>> {
-        check_id("id", &self.id, 32)?;
+        check_id("id", &self.id)?;
         Ok(vec![("id", self.id.clone())])
     }
 

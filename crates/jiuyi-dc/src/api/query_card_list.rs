@@ -91,15 +91,15 @@ pub(crate) fn filter_fields(
     pid: Option<&String>,
 ) -> Result<()> {
     if let Some(k) = keyword {
-        check_text("keyword", k, 64)?;
+        check_text("keyword", k)?;
         fields.push(("keyword", k.clone()));
     }
     if let Some(id) = id {
-        check_id("id", id, 32)?;
+        check_id("id", id)?;
         fields.push(("id", id.clone()));
     }
     if let Some(pid) = pid {
-        check_id("pid", pid, 32)?;
+        check_id("pid", pid)?;
         fields.push(("pid", pid.clone()));
     }
     Ok(())

@@ -24,6 +24,8 @@ pub(crate) fn facts(n: &Notification) -> NotificationFacts {
         merchant_order_no: n.order_no.clone(),
         amount: Some(n.amount),
         currency: None,
+        amount_applies: true,
+        cost: None,
     }
 }
 

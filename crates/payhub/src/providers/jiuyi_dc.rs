@@ -10,14 +10,16 @@ use crate::{Error, NotificationFacts, PaymentStatus, Provider, Recharge, Recharg
 /// Statuses 3 (success, awaiting confirmation) and 4 (completed) are `Paid`: the account was
 /// recharged, which is what a merchant fulfils on. Status 3 can still turn into 5 (disputed)
 /// until it is confirmed (by you, or automatically after 24 hours), so the provider's own status
-/// (`jiuyi_dc::types::OrderStatus::is_final`) is the one to watch for the dispute window. 5 (disputed) stays `Unknown("5")` so it is never taken as final; look at the
-/// provider's own status for it.
+/// (`jiuyi_dc::types::OrderStatus::is_final`) is the one to watch for the dispute window.
+/// 5 (success, in dispute) is `Disputed`: paid (`is_paid`), not final (`is_final` is `false`),
+/// so it is queried again until the dispute ends.
 pub(crate) fn order_status(s: &OrderStatus) -> PaymentStatus {
     match s {
         OrderStatus::Waiting | OrderStatus::Matching | OrderStatus::Charging => {
             PaymentStatus::Pending
         }
         OrderStatus::SuccessAwaitingConfirmation | OrderStatus::Completed => PaymentStatus::Paid,
+        OrderStatus::Disputed => PaymentStatus::Disputed,
         OrderStatus::Failed => PaymentStatus::Failed,
         other => PaymentStatus::Unknown(other.code().to_owned()),
     }
@@ -30,8 +32,11 @@ pub(crate) fn status(n: &Notification) -> PaymentStatus {
 pub(crate) fn facts(n: &Notification) -> NotificationFacts {
     NotificationFacts {
         merchant_order_no: n.out_order_id.clone(),
+        // A direct-recharge notify says what was delivered, never an amount.
         amount: None,
         currency: None,
+        amount_applies: false,
+        cost: None,
     }
 }
 
@@ -43,9 +48,9 @@ impl Recharge for jiuyi_dc::Client {
         Ok(RechargeReceipt {
             provider: Provider::JiuyiDc,
             merchant_order_no: request.out_order_id().to_owned(),
-            provider_order_no: reply.order_id,
+            provider_order_no: Some(reply.order_id),
             status: PaymentStatus::Pending,
-            price: reply.price,
+            cost: reply.price,
         })
     }
 

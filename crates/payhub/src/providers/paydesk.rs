@@ -40,6 +40,8 @@ pub(crate) fn facts(n: &Notification) -> NotificationFacts {
         merchant_order_no: n.mch_order_no().to_owned(),
         amount: Some(n.amount()),
         currency: None,
+        amount_applies: true,
+        cost: None,
     }
 }
 

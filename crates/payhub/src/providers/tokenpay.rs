@@ -47,6 +47,8 @@ pub(crate) fn facts(n: &Notification) -> NotificationFacts {
         merchant_order_no,
         amount: t.and_then(|t| t.amount),
         currency: t.and_then(|t| t.currency.as_ref()).map(ToString::to_string),
+        amount_applies: true,
+        cost: None,
     }
 }
 

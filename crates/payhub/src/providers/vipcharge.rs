@@ -25,11 +25,15 @@ pub(crate) fn status(n: &Notification) -> PaymentStatus {
     order_status(n.status())
 }
 
+/// `settlementPrice` is what the merchant pays the platform (the cost), not the order amount:
+/// a status report carries no order amount, so `amount` is `None` and not applicable.
 pub(crate) fn facts(n: &Notification) -> NotificationFacts {
     NotificationFacts {
         merchant_order_no: n.biz_code().unwrap_or_default().to_owned(),
-        amount: n.settlement_price(),
+        amount: None,
         currency: None,
+        amount_applies: false,
+        cost: n.cost(),
     }
 }
 
@@ -38,19 +42,14 @@ impl Recharge for vipcharge::Client {
 
     async fn recharge(&self, request: &VipChargeRequest) -> Result<RechargeReceipt, Error> {
         let reply = self.send(request).await?;
-        let provider_order_no = reply
-            .order_code()
-            .ok_or(Error::MissingField {
-                provider: Provider::Vipcharge,
-                field: "orderCode",
-            })?
-            .to_owned();
+        // `status` 0 accepted the order; a reply without `orderCode` is still an accepted order,
+        // known by its `bizCode`.
         Ok(RechargeReceipt {
             provider: Provider::Vipcharge,
             merchant_order_no: request.biz_code().to_owned(),
-            provider_order_no,
+            provider_order_no: reply.order_code().map(str::to_owned),
             status: PaymentStatus::Pending,
-            price: reply.settlement_price(),
+            cost: reply.cost(),
         })
     }
 

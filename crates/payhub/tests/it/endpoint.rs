@@ -335,8 +335,14 @@ async fn paid_orders_of_four_providers_reach_the_handler_verified_and_acknowledg
         .await
         .expect("vipcharge recharge");
     assert_eq!(receipt.status, PaymentStatus::Pending);
-    assert!(receipt.provider_order_no.starts_with("VC"), "{receipt:?}");
-    let vc_price = receipt.price.expect("a settlement price");
+    assert!(
+        receipt
+            .provider_order_no
+            .as_deref()
+            .is_some_and(|n| n.starts_with("VC")),
+        "{receipt:?}"
+    );
+    let vc_price = receipt.cost.expect("a settlement price (the cost)");
     assert_eq!(vc_price, Decimal::new(1980, 2));
 
     let receipt = jy
@@ -379,7 +385,8 @@ async fn paid_orders_of_four_providers_reach_the_handler_verified_and_acknowledg
         (
             Provider::Vipcharge,
             "IT-VC-1",
-            Expected::order("IT-VC-1").amount(vc_price),
+            // settlementPrice is what the merchant pays (the cost), checked as a cost.
+            Expected::order("IT-VC-1").cost(vc_price),
         ),
         (Provider::JiuyiDc, "IT-JY-1", Expected::order("IT-JY-1")),
     ] {
@@ -387,10 +394,15 @@ async fn paid_orders_of_four_providers_reach_the_handler_verified_and_acknowledg
         let n = ep.only(p, o);
         assert_eq!(n.status(), PaymentStatus::Paid, "{p}");
         n.check(&expected).unwrap_or_else(|m| panic!("{p}: {m}"));
+        // Collection providers carry the amount paid; recharge providers do not (their amount
+        // check does not apply) but a wrong cost is caught.
+        let wrong = match p {
+            Provider::Vipcharge | Provider::JiuyiDc => Expected::order(o).cost(Decimal::new(1, 2)),
+            _ => Expected::order(o).amount(Decimal::new(1, 2)),
+        };
         assert!(
-            n.check(&Expected::order(o).amount(Decimal::new(1, 2)))
-                .is_err(),
-            "{p}: a wrong amount is caught"
+            n.check(&wrong).is_err(),
+            "{p}: a wrong amount or cost is caught"
         );
     }
     match ep.only(Provider::Paydesk, "IT-PD-1") {

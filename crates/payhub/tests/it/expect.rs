@@ -1,7 +1,8 @@
 //! `Expected` on real, verified notifications: a correctly signed callback for the wrong amount,
 //! the wrong order or without the currency asked for is a `Mismatch` naming every field.
 
-use payhub::{Error, Expected, FieldMismatch, Notification};
+use payhub::http::{HeaderMap, HeaderName, HeaderValue};
+use payhub::{Error, Expected, FieldMismatch, Notification, vipcharge};
 use rust_decimal::Decimal;
 
 use crate::support::{Callback, jiuyi_dc, paydesk, router_all, tokenpay, vipcharge};
@@ -109,23 +110,86 @@ fn tokenpay_currency_is_compared_case_insensitively_and_a_wrong_one_is_named() {
 }
 
 #[test]
-fn an_amount_the_notification_does_not_carry_is_a_mismatch() {
-    // 91 card's notify has no amount; the vipcharge vector's report has no price.
+fn an_amount_is_not_compared_with_recharge_notifications_which_carry_none() {
+    // 91 card's notify has no amount; a vipcharge report has none either (its settlementPrice
+    // is a cost). The amount check does not apply to them: not a mismatch, while the order
+    // number is still checked.
     for (cb, order) in [(jiuyi_dc(), "JY202611220001"), (vipcharge(), "87103")] {
         let n = verified(&cb);
+        assert!(!n.facts().amount_applies, "{}", cb.provider);
         n.check(&Expected::order(order))
             .expect("order alone matches");
+        n.check(&Expected::order(order).amount(Decimal::new(1250, 2)))
+            .unwrap_or_else(|m| panic!("{}: {m}", cb.provider));
         assert_eq!(
-            fields(&n, &Expected::order(order).amount(Decimal::new(1250, 2))),
-            [mismatch("amount", "12.50", "(absent)")],
-            "{}",
-            cb.provider
-        );
-        assert_eq!(
-            fields(&n, &Expected::order("OTHER")),
+            fields(&n, &Expected::order("OTHER").amount(Decimal::new(1250, 2))),
             [mismatch("order_no", "OTHER", order)],
             "{}",
             cb.provider
         );
+        // A cost asked for but not carried is a mismatch.
+        assert_eq!(
+            fields(&n, &Expected::order(order).cost(Decimal::new(1250, 2))),
+            [mismatch("cost", "12.50", "(absent)")],
+            "{}",
+            cb.provider
+        );
     }
+}
+
+/// The vipcharge fixture `notify/ok/md5_success`: a genuine MD5-signed status report (success)
+/// whose `settlementPrice` is 451.00, verified on a clock a minute after its timestamp.
+fn vipcharge_report_with_settlement_price() -> Notification {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/vipcharge/notify/ok/md5_success.json");
+    let fx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("JSON");
+    let mut headers = HeaderMap::new();
+    for (k, v) in fx["headers"].as_object().expect("headers") {
+        headers.insert(
+            HeaderName::from_bytes(k.as_bytes()).expect("name"),
+            HeaderValue::from_str(v.as_str().expect("text")).expect("value"),
+        );
+    }
+    let verifier = vipcharge::notify::NotifyVerifier::new(
+        "166",
+        vipcharge::sign::PlatformVerifier::md5("testSignKey"),
+    )
+    .clock(std::sync::Arc::new(vipcharge::FixedClock::from_millis(
+        1_628_757_969_177 + 60_000,
+    )));
+    payhub::NotifyRouter::new()
+        .vipcharge(verifier)
+        .verify(
+            payhub::Provider::Vipcharge,
+            &headers,
+            fx["body"].as_str().expect("body").as_bytes(),
+        )
+        .expect("the fixture callback verifies")
+}
+
+#[test]
+fn a_vipcharge_settlement_price_is_a_cost_never_compared_with_the_expected_amount() {
+    let n = verified_report();
+    assert!(n.status().is_paid());
+    let facts = n.facts();
+    assert_eq!(
+        facts.amount, None,
+        "settlementPrice is not the order amount"
+    );
+    assert_eq!(facts.cost, Some(Decimal::new(45100, 2)), "it is the cost");
+    // The merchant expects its customer to pay 500.00; the platform charges it 451.00.
+    n.check(&Expected::order("87103").amount(Decimal::new(50000, 2)))
+        .expect("a settlementPrice that differs from the expected amount is not a mismatch");
+    // As a cost it is checked, numerically.
+    n.check(&Expected::order("87103").cost(Decimal::new(451, 0)))
+        .expect("the expected cost");
+    assert_eq!(
+        fields(&n, &Expected::order("87103").cost(Decimal::new(400, 0))),
+        [mismatch("cost", "400", "451.00")]
+    );
+}
+
+fn verified_report() -> Notification {
+    vipcharge_report_with_settlement_price()
 }

@@ -15,5 +15,6 @@ mod deliver;
 mod dispatch;
 mod endpoint;
 mod expect;
+mod recharge;
 mod status;
 mod support;

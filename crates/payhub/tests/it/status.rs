@@ -1,7 +1,7 @@
 //! Every provider status value, as each crate parses it from the wire, mapped to the facade's
 //! `PaymentStatus`: one table per provider, including a value the docs do not list.
 
-use payhub::PaymentStatus::{self, Expired, Failed, Paid, Pending, Refunded};
+use payhub::PaymentStatus::{self, Disputed, Expired, Failed, Paid, Pending, Refunded};
 
 fn unknown(raw: &str) -> PaymentStatus {
     PaymentStatus::Unknown(raw.into())
@@ -45,8 +45,8 @@ fn jiuyi_dc_order_status() {
             ("2", Pending),
             ("3", Paid),
             ("4", Paid),
-            // Disputed: reported delivered but contested; never taken as final.
-            ("5", unknown("5")),
+            // Disputed: delivered (paid) but contested; never taken as final.
+            ("5", Disputed),
             ("6", Failed),
             ("9", unknown("9")),
         ],
@@ -137,4 +137,18 @@ fn only_known_outcomes_are_final_and_unknown_keeps_the_raw_text() {
     assert!(Paid.is_paid() && !Refunded.is_paid());
     assert_eq!(unknown("PARTIAL").to_string(), "unknown(PARTIAL)");
     assert_eq!(Expired.to_string(), "expired");
+}
+
+#[test]
+fn disputed_is_paid_but_not_final_and_says_so() {
+    use payhub::jiuyi_dc::types::OrderStatus;
+    let s = PaymentStatus::from(&OrderStatus::from_code("5"));
+    assert_eq!(s, Disputed);
+    assert!(s.is_paid(), "the money arrived");
+    assert!(s.is_disputed(), "and it is contested");
+    assert!(!s.is_final(), "a dispute may still reverse it: query again");
+    assert_eq!(s.to_string(), "disputed");
+    for settled in [Paid, Pending, Failed, Expired, Refunded, unknown("5")] {
+        assert!(!settled.is_disputed(), "{settled}");
+    }
 }

@@ -217,7 +217,12 @@ pub(crate) mod verifiers {
         let pem = std::fs::read(super::vectors_dir().join("vipcharge_test_key.pub.pem"))
             .expect("vipcharge test public key");
         let key = vipcharge::rsa::RsaPublicKey::parse(&pem).expect("public key");
+        // The vector callback is signed at 1628757969177 (ms): the freshness window is measured
+        // on a clock a minute later.
         vipcharge::notify::NotifyVerifier::new("166", vipcharge::sign::PlatformVerifier::rsa(key))
+            .clock(std::sync::Arc::new(vipcharge::FixedClock::from_millis(
+                1_628_757_969_177 + 60_000,
+            )))
     }
 }
 

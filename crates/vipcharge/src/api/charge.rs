@@ -15,6 +15,10 @@ use crate::wire::Fields;
 /// The fields are those of the `VIPCharge` reply (`orderCode`, `bizCode`, `account`,
 /// `settlementPrice`); the other direct-charge pages are cut before their reply, so the same
 /// fields are read when present and everything else is kept in [`ChargeResponse::extra`].
+///
+/// Every field is optional: a reply with `status` 0 is an accepted order even when its `data`
+/// lacks `orderCode` (the platform order number); the order is then known by your `bizCode`
+/// ([`Client::reconcile`](crate::Client::reconcile) finds it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChargeResponse {
     order_code: Option<String>,
@@ -25,7 +29,8 @@ pub struct ChargeResponse {
 }
 
 impl ChargeResponse {
-    /// The platform order number (平台订单号).
+    /// The platform order number (平台订单号), when the reply carries a non-empty one. `None`
+    /// does not mean the order failed: `status` 0 accepted it.
     pub fn order_code(&self) -> Option<&str> {
         self.order_code.as_deref()
     }
@@ -40,8 +45,16 @@ impl ChargeResponse {
         self.account.as_deref()
     }
 
-    /// The settlement amount (结算金额), read from its text.
+    /// The settlement amount (`settlementPrice`, 结算金额), read from its text: what the
+    /// **merchant pays the platform** for this order (its cost), not the amount of the order or
+    /// what your customer paid.
     pub fn settlement_price(&self) -> Option<Decimal> {
+        self.settlement_price
+    }
+
+    /// The cost of this order to the merchant: the same value as
+    /// [`ChargeResponse::settlement_price`], under the name that says what it is.
+    pub fn cost(&self) -> Option<Decimal> {
         self.settlement_price
     }
 
@@ -55,7 +68,7 @@ impl FromReply for ChargeResponse {
     fn from_reply(data: Option<&RawValue>, _ctx: &ParseContext<'_>) -> Result<Self, DecodeError> {
         let mut f = Fields::data(data)?;
         Ok(Self {
-            order_code: f.opt_string("orderCode")?,
+            order_code: f.opt_string("orderCode")?.filter(|c| !c.is_empty()),
             biz_code: f.opt_string("bizCode")?,
             account: f.opt_string("account")?,
             settlement_price: f.opt_decimal("settlementPrice")?,

@@ -57,6 +57,9 @@ enum Fixture {
         body: Option<String>,
         body_base64: Option<String>,
         max_body_bytes: Option<usize>,
+        /// The verifier's clock (ms); default: one minute after the `timestamp` header, so a
+        /// recorded callback is fresh.
+        clock_ms: Option<i64>,
     },
 }
 
@@ -363,7 +366,9 @@ fn render(input: &[u8]) -> (String, bool) {
             client,
         } => {
             let mode = match client.reply_verification.as_deref() {
-                None | Some("warn") => ReplyVerification::Warn,
+                None => ReplyVerification::default(),
+                Some("warn") => ReplyVerification::Warn,
+                Some("if_signed") => ReplyVerification::IfSigned,
                 Some("strict") => ReplyVerification::Strict,
                 Some("off") => ReplyVerification::Off,
                 Some(other) => panic!("unknown mode {other}"),
@@ -396,6 +401,7 @@ fn render(input: &[u8]) -> (String, bool) {
             body,
             body_base64,
             max_body_bytes,
+            clock_ms,
         } => {
             let v = match verifier.as_str() {
                 "MD5" => PlatformVerifier::md5(SECRET),
@@ -404,7 +410,18 @@ fn render(input: &[u8]) -> (String, bool) {
                 ),
                 other => panic!("unknown verifier {other}"),
             };
-            let mut notify = NotifyVerifier::new(business_id, v);
+            let now = clock_ms.unwrap_or_else(|| {
+                headers
+                    .get("timestamp")
+                    .and_then(|t| t.parse::<i64>().ok())
+                    // 10-digit seconds or 13-digit milliseconds.
+                    .map_or(
+                        0,
+                        |t| if t < 100_000_000_000 { t * 1000 } else { t } + 60_000,
+                    )
+            });
+            let mut notify =
+                NotifyVerifier::new(business_id, v).clock(Arc::new(FixedClock::from_millis(now)));
             if let Some(limit) = max_body_bytes {
                 notify = notify.max_body_bytes(limit);
             }

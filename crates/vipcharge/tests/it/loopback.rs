@@ -14,7 +14,7 @@ use vipcharge::api::{
     CouponRequest, GasCardRequest, OrderInfoRequest, ProductCodeRequest, ProductListRequest,
     RedPacketRequest, VipChargeRequest, WechatCouponsRequest, WechatTransferRequest,
 };
-use vipcharge::error::{DecodeErrorKind, TransportErrorKind, UnknownReason};
+use vipcharge::error::{DecodeErrorKind, SignatureErrorKind, TransportErrorKind, UnknownReason};
 use vipcharge::sign::string_to_sign;
 use vipcharge::types::{GasCardType, OrderStatus, ReplyStatus};
 use vipcharge::{Client, Credentials, Error, ReplyVerification};
@@ -697,15 +697,20 @@ async fn strict_reply_verification() {
     let r = c.send(&req).await.expect("signed reply verifies");
     assert_eq!(r.settlement_price(), Some(Decimal::new(100, 0)));
     let err = c.send(&req).await.expect_err("tampered");
-    let Error::Signature(s) = &err else {
+    let Error::OutcomeUnknown(u) = &err else {
         panic!("{err:?}")
     };
-    assert!(
-        s.outcome_unknown() && err.is_outcome_unknown(),
+    assert_eq!(
+        u.reason(),
+        &UnknownReason::ReplySignature(SignatureErrorKind::Mismatch),
         "an order may exist"
     );
     let err = c.send(&req).await.expect_err("unsigned");
-    assert!(matches!(err, Error::Signature(_)), "{err:?}");
+    assert!(
+        matches!(&err, Error::OutcomeUnknown(u)
+            if u.reason() == &UnknownReason::ReplySignature(SignatureErrorKind::Missing)),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -731,4 +736,153 @@ async fn md5_merchant_card_key_from_bytes_decrypts() {
             .expose(),
         "other"
     );
+}
+
+/// A reply signed by someone who does not hold the secret: a forged create or read reply.
+fn forged_reply(body: &str) -> Canned {
+    let nonce = "forged-nonce";
+    let ts = "1628757969177";
+    let msg = string_to_sign("166", nonce, Some("MD5"), ts, body.as_bytes());
+    let sign =
+        Md5Signer::new(Secret::new("not-the-secret"), SecretSuffix::Plain).sign_hex_upper(&msg);
+    Canned::Reply {
+        status: 200,
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("businessId".into(), "166".into()),
+            ("nonce".into(), nonce.into()),
+            ("timestamp".into(), ts.into()),
+            ("signType".into(), "MD5".into()),
+            ("sign".into(), sign),
+        ],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn a_forged_reply_signature_is_refused_by_default_and_an_unsigned_reply_passes() {
+    let accepted =
+        r#"{"status":0,"message":"success","data":{"orderCode":"O-F","settlementPrice":100}}"#;
+    let info = r#"{"status":0,"message":"success","data":{"orderCode":"O-F","bizCode":"B-F","orderStatus":2}}"#;
+    let server = Server::start(vec![
+        forged_reply(accepted),
+        forged_reply(info),
+        signed_reply(accepted, true),
+        Canned::json(accepted),
+        Canned::json(info),
+    ])
+    .await;
+    // No reply_verification setting: the default.
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .retry_policy(vipcharge::RetryPolicy::none())
+        .build()
+        .expect("client");
+    let req = VipChargeRequest::new("87103", "w23b52", "B-F");
+
+    // A create whose reply is forged: the order may exist, so the outcome is unknown.
+    let err = c.send(&req).await.expect_err("forged create reply");
+    let Error::OutcomeUnknown(u) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        u.reason(),
+        &UnknownReason::ReplySignature(SignatureErrorKind::Mismatch)
+    );
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert_eq!(err.biz_code(), Some("B-F"));
+    assert!(err.to_string().contains("do not resend"), "{err}");
+
+    // A read whose reply is forged: a signature error, not a status.
+    let err = c.reconcile("B-F").await.expect_err("forged read reply");
+    let Error::Signature(s) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(s.kind(), SignatureErrorKind::Mismatch);
+    assert!(!err.is_outcome_unknown());
+
+    // A genuine signature over an altered body is refused the same way.
+    let err = c.send(&req).await.expect_err("tampered create reply");
+    assert!(matches!(err, Error::OutcomeUnknown(_)), "{err:?}");
+
+    // Unsigned replies still pass by default (the docs do not settle whether they are signed).
+    let r = c.send(&req).await.expect("an unsigned create reply passes");
+    assert_eq!(r.order_code(), Some("O-F"));
+    let r = c
+        .reconcile("B-F")
+        .await
+        .expect("an unsigned read reply passes");
+    assert_eq!(r.status(), Some(&OrderStatus::Success));
+}
+
+#[tokio::test]
+async fn warn_mode_still_acts_on_a_forged_reply_when_asked_to() {
+    let info = r#"{"status":0,"message":"success","data":{"orderCode":"O-W","orderStatus":2}}"#;
+    let server = Server::start(vec![forged_reply(info)]).await;
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .reply_verification(ReplyVerification::Warn)
+        .build()
+        .expect("client");
+    let r = c
+        .reconcile("B-W")
+        .await
+        .expect("Warn only logs (explicit opt-in)");
+    assert_eq!(r.order_code(), Some("O-W"));
+}
+
+#[tokio::test]
+async fn an_accepted_order_without_order_code_is_accepted_not_an_error() {
+    let server = Server::start(vec![
+        ok(r#"{"bizCode":"B-NOCODE","settlementPrice":"19.80"}"#),
+        ok(r#"{"orderCode":"","bizCode":"B-EMPTY"}"#),
+    ])
+    .await;
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .build()
+        .expect("client");
+    let r = c
+        .send(&VipChargeRequest::new("87103", "w23b52", "B-NOCODE"))
+        .await
+        .expect("accepted without orderCode");
+    assert_eq!(r.order_code(), None);
+    assert_eq!(r.biz_code(), Some("B-NOCODE"));
+    assert_eq!(r.settlement_price(), Some(Decimal::new(1980, 2)));
+    let r = c
+        .send(&VipChargeRequest::new("87103", "w23b52", "B-EMPTY"))
+        .await
+        .expect("accepted with an empty orderCode");
+    assert_eq!(
+        r.order_code(),
+        None,
+        "an empty orderCode is no order number"
+    );
+}
+
+#[tokio::test]
+async fn a_signed_reply_cut_short_on_the_way_is_unreadable_not_forged_by_default() {
+    let info = r#"{"status":0,"message":"success","data":{"orderCode":"O-T","orderStatus":2}}"#;
+    let Canned::Reply {
+        status, headers, ..
+    } = signed_reply(info, false)
+    else {
+        panic!("a reply")
+    };
+    let cut = Canned::Reply {
+        status,
+        headers,
+        body: info.as_bytes()[..40].to_vec(),
+    };
+    let server = Server::start(vec![cut, Canned::json(info)]).await;
+    let c = Client::builder("166", "166", Credentials::md5(SECRET))
+        .base_url(&server.base)
+        .retry_policy(vipcharge::RetryPolicy::none())
+        .build()
+        .expect("client");
+    let err = c.reconcile("B-T").await.expect_err("truncated");
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.kind(), DecodeErrorKind::Truncated);
 }

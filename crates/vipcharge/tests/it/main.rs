@@ -3,6 +3,7 @@
 
 mod config;
 mod fixtures;
+mod freshness;
 mod loopback;
 mod props;
 mod secrets;

@@ -2,7 +2,7 @@
 //! (body byte or signed header) fails verification; money keeps its exact decimal text; prepared
 //! requests always verify over the bytes they send.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -12,7 +12,7 @@ use vipcharge::api::{BalanceRequest, CouponRequest, OrderInfoRequest, VipChargeR
 use vipcharge::error::Error;
 use vipcharge::notify::{CallbackHeaders, NotifyError};
 use vipcharge::sign::{PlatformVerifier, string_to_sign};
-use vipcharge::{Client, NotifyVerifier};
+use vipcharge::{Client, FixedClock, NotifyVerifier};
 
 use crate::support::{SECRET, key_pem, md5_client, public_key};
 
@@ -52,12 +52,17 @@ fn headers(business: &str, nonce: &str, ts: &str, sign: &str) -> CallbackHeaders
         .header("sign", sign)
 }
 
+/// The verifiers' clock: a minute after [`TS`], so the signed callbacks are fresh.
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::from_millis(1_628_757_969_177 + 60_000))
+}
+
 fn md5_verifier() -> NotifyVerifier {
-    NotifyVerifier::new("166", PlatformVerifier::md5(SECRET))
+    NotifyVerifier::new("166", PlatformVerifier::md5(SECRET)).clock(clock())
 }
 
 fn rsa_verifier() -> NotifyVerifier {
-    NotifyVerifier::new("166", PlatformVerifier::rsa(rsa_key().public_key()))
+    NotifyVerifier::new("166", PlatformVerifier::rsa(rsa_key().public_key())).clock(clock())
 }
 
 proptest! {
@@ -173,7 +178,8 @@ proptest! {
 #[test]
 fn rsa_callbacks_verify_on_every_backend() {
     for backend in crate::support::backends() {
-        let v = NotifyVerifier::new("166", PlatformVerifier::rsa(public_key(backend)));
+        let v =
+            NotifyVerifier::new("166", PlatformVerifier::rsa(public_key(backend))).clock(clock());
         let n = v
             .verify_parts(&rsa_headers(BODY.as_bytes()), BODY.as_bytes())
             .unwrap_or_else(|e| panic!("{}: {e}", backend.name()));
