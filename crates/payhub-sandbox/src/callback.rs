@@ -12,6 +12,7 @@
 //! [`SandboxHandle::redirect_callbacks`](crate::SandboxHandle::redirect_callbacks), or allow
 //! external delivery with the `callbacks.allow_external` setting.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -370,10 +371,29 @@ pub(crate) struct DispatchConfig {
     pub(crate) redirect_to: Option<String>,
 }
 
+/// The callback records, by id (oldest first) and by order.
+#[derive(Debug, Default)]
+struct Records {
+    by_id: BTreeMap<u64, CallbackRecord>,
+    /// Platform order number -> ids of its callbacks.
+    by_order: HashMap<String, Vec<u64>>,
+}
+
+/// Where the callbacks of one order stand (for the retention of final orders).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CallbackActivity {
+    /// Some callback of the order is still pending (more attempts to come).
+    pub(crate) pending: bool,
+    /// The earliest next attempt of its pending callbacks.
+    pub(crate) next_attempt: Option<SandboxTime>,
+    /// When its latest attempt was sent.
+    pub(crate) last_attempt: Option<SandboxTime>,
+}
+
 /// Delivers callbacks; one task per callback.
 #[derive(Debug)]
 pub(crate) struct Dispatcher {
-    records: Mutex<Vec<CallbackRecord>>,
+    records: Mutex<Records>,
     next_id: AtomicU64,
     in_flight: AtomicUsize,
     config: Mutex<DispatchConfig>,
@@ -405,7 +425,7 @@ impl Dispatcher {
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
         Self {
-            records: Mutex::new(Vec::new()),
+            records: Mutex::new(Records::default()),
             next_id: AtomicU64::new(1),
             in_flight: AtomicUsize::new(0),
             config: Mutex::new(config),
@@ -415,8 +435,9 @@ impl Dispatcher {
         }
     }
 
-    fn records(&self) -> MutexGuard<'_, Vec<CallbackRecord>> {
-        // Records are only appended to or edited field by field; a poisoned lock is still sound.
+    fn records(&self) -> MutexGuard<'_, Records> {
+        // Records are only inserted, removed whole or edited field by field; a poisoned lock is
+        // still sound.
         self.records.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -428,7 +449,53 @@ impl Dispatcher {
     }
 
     pub(crate) fn list(&self) -> Vec<CallbackRecord> {
-        self.records().clone()
+        self.records().by_id.values().cloned().collect()
+    }
+
+    /// Where the callbacks of one order stand.
+    pub(crate) fn activity(&self, platform_order_no: &str) -> CallbackActivity {
+        let g = self.records();
+        let mut out = CallbackActivity::default();
+        for id in g.by_order.get(platform_order_no).into_iter().flatten() {
+            let Some(r) = g.by_id.get(id) else { continue };
+            if r.status == CallbackStatus::Pending {
+                out.pending = true;
+                out.next_attempt = match (out.next_attempt, r.next_attempt_at) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            if let Some(sent) = r.attempts.iter().map(|a| a.sent_at).max() {
+                out.last_attempt = Some(out.last_attempt.map_or(sent, |l| l.max(sent)));
+            }
+        }
+        out
+    }
+
+    /// Drops the finished callback records of these orders (pending ones stay); returns how
+    /// many were dropped.
+    pub(crate) fn forget(&self, platform_order_nos: &[String]) -> usize {
+        let mut g = self.records();
+        let Records { by_id, by_order } = &mut *g;
+        let mut dropped = 0;
+        for no in platform_order_nos {
+            let Some(ids) = by_order.get_mut(no) else {
+                continue;
+            };
+            ids.retain(|id| {
+                let finished = by_id
+                    .get(id)
+                    .is_none_or(|r| r.status != CallbackStatus::Pending);
+                if finished && by_id.remove(id).is_some() {
+                    dropped += 1;
+                }
+                !finished
+            });
+            if ids.is_empty() {
+                by_order.remove(no);
+            }
+        }
+        dropped
     }
 
     pub(crate) fn in_flight(&self) -> usize {
@@ -438,7 +505,8 @@ impl Dispatcher {
     /// The earliest pending attempt time.
     pub(crate) fn next_due(&self) -> Option<SandboxTime> {
         self.records()
-            .iter()
+            .by_id
+            .values()
             .filter(|r| r.status == CallbackStatus::Pending)
             .filter_map(|r| r.next_attempt_at)
             .min()
@@ -483,7 +551,14 @@ impl Dispatcher {
                 .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
                 .collect(),
         };
-        self.records().push(record);
+        {
+            let mut g = self.records();
+            g.by_order
+                .entry(record.platform_order_no.clone())
+                .or_default()
+                .push(id);
+            g.by_id.insert(id, record);
+        }
         tracing::info!(
             callback = id,
             provider = %order.provider,
@@ -537,7 +612,7 @@ impl Dispatcher {
             let last = i + 1 == offsets.len();
             {
                 let mut recs = self.records();
-                if let Some(r) = recs.iter_mut().find(|r| r.id == d.id) {
+                if let Some(r) = recs.by_id.get_mut(&d.id) {
                     r.attempts.push(attempt);
                     if acknowledged {
                         r.status = CallbackStatus::Delivered;
@@ -626,7 +701,7 @@ impl Dispatcher {
         {
             t.abort();
         }
-        for r in self.records().iter_mut() {
+        for r in self.records().by_id.values_mut() {
             if r.status == CallbackStatus::Pending {
                 r.status = CallbackStatus::Aborted;
                 r.next_attempt_at = None;

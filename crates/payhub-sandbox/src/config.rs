@@ -10,6 +10,10 @@
 //! speed = 1               # sandbox ms per real ms; 0 = frozen (advance by hand)
 //! start_unix_ms = 1733100000000   # default: the real time at start
 //!
+//! [orders]
+//! retention_secs = 3600   # default: final orders are removed an hour (sandbox time) after
+//!                         # they became final and their callbacks ended; 0 = keep forever
+//!
 //! [callbacks]
 //! allow_external = false  # default: only loopback notify URLs are called
 //! redirect_to = "http://127.0.0.1:9000/notify"   # send every callback here instead
@@ -81,6 +85,38 @@ pub struct ClockConfig {
     pub start_unix_ms: Option<i64>,
 }
 
+/// `[orders]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OrdersConfig {
+    /// Seconds of sandbox time a final order is kept after it became final and its callbacks
+    /// ended (default 3600; 0 keeps final orders forever). See
+    /// [`SandboxBuilder::order_retention`](crate::SandboxBuilder::order_retention).
+    pub retention_secs: Option<u64>,
+}
+
+impl OrdersConfig {
+    /// The retention this section asks for: `None` keeps final orders forever.
+    ///
+    /// ```
+    /// use payhub_sandbox::SandboxConfig;
+    /// use std::time::Duration;
+    /// let c = SandboxConfig::from_toml_str("[orders]\nretention_secs = 60").unwrap();
+    /// assert_eq!(c.orders.retention(), Some(Duration::from_secs(60)));
+    /// let forever = SandboxConfig::from_toml_str("[orders]\nretention_secs = 0").unwrap();
+    /// assert_eq!(forever.orders.retention(), None);
+    /// assert_eq!(SandboxConfig::default().orders.retention(), Some(Duration::from_secs(3600)));
+    /// ```
+    pub fn retention(&self) -> Option<std::time::Duration> {
+        match self.retention_secs {
+            None => Some(crate::sandbox::DEFAULT_ORDER_RETENTION),
+            Some(0) => None,
+            Some(secs) => Some(std::time::Duration::from_secs(secs)),
+        }
+    }
+}
+
 /// `[callbacks]`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,6 +149,9 @@ pub struct SandboxConfig {
     /// `[clock]`.
     #[serde(default)]
     pub clock: ClockConfig,
+    /// `[orders]`.
+    #[serde(default)]
+    pub orders: OrdersConfig,
     /// `[callbacks]`.
     #[serde(default)]
     pub callbacks: CallbacksConfig,
@@ -136,6 +175,7 @@ impl std::fmt::Debug for SandboxConfig {
         f.debug_struct("SandboxConfig")
             .field("server", &self.server)
             .field("clock", &self.clock)
+            .field("orders", &self.orders)
             .field("callbacks", &self.callbacks)
             .field("providers", &providers)
             .finish()

@@ -4,7 +4,7 @@
 //! | method and path | does |
 //! |---|---|
 //! | `GET /_sandbox/health` | `{"ok":true}` |
-//! | `GET /_sandbox/info` | base URL, clock, providers with base URLs and credentials |
+//! | `GET /_sandbox/info` | base URL, clock, order count and retention, providers with base URLs and credentials |
 //! | `GET /_sandbox/orders?provider=&kind=&state=&merchant_order_no=` | list orders |
 //! | `GET /_sandbox/orders/{key}` | one order (platform or unique merchant order number) |
 //! | `POST /_sandbox/orders/{key}/mark` `{"state":"success","reason":null}` | change state |
@@ -123,6 +123,9 @@ async fn info(State(s): St) -> Response {
         "base_url": s.base_url,
         "now": s.clock.now().to_string(),
         "speed": s.clock.speed(),
+        "orders": s.store.len(),
+        "orders_removed": s.orders_removed.load(std::sync::atomic::Ordering::SeqCst),
+        "order_retention_ms": s.retention.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         "note": "credentials are sandbox-only test values",
         "providers": providers,
     }))

@@ -7,11 +7,15 @@
 //!   signature checks with the configured test credentials, field validation and the
 //!   provider's own success and error replies.
 //! - Orders kept in memory with their state; expiry, duplicates refused the provider's way.
+//!   Final orders are removed an hour of sandbox time after they settled
+//!   ([`SandboxBuilder::order_retention`]), so long load tests stay flat; balances do not move.
 //! - Signed callbacks on each state change, retried on the provider's schedule, every attempt
 //!   recorded; a [`SandboxClock`] that runs fast or is advanced by hand.
 //! - Fault injection ([`FaultRule`]) per route or order: delays, 5xx, connections closed
 //!   mid-body, HTML error pages, truncated JSON, wrong signatures.
 //! - A control API under `/_sandbox/` and the same as [`SandboxHandle`] methods.
+//! - [`SandboxHandle::shutdown`] lets requests in flight finish (5 s by default), then closes
+//!   what is still open (half-sent requests) and succeeds.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,6 +36,7 @@ mod body;
 mod callback;
 mod clock;
 mod config;
+mod conn;
 mod control;
 mod error;
 mod fault;
@@ -51,7 +56,8 @@ pub use callback::{
 };
 pub use clock::{SandboxClock, SandboxTime};
 pub use config::{
-    CallbacksConfig, ClockConfig, ConfigError, ProviderConfig, SandboxConfig, ServerConfig,
+    CallbacksConfig, ClockConfig, ConfigError, OrdersConfig, ProviderConfig, SandboxConfig,
+    ServerConfig,
 };
 pub use error::{Error, Result};
 pub use fault::{FaultKind, FaultRule, FaultStatus, FaultTarget, Trigger};
@@ -60,5 +66,8 @@ pub use provider::{
     ChangeCause, Credential, ProviderCtx, ProviderModule, Rejection, StateChange, TransitionError,
     TransitionPlan,
 };
-pub use sandbox::{ProviderInfo, Sandbox, SandboxBuilder, SandboxHandle};
+pub use sandbox::{
+    DEFAULT_ORDER_RETENTION, DEFAULT_SHUTDOWN_GRACE, ProviderInfo, Sandbox, SandboxBuilder,
+    SandboxHandle,
+};
 pub use store::{DuplicateOrder, NewOrder, Order, OrderFilter, OrderState, OrderStore};

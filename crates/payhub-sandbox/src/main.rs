@@ -6,12 +6,16 @@
 //!
 //! Prints the base URL and the (sandbox-only) credentials each provider accepts on stdout,
 //! logs to stderr (`RUST_LOG=payhub_sandbox=debug` for more), and stops gracefully on Ctrl-C
-//! or SIGTERM.
+//! or SIGTERM, exiting 0. The signal handlers are installed before anything else, so a SIGINT
+//! that arrives during start-up (even from a script, where background jobs start with SIGINT
+//! ignored) stops the sandbox too. Final orders are removed an hour (sandbox time) after they
+//! ended; `--order-retention` changes that.
 #![forbid(unsafe_code)]
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use payhub_sandbox::{Sandbox, SandboxHandle};
@@ -35,10 +39,17 @@ struct Args {
     /// Send every callback to this URL instead of the orders' notify URLs.
     #[arg(long)]
     redirect_callbacks: Option<String>,
+    /// Seconds of sandbox time final orders are kept after they ended (default 3600; 0 keeps
+    /// them forever).
+    #[arg(long, value_name = "SECS", env = "PAYHUB_SANDBOX_ORDER_RETENTION")]
+    order_retention: Option<u64>,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // First of all: a background job started from a script has SIGINT ignored until a handler
+    // is installed, so a SIGINT during start-up would otherwise be lost.
+    let mut signals = Signals::install();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -47,7 +58,7 @@ async fn main() -> ExitCode {
         )
         .init();
     let args = Args::parse();
-    match run(args).await {
+    match run(args, &mut signals).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let mut msg = format!("payhub-sandbox: {e}");
@@ -62,7 +73,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: Args) -> Result<(), payhub_sandbox::Error> {
+async fn run(args: Args, signals: &mut Signals) -> Result<(), payhub_sandbox::Error> {
     let mut builder = Sandbox::builder();
     if let Some(path) = args.config {
         builder = builder.config_file(path);
@@ -79,10 +90,20 @@ async fn run(args: Args) -> Result<(), payhub_sandbox::Error> {
     if let Some(url) = args.redirect_callbacks {
         builder = builder.redirect_callbacks(url);
     }
-    let sandbox = builder.start().await?;
+    if let Some(secs) = args.order_retention {
+        builder = builder.order_retention((secs > 0).then(|| Duration::from_secs(secs)));
+    }
+    let sandbox = tokio::select! {
+        biased;
+        signal = signals.recv() => {
+            tracing::info!(signal, "signal received during start-up, exiting");
+            return Ok(());
+        }
+        started = builder.start() => started?,
+    };
     print_banner(&sandbox);
-    wait_for_signal().await;
-    tracing::info!("signal received, shutting down");
+    let signal = signals.recv().await;
+    tracing::info!(signal, "signal received, shutting down");
     sandbox.shutdown().await
 }
 
@@ -110,24 +131,60 @@ fn print_banner(sandbox: &SandboxHandle) {
     let _ = stdout.flush();
 }
 
-async fn wait_for_signal() {
+/// SIGINT (Ctrl-C) and SIGTERM, caught from the moment [`Signals::install`] runs: a signal
+/// that arrives before [`recv`](Signals::recv) is awaited is kept, not lost.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(windows)]
+    ctrl_c: Option<tokio::signal::windows::CtrlC>,
+}
+
+impl Signals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        }
+        #[cfg(windows)]
+        {
+            Self {
+                ctrl_c: tokio::signal::windows::ctrl_c().ok(),
             }
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// Waits for the next signal; returns its name.
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+                if let Some(s) = s
+                    && s.recv().await.is_some()
+                {
+                    return;
+                }
+                std::future::pending::<()>().await;
+            }
+            tokio::select! {
+                () = next(&mut self.interrupt) => "SIGINT",
+                () = next(&mut self.terminate) => "SIGTERM",
+            }
+        }
+        #[cfg(windows)]
+        {
+            if let Some(c) = &mut self.ctrl_c
+                && c.recv().await.is_some()
+            {
+                return "Ctrl-C";
+            }
+            std::future::pending().await
+        }
     }
 }

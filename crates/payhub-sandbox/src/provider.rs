@@ -109,6 +109,26 @@ pub trait ProviderModule: Send + Sync + 'static {
         let _ = notify;
         false
     }
+
+    /// When a final order is settled for this provider: nothing the provider does (a
+    /// confirmation window, an automatic change of its reported status) still depends on it.
+    /// The [order retention](crate::SandboxBuilder::order_retention) counts from here (and from
+    /// its last callback attempt); `None` keeps the order for good.
+    ///
+    /// Default: when it became final ([`Order::completed_at`], else its creation time).
+    fn settled_at(&self, order: &Order) -> Option<SandboxTime> {
+        Some(order.completed_at.unwrap_or(order.created_at))
+    }
+
+    /// Payload fields a balance derived from orders needs besides provider, kind, merchant,
+    /// state, currency, amount and fee (tokenpay: `chain`, `currency`). When the retention
+    /// removes final orders they are folded into summaries per such group, which
+    /// [`OrderStore::ledger`] returns with the live orders, so balances do not move.
+    ///
+    /// Default: none.
+    fn ledger_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// A request the frame refused before the module's handler ran.

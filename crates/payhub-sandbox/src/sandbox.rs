@@ -15,6 +15,7 @@ use crate::body::{DEFAULT_BODY_LIMIT, ModuleScope};
 use crate::callback::{CallbackRecord, DispatchConfig, Dispatcher};
 use crate::clock::{SandboxClock, SandboxTime};
 use crate::config::{ConfigError, ProviderConfig, SandboxConfig};
+use crate::conn::ClosingListener;
 use crate::error::{Error, Result};
 use crate::fault::{FaultRule, FaultStatus};
 use crate::layers::{LayerState, provider_layer};
@@ -22,6 +23,16 @@ use crate::provider::{ChangeCause, Credential, ProviderModule, Rejection, Transi
 use crate::providers::REGISTRY;
 use crate::shared::Shared;
 use crate::store::{Order, OrderFilter, OrderState};
+
+/// How long final orders are kept by default (sandbox time): one hour. See
+/// [`SandboxBuilder::order_retention`].
+pub const DEFAULT_ORDER_RETENTION: Duration = Duration::from_secs(3600);
+
+/// How long [`SandboxHandle::shutdown`] waits for in-flight requests by default: 5 seconds.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How long the shutdown waits for the server to stop once its connections are closed.
+const FORCED_CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// Entry point: `Sandbox::builder()`.
 #[derive(Debug)]
@@ -53,6 +64,8 @@ pub struct SandboxBuilder {
     config_file: Option<PathBuf>,
     modules: Vec<Arc<dyn ProviderModule>>,
     start_time: Option<SandboxTime>,
+    order_retention: Option<Option<Duration>>,
+    shutdown_grace: Option<Duration>,
 }
 
 impl std::fmt::Debug for SandboxBuilder {
@@ -142,6 +155,44 @@ impl SandboxBuilder {
     /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.server.body_limit = Some(bytes);
+        self
+    }
+
+    /// How long final orders are kept, in sandbox time (default [`DEFAULT_ORDER_RETENTION`], one
+    /// hour; `None` keeps them forever).
+    ///
+    /// An order that reached a final state (paid, failed, expired, closed, cancelled) is removed,
+    /// with its callback records, once this much sandbox time has passed since it became final
+    /// and since its last callback attempt. Orders that are not final, and orders whose
+    /// callbacks are still being retried, are kept. A removed order is gone from queries and the
+    /// control API (the provider's "order not found"), so a long load test stays flat in memory.
+    ///
+    /// Retention runs on the sandbox clock: a frozen clock removes nothing until
+    /// [`SandboxHandle::advance`] moves it, and an accelerated clock removes orders that much
+    /// sooner in real time (at speed 60 000, one hour is 60 real milliseconds).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = payhub_sandbox::Sandbox::builder().order_retention(Some(Duration::from_secs(600)));
+    /// let forever = payhub_sandbox::Sandbox::builder().order_retention(None);
+    /// # drop((b, forever));
+    /// ```
+    pub fn order_retention(mut self, retention: Option<Duration>) -> Self {
+        self.order_retention = Some(retention);
+        self
+    }
+
+    /// How long [`SandboxHandle::shutdown`] waits for in-flight requests before it closes the
+    /// connections still open (default 5 seconds, real time). Connections with half-sent
+    /// requests are closed then, and the shutdown still succeeds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = payhub_sandbox::Sandbox::builder().shutdown_grace(Duration::from_secs(1));
+    /// # drop(b);
+    /// ```
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = Some(grace);
         self
     }
 
@@ -271,12 +322,16 @@ impl SandboxBuilder {
             },
         ));
         let body_limit = config.server.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
+        let retention = self
+            .order_retention
+            .unwrap_or_else(|| config.orders.retention());
         let shared = Arc::new(Shared::new(
             base_url.clone(),
             clock,
             dispatcher,
             by_name,
             body_limit,
+            retention,
         ));
 
         let mut app = Router::new().nest("/_sandbox", crate::control::router(Arc::clone(&shared)));
@@ -324,6 +379,11 @@ impl SandboxBuilder {
         });
 
         let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
+        let (close_tx, close_rx) = watch::channel(false);
+        let listener = ClosingListener {
+            inner: listener,
+            close: close_rx,
+        };
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -332,13 +392,17 @@ impl SandboxBuilder {
                 .await
         });
         let scheduler = tokio::spawn(Arc::clone(&shared).run_scheduler());
+        let janitor = tokio::spawn(Arc::clone(&shared).run_janitor());
         tracing::info!(%base_url, providers = ?shared.modules.keys().collect::<Vec<_>>(), "sandbox started");
         Ok(SandboxHandle {
             shared,
             addr,
             shutdown_tx,
+            close_tx,
+            grace: self.shutdown_grace.unwrap_or(DEFAULT_SHUTDOWN_GRACE),
             server: Some(server),
             scheduler,
+            janitor,
         })
     }
 }
@@ -352,6 +416,7 @@ fn merge(file: &mut SandboxConfig, builder: SandboxConfig) {
     let c = builder.clock;
     file.clock.speed = c.speed.or(file.clock.speed);
     file.clock.start_unix_ms = c.start_unix_ms.or(file.clock.start_unix_ms);
+    file.orders.retention_secs = builder.orders.retention_secs.or(file.orders.retention_secs);
     file.callbacks.allow_external |= builder.callbacks.allow_external;
     file.callbacks.redirect_to = builder
         .callbacks
@@ -378,8 +443,12 @@ pub struct SandboxHandle {
     shared: Arc<Shared>,
     addr: SocketAddr,
     shutdown_tx: watch::Sender<bool>,
+    /// Closes the connections still open once the grace period is over.
+    close_tx: watch::Sender<bool>,
+    grace: Duration,
     server: Option<JoinHandle<std::io::Result<()>>>,
     scheduler: JoinHandle<()>,
+    janitor: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for SandboxHandle {
@@ -592,31 +661,47 @@ impl SandboxHandle {
         Ok(Some(at))
     }
 
-    /// Stops accepting connections, finishes in-flight requests (up to 5 seconds), aborts
-    /// pending callbacks and scheduled work.
+    /// Stops accepting connections, finishes in-flight requests (up to the
+    /// [grace period](SandboxBuilder::shutdown_grace), 5 seconds by default), then closes the
+    /// connections still open (half-sent requests, stalled clients), aborts pending callbacks
+    /// and scheduled work.
     ///
     /// # Errors
-    /// [`Error::Server`] if the server failed, [`Error::ShutdownTimeout`] if it did not stop.
+    /// [`Error::Server`] if the server failed, [`Error::ShutdownTimeout`] if it did not stop
+    /// even after its connections were closed.
     pub async fn shutdown(mut self) -> Result<()> {
         self.stop_background();
         let _ = self.shutdown_tx.send(true);
-        let Some(server) = self.server.take() else {
+        let Some(mut server) = self.server.take() else {
             return Ok(());
         };
-        let grace = Duration::from_secs(5);
-        match tokio::time::timeout(grace, server).await {
-            Ok(Ok(Ok(()))) => {
+        let grace = self.grace;
+        let finished = match tokio::time::timeout(grace, &mut server).await {
+            Ok(finished) => finished,
+            Err(_) => {
+                tracing::info!(
+                    grace_ms = u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
+                    "connections still open after the grace period; closing them"
+                );
+                let _ = self.close_tx.send(true);
+                tokio::time::timeout(FORCED_CLOSE_WAIT, server)
+                    .await
+                    .map_err(|_| Error::ShutdownTimeout(grace))?
+            }
+        };
+        match finished {
+            Ok(Ok(())) => {
                 tracing::info!(base_url = %self.shared.base_url, "sandbox stopped");
                 Ok(())
             }
-            Ok(Ok(Err(e))) => Err(Error::Server(e)),
-            Ok(Err(join)) => Err(Error::Server(std::io::Error::other(join.to_string()))),
-            Err(_) => Err(Error::ShutdownTimeout(grace)),
+            Ok(Err(e)) => Err(Error::Server(e)),
+            Err(join) => Err(Error::Server(std::io::Error::other(join.to_string()))),
         }
     }
 
     fn stop_background(&self) {
         self.scheduler.abort();
+        self.janitor.abort();
         self.shared.dispatcher.shutdown();
     }
 }

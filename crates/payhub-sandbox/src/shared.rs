@@ -37,6 +37,24 @@ pub(crate) struct Shared {
     schedule_seq: AtomicU64,
     schedule_changed: watch::Sender<u64>,
     scheduler_busy: AtomicUsize,
+    /// How long final orders are kept (sandbox time); `None` keeps them forever.
+    pub(crate) retention: Option<Duration>,
+    /// When to look at a final order again for removal: (time, seq) -> platform order number.
+    purges: Mutex<BTreeMap<(SandboxTime, u64), String>>,
+    purges_changed: watch::Sender<u64>,
+    janitor_busy: AtomicUsize,
+    /// Final orders removed so far.
+    pub(crate) orders_removed: AtomicU64,
+}
+
+/// What to do with a final order whose retention check is due.
+enum Retire {
+    /// Remove it now.
+    Now,
+    /// Look again at this time.
+    At(SandboxTime),
+    /// Nothing (already gone, or not final).
+    Skip,
 }
 
 impl Shared {
@@ -46,6 +64,7 @@ impl Shared {
         dispatcher: Arc<Dispatcher>,
         modules: HashMap<&'static str, Arc<dyn ProviderModule>>,
         body_limit: usize,
+        retention: Option<Duration>,
     ) -> Self {
         let order_base = u64::try_from(clock.now().unix_millis())
             .unwrap_or(0)
@@ -64,6 +83,11 @@ impl Shared {
             schedule_seq: AtomicU64::new(0),
             schedule_changed: watch::channel(0).0,
             scheduler_busy: AtomicUsize::new(0),
+            retention,
+            purges: Mutex::new(BTreeMap::new()),
+            purges_changed: watch::channel(0).0,
+            janitor_busy: AtomicUsize::new(0),
+            orders_removed: AtomicU64::new(0),
         }
     }
 
@@ -77,6 +101,122 @@ impl Shared {
     fn sched(&self) -> MutexGuard<'_, BTreeMap<(SandboxTime, u64), Scheduled>> {
         // Plain map; a poisoned lock still holds consistent data.
         self.schedule.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn purge_queue(&self) -> MutexGuard<'_, BTreeMap<(SandboxTime, u64), String>> {
+        // Plain map; a poisoned lock still holds consistent data.
+        self.purges.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues a retention check of a final order at `at`.
+    fn queue_purge(&self, order: &str, at: SandboxTime) {
+        let seq = self.schedule_seq.fetch_add(1, Ordering::SeqCst);
+        self.purge_queue().insert((at, seq), order.to_owned());
+        self.purges_changed.send_modify(|v| *v = v.wrapping_add(1));
+    }
+
+    /// An order became final at `at`: queue its removal after the retention, if any.
+    fn retire_later(&self, order: &str, at: SandboxTime) {
+        if let Some(keep) = self.retention {
+            self.queue_purge(order, at + keep);
+        }
+    }
+
+    fn next_purge(&self) -> Option<SandboxTime> {
+        self.purge_queue().keys().next().map(|(t, _)| *t)
+    }
+
+    /// Whether a final order can go now: its retention has run since it settled (its module's
+    /// [`settled_at`](ProviderModule::settled_at)) and since its last callback attempt, and no
+    /// callback of it is still pending.
+    fn retire(&self, no: &str, now: SandboxTime, keep: Duration) -> Retire {
+        let Some(order) = self.store.get(no) else {
+            return Retire::Skip;
+        };
+        if !order.state.is_final() {
+            return Retire::Skip;
+        }
+        // Never look again sooner than a second of sandbox time (an attempt in flight keeps
+        // its callback pending at a time already past).
+        let floor = now + keep.max(Duration::from_secs(1));
+        let calls = self.dispatcher.activity(no);
+        if calls.pending {
+            let at = calls.next_attempt.map_or(floor, |t| (t + keep).max(floor));
+            return Retire::At(at);
+        }
+        let settled = match self.modules.get(order.provider.as_str()) {
+            Some(m) => m.settled_at(&order),
+            None => Some(order.completed_at.unwrap_or(order.created_at)),
+        };
+        let Some(settled) = settled else {
+            // The module keeps this one for good.
+            return Retire::Skip;
+        };
+        let since = calls.last_attempt.map_or(settled, |t| t.max(settled));
+        let due = since + keep;
+        if due <= now {
+            Retire::Now
+        } else {
+            Retire::At(due)
+        }
+    }
+
+    /// Removes final orders (and their finished callback records) once their retention has
+    /// run, on the sandbox clock.
+    pub(crate) async fn run_janitor(self: Arc<Self>) {
+        let Some(keep) = self.retention else {
+            return;
+        };
+        let mut changed = self.purges_changed.subscribe();
+        loop {
+            match self.next_purge() {
+                None => {
+                    if changed.changed().await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                Some(at) => {
+                    tokio::select! {
+                        () = self.clock.sleep_until(at) => {}
+                        r = changed.changed() => { if r.is_err() { return } continue; }
+                    }
+                }
+            }
+            let now = self.clock.now();
+            let due: Vec<String> = {
+                let mut g = self.purge_queue();
+                let later = g.split_off(&(now, u64::MAX));
+                let due = std::mem::replace(&mut *g, later);
+                self.janitor_busy.fetch_add(1, Ordering::SeqCst);
+                due.into_values().collect()
+            };
+            let mut gone = Vec::new();
+            for no in due {
+                match self.retire(&no, now, keep) {
+                    Retire::Now => gone.push(no),
+                    Retire::At(at) => self.queue_purge(&no, at),
+                    Retire::Skip => {}
+                }
+            }
+            if !gone.is_empty() {
+                let fields = |provider: &str| {
+                    self.modules
+                        .get(provider)
+                        .map_or(&[][..], |m| m.ledger_fields())
+                };
+                let removed = self.store.remove_many(&gone, &fields);
+                let callbacks = self.dispatcher.forget(&gone);
+                self.orders_removed
+                    .fetch_add(u64::try_from(removed).unwrap_or(u64::MAX), Ordering::SeqCst);
+                tracing::debug!(
+                    orders = removed,
+                    callbacks,
+                    "final orders past their retention removed"
+                );
+            }
+            self.janitor_busy.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 
     pub(crate) fn next_order_no(&self, prefix: &str) -> String {
@@ -121,7 +261,9 @@ impl Shared {
             amount = %order.amount,
             "order created"
         );
-        if let Some(at) = order.expires_at {
+        if order.state.is_final() {
+            self.retire_later(&order.platform_order_no, now);
+        } else if let Some(at) = order.expires_at {
             self.schedule(
                 &order.platform_order_no,
                 at,
@@ -229,6 +371,7 @@ impl Shared {
                     if to.is_final() {
                         // Pending expiry or scheduled changes of a final order are moot.
                         self.sched().retain(|_, e| e.order != no);
+                        self.retire_later(no, change.at);
                     }
                     tracing::info!(
                         provider = name,
@@ -290,8 +433,10 @@ impl Shared {
     fn busy(&self) -> bool {
         let now = self.clock.now();
         self.scheduler_busy.load(Ordering::SeqCst) > 0
+            || self.janitor_busy.load(Ordering::SeqCst) > 0
             || self.dispatcher.in_flight() > 0
             || self.next_due().is_some_and(|t| t <= now)
+            || (self.retention.is_some() && self.next_purge().is_some_and(|t| t <= now))
     }
 
     /// Waits until nothing is due at the current sandbox time and nothing is in flight.

@@ -256,6 +256,54 @@ struct Inner {
     /// (provider, kind, merchant, merchant order no) -> platform order no.
     by_merchant_no: HashMap<(String, String, String, String), String>,
     seq: u64,
+    /// Removed final orders, one summary per group (see [`OrderStore::ledger`]).
+    retired: HashMap<RetiredKey, Order>,
+}
+
+/// Provider, kind, merchant, state, currency and the module's ledger fields (as JSON text).
+type RetiredKey = (String, String, String, OrderState, Option<String>, String);
+
+impl Inner {
+    /// Folds a removed order into its ledger summary.
+    fn retire(&mut self, o: Order, ledger_fields: &dyn Fn(&str) -> &'static [&'static str]) {
+        let mut kept = serde_json::Map::new();
+        for field in ledger_fields(&o.provider) {
+            if let Some(v) = o.payload.get(*field) {
+                kept.insert((*field).to_owned(), v.clone());
+            }
+        }
+        let kept = serde_json::Value::Object(kept);
+        let key = (
+            o.provider.clone(),
+            o.kind.clone(),
+            o.merchant_id.clone(),
+            o.state,
+            o.currency.clone(),
+            kept.to_string(),
+        );
+        match self.retired.get_mut(&key) {
+            Some(sum) => {
+                sum.amount = sum.amount.saturating_add(o.amount);
+                sum.fee = sum.fee.saturating_add(o.fee);
+                sum.created_at = sum.created_at.min(o.created_at);
+                sum.completed_at = sum.completed_at.max(o.completed_at);
+                sum.version += 1;
+            }
+            None => {
+                let summary = Order {
+                    merchant_order_no: String::new(),
+                    platform_order_no: String::new(),
+                    notify_url: None,
+                    expires_at: None,
+                    reason: None,
+                    payload: kept,
+                    version: 1,
+                    ..o
+                };
+                self.retired.insert(key, summary);
+            }
+        }
+    }
 }
 
 /// Filter for [`OrderStore::list`].
@@ -433,6 +481,36 @@ impl OrderStore {
         found.into_iter().map(|(_, o)| o).collect()
     }
 
+    /// What a balance derived from orders reads: the summaries of removed final orders
+    /// matching `filter`, then the live orders matching it, oldest first.
+    ///
+    /// When the [order retention](crate::SandboxBuilder::order_retention) removes final orders,
+    /// each is folded into one summary per provider, kind, merchant, state, currency and the
+    /// module's [ledger fields](crate::ProviderModule::ledger_fields): `amount` and `fee` are
+    /// the sums, the order numbers are empty, `payload` holds only the ledger fields and
+    /// `version` is how many orders the summary stands for. A module that derives balances
+    /// from its orders reads them here instead of [`list`](Self::list), so the balances do not
+    /// move when orders are removed.
+    pub fn ledger(&self, filter: &OrderFilter) -> Vec<Order> {
+        let g = self.lock();
+        let mut summaries: Vec<Order> = g
+            .retired
+            .values()
+            .filter(|o| filter.matches(o))
+            .cloned()
+            .collect();
+        summaries.sort_by_key(|o| o.created_at);
+        let mut live: Vec<_> = g
+            .orders
+            .values()
+            .filter(|(_, o)| filter.matches(o))
+            .cloned()
+            .collect();
+        live.sort_by_key(|(seq, _)| *seq);
+        summaries.extend(live.into_iter().map(|(_, o)| o));
+        summaries
+    }
+
     /// Orders matching `filter`, oldest first.
     pub fn list(&self, filter: &OrderFilter) -> Vec<Order> {
         let g = self.lock();
@@ -444,6 +522,58 @@ impl OrderStore {
             .collect();
         v.sort_by_key(|(seq, _)| *seq);
         v.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// How many orders the store holds.
+    ///
+    /// ```
+    /// let store = payhub_sandbox::OrderStore::new();
+    /// assert_eq!(store.len(), 0);
+    /// assert!(store.is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        self.lock().orders.len()
+    }
+
+    /// Whether the store holds no order.
+    pub fn is_empty(&self) -> bool {
+        self.lock().orders.is_empty()
+    }
+
+    /// Removes these orders (platform order numbers), frees their merchant order numbers and
+    /// folds them into the [ledger](Self::ledger) summaries, keeping the payload fields
+    /// `ledger_fields(provider)` names. Returns how many were removed. Used by the retention of
+    /// final orders.
+    pub(crate) fn remove_many(
+        &self,
+        platform_order_nos: &[String],
+        ledger_fields: &dyn Fn(&str) -> &'static [&'static str],
+    ) -> usize {
+        let removed = {
+            let mut g = self.lock();
+            let mut removed = 0;
+            for no in platform_order_nos {
+                let Some((_, o)) = g.orders.remove(no) else {
+                    continue;
+                };
+                removed += 1;
+                let key = (
+                    o.provider.clone(),
+                    o.kind.clone(),
+                    o.merchant_id.clone(),
+                    o.merchant_order_no.clone(),
+                );
+                if g.by_merchant_no.get(&key) == Some(no) {
+                    g.by_merchant_no.remove(&key);
+                }
+                g.retire(o, ledger_fields);
+            }
+            removed
+        };
+        if removed > 0 {
+            self.bump();
+        }
+        removed
     }
 
     /// Replaces an order's payload.
@@ -542,6 +672,66 @@ mod tests {
             .unwrap_err();
         assert_eq!(cur.state, OrderState::Success);
         assert!(s.update_if("nope", 0, |_| {}).unwrap().is_none());
+    }
+
+    #[test]
+    fn removing_orders_frees_their_merchant_numbers() {
+        let s = OrderStore::new();
+        s.insert(order("P1", "M1")).unwrap();
+        s.insert(order("P2", "M2")).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            s.remove_many(&["P1".to_owned(), "nope".to_owned()], &|_| &[]),
+            1
+        );
+        assert_eq!(s.len(), 1);
+        assert!(s.get("P1").is_none() && s.lookup("M1").is_empty());
+        assert!(s.find_by_merchant_no("p", "payin", "1", "M1").is_none());
+        s.insert(order("P3", "M1")).unwrap();
+        assert_eq!(s.lookup("M1")[0].platform_order_no, "P3");
+    }
+
+    #[test]
+    fn removed_orders_stay_in_the_ledger_as_summaries() {
+        let s = OrderStore::new();
+        for (no, chain, amount) in [("P1", "TRON", 100), ("P2", "TRON", 50), ("P3", "ETH", 7)] {
+            let mut o = order(no, &format!("M{no}"));
+            o.state = OrderState::Success;
+            o.amount = Decimal::new(amount, 0);
+            o.fee = Decimal::ONE;
+            o.payload = serde_json::json!({"chain": chain, "secret_detail": "x"});
+            s.insert(o).unwrap();
+        }
+        let before: Decimal = s
+            .ledger(&OrderFilter::default())
+            .iter()
+            .map(|o| o.amount - o.fee)
+            .sum();
+        let all = ["P1".to_owned(), "P2".to_owned(), "P3".to_owned()];
+        assert_eq!(s.remove_many(&all, &|_| &["chain"]), 3);
+        assert!(s.list(&OrderFilter::default()).is_empty());
+        let ledger = s.ledger(&OrderFilter::default().state(OrderState::Success));
+        assert_eq!(ledger.len(), 2, "one summary per chain");
+        let after: Decimal = ledger.iter().map(|o| o.amount - o.fee).sum();
+        assert_eq!(after, before);
+        let tron = ledger
+            .iter()
+            .find(|o| o.payload["chain"] == "TRON")
+            .unwrap();
+        assert_eq!(
+            (tron.amount, tron.fee, tron.version),
+            (Decimal::new(150, 0), Decimal::TWO, 2)
+        );
+        assert_eq!(
+            tron.payload.as_object().unwrap().len(),
+            1,
+            "only the ledger fields"
+        );
+        assert!(tron.platform_order_no.is_empty() && s.lookup("").is_empty());
+        assert!(
+            s.ledger(&OrderFilter::default().state(OrderState::Failed))
+                .is_empty()
+        );
     }
 
     #[test]

@@ -613,3 +613,54 @@ async fn injected_faults() {
     assert!(notes[1].is_ok(), "the redelivery is intact");
     sb.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn retention_waits_for_the_confirmation_window_and_keeps_the_balance() {
+    let sb = Sandbox::builder()
+        .clock_speed(0)
+        .order_retention(Some(Duration::from_secs(600)))
+        .start()
+        .await
+        .expect("sandbox starts");
+    let c = client(&sb);
+    let order = c
+        .send(&PayRequest::new("43", "13800138000", "JY-RET"))
+        .await
+        .expect("pay");
+    advance(&sb, 12).await;
+    assert_eq!(
+        c.reconcile("JY-RET").await.expect("q").status,
+        OrderStatus::SuccessAwaitingConfirmation
+    );
+    let cash = c
+        .send(&QueryCashRequest::new())
+        .await
+        .expect("balance")
+        .yuan;
+
+    // Final in the shared store, but still awaiting confirmation: kept well past the retention.
+    sb.advance(Duration::from_secs(12 * 3600));
+    sb.settle().await.expect("settle");
+    assert!(sb.order(&order.order_id).is_some());
+    c.send(&ConfirmOrderRequest::new(&order.order_id))
+        .await
+        .expect("confirm after 12 h");
+    assert_eq!(
+        c.reconcile("JY-RET").await.expect("q").status,
+        OrderStatus::Completed
+    );
+
+    // Past the 24-hour window plus the retention: removed, the balance unchanged.
+    sb.advance(Duration::from_secs(13 * 3600));
+    sb.settle().await.expect("settle");
+    assert!(sb.order(&order.order_id).is_none());
+    assert!(c.reconcile("JY-RET").await.is_err(), "not found any more");
+    assert_eq!(
+        c.send(&QueryCashRequest::new())
+            .await
+            .expect("balance")
+            .yuan,
+        cash
+    );
+    sb.shutdown().await.expect("shutdown");
+}

@@ -430,7 +430,7 @@ async fn balance(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     }
     let paid: Decimal = ctx
         .store()
-        .list(
+        .ledger(
             &OrderFilter::default()
                 .provider(NAME)
                 .state(OrderState::Success),

@@ -330,6 +330,16 @@ impl ProviderModule for JiuyiDc {
         )
     }
 
+    fn settled_at(&self, order: &Order) -> Option<crate::SandboxTime> {
+        let done = order.completed_at.unwrap_or(order.created_at);
+        // A direct success awaiting confirmation (3) may be confirmed, or turns completed (4)
+        // by itself 24 hours later: only then is it settled.
+        if order.kind == DIRECT && direct_status(order, done) == "3" {
+            return Some(done + Duration::from_millis(AUTO_CONFIRM_MILLIS.unsigned_abs()));
+        }
+        Some(done)
+    }
+
     fn tamper_notify_signature(&self, notify: &mut Notify) -> bool {
         let Ok(params) = CanonicalParams::from_form(notify.body()) else {
             return false;
@@ -492,7 +502,7 @@ impl JiuyiDc {
     fn balance(&self, ctx: &ProviderCtx) -> Decimal {
         let spent: Decimal = ctx
             .store()
-            .list(&OrderFilter::default().provider(NAME))
+            .ledger(&OrderFilter::default().provider(NAME))
             .iter()
             .filter(|o| !o.state.is_final() || o.state == OrderState::Success)
             .map(|o| o.amount)

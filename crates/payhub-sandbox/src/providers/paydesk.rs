@@ -298,7 +298,7 @@ impl Inner {
     fn balances(&self, ctx: &ProviderCtx, merchant: &Merchant) -> (Decimal, Decimal) {
         let mut available = merchant.balance;
         let mut frozen = Decimal::ZERO;
-        for o in ctx.store().list(&OrderFilter::default().provider(NAME)) {
+        for o in ctx.store().ledger(&OrderFilter::default().provider(NAME)) {
             if o.merchant_id != merchant.id {
                 continue;
             }

@@ -648,7 +648,7 @@ impl Inner {
     }
 
     fn balance_of(&self, ctx: &ProviderCtx, app: &App, c: &Currency) -> Decimal {
-        let orders = ctx.store().list(&OrderFilter::default().provider(NAME));
+        let orders = ctx.store().ledger(&OrderFilter::default().provider(NAME));
         let mut balance = app.opening_balance;
         for o in orders.iter().filter(|o| {
             o.merchant_id == app.app_id
@@ -1231,6 +1231,11 @@ fn flip_signature(value: &str) -> String {
 impl ProviderModule for Tokenpay {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn ledger_fields(&self) -> &'static [&'static str] {
+        // `balance_of` sums per chain and currency.
+        &["chain", "currency"]
     }
 
     fn router(&self, ctx: ProviderCtx) -> Router {

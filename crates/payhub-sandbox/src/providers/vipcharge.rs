@@ -558,7 +558,7 @@ impl Inner {
     fn available(&self, ctx: &ProviderCtx, merchant: &Merchant) -> Decimal {
         let spent: Decimal = ctx
             .store()
-            .list(&OrderFilter::default().provider(NAME))
+            .ledger(&OrderFilter::default().provider(NAME))
             .iter()
             .filter(|o| o.merchant_id == merchant.business_id)
             .filter(|o| !matches!(o.state, OrderState::Failed | OrderState::Cancelled))

@@ -1,5 +1,6 @@
 //! `payhub sandbox`: ephemeral port, banner, `--write-config` read by the other commands,
-//! clean exit on SIGINT.
+//! clean exit on SIGINT: also one sent during start-up from a script (where SIGINT starts out
+//! ignored), and with half-sent requests open.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -96,5 +97,118 @@ async fn sandbox_command_serves_writes_its_config_and_exits_cleanly_on_sigint() 
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Waits for `child` to exit; on timeout kills its process group (it leads one) and fails.
+#[cfg(unix)]
+async fn wait_for_group(
+    child: &mut std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let group = format!("-{}", child.id());
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+            let _ = child.wait();
+            panic!("{what}: still running after {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_command_started_from_a_script_stops_on_an_early_sigint() {
+    use std::os::unix::process::CommandExt as _;
+    let dir = workdir("sandbox-script");
+    // A background job of a non-interactive shell starts with SIGINT ignored; the SIGINT 50 ms
+    // later arrives while the sandbox is still starting.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" sandbox --port 0 >/dev/null 2>&1 & pid=$!; sleep 0.05; kill -INT "$pid"; wait "$pid""#)
+        .arg(env!("CARGO_BIN_EXE_payhub"))
+        .current_dir(&dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("sh starts");
+    let status = wait_for_group(
+        &mut child,
+        Duration::from_secs(10),
+        "SIGINT sent 50 ms after start-up was lost",
+    )
+    .await;
+    assert!(status.success(), "{status:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_command_exits_0_on_sigint_with_half_sent_requests_open() {
+    use std::io::Write as _;
+    let dir = workdir("sandbox-stalled");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payhub"))
+        .args(["sandbox", "--port", "0"])
+        .current_dir(&dir)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("payhub sandbox starts");
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    let first = lines
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|e| {
+            let _ = child.kill();
+            panic!("no banner: {e}")
+        });
+    let addr = first
+        .strip_prefix("payhub sandbox listening on http://")
+        .expect("URL line")
+        .to_owned();
+    // Half a request head, and a whole head with half its body: both stall.
+    let mut conns = Vec::new();
+    for part in [
+        "POST /paydesk/api/payDesk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le",
+        "POST /paydesk/api/payDesk HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{",
+    ] {
+        let mut c = std::net::TcpStream::connect(&addr).expect("connect");
+        c.write_all(part.as_bytes()).expect("write");
+        conns.push(c);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill runs")
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(12);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("payhub sandbox did not exit within its 5 s grace plus margin");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr);
+    assert!(status.success(), "{status:?}: {stderr}");
+    drop(conns);
     let _ = std::fs::remove_dir_all(dir);
 }

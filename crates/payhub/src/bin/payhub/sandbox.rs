@@ -1,12 +1,15 @@
 //! `payhub sandbox`: starts the payhub sandbox in-process, prints its base URL, each provider's
 //! base URL and the merchant credentials it accepts (sandbox-only test values: printing them is
-//! the point), then serves until Ctrl-C or SIGTERM and shuts down gracefully.
+//! the point), then serves until Ctrl-C or SIGTERM and shuts down gracefully (exit 0). The
+//! signal handlers are installed first, so a SIGINT during start-up (even from a script, where
+//! background jobs start with SIGINT ignored) stops it too.
 //!
 //! `--write-config payhub.toml` also writes those URLs and credentials as a `payhub` config
 //! file, so `payhub create` / `query` / `verify-notify` run against the sandbox with no flags.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use payhub::sandbox::{Sandbox, SandboxHandle};
 
@@ -34,6 +37,10 @@ pub(crate) struct Args {
     /// Send every callback to this URL instead of the orders' notify URLs.
     #[arg(long, value_name = "URL")]
     redirect_callbacks: Option<String>,
+    /// Seconds of sandbox time final orders are kept after they ended (default 3600; 0 keeps
+    /// them forever).
+    #[arg(long, value_name = "SECS")]
+    order_retention: Option<u64>,
     /// Also write the sandbox's URLs and credentials as a payhub config file (for example
     /// `payhub.toml`, which the other commands read from the current directory).
     #[arg(long, value_name = "FILE")]
@@ -46,6 +53,9 @@ pub(crate) struct Args {
 /// The sandbox cannot start (bad config, port in use), the config file cannot be written, or
 /// the shutdown fails.
 pub(crate) async fn run(args: Args) -> Result<(), CliError> {
+    // First of all: a background job started from a script has SIGINT ignored until a handler
+    // is installed, so a SIGINT during start-up would otherwise be lost.
+    let mut signals = Signals::install();
     if let Some(path) = &args.write_config {
         check_writable(path)?;
     }
@@ -65,16 +75,22 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     if let Some(url) = args.redirect_callbacks {
         builder = builder.redirect_callbacks(url);
     }
-    let sandbox = builder
-        .start()
-        .await
-        .map_err(|e| CliError::new(format!("sandbox: {}", chain(&e))))?;
+    if let Some(secs) = args.order_retention {
+        builder = builder.order_retention((secs > 0).then(|| Duration::from_secs(secs)));
+    }
+    let sandbox = tokio::select! {
+        biased;
+        _ = signals.recv() => return Ok(()),
+        started = builder.start() => {
+            started.map_err(|e| CliError::new(format!("sandbox: {}", chain(&e))))?
+        }
+    };
     if let Some(path) = &args.write_config {
         std::fs::write(path, config_file(&sandbox))
             .map_err(|e| CliError::new(format!("cannot write `{}`: {e}", path.display())))?;
     }
     crate::print(&banner(&sandbox, args.write_config.as_deref()))?;
-    wait_for_signal().await;
+    signals.recv().await;
     sandbox
         .shutdown()
         .await
@@ -176,17 +192,60 @@ fn check_writable(path: &Path) -> Result<(), CliError> {
     }
 }
 
-async fn wait_for_signal() {
+/// SIGINT (Ctrl-C) and SIGTERM, caught from the moment [`Signals::install`] runs: a signal
+/// that arrives before [`recv`](Signals::recv) is awaited is kept, not lost.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(windows)]
+    ctrl_c: Option<tokio::signal::windows::CtrlC>,
+}
+
+impl Signals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
-            return;
+        }
+        #[cfg(windows)]
+        {
+            Self {
+                ctrl_c: tokio::signal::windows::ctrl_c().ok(),
+            }
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+
+    /// Waits for the next signal; returns its name.
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+                if let Some(s) = s
+                    && s.recv().await.is_some()
+                {
+                    return;
+                }
+                std::future::pending::<()>().await;
+            }
+            tokio::select! {
+                () = next(&mut self.interrupt) => "SIGINT",
+                () = next(&mut self.terminate) => "SIGTERM",
+            }
+        }
+        #[cfg(windows)]
+        {
+            if let Some(c) = &mut self.ctrl_c
+                && c.recv().await.is_some()
+            {
+                return "Ctrl-C";
+            }
+            std::future::pending().await
+        }
+    }
 }
