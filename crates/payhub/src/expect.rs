@@ -52,6 +52,12 @@ impl Expected {
     }
 
     /// Expect this currency code (compared case-insensitively).
+    ///
+    /// Only tokenpay callbacks state a currency; gateway-recharge, jiuyi-dc, paydesk and
+    /// vipcharge callbacks do not (the currency is fixed by the merchant account or the order).
+    /// A notification that states no currency is therefore not a mismatch: the currency is not
+    /// compared, and [`Expected::unchecked`] lists it, so you can log that it was not checked.
+    /// A currency that is stated and differs is a mismatch.
     #[must_use]
     pub fn currency(mut self, currency: impl Into<String>) -> Self {
         self.currency = Some(currency.into());
@@ -61,8 +67,10 @@ impl Expected {
     /// Compares against the facts of a verified notification.
     ///
     /// # Errors
-    /// [`Mismatch`] naming every field that differs. An expected amount or currency the
-    /// notification does not carry counts as a mismatch: you asked for it to be checked.
+    /// [`Mismatch`] naming every field that differs. An expected amount the notification does
+    /// not carry counts as a mismatch: you asked for it to be checked. An expected currency
+    /// the notification does not state is not compared (see [`Expected::currency`] and
+    /// [`Expected::unchecked`]).
     pub fn check(&self, facts: &NotificationFacts) -> Result<(), Mismatch> {
         let mut fields = Vec::new();
         if facts.merchant_order_no != self.order_no {
@@ -83,7 +91,8 @@ impl Expected {
             match &facts.currency {
                 Some(got) if got.eq_ignore_ascii_case(want) => {}
                 Some(got) => fields.push(FieldMismatch::new("currency", want, got)),
-                None => fields.push(FieldMismatch::new("currency", want, &"(absent)")),
+                // The callback does not state a currency: nothing to compare (`unchecked`).
+                None => {}
             }
         }
         if fields.is_empty() {
@@ -91,6 +100,29 @@ impl Expected {
         } else {
             Err(Mismatch { fields })
         }
+    }
+
+    /// The expected fields that [`Expected::check`] could not compare because the notification
+    /// does not state them: `["currency"]` when a currency is expected and the callback states
+    /// none, else empty.
+    ///
+    /// ```
+    /// use payhub::{Expected, NotificationFacts};
+    /// let facts = NotificationFacts {
+    ///     merchant_order_no: "ORD-1".into(),
+    ///     amount: None,
+    ///     currency: None,
+    /// };
+    /// let expected = Expected::order("ORD-1").currency("TZS");
+    /// assert!(expected.check(&facts).is_ok());
+    /// assert_eq!(expected.unchecked(&facts), ["currency"]);
+    /// ```
+    pub fn unchecked(&self, facts: &NotificationFacts) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.currency.is_some() && facts.currency.is_none() {
+            fields.push("currency");
+        }
+        fields
     }
 }
 
