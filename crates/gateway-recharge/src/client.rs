@@ -388,8 +388,9 @@ impl Client {
     /// Finds out what happened to an order after [`Error::OutcomeUnknown`]: queries it by your
     /// order number.
     ///
-    /// It sends a [`DepositQueryRequest`] to `/h5/deposit_query`, the only query WinPay
-    /// documents. WinPay does not say whether that finds `/gateway/recharge` orders; if your
+    /// It sends a [`DepositQueryRequest`] to the [`ClientBuilder::reconcile_path`] (default
+    /// `/h5/deposit_query`, the only query WinPay documents); [`Client::reconcile_path`] says
+    /// which. WinPay does not say whether that finds `/gateway/recharge` orders; if your
     /// account manager gave you a collection-order query path, set it with
     /// [`ClientBuilder::reconcile_path`].
     ///
@@ -398,6 +399,12 @@ impl Client {
     pub async fn reconcile(&self, order_no: &str) -> Result<DepositQueryResponse> {
         self.send(&DepositQueryRequest::new(order_no).at_path(&self.inner.reconcile_path))
             .await
+    }
+
+    /// The path [`Client::reconcile`] queries ([`ClientBuilder::reconcile_path`], default
+    /// `/h5/deposit_query`).
+    pub fn reconcile_path(&self) -> &str {
+        &self.inner.reconcile_path
     }
 
     /// The merchant balance (a [`BalanceRequest`]).
@@ -450,6 +457,15 @@ impl Client {
             self.inner.sign_empty,
             self.inner.notify_max_bytes,
         )
+    }
+
+    /// As [`Client::notify_verifier`], for the `callback_url` you give payouts: its
+    /// notifications are [`CallbackKind::Payout`](crate::notify::CallbackKind::Payout).
+    /// WinPay's payout callbacks look exactly like collection callbacks, so the URL is the only
+    /// thing that tells them apart (see [`notify`](crate::notify)).
+    pub fn payout_notify_verifier(&self) -> NotifyVerifier {
+        self.notify_verifier()
+            .callback_kind(crate::notify::CallbackKind::Payout)
     }
 }
 

@@ -36,7 +36,11 @@
 //!   the code, `msg`/`message`, the raw body and what the request signed, key masked
 //!   ([`error::ApiError::signed`]). Money is read from text, never via `f64`.
 //! - Callbacks are verified on the raw bytes by [`notify::NotifyVerifier`] and acknowledged
-//!   with [`notify::Ack::success`] (`SUCCESS`).
+//!   with [`notify::Ack::success`] (`SUCCESS`). WinPay's payout callbacks look exactly like
+//!   collection callbacks: [`notify::Notification::kind`] is what the verifier was configured
+//!   with ([`Client::payout_notify_verifier`] for the payouts' `callback_url`). Callbacks carry
+//!   no signed send time, so there is no freshness check: deduplicate and check the amount
+//!   (see [`notify`], "Replays and freshness").
 //! - The key never appears in `Debug`, `Display`, errors or logs; every call runs in a
 //!   `tracing` span (provider, operation, order number, attempt, HTTP status, latency).
 //!

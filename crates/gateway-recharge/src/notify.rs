@@ -8,6 +8,26 @@
 //! every 10 seconds, 10 times in all. Deliveries repeat: deduplicate on
 //! [`Notification::dedupe_key`] and check the amount against your own order.
 //!
+//! # Collection or payout?
+//! WinPay sends payout (代付) callbacks in exactly the shape of collection (代收) callbacks: its
+//! two callback pages show the same fields, the same `status: success` and the same `RR...`
+//! trade number, so nothing in the body says which kind it is. A verifier therefore reports
+//! the kind you configured ([`Notification::kind`], default [`CallbackKind::Collection`]):
+//! give payouts their own `callback_url` and verify them with
+//! [`NotifyVerifier::callback_kind`]`(CallbackKind::Payout)` (or
+//! [`Client::payout_notify_verifier`](crate::Client::payout_notify_verifier)), or, on one
+//! shared URL, number your payouts with a prefix and set [`NotifyVerifier::payout_order_prefix`].
+//! A payout's `success` means money **left** your account: never fulfil an order on it.
+//!
+//! # Replays and freshness
+//! The callback carries no signed send time (no `time` field; `trade_time` is when the trade
+//! happened, which every legitimate redelivery repeats), so a captured genuine callback stays
+//! valid and no freshness check is possible. What protects you: the signature (only WinPay
+//! and you hold the key), [`Notification::dedupe_key`] with a deduper that outlives the retry
+//! schedule (ideally a durable store keyed on it), checking order number and amount against
+//! your own order (`payhub::Expected` in the facade), and fulfilling an order once (a replay of
+//! an already paid order changes nothing).
+//!
 //! ```
 //! use gateway_recharge::notify::{Ack, NotifyVerifier};
 //!
@@ -45,6 +65,46 @@ const KNOWN: [&str; 7] = [
     "sign",
 ];
 
+/// What a callback is about. WinPay's body does not say (see the [module docs](self)): the
+/// verifier reports what you configured with [`NotifyVerifier::callback_kind`] and
+/// [`NotifyVerifier::payout_order_prefix`].
+///
+/// ```
+/// use gateway_recharge::notify::{CallbackKind, NotifyVerifier};
+/// let v = NotifyVerifier::new("M1", "k").callback_kind(CallbackKind::Payout);
+/// assert!(CallbackKind::Payout.is_payout());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallbackKind {
+    /// A collection (代收) or H5 deposit: `success` means money was received. The default.
+    #[default]
+    Collection,
+    /// A payout (代付): `success` means money was sent. Never a payment received.
+    Payout,
+}
+
+impl CallbackKind {
+    /// Whether this is a payout callback.
+    pub fn is_payout(self) -> bool {
+        matches!(self, Self::Payout)
+    }
+
+    /// `collection` or `payout`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Collection => "collection",
+            Self::Payout => "payout",
+        }
+    }
+}
+
+impl fmt::Display for CallbackKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Verifies WinPay callbacks. Cheap to clone; get one from
 /// [`Client::notify_verifier`](crate::Client::notify_verifier) or build one here for a webhook
 /// service without a client.
@@ -55,6 +115,8 @@ pub struct NotifyVerifier {
     offset: UtcOffset,
     sign_empty: bool,
     max_body: usize,
+    kind: CallbackKind,
+    payout_prefix: Option<String>,
 }
 
 impl fmt::Debug for NotifyVerifier {
@@ -63,6 +125,8 @@ impl fmt::Debug for NotifyVerifier {
             .field("merchant_no", &self.merchant_no)
             .field("key", &"***")
             .field("max_body", &self.max_body)
+            .field("kind", &self.kind)
+            .field("payout_prefix", &self.payout_prefix)
             .finish_non_exhaustive()
     }
 }
@@ -97,6 +161,45 @@ impl NotifyVerifier {
             offset,
             sign_empty,
             max_body,
+            kind: CallbackKind::Collection,
+            payout_prefix: None,
+        }
+    }
+
+    /// What the callbacks this verifier checks are about (default
+    /// [`CallbackKind::Collection`]). WinPay's payout callbacks look exactly like collection
+    /// callbacks, so point payouts at their own `callback_url` and verify them with
+    /// `CallbackKind::Payout`: their `success` then never reads as a payment received.
+    ///
+    /// ```
+    /// use gateway_recharge::notify::{CallbackKind, NotifyVerifier};
+    /// let payouts = NotifyVerifier::new("M1", "k").callback_kind(CallbackKind::Payout);
+    /// ```
+    #[must_use]
+    pub fn callback_kind(mut self, kind: CallbackKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// For one `callback_url` shared by collections and payouts: a callback whose `order_no`
+    /// starts with `prefix` is a [`CallbackKind::Payout`] (default: none; an empty prefix is
+    /// ignored). Number your payouts with a prefix no collection order uses.
+    ///
+    /// ```
+    /// use gateway_recharge::notify::NotifyVerifier;
+    /// let shared = NotifyVerifier::new("M1", "k").payout_order_prefix("PO-");
+    /// ```
+    #[must_use]
+    pub fn payout_order_prefix(mut self, prefix: impl Into<String>) -> Self {
+        let prefix = prefix.into();
+        self.payout_prefix = (!prefix.is_empty()).then_some(prefix);
+        self
+    }
+
+    fn kind_of(&self, order_no: &str) -> CallbackKind {
+        match &self.payout_prefix {
+            Some(p) if order_no.starts_with(p.as_str()) => CallbackKind::Payout,
+            _ => self.kind,
         }
     }
 
@@ -177,7 +280,7 @@ impl NotifyVerifier {
                 span.record("order_no", n.order_no.as_str());
                 span.record("trade_no", n.trade_no.as_str());
                 span.record("status", n.status.as_str());
-                tracing::info!("callback verified");
+                tracing::info!(kind = n.kind.as_str(), "callback verified");
                 Ok(n)
             }
             Err(e) => {
@@ -247,7 +350,9 @@ impl NotifyVerifier {
         let order_no = required("order_no", take("order_no"))?.into_owned();
         let remark = take("remark").unwrap_or_default().into_owned();
         let status = OrderStatus::from_wire(&required("status", take("status"))?);
+        let kind = self.kind_of(&order_no);
         Ok(Notification {
+            kind,
             trade_no,
             order_no,
             amount,
@@ -320,6 +425,9 @@ fn read_form(body: &[u8]) -> std::result::Result<BorrowedParams<'_>, NotifyError
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Notification {
+    /// Collection or payout, as configured on the verifier (the body does not say). A payout's
+    /// `success` means money was sent, not received.
+    pub kind: CallbackKind,
     /// WinPay's order number (`trade_no`).
     pub trade_no: String,
     /// Your order number (`order_no`).

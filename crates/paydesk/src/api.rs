@@ -174,8 +174,14 @@ pub(crate) mod private {
         /// Pushes every broken rule into `checks`.
         fn check(&self, profiles: &Profiles, checks: &mut super::validate::Checks);
 
-        /// The exact body bytes (already validated) with `nonce` as `nonceStr`.
-        fn encode(&self, nonce: &str, profiles: &Profiles) -> Result<Vec<u8>, Error>;
+        /// The exact body bytes (already validated) with `nonce` as `nonceStr`, numeric codes
+        /// written as `codes` says.
+        fn encode(
+            &self,
+            nonce: &str,
+            profiles: &Profiles,
+            codes: crate::types::CodeFormats,
+        ) -> Result<Vec<u8>, Error>;
     }
 
     /// Reads a reply's `data`.
@@ -190,9 +196,10 @@ pub(crate) fn encode<O: Operation>(
     req: &O,
     nonce: &str,
     profiles: &Profiles,
+    codes: crate::types::CodeFormats,
 ) -> Result<Vec<u8>, Error> {
     req.validate(profiles)?;
-    req.encode(nonce, profiles)
+    req.encode(nonce, profiles, codes)
 }
 
 /// Reads a raw reply of `O`: the envelope (`code` 200 and `msg` `SUCCESS`, else

@@ -61,6 +61,7 @@ struct Inner {
     nonce: Arc<dyn NonceSource>,
     retry: RetryPolicy,
     profiles: Profiles,
+    codes: crate::types::CodeFormats,
 }
 
 impl fmt::Debug for Client {
@@ -125,6 +126,12 @@ impl Client {
         self.inner.transport.base_url()
     }
 
+    /// How `payType`, `accountType` and `bankId` are written
+    /// ([`ClientBuilder::code_format`]; default: JSON numbers).
+    pub fn code_formats(&self) -> crate::types::CodeFormats {
+        self.inner.codes
+    }
+
     /// The amount profiles requests are validated against.
     pub fn profiles(&self) -> &Profiles {
         &self.inner.profiles
@@ -164,7 +171,7 @@ impl Client {
             Some(n) => n.to_owned(),
             None => self.fresh_nonce()?,
         };
-        let body = api::encode(req, &nonce, &self.inner.profiles)?;
+        let body = api::encode(req, &nonce, &self.inner.profiles, self.inner.codes)?;
         self.signed(O::NAME, Cow::Borrowed(O::PATH), O::IDEMPOTENCY, body)
     }
 

@@ -35,18 +35,24 @@
 //!   [`Error::OutcomeUnknown`], to be settled with [`Client::reconcile`].
 //! - **Notifies** ([`notify`]): [`notify::NotifyVerifier`] checks `Sign` on the raw bytes
 //!   (either hex case) and that `MerchantId` is ours before parsing; [`notify::Ack::success`]
-//!   is the exact answer (HTTP 200, body `SUCCESS`).
+//!   is the exact answer (HTTP 200, body `SUCCESS`). Notifies sign no send time, so there is no
+//!   freshness check: deduplicate and check order and amount (see [`notify`], "Replays and
+//!   freshness").
 //! - **Tracing**: every call runs in a `paydesk.call` span with the operation, order numbers,
 //!   attempt, HTTP status, latency and outcome. The apiKey and signatures are never recorded.
 //!
 //! # Documented defaults you can override
 //! - Amount rules per currency: [`profile::Profiles::builtin`] holds TZS, COP, CLP, PEN, USD,
-//!   PHP and IDR as stated in the provider's pages; other currencies are refused until you add a
-//!   profile ([`ClientBuilder::profile`]).
+//!   PHP and IDR as stated in the provider's pages, and MXN, INR, BRL, THB, PKR and EGP with
+//!   **guessed** limits (ISO decimals, at least 1, no maximum: their pages could not be read;
+//!   [`profile::Profile::is_guessed`]). Replace any with [`ClientBuilder::profile`]. Any other
+//!   currency is checked against a conservative default profile (whole amounts, at least 1),
+//!   replaceable or removable with [`ClientBuilder::default_profile`].
 //! - `nonceStr`: 32 random letters and digits unless the request sets one
 //!   ([`ClientBuilder::nonce_source`]).
 //! - `payType`, `accountType` and `bankId` are sent as JSON numbers (the field tables say
-//!   `int`); `idType` is sent as given ([`types::IdType`]).
+//!   `int`); send any of them as a JSON string with [`ClientBuilder::code_format`] (Cashy's own
+//!   examples show both). `idType` is sent as given ([`types::IdType`]).
 //! - A create that fails with `System_error` is reported as [`Error::OutcomeUnknown`]: the
 //!   provider failed mid-way and may have stored the order.
 #![forbid(unsafe_code)]

@@ -10,6 +10,17 @@
 //! 1, 2, 4 ... 512 minutes (10 retries), so handle duplicates (see
 //! [`Notification::dedupe_key`]).
 //!
+//! # Replays and freshness
+//! Cashy signs no send time: there is no timestamp header, and the body's `completionTime` is
+//! when the order completed, repeated unchanged by every legitimate redelivery (which go on for
+//! about 17 hours: 1 + 2 + 4 ... + 512 minutes), so no freshness check is possible and a
+//! captured genuine notify stays valid. What protects you: the `Sign` over the raw body with
+//! your own apiKey (nobody else can make one), the `MerchantId` check, deduplication on
+//! [`Notification::dedupe_key`] in a store that outlives the retry schedule (a durable one,
+//! not only memory), checking order number and amount against your own order
+//! (`payhub::Expected` in the facade), and fulfilling an order once (a replay of a paid order
+//! changes nothing).
+//!
 //! ```
 //! use http::HeaderMap;
 //! use paydesk::notify::{Ack, Notification, NotifyVerifier};

@@ -3,9 +3,39 @@
 //! Each create request is checked against the [`Profile`] of its `currency`: decimal places,
 //! minimum and maximum amount, whether `reusableStatus: true` is allowed, the allowed `payType`
 //! and `accountType` codes, the fields the country requires, and the default `expireTime`.
-//! The built-in table ([`Profiles::builtin`]) holds what the provider's pages state; a currency
-//! that is not in the table is refused until you add a profile with
-//! [`ClientBuilder::profile`](crate::ClientBuilder::profile), so no amount rule is guessed.
+//!
+//! The built-in table ([`Profiles::builtin`]) has a profile for every currency the provider's
+//! docs name:
+//!
+//! | currency | country | decimals | amount | source |
+//! |---|---|---|---|---|
+//! | TZS | tza | 0 | 500 to 5,000,000 | stated |
+//! | COP | col | 2 | 10,000 to 5,000,000 | stated |
+//! | CLP | chl | 2 | 1,000 to 5,000,000 | stated |
+//! | PEN | per | 2 | 10.00 to 2,000.00 | stated |
+//! | USD | ecu | 2 | 1 to 500 | stated |
+//! | PHP | php | 0 | 100 to 5,000,000 | stated |
+//! | IDR | idn | 0 | at least 10,000 | stated |
+//! | MXN | mex | 2 | at least 1 | **guess** |
+//! | INR | india | 2 | at least 1 | **guess** |
+//! | BRL | bra | 2 | at least 1 | **guess** |
+//! | THB | tha | 2 | at least 1 | **guess** |
+//! | PKR | pak | 2 | at least 1 | **guess** |
+//! | EGP | egy | 2 | at least 1 | **guess** |
+//!
+//! The **guessed** rows ([`Profile::is_guessed`]): Cashy has country sections for them, but
+//! their amount rules (and, for BRL/THB/PKR/EGP, the currency codes) could not be read. The
+//! decimals are ISO 4217's, the minimum is one whole unit and there is no maximum: Cashy
+//! refuses an amount outside its own limits with a readable error. Replace a guess with
+//! [`ClientBuilder::profile`](crate::ClientBuilder::profile) once your account manager confirms
+//! the rules.
+//!
+//! Any other currency (Cashy adds countries) is checked against the **default profile**
+//! ([`Profile::conservative_default`]): whole amounts only, at least 1, no maximum, any code,
+//! no default `expireTime`. A whole amount is valid in every currency, so nothing is ever sent
+//! that the provider could round. Replace it with
+//! [`ClientBuilder::default_profile`](crate::ClientBuilder::default_profile), or pass `None`
+//! there to refuse currencies without a profile.
 //!
 //! ```
 //! use paydesk::profile::Profiles;
@@ -15,7 +45,11 @@
 //! assert_eq!(tzs.scale_digits(), 0);
 //! assert_eq!(tzs.min_amount(), Decimal::from(500));
 //! assert_eq!(tzs.max_amount(), Some(Decimal::from(5_000_000)));
-//! assert!(table.get("MXN").is_none());
+//! assert!(table.get("MXN").expect("Mexico is built in").is_guessed());
+//! // A currency the docs do not name gets the conservative default.
+//! let kes = table.resolve("KES").expect("the default profile");
+//! assert_eq!(kes.scale_digits(), 0);
+//! assert!(table.get("KES").is_none());
 //! ```
 
 use std::collections::BTreeMap;
@@ -48,9 +82,32 @@ pub struct Profile {
     account_types: Option<Vec<AccountType>>,
     collect_required: Vec<&'static str>,
     payout_required: Vec<&'static str>,
+    guessed: bool,
 }
 
+/// The country and currency of [`Profile::conservative_default`].
+pub const DEFAULT_PROFILE_CODE: &str = "*";
+
 impl Profile {
+    /// The profile used for a currency the table does not name: whole amounts only (a whole
+    /// amount is valid in every currency, so the provider never has to round), at least 1, no
+    /// maximum, `reusableStatus` only `false`, any code, no extra required field, no default
+    /// `expireTime`. Its country and currency are [`DEFAULT_PROFILE_CODE`] and it is marked
+    /// [`guessed`](Profile::is_guessed).
+    ///
+    /// ```
+    /// use paydesk::profile::Profile;
+    /// let p = Profile::conservative_default();
+    /// assert_eq!((p.scale_digits(), p.max_amount()), (0, None));
+    /// assert!(p.is_guessed());
+    /// ```
+    pub fn conservative_default() -> Self {
+        Self::new(DEFAULT_PROFILE_CODE, DEFAULT_PROFILE_CODE)
+            .scale(0)
+            .min(Decimal::ONE)
+            .guessed(true)
+    }
+
     /// A profile with permissive defaults: 2 decimal places, any positive amount, no maximum,
     /// `reusableStatus` only `false`, any code, no extra required field, no default expiry.
     pub fn new(country: impl Into<String>, currency: impl Into<String>) -> Self {
@@ -66,7 +123,21 @@ impl Profile {
             account_types: None,
             collect_required: Vec::new(),
             payout_required: Vec::new(),
+            guessed: false,
         }
+    }
+
+    /// Marks the limits as a guess rather than the provider's stated rules (default `false`).
+    #[must_use]
+    pub fn guessed(mut self, guessed: bool) -> Self {
+        self.guessed = guessed;
+        self
+    }
+
+    /// Whether the limits are a guess (the provider's rules for this currency could not be
+    /// read): see the [module docs](self).
+    pub fn is_guessed(&self) -> bool {
+        self.guessed
     }
 
     /// Decimal places allowed in `amount` (`0` for integer currencies).
@@ -201,11 +272,13 @@ struct Row {
     account_types: Option<&'static [u32]>,
     collect_required: &'static [&'static str],
     payout_required: &'static [&'static str],
+    guessed: bool,
 }
 
 const SEVEN_DAYS: u64 = 7 * 24 * 3600;
 
-/// The rules stated in the provider's country pages (reference sections 5.4, 6, 7, 9.2).
+/// The rules stated in the provider's country pages (reference sections 5.4, 6, 7, 9.2), then
+/// the guessed rows of the other named currencies (section 9.4).
 const BUILTIN: &[Row] = &[
     Row {
         country: "tza",
@@ -218,6 +291,7 @@ const BUILTIN: &[Row] = &[
         account_types: Some(&[0, 1, 2, 3]),
         collect_required: &["mobileMoneyPhone", "realName", "phone", "email", "remark"],
         payout_required: &["remark"],
+        guessed: false,
     },
     Row {
         country: "col",
@@ -230,6 +304,7 @@ const BUILTIN: &[Row] = &[
         account_types: None,
         collect_required: &["idType", "idCard"],
         payout_required: &[],
+        guessed: false,
     },
     Row {
         country: "chl",
@@ -242,6 +317,7 @@ const BUILTIN: &[Row] = &[
         account_types: None,
         collect_required: &[],
         payout_required: &[],
+        guessed: false,
     },
     Row {
         country: "per",
@@ -254,6 +330,7 @@ const BUILTIN: &[Row] = &[
         account_types: None,
         collect_required: &[],
         payout_required: &[],
+        guessed: false,
     },
     Row {
         country: "ecu",
@@ -266,6 +343,7 @@ const BUILTIN: &[Row] = &[
         account_types: None,
         collect_required: &[],
         payout_required: &[],
+        guessed: false,
     },
     Row {
         country: "php",
@@ -278,6 +356,7 @@ const BUILTIN: &[Row] = &[
         account_types: None,
         collect_required: &["idType", "idCard"],
         payout_required: &[],
+        guessed: false,
     },
     Row {
         country: "idn",
@@ -290,6 +369,86 @@ const BUILTIN: &[Row] = &[
         account_types: None,
         collect_required: &[],
         payout_required: &[],
+        guessed: false,
+    },
+    // Guesses (see the module docs): the country sections exist, their rules could not be read.
+    Row {
+        country: "mex",
+        currency: "MXN",
+        scale: 2,
+        min: (1, 0),
+        max: None,
+        expire: None,
+        pay_types: None,
+        account_types: None,
+        collect_required: &[],
+        payout_required: &[],
+        guessed: true,
+    },
+    Row {
+        country: "india",
+        currency: "INR",
+        scale: 2,
+        min: (1, 0),
+        max: None,
+        expire: None,
+        pay_types: None,
+        account_types: None,
+        collect_required: &[],
+        payout_required: &[],
+        guessed: true,
+    },
+    Row {
+        country: "bra",
+        currency: "BRL",
+        scale: 2,
+        min: (1, 0),
+        max: None,
+        expire: None,
+        pay_types: None,
+        account_types: None,
+        collect_required: &[],
+        payout_required: &[],
+        guessed: true,
+    },
+    Row {
+        country: "tha",
+        currency: "THB",
+        scale: 2,
+        min: (1, 0),
+        max: None,
+        expire: None,
+        pay_types: None,
+        account_types: None,
+        collect_required: &[],
+        payout_required: &[],
+        guessed: true,
+    },
+    Row {
+        country: "pak",
+        currency: "PKR",
+        scale: 2,
+        min: (1, 0),
+        max: None,
+        expire: None,
+        pay_types: None,
+        account_types: None,
+        collect_required: &[],
+        payout_required: &[],
+        guessed: true,
+    },
+    Row {
+        country: "egy",
+        currency: "EGP",
+        scale: 2,
+        min: (1, 0),
+        max: None,
+        expire: None,
+        pay_types: None,
+        account_types: None,
+        collect_required: &[],
+        payout_required: &[],
+        guessed: true,
     },
 ];
 
@@ -310,41 +469,69 @@ impl Row {
             )
             .collect_required(self.collect_required.to_vec())
             .payout_required(self.payout_required.to_vec())
+            .guessed(self.guessed)
     }
 }
 
-/// The profiles a client validates against, keyed by currency code.
+/// The profiles a client validates against, keyed by currency code, and the default profile
+/// for any other currency.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Profiles(BTreeMap<String, Profile>);
+pub struct Profiles {
+    named: BTreeMap<String, Profile>,
+    default: Option<Profile>,
+}
 
 impl Profiles {
-    /// The built-in table: TZS, COP, CLP, PEN, USD (Ecuador), PHP, IDR.
+    /// The built-in table (see the [module docs](self)): TZS, COP, CLP, PEN, USD (Ecuador),
+    /// PHP, IDR as stated; MXN, INR, BRL, THB, PKR, EGP guessed; any other currency checked
+    /// against [`Profile::conservative_default`].
     pub fn builtin() -> Self {
-        Self(
-            BUILTIN
+        Self {
+            named: BUILTIN
                 .iter()
                 .map(|row| (row.currency.to_owned(), row.to_profile()))
                 .collect(),
-        )
+            default: Some(Profile::conservative_default()),
+        }
     }
 
-    /// An empty table (every create is refused until profiles are added).
+    /// An empty table with no default profile (every create is refused until profiles are
+    /// added).
     pub fn empty() -> Self {
-        Self(BTreeMap::new())
+        Self {
+            named: BTreeMap::new(),
+            default: None,
+        }
     }
 
     /// Adds a profile, replacing any profile of the same currency.
     pub fn insert(&mut self, profile: Profile) {
-        self.0.insert(profile.currency.clone(), profile);
+        self.named.insert(profile.currency.clone(), profile);
     }
 
-    /// The profile of `currency` (exact, upper-case code).
+    /// Sets the profile for currencies the table does not name (`None`: refuse them).
+    pub fn set_default(&mut self, profile: Option<Profile>) {
+        self.default = profile;
+    }
+
+    /// The profile for currencies the table does not name, if any.
+    pub fn default_profile(&self) -> Option<&Profile> {
+        self.default.as_ref()
+    }
+
+    /// The profile named for `currency` (exact, upper-case code), without the default.
     pub fn get(&self, currency: &str) -> Option<&Profile> {
-        self.0.get(currency)
+        self.named.get(currency)
     }
 
-    /// All profiles, by currency.
+    /// The profile a request in `currency` is checked against: the named one, else the
+    /// default profile (`None` only when there is no default).
+    pub fn resolve(&self, currency: &str) -> Option<&Profile> {
+        self.get(currency).or(self.default.as_ref())
+    }
+
+    /// All named profiles, by currency.
     pub fn iter(&self) -> impl Iterator<Item = &Profile> {
-        self.0.values()
+        self.named.values()
     }
 }

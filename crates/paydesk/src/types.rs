@@ -183,6 +183,74 @@ impl fmt::Display for AccountType {
     }
 }
 
+/// How a numeric code is written in request bodies: as a JSON number (`"payType":888`, the
+/// default: the field tables say `int`) or as a JSON string (`"payType":"888"`). Cashy's own
+/// examples show both (`"accountType":"1"` beside `"bankId":2`); choose per field with
+/// [`ClientBuilder::code_format`](crate::ClientBuilder::code_format) if your account manager
+/// asks for strings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CodeFormat {
+    /// A JSON number, e.g. `888`. The default.
+    #[default]
+    Number,
+    /// A JSON string of the decimal digits, e.g. `"888"`.
+    String,
+}
+
+/// A request field whose wire form [`CodeFormat`] chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CodeField {
+    /// The payin `payType` ([`PayType`]).
+    PayType,
+    /// The payout `accountType` ([`AccountType`]).
+    AccountType,
+    /// The payout `bankId` (from `/api/bankListQuery`).
+    BankId,
+}
+
+/// The wire form of each numeric code field (default: every one a JSON number).
+///
+/// ```
+/// use paydesk::types::{CodeField, CodeFormat, CodeFormats};
+/// let formats = CodeFormats::default().with(CodeField::AccountType, CodeFormat::String);
+/// assert_eq!(formats.get(CodeField::AccountType), CodeFormat::String);
+/// assert_eq!(formats.get(CodeField::PayType), CodeFormat::Number);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CodeFormats {
+    pay_type: CodeFormat,
+    account_type: CodeFormat,
+    bank_id: CodeFormat,
+}
+
+impl CodeFormats {
+    /// These formats with `field` written as `format`.
+    #[must_use]
+    pub fn with(mut self, field: CodeField, format: CodeFormat) -> Self {
+        *self.slot(field) = format;
+        self
+    }
+
+    /// How `field` is written.
+    pub fn get(&self, field: CodeField) -> CodeFormat {
+        match field {
+            CodeField::PayType => self.pay_type,
+            CodeField::AccountType => self.account_type,
+            CodeField::BankId => self.bank_id,
+        }
+    }
+
+    fn slot(&mut self, field: CodeField) -> &mut CodeFormat {
+        match field {
+            CodeField::PayType => &mut self.pay_type,
+            CodeField::AccountType => &mut self.account_type,
+            CodeField::BankId => &mut self.bank_id,
+        }
+    }
+}
+
 /// A payer or payee `idType`. Countries use numeric codes (`1` = CC in Colombia) or text codes
 /// (`SSS` in the Philippines, `CPF` in Brazil); the value is sent as given: a number as a JSON
 /// number, a text as a JSON string.

@@ -90,6 +90,12 @@ impl Expected {
     }
 
     /// Expect this currency code (compared case-insensitively).
+    ///
+    /// Only tokenpay callbacks state a currency; gateway-recharge, jiuyi-dc, paydesk and
+    /// vipcharge callbacks do not (the currency is fixed by the merchant account or the order).
+    /// A notification that states no currency is therefore not a mismatch: the currency is not
+    /// compared, and [`Expected::unchecked`] lists it, so you can log that it was not checked.
+    /// A currency that is stated and differs is a mismatch.
     #[must_use]
     pub fn currency(mut self, currency: impl Into<String>) -> Self {
         self.currency = Some(currency.into());
@@ -99,10 +105,11 @@ impl Expected {
     /// Compares against the facts of a verified notification.
     ///
     /// # Errors
-    /// [`Mismatch`] naming every field that differs. An expected amount, currency or cost the
-    /// notification does not carry counts as a mismatch: you asked for it to be checked. The one
-    /// exception is an amount for a notification that never carries one
-    /// ([`NotificationFacts::amount_applies`] `false`: direct recharges), which is not compared.
+    /// [`Mismatch`] naming every field that differs. An expected amount or cost the notification
+    /// does not carry counts as a mismatch: you asked for it to be checked. Two exceptions: an
+    /// amount for a notification that never carries one ([`NotificationFacts::amount_applies`]
+    /// `false`: direct recharges), and a currency the notification does not state (see
+    /// [`Expected::currency`] and [`Expected::unchecked`]); neither is compared.
     pub fn check(&self, facts: &NotificationFacts) -> Result<(), Mismatch> {
         let mut fields = Vec::new();
         if facts.merchant_order_no != self.order_no {
@@ -123,7 +130,8 @@ impl Expected {
             match &facts.currency {
                 Some(got) if got.eq_ignore_ascii_case(want) => {}
                 Some(got) => fields.push(FieldMismatch::new("currency", want, got)),
-                None => fields.push(FieldMismatch::new("currency", want, &"(absent)")),
+                // The callback does not state a currency: nothing to compare (`unchecked`).
+                None => {}
             }
         }
         if let Some(want) = self.cost {
@@ -138,6 +146,29 @@ impl Expected {
         } else {
             Err(Mismatch { fields })
         }
+    }
+
+    /// The expected fields that [`Expected::check`] could not compare because the notification
+    /// does not state them: `["currency"]` when a currency is expected and the callback states
+    /// none, else empty.
+    ///
+    /// ```
+    /// use payhub::{Expected, NotificationFacts};
+    /// let facts = NotificationFacts {
+    ///     merchant_order_no: "ORD-1".into(),
+    ///     amount: None,
+    ///     currency: None,
+    /// };
+    /// let expected = Expected::order("ORD-1").currency("TZS");
+    /// assert!(expected.check(&facts).is_ok());
+    /// assert_eq!(expected.unchecked(&facts), ["currency"]);
+    /// ```
+    pub fn unchecked(&self, facts: &NotificationFacts) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.currency.is_some() && facts.currency.is_none() {
+            fields.push("currency");
+        }
+        fields
     }
 }
 

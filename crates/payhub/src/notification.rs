@@ -55,7 +55,9 @@ impl Notification {
         }
     }
 
-    /// The provider's status in the common model.
+    /// The provider's status in the common model. A gateway-recharge payout callback (a
+    /// verifier configured for payouts) or a paydesk `PAYOUT...` notify is money sent, never
+    /// [`PaymentStatus::Paid`]: it is `Unknown("payout:<status>")`.
     pub fn status(&self) -> PaymentStatus {
         match *self {
             #[cfg(feature = "gateway-recharge")]

@@ -2,6 +2,7 @@
 //! loopback round trips, property tests and secret-redaction checks.
 
 mod fixtures;
+mod kinds;
 mod loopback;
 mod props;
 mod secrets;

@@ -103,8 +103,11 @@ impl Collect {
 
     /// `expireTime` to send: the request's, else the profile's default.
     pub(crate) fn expire_time(&self, profiles: &Profiles) -> Option<u64> {
-        self.expire_secs
-            .or_else(|| profiles.get(&self.currency).and_then(Profile::expire_secs))
+        self.expire_secs.or_else(|| {
+            profiles
+                .resolve(&self.currency)
+                .and_then(Profile::expire_secs)
+        })
     }
 }
 

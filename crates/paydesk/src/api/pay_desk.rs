@@ -13,7 +13,7 @@ use super::wire::{self, Amount};
 use super::{Fields, Idempotency, Operation, OrderKind, RequestIds};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
-use crate::types::{Extra, IdType};
+use crate::types::{CodeFormats, Extra, IdType};
 
 /// Creates a cashier order (`/api/payDesk`).
 ///
@@ -125,7 +125,12 @@ impl Sealed for PayDeskRequest {
         }
     }
 
-    fn encode(&self, nonce: &str, profiles: &Profiles) -> Result<Vec<u8>, Error> {
+    fn encode(
+        &self,
+        nonce: &str,
+        profiles: &Profiles,
+        _codes: CodeFormats,
+    ) -> Result<Vec<u8>, Error> {
         let c = &self.collect;
         wire::to_bytes(
             Self::NAME,

@@ -7,11 +7,11 @@ use serde_json::value::RawValue;
 use super::collect::Collect;
 use super::private::{FromData, Sealed};
 use super::validate::Checks;
-use super::wire::{self, Amount};
+use super::wire::{self, Amount, Code};
 use super::{Fields, Idempotency, Operation, OrderKind, RequestIds};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
-use crate::types::{Extra, IdType, PayType};
+use crate::types::{CodeField, CodeFormats, Extra, IdType, PayType};
 
 /// Creates a payin (`/api/payIn`). In Tanzania, the push methods (810 to 813) send a USSD prompt
 /// to `mobileMoneyPhone`; 821 and 888 return a URL.
@@ -74,7 +74,7 @@ impl PayInRequest {
 struct Wire<'a> {
     nonce_str: &'a str,
     currency: &'a str,
-    pay_type: u32,
+    pay_type: Code,
     amount: Amount,
     reusable_status: bool,
     mch_order_no: &'a str,
@@ -121,14 +121,19 @@ impl Sealed for PayInRequest {
         });
     }
 
-    fn encode(&self, nonce: &str, profiles: &Profiles) -> Result<Vec<u8>, Error> {
+    fn encode(
+        &self,
+        nonce: &str,
+        profiles: &Profiles,
+        codes: CodeFormats,
+    ) -> Result<Vec<u8>, Error> {
         let c = &self.collect;
         wire::to_bytes(
             Self::NAME,
             &Wire {
                 nonce_str: nonce,
                 currency: &c.currency,
-                pay_type: self.pay_type.code(),
+                pay_type: Code::new(self.pay_type.code(), codes, CodeField::PayType),
                 amount: Amount(c.amount),
                 reusable_status: c.reusable,
                 mch_order_no: &c.mch_order_no,

@@ -6,11 +6,11 @@ use serde_json::value::RawValue;
 
 use super::private::{FromData, Sealed};
 use super::validate::{Checks, SHORT_MAX};
-use super::wire::{self, Amount};
+use super::wire::{self, Amount, Code};
 use super::{Fields, Idempotency, Operation, OrderKind, RequestIds};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
-use crate::types::{AccountType, Extra, IdType, PayOutStatus};
+use crate::types::{AccountType, CodeField, CodeFormats, Extra, IdType, PayOutStatus};
 
 /// Who receives a payout: `accountName`, `accountNo` (in Tanzania the wallet phone number) and
 /// `accountType` (the operator or account kind).
@@ -158,11 +158,11 @@ struct Wire<'a> {
     nonce_str: &'a str,
     account_name: &'a str,
     account_no: &'a str,
-    account_type: u32,
+    account_type: Code,
     currency: &'a str,
     amount: Amount,
     #[serde(skip_serializing_if = "Option::is_none")]
-    bank_id: Option<u64>,
+    bank_id: Option<Code>,
     mch_order_no: &'a str,
     notify_url: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,17 +214,28 @@ impl Sealed for PayOutRequest {
         checks.required_by_profile(profile, profile.required_for_payout(), |f| self.present(f));
     }
 
-    fn encode(&self, nonce: &str, _profiles: &Profiles) -> Result<Vec<u8>, Error> {
+    fn encode(
+        &self,
+        nonce: &str,
+        _profiles: &Profiles,
+        codes: CodeFormats,
+    ) -> Result<Vec<u8>, Error> {
         wire::to_bytes(
             Self::NAME,
             &Wire {
                 nonce_str: nonce,
                 account_name: &self.payee.account_name,
                 account_no: &self.payee.account_no,
-                account_type: self.payee.account_type.code(),
+                account_type: Code::new(
+                    self.payee.account_type.code(),
+                    codes,
+                    CodeField::AccountType,
+                ),
                 currency: &self.currency,
                 amount: Amount(self.amount),
-                bank_id: self.bank_id,
+                bank_id: self
+                    .bank_id
+                    .map(|id| Code::new(id, codes, CodeField::BankId)),
                 mch_order_no: &self.mch_order_no,
                 notify_url: &self.notify_url,
                 id_type: self.id_type.as_ref(),

@@ -132,6 +132,7 @@ macro_rules! query_request {
                 &self,
                 nonce: &str,
                 _profiles: &crate::profile::Profiles,
+                _codes: crate::types::CodeFormats,
             ) -> Result<Vec<u8>, crate::error::Error> {
                 self.target.encode($op, nonce)
             }
@@ -205,6 +206,7 @@ macro_rules! nonce_request {
                 &self,
                 nonce: &str,
                 _profiles: &crate::profile::Profiles,
+                _codes: crate::types::CodeFormats,
             ) -> Result<Vec<u8>, crate::error::Error> {
                 super::wire::to_bytes($op, &super::query::NonceOnly { nonce_str: nonce })
             }

@@ -217,14 +217,18 @@ impl Checks {
         currency: &str,
         amount: Decimal,
     ) -> Option<&'p Profile> {
-        let Some(profile) = profiles.get(currency) else {
+        let Some(profile) = profiles.resolve(currency) else {
             self.push(
                 "currency",
-                format!("`{currency}` has no amount profile; add one with ClientBuilder::profile"),
+                format!(
+                    "`{currency}` has no amount profile and there is no default profile; add one \
+                     with ClientBuilder::profile or ClientBuilder::default_profile"
+                ),
             );
             return None;
         };
-        let cur = profile.currency();
+        // The request's code, not the profile's (the default profile's is `*`).
+        let cur = currency;
         if amount <= Decimal::ZERO {
             self.push("amount", "must be positive");
             return Some(profile);

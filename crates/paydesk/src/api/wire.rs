@@ -6,6 +6,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ValidationError, Violation};
+use crate::types::{CodeField, CodeFormat, CodeFormats};
 
 /// An amount written as a JSON number with its exact decimal digits (`1000`, `10.5`), never
 /// through a float.
@@ -26,6 +27,27 @@ impl Serialize for Amount {
         let text = amount.to_string();
         let raw = RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
+    }
+}
+
+/// A numeric code (`payType`, `accountType`, `bankId`) written as a JSON number or as a
+/// string of its digits, per the client's [`CodeFormats`](crate::types::CodeFormats).
+#[derive(Debug)]
+pub(crate) struct Code(pub(crate) u64, pub(crate) CodeFormat);
+
+impl Code {
+    pub(crate) fn new(value: impl Into<u64>, codes: CodeFormats, field: CodeField) -> Self {
+        Self(value.into(), codes.get(field))
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            CodeFormat::String => serializer.collect_str(&self.0),
+            // `CodeFormat` is non-exhaustive only for callers; a number is the default.
+            _ => serializer.serialize_u64(self.0),
+        }
     }
 }
 

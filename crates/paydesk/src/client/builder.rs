@@ -14,6 +14,7 @@ use super::{Client, Inner};
 use crate::error::{ConfigError, Error, Result};
 use crate::profile::{Profile, Profiles};
 use crate::sign;
+use crate::types::{CodeField, CodeFormat, CodeFormats};
 
 /// The environment variable holding the base URL.
 pub const ENV_BASE_URL: &str = "PAYDESK_BASE_URL";
@@ -44,6 +45,7 @@ pub struct ClientBuilder {
     nonce: Arc<dyn NonceSource>,
     retry: RetryPolicy,
     profiles: Profiles,
+    codes: CodeFormats,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -71,6 +73,7 @@ impl ClientBuilder {
             nonce: Arc::new(RandomAlphanumeric(32)),
             retry: RetryPolicy::default(),
             profiles: Profiles::builtin(),
+            codes: CodeFormats::default(),
         }
     }
 
@@ -252,6 +255,23 @@ impl ClientBuilder {
         self
     }
 
+    /// The profile a currency without its own profile is checked against (default
+    /// [`Profile::conservative_default`]: whole amounts, at least 1, no maximum); `None`
+    /// refuses such currencies with [`Error::Validation`].
+    ///
+    /// ```
+    /// use paydesk::profile::Profile;
+    /// use rust_decimal::Decimal;
+    /// // Two decimals for any currency without a profile.
+    /// let b = paydesk::Client::builder(1, "k")
+    ///     .default_profile(Some(Profile::new("*", "*").scale(2).min(Decimal::ONE)));
+    /// # let _ = b;
+    /// ```
+    pub fn default_profile(mut self, profile: Option<Profile>) -> Self {
+        self.profiles.set_default(profile);
+        self
+    }
+
     /// Replaces the whole profile table (default [`Profiles::builtin`]).
     ///
     /// ```
@@ -261,6 +281,37 @@ impl ClientBuilder {
     /// ```
     pub fn profiles(mut self, profiles: Profiles) -> Self {
         self.profiles = profiles;
+        self
+    }
+
+    /// Writes the numeric code `field` (`payType`, `accountType`, `bankId`) as a JSON number
+    /// (the default, as the field tables' `int` says) or as a JSON string. Cashy's examples
+    /// show both forms (`"accountType":"1"` beside `"bankId":2`); switch a field to
+    /// [`CodeFormat::String`] if your account manager or a `Params_xxx_error` reply asks for it.
+    ///
+    /// ```
+    /// use paydesk::api::{PayOutRequest, Payee};
+    /// use paydesk::types::{AccountType, CodeField, CodeFormat};
+    /// use rust_decimal::Decimal;
+    /// let client = paydesk::Client::builder(1002001, "testApiKey")
+    ///     .base_url("http://127.0.0.1:1")
+    ///     .code_format(CodeField::AccountType, CodeFormat::String)
+    ///     .build()?;
+    /// let req = PayOutRequest::new(
+    ///     "P-1",
+    ///     "TZS",
+    ///     Decimal::from(30000),
+    ///     Payee::new("jack", "713512345", AccountType::TZ_TIGO),
+    ///     "https://shop.example/notify",
+    /// )
+    /// .remark("payout")
+    /// .nonce_str("n1");
+    /// let body = client.prepare(&req)?.body_bytes().to_vec();
+    /// assert!(String::from_utf8(body).unwrap().contains(r#""accountType":"1""#));
+    /// # Ok::<(), paydesk::Error>(())
+    /// ```
+    pub fn code_format(mut self, field: CodeField, format: CodeFormat) -> Self {
+        self.codes = self.codes.with(field, format);
         self
     }
 
@@ -300,6 +351,7 @@ impl ClientBuilder {
                 nonce: self.nonce,
                 retry: self.retry,
                 profiles: self.profiles,
+                codes: self.codes,
             }),
         })
     }

@@ -17,7 +17,6 @@ use paydesk::api::{
     Payee, parse_reply,
 };
 use paydesk::notify::{Ack, NotifyVerifier};
-use paydesk::profile::Profile;
 use paydesk::types::{AccountType, IdType, PayType};
 use paydesk::{Client, FixedNonce, Secret, sign};
 use rust_decimal::Decimal;
@@ -245,7 +244,6 @@ fn render_request(endpoint: &str, mut fixture: Map<String, Value>) -> (bool, Str
     let client = Client::builder(MERCHANT, KEY)
         .base_url("http://127.0.0.1:9")
         .nonce_source(Arc::new(FixedNonce(nonce)))
-        .profile(Profile::new("india", "INR"))
         .build()
         .expect("client");
     let i = Input(request);

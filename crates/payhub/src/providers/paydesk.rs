@@ -27,10 +27,14 @@ pub(crate) fn payout_status(s: &PayOutStatus) -> PaymentStatus {
     }
 }
 
+/// A payin or cashier notify's status. A payout notify is money sent, never a payment
+/// received: it maps to `Unknown("payout:<status>")`, never `Paid` (as gateway-recharge
+/// payouts do); read the typed notification (or `PaymentStatus::from(&PayOutStatus)`) for
+/// payouts.
 pub(crate) fn status(n: &Notification) -> PaymentStatus {
     match n {
         Notification::Cashier(p) | Notification::PayIn(p) => payin_status(&p.status),
-        Notification::PayOut(p) => payout_status(&p.status),
+        Notification::PayOut(p) => PaymentStatus::Unknown(format!("payout:{}", p.status)),
         other => PaymentStatus::Unknown(other.status_text().to_owned()),
     }
 }
@@ -81,5 +85,40 @@ impl From<&PayInStatus> for PaymentStatus {
 impl From<&PayOutStatus> for PaymentStatus {
     fn from(s: &PayOutStatus) -> Self {
         payout_status(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderMap;
+    use paydesk::Secret;
+    use paydesk::notify::NotifyVerifier;
+
+    use super::*;
+
+    fn notify(body: &[u8]) -> crate::Notification {
+        let key = Secret::new("testApiKey");
+        let mut headers = HeaderMap::new();
+        headers.insert("MerchantId", "1002001".parse().expect("header"));
+        let sign = paydesk::sign::signature(&key, body);
+        headers.insert("Sign", sign.parse().expect("header"));
+        let n = NotifyVerifier::new(1_002_001, key)
+            .verify(&headers, body)
+            .expect("verifies");
+        crate::Notification::Paydesk(n)
+    }
+
+    #[test]
+    fn a_payout_notify_is_never_a_paid_collection() {
+        let payout = notify(
+            br#"{"orderStatus":"SUCCESS","amount":100.00,"fee":0,"mchOrderNo":"M16001","merchantId":"1002001","orderNo":"PAYOUT82000001","completionTime":"2022-08-08 08:08:08"}"#,
+        );
+        let status = payout.status();
+        assert!(!status.is_paid(), "{status}");
+        assert_eq!(status, PaymentStatus::Unknown("payout:SUCCESS".into()));
+        let payin = notify(
+            br#"{"orderStatus":"SUCCESS","amount":100.00,"fee":0,"mchOrderNo":"M16002","merchantId":"1002001","orderNo":"PAYIN82000001","completionTime":"2022-08-08 08:08:08"}"#,
+        );
+        assert_eq!(payin.status(), PaymentStatus::Paid);
     }
 }

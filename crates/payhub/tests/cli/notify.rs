@@ -49,14 +49,35 @@ async fn verify_notify_prints_the_ack_and_refuses_a_tampered_callback() {
         "--expect-amount",
         "358320",
     ]);
-    run(&dir, &expect, &[], b"").await.ok();
-    // Cashy notifies carry no currency: expecting one is a mismatch, never a silent pass.
+    let out = run(&dir, &expect, &[], b"").await;
+    out.ok();
+    assert!(!out.stdout.contains("currency_check"), "{}", out.stdout);
+    // Cashy notifies carry no currency: a genuine one is not failed as a mismatch, and the
+    // output says the currency was not checked (never a silent pass).
     expect.extend(["--expect-currency", "TZS"]);
-    let line = run(&dir, &expect, &[], b"").await.failed(1).to_owned();
-    assert!(
-        line.ends_with("currency expected TZS, got (absent)"),
-        "{line}"
+    let out = run(&dir, &expect, &[], b"").await;
+    out.ok();
+    assert_eq!(
+        out.field("currency_check"),
+        "not checked: the callback does not state a currency"
     );
+    assert_eq!(
+        out.stderr.trim_end(),
+        "note: paydesk: --expect-currency not checked: the callback does not state a currency"
+    );
+    assert_eq!(out.field("payment_status"), "paid");
+    // The other expectations are still compared.
+    let mut wrong_amount = expect.clone();
+    let at = wrong_amount
+        .iter()
+        .position(|a| *a == "358320")
+        .expect("amount arg");
+    wrong_amount[at] = "1";
+    let line = run(&dir, &wrong_amount, &[], b"")
+        .await
+        .failed(1)
+        .to_owned();
+    assert!(line.ends_with("amount expected 1, got 358320.00"), "{line}");
     let mut wrong = args.to_vec();
     wrong.extend([
         "--expect-order-no",
@@ -105,6 +126,7 @@ async fn verify_notify_prints_the_ack_and_refuses_a_tampered_callback() {
     out.ok();
     assert_eq!(out.field("ack_body"), text(&c["ack"]));
     assert_eq!(out.field("amount"), "200.00");
+    assert_eq!(out.field("kind"), "collection");
     let forged = text(&c["body"]).replace("\"200.00\"", "\"20000.00\"");
     let line = run(&dir, &args, &[], forged.as_bytes())
         .await
@@ -146,5 +168,79 @@ async fn verify_notify_prints_the_ack_and_refuses_a_tampered_callback() {
     assert_eq!(json["payment_status"], "paid");
     assert_eq!(json["status"], "SUCCESS");
     assert_eq!(json["amount"], "15.000000");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `--expect-currency` where the callback states no currency (gateway-recharge) is reported as
+/// not checked and does not fail the genuine callback; where it states one (tokenpay), a
+/// different currency still fails.
+#[tokio::test]
+async fn expect_currency_is_compared_only_where_the_callback_states_one() {
+    let dir = workdir("notify-currency");
+    let c = case("gateway-recharge", "callback_success");
+    let args = [
+        "verify-notify",
+        "gateway-recharge",
+        "--merchant-no",
+        "M1234567890",
+        "--key",
+        text(&c["secret"]),
+        "--expect-order-no",
+        "1728995495",
+        "--expect-amount",
+        "200",
+        "--expect-currency",
+        "CNY",
+        "--json",
+    ];
+    let out = run(&dir, &args, &[], text(&c["body"]).as_bytes()).await;
+    let json: Value = serde_json::from_str(out.ok()).expect("JSON");
+    assert_eq!(
+        json["currency_check"],
+        "not checked: the callback does not state a currency"
+    );
+    assert_eq!(json["payment_status"], "paid");
+    assert!(
+        out.stderr
+            .contains("the callback does not state a currency"),
+        "{}",
+        out.stderr
+    );
+
+    let c = case("tokenpay", "callback_payment_success");
+    let headers: Vec<String> = c["headers"]
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", text(v)))
+        .collect();
+    let base = [
+        "verify-notify",
+        "tokenpay",
+        "--app-id",
+        "8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd",
+        "--mch-id",
+        "1234567890",
+        "--secret",
+        text(&c["app_secret"]),
+        "--expect-order-no",
+        "fb722ca8-ed7b-444b-9f58-0b5c8a7b52cb",
+        "--expect-currency",
+    ];
+    let with = |currency: &'static str| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.push(currency);
+        for h in &headers {
+            a.extend(["-H", h.as_str()]);
+        }
+        a
+    };
+    let out = run(&dir, &with("usdt"), &[], text(&c["body"]).as_bytes()).await;
+    out.ok();
+    assert!(!out.stdout.contains("currency_check"), "{}", out.stdout);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    let out = run(&dir, &with("TRX"), &[], text(&c["body"]).as_bytes()).await;
+    let line = out.failed(1);
+    assert!(line.ends_with("currency expected TRX, got USDT"), "{line}");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,5 +1,5 @@
 //! `Expected` on real, verified notifications: a correctly signed callback for the wrong amount,
-//! the wrong order or without the currency asked for is a `Mismatch` naming every field.
+//! the wrong order or amount (or a stated currency that differs) is a `Mismatch` naming every field.
 
 use payhub::http::{HeaderMap, HeaderName, HeaderValue};
 use payhub::{Error, Expected, FieldMismatch, Notification, vipcharge};
@@ -75,13 +75,20 @@ fn a_wrong_order_and_a_wrong_amount_are_both_named() {
 }
 
 #[test]
-fn a_currency_the_notification_does_not_carry_is_a_mismatch() {
-    // paydesk notifies carry no currency: asking for one must not pass silently.
+fn a_currency_the_notification_does_not_state_is_not_compared_but_reported() {
+    // paydesk notifies carry no currency: a genuine one must not fail as a mismatch, and the
+    // currency not being checked is reported by `unchecked`, never passed over silently.
     let n = verified(&paydesk());
     let e = Expected::order("1313068703462109184")
         .amount(Decimal::new(358_320, 0))
         .currency("TZS");
-    assert_eq!(fields(&n, &e), [mismatch("currency", "TZS", "(absent)")]);
+    n.check(&e).expect("a genuine callback stating no currency");
+    assert_eq!(e.unchecked(&n.facts()), ["currency"]);
+    // Everything else is still compared.
+    let wrong = Expected::order("1313068703462109184")
+        .amount(Decimal::ONE)
+        .currency("TZS");
+    assert_eq!(fields(&n, &wrong), [mismatch("amount", "1", "358320.00")]);
 }
 
 #[test]

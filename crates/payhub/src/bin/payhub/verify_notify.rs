@@ -9,7 +9,9 @@
 //!
 //! A valid signature proves who sent the callback, not that it is about the order you think:
 //! `--expect-order-no` / `--expect-amount` / `--expect-currency` compare it with your records
-//! (`payhub::Expected`) and fail naming every field that differs.
+//! (`payhub::Expected`) and fail naming every field that differs. Only tokenpay callbacks state
+//! a currency: for a callback that states none, `--expect-currency` is not compared (a genuine
+//! callback is not failed for it); the output says so in `currency_check` and on stderr.
 
 use std::io::{IsTerminal as _, Read as _};
 use std::path::PathBuf;
@@ -44,7 +46,8 @@ pub(crate) struct Args {
     /// With --expect-order-no: fail unless the amount is this (compared numerically).
     #[arg(long, value_name = "DECIMAL", requires = "expect_order_no")]
     expect_amount: Option<String>,
-    /// With --expect-order-no: fail unless the callback states this currency.
+    /// With --expect-order-no: fail if the callback states another currency (only tokenpay
+    /// callbacks state one; for the others this is reported as not checked).
     #[arg(long, value_name = "CODE", requires = "expect_order_no")]
     expect_currency: Option<String>,
     #[command(flatten)]
@@ -65,13 +68,21 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let body = read_body(args.file.as_ref())?;
     let creds = Credentials::load(args.provider, &args.creds)?;
     let verified = args.provider.verify_notify(&creds, &headers, &body)?;
+    let mut record = verified.record;
     if let Some(expected) = &expected {
         verified
             .notification
             .check(expected)
             .map_err(|m| CliError::new(format!("{}: {m}", args.provider)))?;
+        if expected
+            .unchecked(&verified.notification.facts())
+            .contains(&"currency")
+        {
+            let note = "not checked: the callback does not state a currency";
+            eprintln!("note: {}: --expect-currency {note}", args.provider);
+            record.put("currency_check", note);
+        }
     }
-    let mut record = verified.record;
     let (status, content_type, ack) = verified.ack;
     record
         .put("payment_status", verified.notification.status())

@@ -172,6 +172,7 @@ pub(crate) fn verify_notify(
         .map_err(|e| fail(P, &e, false))?;
     let mut r = Record::new();
     r.put("provider", P)
+        .put("kind", n.kind)
         .put("order_no", &n.order_no)
         .put("trade_no", &n.trade_no)
         .put("status", &n.status)
