@@ -50,6 +50,8 @@ mod notification;
 mod provider;
 mod providers;
 mod router;
+#[cfg(feature = "axum")]
+mod serve;
 mod status;
 mod unified;
 
