@@ -12,6 +12,9 @@
     feature = "axum"
 ))]
 
+#[cfg(feature = "cli")]
+#[path = "hardening/cli_tracing.rs"]
+mod cli_tracing;
 #[path = "hardening/dedupe.rs"]
 mod dedupe;
 #[path = "hardening/serve.rs"]
