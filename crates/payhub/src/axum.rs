@@ -13,8 +13,9 @@
 //! internet, and `axum::serve` waits forever for a client that trickles its headers or never
 //! sends the body it announced; a few hundred such connections use up the process's file
 //! handles and every genuine callback is refused until they go. [`serve`] bounds each phase
-//! ([`ServeOptions`]: headers 5 s, gaps in the body 10 s, whole request 30 s, 1024 connections
-//! by default), keeps accepting after running out of file handles, and shuts down gracefully.
+//! ([`ServeOptions`]: headers 5 s, gaps in the body 10 s, whole request 30 s, connection age
+//! 60 s, 512 connections by default), keeps accepting after running out of file handles, and
+//! shuts down gracefully.
 //!
 //! ```no_run
 //! # #[cfg(feature = "paydesk")]

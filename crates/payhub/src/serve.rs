@@ -12,8 +12,11 @@
 //!   (tower-http `RequestBodyTimeout`);
 //! - the whole request, from its headers to the response, within
 //!   [`ServeOptions::request_timeout`] (tower-http `Timeout`, answering `408`);
+//! - no connection older than [`ServeOptions::max_connection_age`]: it is then closed after its
+//!   current response, and dropped if that does not happen within the request timeout (a client
+//!   that never reads its responses stalls the server's writes, which no read timeout sees);
 //! - at most [`ServeOptions::max_connections`] connections; further ones wait in the listen
-//!   backlog, in arrival order, until one closes (every connection is bounded by the timeouts
+//!   backlog, in arrival order, until one closes (every connection is bounded by the limits
 //!   above, so a slot always frees);
 //! - accept errors never stop it: running out of file handles (`EMFILE`) is logged and retried
 //!   after a short, growing pause, without spinning.
@@ -23,21 +26,22 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tower_http::timeout::{RequestBodyTimeout, Timeout};
 
 /// The shortest timeout accepted; shorter ones (zero) are raised to it.
 const MIN_TIMEOUT: Duration = Duration::from_millis(1);
 /// First pause after an accept error (out of file handles, out of memory).
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(5);
+/// At most one log line per this period for a condition that may repeat many times a second.
+const LOG_EVERY: Duration = Duration::from_secs(10);
 /// Longest pause after repeated accept errors: short, so a freed file handle is used quickly.
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(250);
 
@@ -49,7 +53,8 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(250);
 /// | [`header_read_timeout`](Self::header_read_timeout) | 5 s | a provider sends its headers in one go; a slow network adds well under a second. Also closes idle kept-alive connections. |
 /// | [`body_read_timeout`](Self::body_read_timeout) | 10 s | longest silence between pieces of the body (a callback body arrives in one or two packets). |
 /// | [`request_timeout`](Self::request_timeout) | 30 s | headers parsed to response ready: body and your handler. Providers stop waiting sooner (tokenpay counts a timeout as a failure and retries), so a longer request helps nobody. |
-/// | [`max_connections`](Self::max_connections) | 1024 | below the usual soft limit of open files (1024 on many Linux systems) plus what the service needs besides; raise it together with `ulimit -n`. |
+/// | [`max_connection_age`](Self::max_connection_age) | 60 s | a provider opens a connection per callback, or reuses it for a few; after this it is closed after its response, and dropped 30 s (the request timeout) later if it hangs. |
+/// | [`max_connections`](Self::max_connections) | 512 | half the usual soft limit of open files (`ulimit -n` is 1024 on many Linux systems), leaving the rest to the service (database, calls to the providers). A callback takes milliseconds, so 512 at once is far more than providers send; under a flood of slow clients, arrivals queue in order and each slot frees within the limits above. Raise it together with `ulimit -n`. |
 ///
 /// ```
 /// use std::time::Duration;
@@ -66,6 +71,7 @@ pub struct ServeOptions {
     header_read_timeout: Duration,
     body_read_timeout: Duration,
     request_timeout: Duration,
+    max_connection_age: Duration,
     max_connections: usize,
 }
 
@@ -75,6 +81,7 @@ impl Default for ServeOptions {
             header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: Self::DEFAULT_BODY_READ_TIMEOUT,
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            max_connection_age: Self::DEFAULT_MAX_CONNECTION_AGE,
             max_connections: Self::DEFAULT_MAX_CONNECTIONS,
         }
     }
@@ -87,8 +94,10 @@ impl ServeOptions {
     pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
     /// Default [`request_timeout`](Self::request_timeout): 30 s.
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-    /// Default [`max_connections`](Self::max_connections): 1024.
-    pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+    /// Default [`max_connection_age`](Self::max_connection_age): 60 s.
+    pub const DEFAULT_MAX_CONNECTION_AGE: Duration = Duration::from_secs(60);
+    /// Default [`max_connections`](Self::max_connections): 512.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
     /// The defaults (same as [`ServeOptions::default`]).
     pub fn new() -> Self {
@@ -121,6 +130,15 @@ impl ServeOptions {
         self
     }
 
+    /// Longest a connection stays open. When it passes, the connection is closed after its
+    /// current response (at once when idle); if it is still open a request timeout later (a
+    /// client that does not read its responses blocks the server's writes), it is dropped.
+    /// Zero is raised to 1 ms.
+    pub fn max_connection_age(mut self, age: Duration) -> Self {
+        self.max_connection_age = age.max(MIN_TIMEOUT);
+        self
+    }
+
     /// Most connections open at once (at least 1). When reached, the server stops accepting:
     /// new connections wait in the operating system's listen backlog, in arrival order, and are
     /// accepted as open ones close. Keep it below the process's open-file limit (`ulimit -n`)
@@ -144,6 +162,11 @@ impl ServeOptions {
     /// The whole-request timeout.
     pub fn get_request_timeout(&self) -> Duration {
         self.request_timeout
+    }
+
+    /// The longest a connection stays open (before the request timeout's grace).
+    pub fn get_max_connection_age(&self) -> Duration {
+        self.max_connection_age
     }
 
     /// The connection cap.
@@ -213,8 +236,8 @@ impl std::fmt::Debug for Serve {
 
 impl Serve {
     /// Stops gracefully when `signal` completes: no new connections are accepted, idle ones
-    /// are closed, requests in progress finish (each within the request timeout), and then the
-    /// server's future completes.
+    /// are closed, requests in progress finish (a connection still open a request timeout later
+    /// is dropped), and then the server's future completes.
     pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Self
     where
         F: Future<Output = ()> + Send + 'static,
@@ -248,18 +271,22 @@ impl Serve {
         http.timer(TokioTimer::new())
             .header_read_timeout(options.header_read_timeout);
         let slots = Arc::new(Semaphore::new(options.max_connections));
-        let graceful = GracefulShutdown::new();
+        // Shutdown: the sender tells connections to close; every connection task holds a clone
+        // of `open`, so `open_tx.closed()` completes when the last one ends.
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (open_tx, open) = watch::channel(());
         let mut failures = AcceptFailures::default();
-        let mut at_cap = false;
+        let mut cap_logged: Option<Instant> = None;
 
         loop {
-            if slots.available_permits() == 0 && !at_cap {
+            if slots.available_permits() == 0 && cap_logged.is_none_or(|t| t.elapsed() >= LOG_EVERY)
+            {
+                cap_logged = Some(Instant::now());
                 tracing::warn!(
                     max_connections = options.max_connections,
                     "callback server at its connection cap; new connections wait in the backlog"
                 );
             }
-            at_cap = slots.available_permits() == 0;
             let slot = tokio::select! {
                 biased;
                 () = &mut signal => break,
@@ -296,21 +323,71 @@ impl Serve {
                 TokioIo::new(stream),
                 TowerToHyperService::new(service.clone()),
             );
-            let conn = graceful.watch(conn);
+            let limits = ConnLimits {
+                max_age: options.max_connection_age,
+                grace: options.request_timeout,
+            };
+            let shutdown = shutdown_rx.clone();
+            let open = open.clone();
             tokio::spawn(async move {
-                if let Err(e) = conn.await {
-                    tracing::debug!(%remote, error = %e, "callback connection closed on an error");
-                }
+                serve_connection(conn, remote, limits, shutdown).await;
+                drop(open);
                 drop(slot);
             });
         }
 
         drop(listener);
-        tracing::debug!(
-            connections = graceful.count(),
-            "callback server stopping; waiting for open connections"
-        );
-        graceful.shutdown().await;
+        drop(open);
+        tracing::debug!("callback server stopping; closing open connections");
+        let _ = shutdown_tx.send(true);
+        open_tx.closed().await;
+    }
+}
+
+/// How long one connection may live.
+#[derive(Clone, Copy, Debug)]
+struct ConnLimits {
+    max_age: Duration,
+    /// After being asked to close: time left to finish the current response.
+    grace: Duration,
+}
+
+/// Runs one connection until it ends, it is older than `max_age`, or the server shuts down;
+/// then closes it after its current response, or drops it `grace` later.
+async fn serve_connection<I, S>(
+    conn: http1::Connection<I, S>,
+    remote: SocketAddr,
+    limits: ConnLimits,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    S: hyper::service::HttpService<hyper::body::Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut conn = std::pin::pin!(conn);
+    let ask_to_close = async {
+        tokio::select! {
+            () = tokio::time::sleep(limits.max_age) => "max connection age reached",
+            _ = shutdown.wait_for(|stop| *stop) => "server shutting down",
+        }
+    };
+    let result = tokio::select! {
+        result = conn.as_mut() => result,
+        why = ask_to_close => {
+            conn.as_mut().graceful_shutdown();
+            match tokio::time::timeout(limits.grace, conn.as_mut()).await {
+                Ok(result) => result,
+                Err(_) => {
+                    tracing::debug!(%remote, why, "callback connection dropped: it did not finish in time");
+                    return;
+                }
+            }
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(%remote, error = %e, "callback connection closed on an error");
     }
 }
 
@@ -328,11 +405,15 @@ impl IntoFuture for Serve {
     }
 }
 
-/// A run of consecutive accept errors: how long to pause, and when to log.
+/// Consecutive accept errors: how long to pause, and when to log.
 #[derive(Debug, Default)]
 struct AcceptFailures {
-    /// Consecutive failures that paused.
-    count: u64,
+    /// Consecutive failures that paused (reset by an accepted connection).
+    streak: u32,
+    /// Failures since the last log line.
+    unlogged: u64,
+    /// When the last log line was written.
+    logged: Option<Instant>,
 }
 
 impl AcceptFailures {
@@ -348,17 +429,20 @@ impl AcceptFailures {
             tracing::debug!(error = %e, "a connection failed before it was accepted");
             return None;
         }
-        self.count += 1;
-        // Logged on the 1st, 2nd, 4th, 8th... failure of a run: visible, but no log flood while
-        // the process is out of file handles.
-        if self.count.is_power_of_two() {
+        self.streak = self.streak.saturating_add(1);
+        self.unlogged += 1;
+        // Visible at once, then at most one line per LOG_EVERY while the process stays out of
+        // file handles (it may fail and recover many times a second).
+        if self.logged.is_none_or(|t| t.elapsed() >= LOG_EVERY) {
             tracing::error!(
                 error = %e,
-                consecutive = self.count,
+                failures = self.unlogged,
                 "callback server cannot accept connections (out of file handles?); retrying"
             );
+            self.unlogged = 0;
+            self.logged = Some(Instant::now());
         }
-        let exp = u32::try_from(self.count.saturating_sub(1).min(16)).unwrap_or(16);
+        let exp = self.streak.saturating_sub(1).min(16);
         Some(
             ACCEPT_BACKOFF_MIN
                 .saturating_mul(2u32.saturating_pow(exp))
@@ -366,15 +450,9 @@ impl AcceptFailures {
         )
     }
 
-    /// A connection was accepted: ends a run of failures.
+    /// A connection was accepted: the next failure pauses briefly again.
     fn recovered(&mut self) {
-        if self.count > 0 {
-            tracing::warn!(
-                failures = self.count,
-                "callback server accepting connections again"
-            );
-            self.count = 0;
-        }
+        self.streak = 0;
     }
 }
 
@@ -408,6 +486,7 @@ mod tests {
         assert_eq!(d.get_header_read_timeout(), Duration::from_secs(5));
         assert_eq!(d.get_body_read_timeout(), Duration::from_secs(10));
         assert_eq!(d.get_request_timeout(), Duration::from_secs(30));
-        assert_eq!(d.get_max_connections(), 1024);
+        assert_eq!(d.get_max_connection_age(), Duration::from_secs(60));
+        assert_eq!(d.get_max_connections(), 512);
     }
 }

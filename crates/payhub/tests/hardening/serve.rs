@@ -215,3 +215,37 @@ async fn graceful_shutdown_closes_idle_connections_and_stops_accepting() {
         "no longer listening"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_responses_cannot_hold_a_slot() {
+    let options = short()
+        .max_connection_age(Duration::from_millis(500))
+        .max_connections(1);
+    let server = Server::start(options).await;
+    // Pipelines thousands of requests and never reads: the answers fill the socket buffers and
+    // the server's writes stall.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("rcvbuf");
+    let mut slow = socket.connect(server.addr).await.expect("connect");
+    let writer = tokio::spawn(async move {
+        let req = b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1000);
+        for _ in 0..100 {
+            if slow.write_all(&req).await.is_err() {
+                break;
+            }
+        }
+        slow
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cb = Callback::paid("SLOW-READER-1");
+    let reply = tokio::time::timeout(
+        Duration::from_secs(10),
+        exchange(server.addr, &cb.request("/callbacks/paydesk")),
+    )
+    .await
+    .expect("the slow reader's slot was freed")
+    .expect("reply");
+    assert_eq!((reply.status, reply.body.as_str()), (200, "SUCCESS"));
+    writer.abort();
+    server.stop().await;
+}
