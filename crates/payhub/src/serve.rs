@@ -139,13 +139,13 @@ impl ServeOptions {
         self
     }
 
-    /// Most connections open at once (at least 1). When reached, the server stops accepting:
+    /// Most connections open at once (at least 1; at most tokio's `Semaphore::MAX_PERMITS`). When reached, the server stops accepting:
     /// new connections wait in the operating system's listen backlog, in arrival order, and are
     /// accepted as open ones close. Keep it below the process's open-file limit (`ulimit -n`)
     /// minus what the rest of the service needs; if the limit is hit first, accepting fails with
     /// `EMFILE`, which is logged and retried, so the server still recovers, only less smoothly.
     pub fn max_connections(mut self, max: usize) -> Self {
-        self.max_connections = max.max(1);
+        self.max_connections = max.clamp(1, Semaphore::MAX_PERMITS);
         self
     }
 
@@ -482,6 +482,8 @@ mod tests {
             .max_connections(0);
         assert_eq!(o.get_header_read_timeout(), MIN_TIMEOUT);
         assert_eq!(o.get_max_connections(), 1);
+        let huge = ServeOptions::new().max_connections(usize::MAX);
+        assert_eq!(huge.get_max_connections(), Semaphore::MAX_PERMITS);
         let d = ServeOptions::default();
         assert_eq!(d.get_header_read_timeout(), Duration::from_secs(5));
         assert_eq!(d.get_body_read_timeout(), Duration::from_secs(10));
