@@ -7,7 +7,8 @@
 //! 1. Starts the embedded sandbox (`payhub-sandbox`) on 127.0.0.1: no network, no accounts.
 //! 2. Starts a callback endpoint on 127.0.0.1 (an ephemeral port) built with
 //!    [`payhub::axum::notify_routes`]: a [`NotifyRouter`] with each provider's verifier and an
-//!    [`InMemoryDeduper`], handing every verified notification to our handler.
+//!    [`InMemoryDeduper`], handing every verified notification to our handler; served with
+//!    [`payhub::axum::serve`] (timeouts and a connection cap).
 //! 3. Creates an order on each provider through the facade: [`Checkout::create_checkout`] for
 //!    gateway-recharge, paydesk and tokenpay, [`Recharge::recharge`] for vipcharge and jiuyi-dc,
 //!    with the callback URL `http://127.0.0.1:PORT/callbacks/<provider>`.
@@ -15,12 +16,16 @@
 //! 5. Waits (bounded) until each callback was verified on its raw bytes, checked against our own
 //!    record of the order with [`Expected`], and acknowledged with the provider's exact reply.
 //! 6. Queries each order's status back and prints a table. Exits 0 only if all five succeeded.
+//!
+//! `RUST_LOG=debug` (or `payhub=info`, ...) shows the SDK's tracing output on stderr.
 
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)] // Reason: an example's output is its table.
 
 use std::convert::Infallible;
 use std::fmt::Display;
+use std::future::IntoFuture as _;
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -49,6 +54,15 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
+    // The SDK's tracing output on stderr when RUST_LOG asks for it (default: warnings only).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
     let started = Instant::now();
     match tokio::time::timeout(OVERALL, run()).await {
         Ok(Ok(rows)) => {
@@ -468,13 +482,15 @@ async fn run() -> Result<Vec<Row>, String> {
         .local_addr()
         .map_err(|e| format!("callback endpoint: {e}"))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app)
+    // `payhub::axum::serve`, not a bare `axum::serve`: header, body and request timeouts and a
+    // connection cap, so slow clients cannot hold the endpoint.
+    let server = tokio::spawn(
+        payhub::axum::serve(listener, app, payhub::axum::ServeOptions::default())
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;
             })
-            .await
-    });
+            .into_future(),
+    );
     let callbacks = format!("http://{addr}/callbacks");
     println!(
         "payhub quickstart: sandbox at {}, callbacks at {callbacks}/<provider>\n",

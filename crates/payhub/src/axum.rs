@@ -1,29 +1,48 @@
-//! A ready callback endpoint for axum (feature `axum`).
+//! A ready callback endpoint for axum (feature `axum`), and a server to expose it safely.
 //!
 //! [`notify_routes`] mounts `POST /{provider}` (e.g. `/paydesk`, `/jiuyi-dc`): it takes the raw
 //! body (verification always runs on the bytes received), verifies it with the
 //! [`NotifyRouter`], deduplicates it, calls your async function with the typed
 //! [`Notification`], and answers the provider's own acknowledgement, or the provider's retry
-//! reply when your function fails or the callback does not verify.
+//! reply when your function fails or the callback does not verify. A body announced larger
+//! than [`MAX_CALLBACK_BYTES`] is refused at once (`413`), before it is read.
+//!
+//! # Serving callbacks
+//!
+//! Serve it with [`serve`], not with a bare `axum::serve`: a callback endpoint faces the
+//! internet, and `axum::serve` waits forever for a client that trickles its headers or never
+//! sends the body it announced; a few hundred such connections use up the process's file
+//! handles and every genuine callback is refused until they go. [`serve`] bounds each phase
+//! ([`ServeOptions`]: headers 5 s, gaps in the body 10 s, whole request 30 s, connection age
+//! 60 s, 512 connections by default), keeps accepting after running out of file handles, and
+//! shuts down gracefully.
 //!
 //! ```no_run
 //! # #[cfg(feature = "paydesk")]
-//! # async fn run() {
+//! # async fn run() -> std::io::Result<()> {
+//! use payhub::axum::{ServeOptions, notify_routes, serve};
 //! use payhub::{Notification, NotifyRouter};
+//!
 //! let router = NotifyRouter::new()
 //!     .paydesk(payhub::paydesk::notify::NotifyVerifier::new(1002001, "apiKey"));
 //! let app = axum::Router::new().nest(
 //!     "/callbacks",
-//!     payhub::axum::notify_routes(router, |n: Notification| async move {
+//!     notify_routes(router, |n: Notification| async move {
 //!         // Record the payment; return Err to have the provider deliver again.
 //!         println!("{:?} {}", n.provider(), n.status());
 //!         Ok::<(), std::io::Error>(())
 //!     }),
 //! );
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
-//! axum::serve(listener, app).await.unwrap();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! serve(listener, app, ServeOptions::default())
+//!     .with_graceful_shutdown(async {
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await
 //! # }
 //! ```
+//!
+//! `examples/callback_server.rs` is a complete service for all five providers.
 
 use std::fmt::Display;
 use std::future::Future;
@@ -35,6 +54,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use crate::serve::{Serve, ServeOptions, serve};
 use crate::{Ack, Delivery, Notification, NotifyRouter, Provider};
 
 /// The largest callback body accepted by the endpoint (each provider's verifier caps it too).
@@ -72,12 +94,16 @@ struct Shared<H> {
 }
 
 /// An axum router with `POST /{provider}` for every provider, answering each with its own
-/// acknowledgement. Nest it under any prefix.
+/// acknowledgement. Nest it under any prefix, and serve it with [`serve`] (see the
+/// [module docs](self#serving-callbacks)).
 pub fn notify_routes<H: NotifyHandler>(router: NotifyRouter, handler: H) -> axum::Router {
     let shared = Arc::new(Shared { router, handler });
     axum::Router::new()
         .route("/{provider}", post(endpoint::<H>))
         .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
+        // Refuses a larger `Content-Length` before reading anything (413), so a client that
+        // announces megabytes and sends nothing does not wait for the body timeout.
+        .layer(RequestBodyLimitLayer::new(MAX_CALLBACK_BYTES))
         .with_state(shared)
 }
 

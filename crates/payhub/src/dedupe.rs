@@ -15,8 +15,10 @@
 //! that panics or a process that dies leaves the key in progress until its lease runs out
 //! (five minutes by default), after which a redelivery is handled again.
 //!
-//! [`InMemoryDeduper`] is bounded (oldest records go first) and forgets done records after a time
-//! to live. It is right for one process. When your service runs on several machines, back the
+//! [`InMemoryDeduper`] is bounded (the oldest done records go first; a claim whose handler is
+//! still running is never forgotten, and when the deduper is full of them a new event is
+//! [`DeliveryState::Busy`], answered with the provider's retry reply) and forgets done records
+//! after a time to live. It is right for one process. When your service runs on several machines, back the
 //! trait with a shared store. With Redis: `begin` = `SET key inprogress NX PX <lease_ms>` (OK:
 //! new; otherwise `GET key` tells in progress or done), `complete` = `SET key done PX <ttl_ms>`,
 //! `abandon` = `DEL key`. With SQL: a table `notify_seen(key primary key, state, expires_at)`;
@@ -44,6 +46,10 @@ pub enum DeliveryState {
     InProgress,
     /// Already handled successfully.
     Done,
+    /// Not claimed: the deduper has no room for another claim right now (every slot holds an
+    /// event whose handler is still running). Ask the provider to deliver it again; the router
+    /// answers the provider's retry reply.
+    Busy,
 }
 
 /// Tracks which notifications were handled.
@@ -62,6 +68,12 @@ pub trait NotifyDeduper: Send + Sync + std::fmt::Debug {
 const MAX_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// A bounded in-memory deduper with expiry, for a single process.
+///
+/// It remembers at most `capacity` keys. To make room it forgets the oldest *done* records
+/// first; it never forgets a claim whose handler is still running (that would let a redelivery
+/// run the handler a second time). When every slot holds a running claim, a new event gets
+/// [`DeliveryState::Busy`], which the router answers with the provider's retry reply; the
+/// provider delivers it again once a handler finished, failed or its claim's lease ran out.
 ///
 /// ```
 /// # tokio_test_block_on(async {
@@ -88,15 +100,20 @@ pub struct InMemoryDeduper {
 #[derive(Debug, Default)]
 struct Records {
     map: HashMap<String, Record>,
-    /// Keys in the order their records were written, with the write time; an entry is stale when
-    /// the record was rewritten or removed since.
-    order: VecDeque<(Instant, String)>,
+    /// Claims (in progress) in the order they were written. Every claim has the same lease, so
+    /// this is also the order in which they expire. An entry is stale when its record was
+    /// rewritten or removed since (its `seq` no longer matches).
+    claims: VecDeque<(u64, String)>,
+    /// Done records in the order they were written (and expire).
+    done: VecDeque<(u64, String)>,
+    /// Write counter: tells a record's current queue entry from stale ones.
+    seq: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Record {
     done: bool,
-    written: Instant,
+    seq: u64,
     until: Instant,
 }
 
@@ -140,58 +157,91 @@ impl InMemoryDeduper {
     fn begin_at(&self, key: &str, now: Instant) -> DeliveryState {
         let mut r = self.lock();
         r.purge(now, self.capacity);
-        match r.map.get(key) {
+        match r.map.get(key).copied() {
             Some(rec) if rec.until > now && rec.done => return DeliveryState::Done,
             Some(rec) if rec.until > now => return DeliveryState::InProgress,
-            _ => {}
+            Some(_) => {}
+            // A new key needs a slot: forget the oldest done record, never a running claim.
+            None if r.map.len() >= self.capacity && !r.evict_oldest_done() => {
+                return DeliveryState::Busy;
+            }
+            None => {}
         }
-        r.write(key, false, now, now + self.lease);
+        r.write(key, false, now + self.lease);
         DeliveryState::New
     }
 
     fn complete_at(&self, key: &str, now: Instant) {
         let mut r = self.lock();
-        r.write(key, true, now, now + self.ttl);
+        r.write(key, true, now + self.ttl);
         r.purge(now, self.capacity);
+    }
+
+    fn abandon_now(&self, key: &str) {
+        self.lock().map.remove(key);
     }
 }
 
 impl Records {
-    fn is_live(&self, at: Instant, key: &str) -> bool {
-        self.map.get(key).is_some_and(|rec| rec.written == at)
+    fn write(&mut self, key: &str, done: bool, until: Instant) {
+        self.seq += 1;
+        let seq = self.seq;
+        self.map.insert(key.to_owned(), Record { done, seq, until });
+        let queue = if done {
+            &mut self.done
+        } else {
+            &mut self.claims
+        };
+        queue.push_back((seq, key.to_owned()));
     }
 
-    fn write(&mut self, key: &str, done: bool, now: Instant, until: Instant) {
-        self.map.insert(
-            key.to_owned(),
-            Record {
-                done,
-                written: now,
-                until,
-            },
-        );
-        self.order.push_back((now, key.to_owned()));
+    /// The record `(seq, key)` still stands for, if any.
+    fn live(map: &HashMap<String, Record>, seq: u64, key: &str) -> Option<Record> {
+        map.get(key).copied().filter(|rec| rec.seq == seq)
     }
 
-    /// Drops expired records from the front, then the oldest while over capacity, and compacts
-    /// stale queue entries so the queue stays bounded too.
-    fn purge(&mut self, now: Instant, capacity: usize) {
-        while let Some((at, key)) = self.order.front() {
-            let live = self.is_live(*at, key);
-            let expired = live && self.map.get(key).is_some_and(|rec| rec.until <= now);
-            let over = live && self.map.len() > capacity;
-            if live && !expired && !over {
-                break;
+    /// Drops stale entries and expired records from the front of `queue`.
+    fn pop_expired(
+        map: &mut HashMap<String, Record>,
+        queue: &mut VecDeque<(u64, String)>,
+        now: Instant,
+    ) {
+        while let Some((seq, key)) = queue.front() {
+            match Self::live(map, *seq, key) {
+                Some(rec) if rec.until > now => break,
+                Some(_) => {
+                    map.remove(key);
+                }
+                None => {}
             }
-            if live {
-                self.map.remove(key);
-            }
-            self.order.pop_front();
+            queue.pop_front();
         }
-        if self.order.len() > 2 * capacity.max(self.map.len()) {
+    }
+
+    /// Forgets the oldest done record; false when there is none (every key is a running claim).
+    fn evict_oldest_done(&mut self) -> bool {
+        while let Some((seq, key)) = self.done.pop_front() {
+            if Self::live(&self.map, seq, &key).is_some() {
+                self.map.remove(&key);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Drops expired records, then the oldest done records while over capacity (claims are
+    /// never evicted: they go when released or when their lease runs out), and compacts stale
+    /// queue entries so the queues stay bounded too.
+    fn purge(&mut self, now: Instant, capacity: usize) {
+        Self::pop_expired(&mut self.map, &mut self.claims, now);
+        Self::pop_expired(&mut self.map, &mut self.done, now);
+        while self.map.len() > capacity && self.evict_oldest_done() {}
+        let bound = 2 * capacity.max(self.map.len());
+        if self.claims.len() + self.done.len() > bound {
             let map = &self.map;
-            self.order
-                .retain(|(at, k)| map.get(k).is_some_and(|rec| rec.written == *at));
+            let live = |(seq, k): &(u64, String)| Self::live(map, *seq, k).is_some();
+            self.claims.retain(live);
+            self.done.retain(live);
         }
     }
 }
@@ -208,7 +258,7 @@ impl NotifyDeduper for InMemoryDeduper {
     }
 
     fn abandon<'a>(&'a self, key: &'a str) -> DedupeFuture<'a, ()> {
-        self.lock().map.remove(key);
+        self.abandon_now(key);
         Box::pin(async {})
     }
 }
@@ -262,6 +312,54 @@ mod tests {
         );
     }
 
+    /// A backlog flush (more than `capacity` other events) while a handler runs must not evict
+    /// its claim: the redelivery would be `New` and the handler would run twice.
+    #[test]
+    fn a_claim_in_progress_is_never_evicted() {
+        let capacity = 4;
+        let d = InMemoryDeduper::new(capacity, Duration::from_secs(60));
+        let t0 = Instant::now();
+        assert_eq!(d.begin_at("first", t0), DeliveryState::New);
+        for i in 0..=capacity {
+            let k = format!("other{i}");
+            assert_eq!(d.begin_at(&k, t0), DeliveryState::New, "{k}");
+            d.complete_at(&k, t0);
+        }
+        assert!(d.len() <= capacity);
+        assert_eq!(
+            d.begin_at("first", t0),
+            DeliveryState::InProgress,
+            "the running handler's claim survived the flush"
+        );
+        d.complete_at("first", t0);
+        assert_eq!(d.begin_at("first", t0), DeliveryState::Done);
+    }
+
+    #[test]
+    fn full_of_claims_asks_for_a_retry() {
+        let d = InMemoryDeduper::new(2, Duration::from_secs(60))
+            .in_progress_lease(Duration::from_secs(5));
+        let t0 = Instant::now();
+        assert_eq!(d.begin_at("a", t0), DeliveryState::New);
+        assert_eq!(d.begin_at("b", t0), DeliveryState::New);
+        // No room: neither claim may go, so the third event is asked to come again.
+        assert_eq!(d.begin_at("c", t0), DeliveryState::Busy);
+        assert_eq!(d.begin_at("a", t0), DeliveryState::InProgress);
+        assert_eq!(d.begin_at("b", t0), DeliveryState::InProgress);
+        // A finished handler makes room (its done record is the oldest evictable one).
+        d.complete_at("a", t0);
+        assert_eq!(d.begin_at("c", t0), DeliveryState::New);
+        assert_eq!(d.begin_at("b", t0), DeliveryState::InProgress);
+        assert_eq!(d.begin_at("c", t0), DeliveryState::InProgress);
+        // An abandoned claim makes room too.
+        d.abandon_now("b");
+        assert_eq!(d.begin_at("d", t0), DeliveryState::New);
+        // Claims whose lease ran out (a handler that panicked) make room.
+        let later = t0 + Duration::from_secs(6);
+        assert_eq!(d.begin_at("e", later), DeliveryState::New);
+        assert!(d.len() <= 2);
+    }
+
     #[test]
     fn many_keys_stay_bounded() {
         let d = InMemoryDeduper::new(100, Duration::from_secs(60));
@@ -272,7 +370,8 @@ mod tests {
             d.complete_at(&k, t0);
         }
         assert!(d.len() <= 100);
-        assert!(d.lock().order.len() <= 2 * 100 + 2);
+        let r = d.lock();
+        assert!(r.claims.len() + r.done.len() <= 2 * 100 + 2);
     }
 
     #[test]

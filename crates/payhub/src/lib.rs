@@ -10,7 +10,9 @@
 //!   with a [`NotifyDeduper`], and gives the exact [`Ack`] to send back.
 //! - [`Expected`] checks a verified [`Notification`] against your own order (order number,
 //!   amount, currency), because a valid signature does not prove the amount is the one you asked for.
-//! - With the `axum` feature, [`axum::notify_routes`] is a ready callback endpoint.
+//! - With the `axum` feature, [`axum::notify_routes`] is a ready callback endpoint, and
+//!   [`axum::serve`] serves it with header, body and request timeouts and a connection cap (a
+//!   bare `axum::serve` lets slow clients hold connections forever; see [`axum`]).
 //!
 //! ```
 //! # #[cfg(feature = "paydesk")] {
@@ -37,7 +39,8 @@
 //! - `gateway-recharge`, `paydesk`, `vipcharge`, `jiuyi-dc`, `tokenpay`: one provider each,
 //!   re-exported as a module of the same name (`payhub::jiuyi_dc`). `full`: all five. A provider
 //!   whose feature is off is not compiled at all.
-//! - `axum`: [`axum::notify_routes`], a callback endpoint for every configured provider.
+//! - `axum`: [`axum::notify_routes`], a callback endpoint for every configured provider, and
+//!   [`axum::serve`] with [`axum::ServeOptions`], the server to expose it with.
 //! - `sandbox`: re-exports [`payhub_sandbox`] as `payhub::sandbox`, the local provider server.
 //! - `cli`: the `payhub` command-line tool (`payhub sandbox | create | query | sign | verify-notify`).
 #![forbid(unsafe_code)]
@@ -50,6 +53,8 @@ mod notification;
 mod provider;
 mod providers;
 mod router;
+#[cfg(feature = "axum")]
+mod serve;
 mod status;
 mod unified;
 

@@ -48,8 +48,10 @@ pub enum Delivery<E> {
     /// Verified, but already handled before (a redelivery): answered as received, handler
     /// not called.
     Duplicate(Notification),
-    /// Verified, but another delivery of the same event is being handled right now: the
-    /// provider is told to deliver again (never "received", in case that handler fails).
+    /// Verified, but another delivery of the same event is being handled right now (or the
+    /// deduper had no room for another claim, [`DeliveryState::Busy`]): the provider is told to
+    /// deliver again (never "received", in case that handler fails), and the handler is not
+    /// called.
     InProgress(Notification),
     /// Verified, but the handler failed: the provider is told to deliver again.
     HandlerFailed(Notification, E),
@@ -251,7 +253,15 @@ impl NotifyRouter {
                     );
                     return (self.retry_ack(provider), Delivery::InProgress(notification));
                 }
-                _ => {}
+                DeliveryState::Busy => {
+                    tracing::warn!(
+                        provider = provider.name(),
+                        key,
+                        "deduper full of callbacks being handled; asking for redelivery"
+                    );
+                    return (self.retry_ack(provider), Delivery::InProgress(notification));
+                }
+                DeliveryState::New => {}
             }
         }
         match handler(notification.clone()).await {

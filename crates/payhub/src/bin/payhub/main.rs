@@ -12,7 +12,8 @@
 //! Credentials come from flags, else the provider crate's environment variables, else a TOML
 //! file (`--config payhub.toml`, or `./payhub.toml` when present). Secrets are never printed.
 //! Errors are one line on stderr; the exit code is 1, or 2 when the outcome of a create is
-//! unknown (query the order before sending it again).
+//! unknown (query the order before sending it again). `RUST_LOG=debug` (or any `tracing` filter)
+//! adds the SDK's tracing output on stderr; without it nothing more is written.
 #![forbid(unsafe_code)]
 
 mod create;
@@ -26,7 +27,7 @@ mod sandbox;
 mod sign;
 mod verify_notify;
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -57,6 +58,7 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    init_tracing();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sandbox(args) => sandbox::run(args).await,
@@ -72,6 +74,23 @@ async fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// The SDK's tracing output (spans of every provider call, callback decisions) on stderr when
+/// `RUST_LOG` asks for it (`RUST_LOG=debug`, `RUST_LOG=paydesk=trace`); nothing otherwise, so the
+/// normal output and the one-line errors are unchanged. Secrets are masked in these logs too.
+fn init_tracing() {
+    let Some(filter) = std::env::var_os(tracing_subscriber::EnvFilter::DEFAULT_ENV)
+        .filter(|v| !v.is_empty())
+        .and_then(|_| tracing_subscriber::EnvFilter::try_from_default_env().ok())
+    else {
+        return;
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }
 
 /// Writes `text` to stdout. A closed pipe (`payhub ... | head`) is not an error.
