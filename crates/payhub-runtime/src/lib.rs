@@ -13,6 +13,12 @@
 //!   [`Deadline`] per call that every attempt and pause shares
 //!   ([`TransportConfig::call_deadline`], default: the per-attempt `timeout`).
 //! - [`Clock`] and [`NonceSource`]: injectable so fixtures are byte-stable.
+//! - [`Pipeline`]: the one call loop (prepare -> send -> classify -> retry -> parse) every
+//!   provider crate runs, in one `payhub.call` span with one schema, recording the
+//!   [`metrics`]. A provider supplies only a [`Protocol`] value. [`ClientOptions`] holds what
+//!   every client has ([`client_options_setters!`] gives each builder the same setters);
+//!   [`Reconciliation`], [`Ack`] and [`open_enum!`] are the shared result, callback reply and
+//!   open-enum vocabulary.
 //!
 //! ```
 //! use payhub_runtime::{Method, PreparedRequest};
@@ -25,14 +31,26 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod ack;
 mod base_url;
 mod clock;
 mod deadline;
 mod error;
+pub mod metrics;
 mod nonce;
+#[doc(hidden)]
+pub mod open_enum;
+mod options;
+mod pipeline;
+mod reconcile;
 mod request;
 mod retry;
 mod transport;
+
+pub use ack::{Ack, AckWords};
+pub use options::{ClientOptions, DEFAULT_MAX_NOTIFY_BODY_BYTES, OptionsError};
+pub use pipeline::{Call, Disposition, Pipeline, Protocol};
+pub use reconcile::Reconciliation;
 
 pub use base_url::{BaseUrlError, parse_base_url};
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -1,0 +1,212 @@
+//! [`ClientOptions`]: what every provider client has (base URL, timeouts, call deadline, an
+//! injected `reqwest::Client`, clock, nonce source, retry policy, reply and callback body
+//! limits), in one type, so a provider's builder adds only its credentials and its own settings.
+//!
+//! A provider's `ClientBuilder` holds a `ClientOptions` in a field named `options` and expands
+//! [`client_options_setters!`](crate::client_options_setters) inside its `impl` block: the
+//! setters then have the same names, types and docs in every crate.
+
+use std::fmt;
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::{
+    BaseUrlError, Clock, NonceSource, Pipeline, RandomHex, RetryPolicy, SystemClock, Transport,
+    TransportConfig, TransportError, parse_base_url,
+};
+
+/// The largest callback body a verifier reads by default (64 KiB): every provider's callback is
+/// a few hundred bytes; a larger one is refused before it is parsed.
+pub const DEFAULT_MAX_NOTIFY_BODY_BYTES: usize = 64 * 1024;
+
+/// The settings every client shares. Build it with [`ClientOptions::new`] (the provider's
+/// production URL as the default base URL) and the setters, or through a provider builder.
+///
+/// ```
+/// use std::time::Duration;
+/// use payhub_runtime::ClientOptions;
+/// let mut o = ClientOptions::new("https://api.example.com");
+/// o.transport.timeout = Duration::from_secs(5);
+/// let pipeline = o.pipeline().unwrap();
+/// assert_eq!(pipeline.transport().base_url(), "https://api.example.com");
+/// assert_eq!(pipeline.transport().timeout(), Duration::from_secs(5));
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// The API base URL (checked when the client is built: https, or http on loopback).
+    pub base_url: String,
+    /// Timeouts, call deadline, reply body cap, injected `reqwest::Client`.
+    pub transport: TransportConfig,
+    /// Retries of reads (creates are never resent blindly).
+    pub retry: RetryPolicy,
+    /// The clock for signed timestamps and callback freshness.
+    pub clock: Arc<dyn Clock>,
+    /// Where nonces come from.
+    pub nonce: Arc<dyn NonceSource>,
+    /// The largest callback body the client's verifier reads.
+    pub max_notify_body_bytes: usize,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.transport.timeout)
+            .field("connect_timeout", &self.transport.connect_timeout)
+            .field("call_deadline", &self.transport.call_deadline)
+            .field("max_body_bytes", &self.transport.max_body_bytes)
+            .field("retry", &self.retry)
+            .field("max_notify_body_bytes", &self.max_notify_body_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`ClientOptions`] could not make a pipeline.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptionsError {
+    /// The base URL is not usable.
+    #[error("base_url: {0}")]
+    BaseUrl(#[from] BaseUrlError),
+    /// The HTTP client could not be built.
+    #[error("http client: {0}")]
+    Transport(#[from] TransportError),
+}
+
+impl OptionsError {
+    /// The setting at fault (`base_url`, `http_client`).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::BaseUrl(_) => "base_url",
+            Self::Transport(_) => "http_client",
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Defaults with `default_base_url` (the provider's production URL): the transport defaults
+    /// of [`TransportConfig::new`], [`RetryPolicy::default`], the system clock, 32 random
+    /// uppercase hex digits as nonces (a provider with another nonce rule sets its own with
+    /// [`ClientOptions::nonce_source`]) and a 64 KiB callback limit.
+    pub fn new(default_base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: default_base_url.into(),
+            transport: TransportConfig::new(),
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+            nonce: Arc::new(RandomHex::upper(32)),
+            max_notify_body_bytes: DEFAULT_MAX_NOTIFY_BODY_BYTES,
+        }
+    }
+
+    /// Replaces the nonce source (for a provider's own default).
+    #[must_use]
+    pub fn nonce_source(mut self, nonce: Arc<dyn NonceSource>) -> Self {
+        self.nonce = nonce;
+        self
+    }
+
+    /// The checked base URL.
+    ///
+    /// # Errors
+    /// [`OptionsError::BaseUrl`].
+    pub fn url(&self) -> Result<Url, OptionsError> {
+        Ok(parse_base_url(&self.base_url)?)
+    }
+
+    /// The pipeline these options describe.
+    ///
+    /// # Errors
+    /// [`OptionsError`] naming the setting at fault.
+    pub fn pipeline(&self) -> Result<Pipeline, OptionsError> {
+        let url = self.url()?;
+        let transport = Transport::new(&url, self.transport.clone())?;
+        Ok(Pipeline::new(transport, self.retry))
+    }
+}
+
+/// Expands, inside a provider's `impl ClientBuilder { .. }` whose struct has a field
+/// `options: payhub_runtime::ClientOptions`, the setters every client shares: `base_url`,
+/// `timeout`, `connect_timeout`, `call_deadline`, `http_client`, `clock`, `nonce_source`,
+/// `retry_policy`, `max_body_bytes`, `max_notify_body_bytes`. Each returns the builder.
+#[macro_export]
+macro_rules! client_options_setters {
+    () => {
+        /// The API base URL (default: the provider's production URL). `https` is required
+        /// except for loopback addresses (a local sandbox); checked by `build()`.
+        #[must_use]
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.options.base_url = url.into();
+            self
+        }
+
+        /// Time allowed for one attempt, body included (default 30 s).
+        #[must_use]
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options.transport.timeout = timeout;
+            self
+        }
+
+        /// Time allowed to connect (default 10 s; an injected client keeps its own).
+        #[must_use]
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.options.transport.connect_timeout = timeout;
+            self
+        }
+
+        /// Time allowed for one whole call, every attempt and retry pause included (default:
+        /// the `timeout`, so a call never takes longer than that). Set it above the timeout
+        /// to leave room for a retry after an attempt that timed out.
+        #[must_use]
+        pub fn call_deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.options.transport.call_deadline = Some(deadline);
+            self
+        }
+
+        /// A `reqwest::Client` to reuse (pools, proxies). Build it with
+        /// `redirect(reqwest::redirect::Policy::none())`: redirected replies are refused.
+        #[must_use]
+        pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
+            self.options.transport.http_client = Some(client);
+            self
+        }
+
+        /// The clock for signed timestamps and callback freshness (tests pin it).
+        #[must_use]
+        pub fn clock(mut self, clock: ::std::sync::Arc<dyn $crate::Clock>) -> Self {
+            self.options.clock = clock;
+            self
+        }
+
+        /// Where nonces come from (tests pin them).
+        #[must_use]
+        pub fn nonce_source(mut self, nonce: ::std::sync::Arc<dyn $crate::NonceSource>) -> Self {
+            self.options.nonce = nonce;
+            self
+        }
+
+        /// Retries of reads (default: 3 attempts, jittered backoff). Creates are never resent
+        /// once they may have reached the provider.
+        #[must_use]
+        pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
+            self.options.retry = policy;
+            self
+        }
+
+        /// The largest reply body read (default 4 MiB).
+        #[must_use]
+        pub fn max_body_bytes(mut self, limit: usize) -> Self {
+            self.options.transport.max_body_bytes = limit;
+            self
+        }
+
+        /// The largest callback body the client's verifier reads (default 64 KiB).
+        #[must_use]
+        pub fn max_notify_body_bytes(mut self, limit: usize) -> Self {
+            self.options.max_notify_body_bytes = limit;
+            self
+        }
+    };
+}
