@@ -12,8 +12,8 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::{
-    BaseUrlError, Clock, NonceSource, Pipeline, RandomHex, RetryPolicy, SystemClock, Transport,
-    TransportConfig, TransportError, parse_base_url,
+    Clock, NonceSource, Pipeline, RandomHex, RetryPolicy, SystemClock, Transport, TransportConfig,
+    TransportError, parse_base_url,
 };
 
 /// The largest callback body a verifier reads by default (64 KiB): every provider's callback is
@@ -26,7 +26,7 @@ pub const DEFAULT_MAX_NOTIFY_BODY_BYTES: usize = 64 * 1024;
 /// ```
 /// use std::time::Duration;
 /// use payhub_runtime::ClientOptions;
-/// let mut o = ClientOptions::new("https://api.example.com");
+/// let mut o = ClientOptions::new(Some("https://api.example.com"));
 /// o.transport.timeout = Duration::from_secs(5);
 /// let pipeline = o.pipeline().unwrap();
 /// assert_eq!(pipeline.transport().base_url(), "https://api.example.com");
@@ -36,7 +36,7 @@ pub const DEFAULT_MAX_NOTIFY_BODY_BYTES: usize = 64 * 1024;
 #[non_exhaustive]
 pub struct ClientOptions {
     /// The API base URL (checked when the client is built: https, or http on loopback).
-    pub base_url: String,
+    pub base_url: Option<String>,
     /// Timeouts, call deadline, reply body cap, injected `reqwest::Client`.
     pub transport: TransportConfig,
     /// Retries of reads (creates are never resent blindly).
@@ -63,36 +63,40 @@ impl fmt::Debug for ClientOptions {
     }
 }
 
-/// Why [`ClientOptions`] could not make a pipeline.
+/// Why [`ClientOptions`] could not make a pipeline: the setting at fault and the problem.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OptionsError {
-    /// The base URL is not usable.
-    #[error("base_url: {0}")]
-    BaseUrl(#[from] BaseUrlError),
-    /// The HTTP client could not be built.
+    /// A setting is missing or out of range.
+    #[error("{field} {problem}")]
+    Invalid {
+        /// The setting (`base_url`, `timeout`, ...).
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The HTTP client could not be built (TLS backend).
     #[error("http client: {0}")]
     Transport(#[from] TransportError),
 }
 
 impl OptionsError {
-    /// The setting at fault (`base_url`, `http_client`).
-    pub fn field(&self) -> &'static str {
-        match self {
-            Self::BaseUrl(_) => "base_url",
-            Self::Transport(_) => "http_client",
+    fn invalid(field: &'static str, problem: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            problem: problem.into(),
         }
     }
 }
 
 impl ClientOptions {
-    /// Defaults with `default_base_url` (the provider's production URL): the transport defaults
-    /// of [`TransportConfig::new`], [`RetryPolicy::default`], the system clock, 32 random
-    /// uppercase hex digits as nonces (a provider with another nonce rule sets its own with
-    /// [`ClientOptions::nonce_source`]) and a 64 KiB callback limit.
-    pub fn new(default_base_url: impl Into<String>) -> Self {
+    /// Defaults: no base URL unless the provider has a public one (`default_base_url`), the
+    /// transport defaults of [`TransportConfig::new`], [`RetryPolicy::default`], the system
+    /// clock, 32 random uppercase hex digits as nonces (a provider with another nonce rule sets
+    /// its own with [`ClientOptions::nonce_source`]) and a 64 KiB callback limit.
+    pub fn new(default_base_url: Option<&str>) -> Self {
         Self {
-            base_url: default_base_url.into(),
+            base_url: default_base_url.map(str::to_owned),
             transport: TransportConfig::new(),
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemClock),
@@ -108,20 +112,57 @@ impl ClientOptions {
         self
     }
 
-    /// The checked base URL.
+    /// Checks every setting: a base URL that is set and usable (https, or http on loopback),
+    /// timeouts, call deadline and body limits above zero.
     ///
     /// # Errors
-    /// [`OptionsError::BaseUrl`].
-    pub fn url(&self) -> Result<Url, OptionsError> {
-        Ok(parse_base_url(&self.base_url)?)
+    /// [`OptionsError::Invalid`] naming the setting.
+    pub fn check(&self) -> Result<Url, OptionsError> {
+        let base = self.base_url.as_deref().ok_or_else(|| {
+            OptionsError::invalid(
+                "base_url",
+                "is required (the provider gives it to each merchant)",
+            )
+        })?;
+        let url =
+            parse_base_url(base).map_err(|e| OptionsError::invalid("base_url", e.to_string()))?;
+        let t = &self.transport;
+        if t.timeout.is_zero() {
+            return Err(OptionsError::invalid("timeout", "must be more than zero"));
+        }
+        if t.connect_timeout.is_zero() {
+            return Err(OptionsError::invalid(
+                "connect_timeout",
+                "must be more than zero",
+            ));
+        }
+        if t.call_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(OptionsError::invalid(
+                "call_deadline",
+                "must be more than zero",
+            ));
+        }
+        if t.max_body_bytes == 0 {
+            return Err(OptionsError::invalid(
+                "max_body_bytes",
+                "must be more than zero",
+            ));
+        }
+        if self.max_notify_body_bytes == 0 {
+            return Err(OptionsError::invalid(
+                "max_notify_body_bytes",
+                "must be more than zero",
+            ));
+        }
+        Ok(url)
     }
 
-    /// The pipeline these options describe.
+    /// The pipeline these options describe, after [`ClientOptions::check`].
     ///
     /// # Errors
     /// [`OptionsError`] naming the setting at fault.
     pub fn pipeline(&self) -> Result<Pipeline, OptionsError> {
-        let url = self.url()?;
+        let url = self.check()?;
         let transport = Transport::new(&url, self.transport.clone())?;
         Ok(Pipeline::new(transport, self.retry))
     }
@@ -138,7 +179,7 @@ macro_rules! client_options_setters {
         /// except for loopback addresses (a local sandbox); checked by `build()`.
         #[must_use]
         pub fn base_url(mut self, url: impl Into<String>) -> Self {
-            self.options.base_url = url.into();
+            self.options.base_url = Some(url.into());
             self
         }
 
