@@ -44,6 +44,18 @@ pub fn wire_matches(received: &str, documented: &str, how: Match) -> bool {
 /// assert_eq!(Status::parse("success"), Status::Unknown("success".into()));
 /// assert!(Status::Success.is_final() && !Status::parse("NEW").is_final());
 /// assert_eq!("PAYING".parse::<Status>().unwrap().to_string(), "PAYING");
+///
+/// // With the provider's wording: `meaning()`, and `Display` as "value (meaning)".
+/// payhub_runtime::open_enum! {
+///     /// A code.
+///     pub enum Code (Trimmed) {
+///         /// 1: waiting.
+///         Waiting = "1" => "待充值 (waiting)",
+///     }
+///     unknown => "未知 (not documented)";
+/// }
+/// assert_eq!(Code::parse(" 1 ").to_string(), "1 (待充值 (waiting))");
+/// assert_eq!(Code::parse("9").meaning(), "未知 (not documented)");
 /// ```
 #[macro_export]
 macro_rules! open_enum {
@@ -53,6 +65,56 @@ macro_rules! open_enum {
             $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
         }
         $( final: [$($final:ident),* $(,)?] )?
+    ) => {
+        $crate::open_enum! {
+            $(#[$meta])*
+            $vis enum $name ($how) {
+                $( $(#[$vmeta])* $variant = $wire, )+
+            }
+            $( final: [$($final),*] )?
+            @display_wire
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($how:ident) {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal => $meaning:literal, )+
+        }
+        unknown => $unknown:literal;
+        $( final: [$($final:ident),* $(,)?] )?
+    ) => {
+        $crate::open_enum! {
+            $(#[$meta])*
+            $vis enum $name ($how) {
+                $( $(#[$vmeta])* $variant = $wire, )+
+            }
+            $( final: [$($final),*] )?
+            @display_with_meaning
+        }
+
+        impl $name {
+            /// The provider's meaning of the value (its documented wording, with a gloss).
+            pub fn meaning(&self) -> &'static str {
+                match self {
+                    $( Self::$variant => $meaning, )+
+                    Self::Unknown(_) => $unknown,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{} ({})", self.as_str(), self.meaning())
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($how:ident) {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+        }
+        $( final: [$($final:ident),* $(,)?] )?
+        @$display:ident
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,11 +157,7 @@ macro_rules! open_enum {
             )?
         }
 
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        $crate::open_enum!(@display $display $name);
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
@@ -127,4 +185,12 @@ macro_rules! open_enum {
             }
         }
     };
+    (@display display_wire $name:ident) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+    (@display display_with_meaning $name:ident) => {};
 }
