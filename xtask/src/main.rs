@@ -7,6 +7,7 @@
 //!   summary table and exits non-zero if any step failed.
 //! - `snap [CARGO TEST ARGS]`: runs the tests with `INSTA_UPDATE=always` and lists the changed
 //!   `.snap` files, for review with `git diff`.
+//! - `siblings`: the sibling rule of the provider crates (also a step of `test`).
 //! - `deps`: the dependency count of every provider crate built alone, failing on banned crates.
 //! - `deny [CHECKS]`: `cargo deny check` with `deny.toml` (installs cargo-deny if missing).
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@ mod deps;
 mod fuzz;
 mod metadata;
 mod msrv;
+mod siblings;
 mod snap;
 mod test;
 #[cfg(test)]
@@ -36,6 +38,7 @@ tasks:
   snap [ARGS]          run tests with INSTA_UPDATE=always (ARGS go to `cargo test`), list
                        changed .snap files
   deps                 dependency count per provider crate; fails on banned crates
+  siblings             the provider crates' shared file set, public names and pipeline use
   deny [CHECKS]        cargo deny check [CHECKS] (installs cargo-deny if missing)
   bench [ARGS]         release-mode benchmarks against their floors, one table (BENCHMARKS.md)
   fuzz <TARGET> [--seconds N]
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Some("test") if rest.is_empty() => test::run(),
         Some("snap") => snap::run(&rest),
         Some("deps") if rest.is_empty() => deps::run(),
+        Some("siblings") if rest.is_empty() => siblings::run(&project_root(), &test::NOT_PROVIDERS),
         Some("bench") => bench::run(&rest),
         Some("deny") => deny::run(&rest),
         Some("fuzz") => fuzz::run(&rest),

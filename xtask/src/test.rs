@@ -26,6 +26,10 @@ pub(crate) fn run() -> bool {
     cmd::step(&mut steps, "fmt", || {
         cmd::run(&mut cargo_with(["fmt", "--all", "--check"]))
     });
+    // Provider crates read as siblings: same files, same public names, calls through the pipeline.
+    cmd::step(&mut steps, "siblings", || {
+        crate::siblings::run(&root, &NOT_PROVIDERS)
+    });
     cmd::step(&mut steps, "clippy", || {
         cmd::run(&mut cargo_with([
             "clippy",
