@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+mod pipeline;
+
 use payhub_runtime::{
     Method, PreparedRequest, RetryPolicy, Transport, TransportConfig, TransportErrorKind,
     parse_base_url,
