@@ -89,6 +89,36 @@ impl<W> Ack<W> {
     }
 }
 
+/// The words of no one provider: an [`Ack`] chosen at run time (a router over several providers
+/// holds `Ack<AnyProvider>`, made with [`Ack::erase`]).
+#[derive(Debug)]
+pub enum AnyProvider {}
+
+impl<W> Ack<W> {
+    /// The same reply, no longer tied to its provider's type.
+    ///
+    /// ```
+    /// use payhub_runtime::{Ack, AckWords, AnyProvider};
+    /// enum Words {}
+    /// impl AckWords for Words {
+    ///     const SUCCESS: (u16, &'static str) = (200, "success");
+    ///     const RETRY: (u16, &'static str) = (500, "fail");
+    /// }
+    /// let any: Ack<AnyProvider> = Ack::<Words>::success().erase();
+    /// assert_eq!((any.status(), any.body(), any.is_received()), (200, "success", true));
+    /// ```
+    pub fn erase(self) -> Ack<AnyProvider> {
+        Ack::new((self.status, self.body), self.received)
+    }
+}
+
+impl Ack<AnyProvider> {
+    /// A reply of no provider's words (for example a 404 for a provider that is not enabled).
+    pub fn other(status: u16, body: &'static str, received: bool) -> Self {
+        Self::new((status, body), received)
+    }
+}
+
 impl<W> Clone for Ack<W> {
     fn clone(&self) -> Self {
         *self

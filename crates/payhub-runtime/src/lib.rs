@@ -47,7 +47,7 @@ mod request;
 mod retry;
 mod transport;
 
-pub use ack::{Ack, AckWords};
+pub use ack::{Ack, AckWords, AnyProvider};
 pub use options::{ClientOptions, DEFAULT_MAX_NOTIFY_BODY_BYTES, OptionsError};
 pub use pipeline::{Call, Disposition, Pipeline, Protocol};
 pub use reconcile::Reconciliation;
