@@ -158,6 +158,8 @@ impl Expected {
     ///     merchant_order_no: "ORD-1".into(),
     ///     amount: None,
     ///     currency: None,
+    ///     amount_applies: true,
+    ///     cost: None,
     /// };
     /// let expected = Expected::order("ORD-1").currency("TZS");
     /// assert!(expected.check(&facts).is_ok());

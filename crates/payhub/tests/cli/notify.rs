@@ -244,3 +244,42 @@ async fn expect_currency_is_compared_only_where_the_callback_states_one() {
     assert!(line.ends_with("currency expected TRX, got USDT"), "{line}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A saved vipcharge callback is checked for its signature, not its age: `verify-notify` reads
+/// it without the live endpoint's 24 h freshness window (this vector was signed in 2021).
+#[tokio::test]
+async fn verify_notify_checks_a_saved_vipcharge_callback_whatever_its_age() {
+    let dir = workdir("notify-vip-old");
+    let c = case("vipcharge", "callback_status_report_no_sign_type");
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/vectors")
+        .join(text(&c["public_key_pem_file"]));
+    let key = key.to_str().expect("path");
+    let mut args = vec![
+        "verify-notify",
+        "vipcharge",
+        "--business-id",
+        "166",
+        "--sign-type",
+        "SHA256-RSA",
+        "--platform-public-key",
+        key,
+        "--json",
+    ];
+    let headers: Vec<String> = c["headers"]
+        .as_object()
+        .expect("headers")
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", text(v)))
+        .chain([format!("sign: {}", text(&c["sign"]))])
+        .collect();
+    for h in &headers {
+        args.extend(["-H", h.as_str()]);
+    }
+    let out = run(&dir, &args, &[], text(&c["body"]).as_bytes()).await;
+    let json: Value = serde_json::from_str(out.ok()).expect("JSON");
+    assert_eq!(json["order_code"], "O20260101000001");
+    assert_eq!(json["timestamp"], "1628757969177");
+    assert_eq!(json["ack_status"], 200);
+    let _ = std::fs::remove_dir_all(dir);
+}
