@@ -27,6 +27,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// How long final orders are kept by default (sandbox time): one hour. See
+/// [`SandboxBuilder::order_retention`](crate::SandboxBuilder::order_retention).
+pub const DEFAULT_ORDER_RETENTION: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// A configuration error, naming the file, section or field and the problem.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -110,7 +114,7 @@ impl OrdersConfig {
     /// ```
     pub fn retention(&self) -> Option<std::time::Duration> {
         match self.retention_secs {
-            None => Some(crate::sandbox::DEFAULT_ORDER_RETENTION),
+            None => Some(DEFAULT_ORDER_RETENTION),
             Some(0) => None,
             Some(secs) => Some(std::time::Duration::from_secs(secs)),
         }

@@ -56,8 +56,8 @@ pub use callback::{
 };
 pub use clock::{SandboxClock, SandboxTime};
 pub use config::{
-    CallbacksConfig, ClockConfig, ConfigError, OrdersConfig, ProviderConfig, SandboxConfig,
-    ServerConfig,
+    CallbacksConfig, ClockConfig, ConfigError, DEFAULT_ORDER_RETENTION, OrdersConfig,
+    ProviderConfig, SandboxConfig, ServerConfig,
 };
 pub use error::{Error, Result};
 pub use fault::{FaultKind, FaultRule, FaultStatus, FaultTarget, Trigger};
@@ -66,8 +66,5 @@ pub use provider::{
     ChangeCause, Credential, ProviderCtx, ProviderModule, Rejection, StateChange, TransitionError,
     TransitionPlan,
 };
-pub use sandbox::{
-    DEFAULT_ORDER_RETENTION, DEFAULT_SHUTDOWN_GRACE, ProviderInfo, Sandbox, SandboxBuilder,
-    SandboxHandle,
-};
+pub use sandbox::{DEFAULT_SHUTDOWN_GRACE, ProviderInfo, Sandbox, SandboxBuilder, SandboxHandle};
 pub use store::{DuplicateOrder, NewOrder, Order, OrderFilter, OrderState, OrderStore};

@@ -19,7 +19,6 @@ use rust_decimal::Decimal;
 
 use crate::callback::{CallbackPolicy, Notify};
 use crate::clock::{SandboxClock, SandboxTime};
-use crate::shared::Shared;
 use crate::store::{DuplicateOrder, NewOrder, Order, OrderState, OrderStore};
 
 /// One provider's API inside the sandbox.
@@ -372,7 +371,47 @@ impl fmt::Debug for Credential {
 #[derive(Clone)]
 pub struct ProviderCtx {
     pub(crate) name: &'static str,
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<dyn Host>,
+}
+
+/// What a [`ProviderCtx`] reaches: the running sandbox's shared state (`shared::Shared`
+/// implements it). A seam, so this interface module depends on nothing of the frame's.
+pub(crate) trait Host: Send + Sync + 'static {
+    /// The sandbox root URL, `http://127.0.0.1:PORT`.
+    fn base_url(&self) -> &str;
+    /// The sandbox clock.
+    fn clock(&self) -> &SandboxClock;
+    /// The request body limit in bytes.
+    fn body_limit(&self) -> usize;
+    /// The shared order store.
+    fn store(&self) -> &OrderStore;
+    /// A fresh platform order number.
+    fn next_order_no(&self, prefix: &str) -> String;
+    /// Creates an order for `provider`.
+    fn create(
+        self: Arc<Self>,
+        provider: &'static str,
+        new: NewOrder,
+    ) -> Result<Order, DuplicateOrder>;
+    /// Moves an order to `to` now.
+    fn transition_now(
+        self: Arc<Self>,
+        no: &str,
+        to: OrderState,
+        reason: Option<String>,
+        cause: ChangeCause,
+    ) -> Result<Order, TransitionError>;
+    /// Schedules a transition at `at`.
+    fn schedule(
+        &self,
+        order: &str,
+        at: SandboxTime,
+        to: OrderState,
+        reason: Option<String>,
+        cause: ChangeCause,
+    );
+    /// Queues a notify; returns the callback id.
+    fn queue_notify(self: Arc<Self>, order: &Order, notify: Notify) -> u64;
 }
 
 impl fmt::Debug for ProviderCtx {
@@ -391,32 +430,32 @@ impl ProviderCtx {
 
     /// The provider's base URL: `http://127.0.0.1:PORT/<name>` (clients append documented paths).
     pub fn base_url(&self) -> String {
-        format!("{}/{}", self.shared.base_url, self.name)
+        format!("{}/{}", self.shared.base_url(), self.name)
     }
 
     /// The sandbox root URL, `http://127.0.0.1:PORT` (control API under `/_sandbox/`).
     pub fn sandbox_url(&self) -> &str {
-        &self.shared.base_url
+        self.shared.base_url()
     }
 
     /// The sandbox clock.
     pub fn clock(&self) -> &SandboxClock {
-        &self.shared.clock
+        self.shared.clock()
     }
 
     /// Current sandbox time.
     pub fn now(&self) -> SandboxTime {
-        self.shared.clock.now()
+        self.shared.clock().now()
     }
 
     /// The request body limit in bytes ([`RawBody`](crate::RawBody) enforces it).
     pub fn body_limit(&self) -> usize {
-        self.shared.body_limit
+        self.shared.body_limit()
     }
 
     /// The shared order store (all providers; filter by [`Order::provider`]).
     pub fn store(&self) -> &OrderStore {
-        &self.shared.store
+        self.shared.store()
     }
 
     /// A fresh platform order number: `prefix` followed by 20 digits, unique in this sandbox.
@@ -432,20 +471,20 @@ impl ProviderCtx {
     /// [`DuplicateOrder`] when the merchant order number is already used for this kind and
     /// merchant; answer with the provider's "duplicate order" reply.
     pub fn create_order(&self, new: NewOrder) -> Result<Order, DuplicateOrder> {
-        self.shared.create_order(self.name, new)
+        Arc::clone(&self.shared).create(self.name, new)
     }
 
     /// This provider's order of `kind` for `merchant_id` with merchant order number `no`.
     pub fn find_by_merchant_no(&self, kind: &str, merchant_id: &str, no: &str) -> Option<Order> {
         self.shared
-            .store
+            .store()
             .find_by_merchant_no(self.name, kind, merchant_id, no)
     }
 
     /// This provider's order with platform order number `no`.
     pub fn order(&self, no: &str) -> Option<Order> {
         self.shared
-            .store
+            .store()
             .get(no)
             .filter(|o| o.provider == self.name)
     }
@@ -464,8 +503,7 @@ impl ProviderCtx {
         if self.order(platform_order_no).is_none() {
             return Err(TransitionError::NotFound(platform_order_no.to_owned()));
         }
-        self.shared
-            .transition(platform_order_no, to, reason, ChangeCause::Module)
+        Arc::clone(&self.shared).transition_now(platform_order_no, to, reason, ChangeCause::Module)
     }
 
     /// Schedules a transition of one of this provider's orders at sandbox time `at` (for
@@ -484,6 +522,6 @@ impl ProviderCtx {
     /// Sends a notify for an order outside a state change (a manual "resend"). Returns the
     /// callback id.
     pub fn send_notify(&self, order: &Order, notify: Notify) -> u64 {
-        self.shared.dispatch(order, notify)
+        Arc::clone(&self.shared).queue_notify(order, notify)
     }
 }

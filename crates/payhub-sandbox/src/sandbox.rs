@@ -24,10 +24,6 @@ use crate::providers::REGISTRY;
 use crate::shared::Shared;
 use crate::store::{Order, OrderFilter, OrderState};
 
-/// How long final orders are kept by default (sandbox time): one hour. See
-/// [`SandboxBuilder::order_retention`].
-pub const DEFAULT_ORDER_RETENTION: Duration = Duration::from_secs(3600);
-
 /// How long [`SandboxHandle::shutdown`] waits for in-flight requests by default: 5 seconds.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -158,8 +154,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// How long final orders are kept, in sandbox time (default [`DEFAULT_ORDER_RETENTION`], one
-    /// hour; `None` keeps them forever).
+    /// How long final orders are kept, in sandbox time (default
+    /// [`DEFAULT_ORDER_RETENTION`](crate::DEFAULT_ORDER_RETENTION), one hour; `None` keeps them
+    /// forever).
     ///
     /// An order that reached a final state (paid, failed, expired, closed, cancelled) is removed,
     /// with its callback records, once this much sandbox time has passed since it became final

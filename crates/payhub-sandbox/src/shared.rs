@@ -12,7 +12,9 @@ use tokio::sync::watch;
 use crate::callback::{Dispatcher, Notify};
 use crate::clock::{SandboxClock, SandboxTime};
 use crate::fault::{FaultKind, FaultTarget, Faults};
-use crate::provider::{ChangeCause, ProviderCtx, ProviderModule, StateChange, TransitionError};
+use crate::provider::{
+    ChangeCause, Host, ProviderCtx, ProviderModule, StateChange, TransitionError,
+};
 use crate::store::{DuplicateOrder, NewOrder, Order, OrderState, OrderStore};
 
 #[derive(Clone, Debug)]
@@ -45,6 +47,61 @@ pub(crate) struct Shared {
     janitor_busy: AtomicUsize,
     /// Final orders removed so far.
     pub(crate) orders_removed: AtomicU64,
+}
+
+impl Host for Shared {
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn clock(&self) -> &SandboxClock {
+        &self.clock
+    }
+
+    fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    fn store(&self) -> &OrderStore {
+        &self.store
+    }
+
+    fn next_order_no(&self, prefix: &str) -> String {
+        Shared::next_order_no(self, prefix)
+    }
+
+    fn create(
+        self: Arc<Self>,
+        provider: &'static str,
+        new: NewOrder,
+    ) -> Result<Order, DuplicateOrder> {
+        Shared::create_order(&self, provider, new)
+    }
+
+    fn transition_now(
+        self: Arc<Self>,
+        no: &str,
+        to: OrderState,
+        reason: Option<String>,
+        cause: ChangeCause,
+    ) -> Result<Order, TransitionError> {
+        Shared::transition(&self, no, to, reason, cause)
+    }
+
+    fn schedule(
+        &self,
+        order: &str,
+        at: SandboxTime,
+        to: OrderState,
+        reason: Option<String>,
+        cause: ChangeCause,
+    ) {
+        Shared::schedule(self, order, at, to, reason, cause);
+    }
+
+    fn queue_notify(self: Arc<Self>, order: &Order, notify: Notify) -> u64 {
+        Shared::dispatch(&self, order, notify)
+    }
 }
 
 /// What to do with a final order whose retention check is due.
@@ -94,7 +151,7 @@ impl Shared {
     pub(crate) fn ctx(self: &Arc<Self>, name: &'static str) -> ProviderCtx {
         ProviderCtx {
             name,
-            shared: Arc::clone(self),
+            shared: Arc::<Self>::clone(self),
         }
     }
 

@@ -7,7 +7,7 @@
 //! (`/dcapi/pay`). A create is never resent: when its outcome is unknown the exit code is 2;
 //! run `payhub query` before trying again.
 
-use crate::credentials::{CredentialArgs, Credentials};
+use crate::credentials::CredentialArgs;
 use crate::error::CliError;
 use crate::providers::{self, Provider};
 
@@ -184,7 +184,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
             "jiuyi-dc: --amount is a price ceiling; give its unit with --money-unit yuan|fen",
         ));
     }
-    let creds = Credentials::load(provider, &args.creds)?;
+    let creds = provider.credentials(&args.creds)?;
     let fields = providers::create_fields(provider, args.order.flags(), &args.order.set)?;
     let record = provider.create(&creds, fields).await?;
     crate::print(&record.render(args.json))

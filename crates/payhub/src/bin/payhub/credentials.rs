@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::CliError;
-use crate::providers::Provider;
 
 /// The default configuration file, read when present and no `--config` is given.
 pub(crate) const DEFAULT_CONFIG: &str = "payhub.toml";
@@ -150,6 +149,28 @@ impl Setting {
     }
 }
 
+/// A provider as credentials see it: its name (`gateway-recharge`) and its settings. Built by
+/// `providers::Provider::profile`, so this module needs nothing from the provider modules.
+#[derive(Clone, Copy)]
+pub(crate) struct Profile {
+    /// The crate name, e.g. `gateway-recharge`.
+    pub(crate) name: &'static str,
+    /// The settings (credentials, base URL) the provider reads.
+    pub(crate) settings: &'static [Setting],
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Origin {
@@ -161,7 +182,7 @@ enum Origin {
 
 /// The settings of one provider, resolved lazily from flags, environment and file.
 pub(crate) struct Credentials {
-    provider: Provider,
+    provider: Profile,
     args: CredentialArgs,
     table: Option<toml::Table>,
     config_path: Option<PathBuf>,
@@ -170,13 +191,17 @@ pub(crate) struct Credentials {
 
 impl Credentials {
     /// Loads the configuration file (if any) and checks that every credential flag given
-    /// applies to `provider`.
+    /// applies to `provider`; the file's tables are checked against `all` providers.
     ///
     /// # Errors
     /// An unreadable or malformed config file, an unknown table or key in it, or a flag that
     /// `provider` does not use.
-    pub(crate) fn load(provider: Provider, args: &CredentialArgs) -> Result<Self, CliError> {
-        let settings = provider.settings();
+    pub(crate) fn load(
+        provider: Profile,
+        all: &[Profile],
+        args: &CredentialArgs,
+    ) -> Result<Self, CliError> {
+        let settings = provider.settings;
         for flag in Flag::ALL {
             if args.given(flag) && !settings.iter().any(|s| s.flag == flag) {
                 let usable: Vec<&str> = settings.iter().map(|s| s.flag.name()).collect();
@@ -188,7 +213,7 @@ impl Credentials {
             }
         }
         let (table, config_path) = match load_config(args.config.as_deref())? {
-            Some((file, path)) => (provider_table(provider, file, &path)?, Some(path)),
+            Some((file, path)) => (provider_table(provider, all, file, &path)?, Some(path)),
             None => (None, None),
         };
         Ok(Self {
@@ -294,7 +319,7 @@ impl Credentials {
     }
 
     fn setting(&self, key: &str) -> Option<&'static Setting> {
-        self.provider.settings().iter().find(|s| s.key == key)
+        self.provider.settings.iter().find(|s| s.key == key)
     }
 
     fn lookup(&self, key: &str) -> Result<Option<(String, Origin)>, CliError> {
@@ -421,17 +446,19 @@ fn load_config(explicit: Option<&Path>) -> Result<Option<(toml::Table, PathBuf)>
 /// The table of `provider` (`[gateway-recharge]` or `[gateway_recharge]`), after checking that
 /// the file holds only provider tables with known keys.
 fn provider_table(
-    provider: Provider,
+    provider: Profile,
+    all: &[Profile],
     mut file: toml::Table,
     path: &Path,
 ) -> Result<Option<toml::Table>, CliError> {
     let mut mine = None;
     for (name, value) in &file {
-        let Some(p) = Provider::from_table_name(name) else {
+        let norm = name.replace('_', "-");
+        let Some(p) = all.iter().find(|p| p.name == norm) else {
             return Err(CliError::new(format!(
                 "config file `{}`: unknown table [{name}] (expected one of {})",
                 path.display(),
-                Provider::NAMES.join(", ")
+                all.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
             )));
         };
         let toml::Value::Table(table) = value else {
@@ -441,8 +468,8 @@ fn provider_table(
             )));
         };
         for key in table.keys() {
-            if !p.settings().iter().any(|s| s.key == key) {
-                let known: Vec<&str> = p.settings().iter().map(|s| s.key).collect();
+            if !p.settings.iter().any(|s| s.key == key) {
+                let known: Vec<&str> = p.settings.iter().map(|s| s.key).collect();
                 return Err(CliError::new(format!(
                     "config file `{}`: [{name}] has no setting `{key}` (known: {})",
                     path.display(),
@@ -450,7 +477,7 @@ fn provider_table(
                 )));
             }
         }
-        if p == provider {
+        if p.name == provider.name {
             if mine.is_some() {
                 return Err(CliError::new(format!(
                     "config file `{}`: [{provider}] is given twice",
@@ -480,7 +507,7 @@ mod tests {
         let text = format!("{args:?}");
         assert!(!text.contains("s3cr3t") && text.contains("***") && text.contains("1002001"));
         let creds = Credentials {
-            provider: Provider::Paydesk,
+            provider: crate::providers::Provider::Paydesk.profile(),
             args: CredentialArgs::default(),
             table: Some("api_key = \"t0ml-secret\"".parse().expect("TOML")),
             config_path: Some(PathBuf::from("payhub.toml")),

@@ -11,7 +11,7 @@ use std::fmt;
 
 use payhub::paydesk::PreparedRequest;
 
-use crate::credentials::{Credentials, Setting};
+use crate::credentials::{CredentialArgs, Credentials, Profile, Setting};
 use crate::error::{CliError, EXIT_OUTCOME_UNKNOWN};
 use crate::fields::{Fields, Source};
 use crate::output::Record;
@@ -34,13 +34,13 @@ pub(crate) enum Provider {
 }
 
 impl Provider {
-    /// Every provider's name.
-    pub(crate) const NAMES: [&'static str; 5] = [
-        "gateway-recharge",
-        "jiuyi-dc",
-        "paydesk",
-        "tokenpay",
-        "vipcharge",
+    /// Every provider.
+    pub(crate) const ALL: [Self; 5] = [
+        Self::GatewayRecharge,
+        Self::JiuyiDc,
+        Self::Paydesk,
+        Self::Tokenpay,
+        Self::Vipcharge,
     ];
 
     /// The crate name, e.g. `gateway-recharge`.
@@ -77,6 +77,23 @@ impl Provider {
             Self::Tokenpay => tokenpay::SETTINGS,
             Self::Vipcharge => vipcharge::SETTINGS,
         }
+    }
+
+    /// The provider as [`Credentials`] see it: its name and settings.
+    pub(crate) fn profile(self) -> Profile {
+        Profile {
+            name: self.name(),
+            settings: self.settings(),
+        }
+    }
+
+    /// Loads the provider's credentials: flags, else environment, else the config file (whose
+    /// tables are checked against every provider's settings).
+    ///
+    /// # Errors
+    /// As [`Credentials::load`].
+    pub(crate) fn credentials(self, args: &CredentialArgs) -> Result<Credentials, CliError> {
+        Credentials::load(self.profile(), &Self::ALL.map(Self::profile), args)
     }
 
     /// `(flag, wire field)` for the create flags the provider's create request has.

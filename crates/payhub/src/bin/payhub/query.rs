@@ -1,7 +1,7 @@
 //! `payhub query <provider> <merchant-order-no>`: asks the provider about an order with the
 //! provider crate's `reconcile` (reads are retried with backoff), and prints its state.
 
-use crate::credentials::{CredentialArgs, Credentials};
+use crate::credentials::CredentialArgs;
 use crate::error::CliError;
 use crate::providers::{Provider, QueryKind};
 
@@ -27,7 +27,7 @@ pub(crate) struct Args {
 /// # Errors
 /// Missing credentials, an order the provider does not know, or the provider's typed error.
 pub(crate) async fn run(args: Args) -> Result<(), CliError> {
-    let creds = Credentials::load(args.provider, &args.creds)?;
+    let creds = args.provider.credentials(&args.creds)?;
     let record = args
         .provider
         .query(&creds, args.order_no.trim(), args.kind)

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::credentials::{CredentialArgs, Credentials};
+use crate::credentials::CredentialArgs;
 use crate::error::CliError;
 use crate::fields::Fields;
 use crate::providers::{Fixed, Op, Provider, Signed};
@@ -55,7 +55,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let text = read_input(args.file.as_ref())?;
     let fields = Fields::from_json(&text)?;
-    let mut creds = Credentials::load(args.provider, &args.creds)?;
+    let mut creds = args.provider.credentials(&args.creds)?;
     let fixed = Fixed {
         timestamp: args.timestamp,
         nonce: args.nonce.clone(),

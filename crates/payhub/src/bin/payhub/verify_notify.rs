@@ -21,7 +21,7 @@ use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
 use payhub::Expected;
 
-use crate::credentials::{CredentialArgs, Credentials};
+use crate::credentials::CredentialArgs;
 use crate::error::CliError;
 use crate::fields::parse_decimal;
 use crate::providers::Provider;
@@ -66,7 +66,7 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let expected = expected(&args)?;
     let headers = header_map(&args.headers, args.content_type.as_deref())?;
     let body = read_body(args.file.as_ref())?;
-    let creds = Credentials::load(args.provider, &args.creds)?;
+    let creds = args.provider.credentials(&args.creds)?;
     let verified = args.provider.verify_notify(&creds, &headers, &body)?;
     let mut record = verified.record;
     if let Some(expected) = &expected {
