@@ -12,8 +12,8 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::{
-    Clock, NonceSource, Pipeline, RandomHex, RetryPolicy, SystemClock, Transport, TransportConfig,
-    TransportError, parse_base_url,
+    BaseUrlError, Clock, NonceSource, Pipeline, RandomHex, RetryPolicy, SystemClock, Transport,
+    TransportConfig, TransportError, parse_base_url,
 };
 
 /// The largest callback body a verifier reads by default (64 KiB): every provider's callback is
@@ -31,6 +31,12 @@ pub const DEFAULT_MAX_NOTIFY_BODY_BYTES: usize = 64 * 1024;
 /// let pipeline = o.pipeline().unwrap();
 /// assert_eq!(pipeline.transport().base_url(), "https://api.example.com");
 /// assert_eq!(pipeline.transport().timeout(), Duration::from_secs(5));
+///
+/// // Plain http off loopback only when allowed.
+/// let mut o = ClientOptions::new(Some("http://gateway.example.com"));
+/// assert!(o.check().is_err());
+/// o.allow_insecure_http = true;
+/// assert_eq!(o.check().unwrap().as_str(), "http://gateway.example.com/");
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
@@ -47,6 +53,9 @@ pub struct ClientOptions {
     pub nonce: Arc<dyn NonceSource>,
     /// The largest callback body the client's verifier reads.
     pub max_notify_body_bytes: usize,
+    /// Allow a plain `http` base URL off loopback (default `false`). Only for a provider that
+    /// documents an http-only gateway; a provider crate exposes it as a `danger_` setting.
+    pub allow_insecure_http: bool,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -59,6 +68,7 @@ impl fmt::Debug for ClientOptions {
             .field("max_body_bytes", &self.transport.max_body_bytes)
             .field("retry", &self.retry)
             .field("max_notify_body_bytes", &self.max_notify_body_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +112,7 @@ impl ClientOptions {
             clock: Arc::new(SystemClock),
             nonce: Arc::new(RandomHex::upper(32)),
             max_notify_body_bytes: DEFAULT_MAX_NOTIFY_BODY_BYTES,
+            allow_insecure_http: false,
         }
     }
 

@@ -159,6 +159,11 @@ impl Pipeline {
         Self { transport, retry }
     }
 
+    /// The base URL calls go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
     /// The transport (base URL, timeouts).
     pub fn transport(&self) -> &Transport {
         &self.transport
