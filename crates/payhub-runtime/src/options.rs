@@ -135,8 +135,13 @@ impl ClientOptions {
                 "is required (the provider gives it to each merchant)",
             )
         })?;
-        let url =
-            parse_base_url(base).map_err(|e| OptionsError::invalid("base_url", e.to_string()))?;
+        let url = match parse_base_url(base) {
+            Ok(url) => url,
+            Err(BaseUrlError::InsecureScheme(_)) if self.allow_insecure_http => {
+                Url::parse(base).map_err(|e| OptionsError::invalid("base_url", e.to_string()))?
+            }
+            Err(e) => return Err(OptionsError::invalid("base_url", e.to_string())),
+        };
         let t = &self.transport;
         if t.timeout.is_zero() {
             return Err(OptionsError::invalid("timeout", "must be more than zero"));
