@@ -16,19 +16,23 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 pub use payhub_runtime::Idempotency;
+use payhub_runtime::{Clock, Method, PreparedRequest};
 use rust_decimal::Decimal;
+use sign_core::{Md5Signer, Secret};
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::error::{Error, Result};
-use crate::types::format_amount;
+use crate::types::{check_merchant_no, format_amount};
 use crate::wire::check_url;
 
 mod balance;
 mod create_order;
 mod deposit;
 mod deposit_query;
+mod envelope;
 mod raw;
 
 pub use balance::{BalanceRequest, BalanceResponse};
@@ -37,27 +41,104 @@ pub use deposit::{DepositRequest, DepositResponse};
 pub use deposit_query::{DepositQueryRequest, DepositQueryResponse};
 pub use raw::{RawReply, RawRequest};
 
+pub(crate) use envelope::ReplyRules;
 pub(crate) use raw::check_path as check_raw_path;
 
-/// The documented deposit query path, the default of [`crate::ClientBuilder::reconcile_path`].
-pub(crate) fn deposit_query_default_path() -> &'static str {
-    deposit_query::DEFAULT_PATH
+/// What a client needs to turn requests into signed bytes and replies into values, without
+/// I/O: the merchant number, the signer, the clock and the reply rules.
+pub(crate) struct Codec {
+    pub(crate) merchant_no: String,
+    signer: Md5Signer,
+    clock: Arc<dyn Clock>,
+    pub(crate) rules: ReplyRules,
 }
 
-/// A WinPay call: its path, whether it may be resent, how to build its fields and how to read
-/// its reply. Implemented by the request types of this module only (sealed).
+impl Codec {
+    /// Checks the credentials and the reconcile path (config errors name the setting).
+    pub(crate) fn new(
+        merchant_no: String,
+        key: Secret,
+        clock: Arc<dyn Clock>,
+        rules: ReplyRules,
+    ) -> Result<Self> {
+        check_merchant_no(&merchant_no).map_err(|p| Error::config("merchant_no", p))?;
+        if key.is_empty() {
+            return Err(Error::config("key", "is empty"));
+        }
+        if check_raw_path(&rules.reconcile_path).is_err() {
+            let why = "must be an absolute path like `/h5/deposit_query`";
+            return Err(Error::config("reconcile_path", why));
+        }
+        Ok(Self {
+            merchant_no,
+            signer: crate::sign::signer(key),
+            clock,
+            rules,
+        })
+    }
+
+    /// The signer (for callback verifiers).
+    pub(crate) fn signer(&self) -> &Md5Signer {
+        &self.signer
+    }
+
+    /// Validates, serializes (once) and signs `request`: the exact bytes that go on the wire.
+    pub(crate) fn prepare<O: Operation>(&self, request: &O) -> Result<PreparedRequest> {
+        let time = self.clock.now_millis().to_string();
+        let fields = request.wire_fields(&self.merchant_no, &time)?;
+        let sign_empty = self.rules.sign_empty;
+        let (body, signed) = crate::sign::signed_body(&fields, &self.signer, sign_empty);
+        // Redacted: field names and value lengths, never the customer's values.
+        tracing::trace!(signed = %signed.redacted(), "request signed");
+        Ok(
+            PreparedRequest::new(O::NAME, Method::Post, request.path().to_owned())
+                .body("application/json", body)
+                .idempotency(request.idempotency())
+                .explanation(signed),
+        )
+    }
+
+    /// Checks a reply's envelope and decodes its `data` for `request`.
+    pub(crate) fn decode<O: Operation>(
+        &self,
+        request: &O,
+        http_status: u16,
+        body: &[u8],
+    ) -> Result<O::Response> {
+        let now = self.clock.now_millis();
+        self.rules
+            .decode(request, &self.signer, now, http_status, body)
+    }
+}
+
+/// A WinPay call: its name, path, whether it may be resent, how to build its fields and how to
+/// read its reply. Implemented by the request types of this module only (sealed).
+///
+/// ```
+/// use gateway_recharge::api::{BalanceRequest, CreateOrderRequest, Idempotency, Operation};
+/// assert_eq!(BalanceRequest::NAME, "balance");
+/// assert_eq!(BalanceRequest::IDEMPOTENCY, Idempotency::Safe);
+/// assert_eq!(CreateOrderRequest::IDEMPOTENCY, Idempotency::Unsafe);
+/// ```
 pub trait Operation: private::Sealed + fmt::Debug + Send + Sync {
+    /// The operation name used in spans, metrics and errors, e.g. `create_order`.
+    const NAME: &'static str;
+
+    /// Whether calls of this type may be resent ([`RawRequest`] declares it per value:
+    /// [`Operation::idempotency`]).
+    const IDEMPOTENCY: Idempotency;
+
     /// The typed reply.
     type Response: fmt::Debug + Send;
-
-    /// The operation name used in logs and errors, e.g. `create_order`.
-    fn operation_name(&self) -> &'static str;
 
     /// The path, e.g. `/gateway/recharge`.
     fn path(&self) -> &str;
 
-    /// Whether the call may be resent when its outcome is unknown.
-    fn idempotency(&self) -> Idempotency;
+    /// Whether this call may be resent when its outcome is unknown (default
+    /// [`Operation::IDEMPOTENCY`]).
+    fn idempotency(&self) -> Idempotency {
+        Self::IDEMPOTENCY
+    }
 
     /// The merchant order number, when the call has one (for logs and reconciliation).
     fn order_no(&self) -> Option<&str>;

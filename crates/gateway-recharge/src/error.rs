@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use payhub_runtime::OptionsError;
 pub use payhub_runtime::{TransportError, TransportErrorKind};
 use sign_core::Explanation;
 
@@ -100,6 +101,19 @@ impl Error {
             setting,
             problem: problem.into(),
         })
+    }
+
+    /// The trimmed value of environment variable `name`, or the config error naming it.
+    pub(crate) fn env_value(
+        name: &'static str,
+        value: std::result::Result<String, std::env::VarError>,
+    ) -> Result<String> {
+        match value {
+            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+            Ok(_) => Err(Self::config(name, "is empty")),
+            Err(std::env::VarError::NotPresent) => Err(Self::config(name, "is not set")),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Self::config(name, "is not valid UTF-8")),
+        }
     }
 
     pub(crate) fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
@@ -506,6 +520,16 @@ impl NotifyError {
                 | Self::BadSignature
                 | Self::WrongMerchant { .. }
         )
+    }
+}
+
+/// A shared client option at fault (`timeout`, `base_url`, ...) is a [`Error::Config`] naming it.
+impl From<OptionsError> for Error {
+    fn from(e: OptionsError) -> Self {
+        match e {
+            OptionsError::Invalid { field, problem } => Self::config(field, problem),
+            other => Self::config("http_client", other.to_string()),
+        }
     }
 }
 

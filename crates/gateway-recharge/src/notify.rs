@@ -32,8 +32,10 @@
 //! use gateway_recharge::notify::{Ack, NotifyVerifier};
 //!
 //! let verifier = NotifyVerifier::new("M1234567890", "adesf235");
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert(http::header::CONTENT_TYPE, "application/json".parse().unwrap());
 //! let body = br#"{"trade_no":"RR241015203135953635","order_no":"1728995495","amount":"200.00","remark":"66666","status":"success","trade_time":"2024-10-15 20:31:50","sign":"75a22322245516066c853fddd0136d2b"}"#;
-//! let n = verifier.verify_parts(Some("application/json"), body).unwrap();
+//! let n = verifier.verify(&headers, body).unwrap();
 //! assert!(n.status.is_success());
 //! assert_eq!(n.amount.to_string(), "200.00");
 //! assert_eq!(Ack::success().body(), "SUCCESS");
@@ -43,16 +45,30 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use payhub_runtime::metrics::{self, CallbackOutcome};
+use payhub_runtime::{DEFAULT_MAX_NOTIFY_BODY_BYTES, Protocol as _};
 use rust_decimal::Decimal;
 use sign_core::{BorrowedParams, Md5Signer, Secret};
 use time::{OffsetDateTime, UtcOffset};
 
+use crate::api::Codec;
 use crate::error::{NotifyError, Result};
+use crate::protocol::GatewayRecharge;
 use crate::sign;
 use crate::types::{OrderStatus, PROVIDER_UTC_OFFSET, parse_decimal, parse_local_time};
 
-/// Default cap on a callback body: 64 KiB (a real callback is a few hundred bytes).
-pub const DEFAULT_MAX_NOTIFY_BYTES: usize = 64 * 1024;
+/// The reply to a callback: [`Ack::success`] is HTTP 200 with the plain body `SUCCESS`
+/// (uppercase), which stops deliveries; [`Ack::retry`] is HTTP 500 with `FAIL`, and WinPay
+/// delivers again every 10 s, 10 times in all.
+///
+/// ```
+/// use gateway_recharge::notify::Ack;
+/// let ack = Ack::success();
+/// assert_eq!((ack.status(), ack.body(), ack.content_type()), (200, "SUCCESS", "text/plain; charset=utf-8"));
+/// assert!(ack.is_received());
+/// assert_ne!(Ack::retry().body(), "SUCCESS");
+/// ```
+pub type Ack = payhub_runtime::Ack<GatewayRecharge>;
 
 /// The fields this crate reads; everything else goes to [`Notification::extra`].
 const KNOWN: [&str; 7] = [
@@ -139,27 +155,25 @@ impl NotifyVerifier {
     /// let v = gateway_recharge::notify::NotifyVerifier::new("M1234567890", "key");
     /// ```
     pub fn new(merchant_no: impl Into<String>, key: impl Into<Secret>) -> Self {
-        Self::from_parts(
-            merchant_no.into(),
-            sign::signer(key.into()),
-            PROVIDER_UTC_OFFSET,
-            true,
-            DEFAULT_MAX_NOTIFY_BYTES,
-        )
+        Self {
+            merchant_no: merchant_no.into(),
+            signer: sign::signer(key.into()),
+            offset: PROVIDER_UTC_OFFSET,
+            sign_empty: true,
+            max_body: DEFAULT_MAX_NOTIFY_BODY_BYTES,
+            kind: CallbackKind::Collection,
+            payout_prefix: None,
+        }
     }
 
-    pub(crate) fn from_parts(
-        merchant_no: String,
-        signer: Md5Signer,
-        offset: UtcOffset,
-        sign_empty: bool,
-        max_body: usize,
-    ) -> Self {
+    /// A verifier with a client's merchant number, signer, time zone, signing rule and
+    /// callback body cap.
+    pub(crate) fn from_parts(codec: &Codec, max_body: usize) -> Self {
         Self {
-            merchant_no,
-            signer,
-            offset,
-            sign_empty,
+            merchant_no: codec.merchant_no.clone(),
+            signer: codec.signer().clone(),
+            offset: codec.rules.offset,
+            sign_empty: codec.rules.sign_empty,
             max_body,
             kind: CallbackKind::Collection,
             payout_prefix: None,
@@ -203,7 +217,8 @@ impl NotifyVerifier {
         }
     }
 
-    /// The largest body accepted (default [`DEFAULT_MAX_NOTIFY_BYTES`]).
+    /// The largest body accepted (default 64 KiB,
+    /// [`payhub_runtime::DEFAULT_MAX_NOTIFY_BODY_BYTES`]).
     ///
     /// ```
     /// let v = gateway_recharge::notify::NotifyVerifier::new("M1", "k").max_body_bytes(4096);
@@ -239,36 +254,32 @@ impl NotifyVerifier {
     }
 
     /// Verifies a callback from its HTTP headers and the raw body bytes as received (before any
-    /// parsing by your web framework), like every payhub provider crate's `NotifyVerifier`.
-    /// Only `Content-Type` is read from the headers; see [`NotifyVerifier::verify_parts`].
+    /// parsing by your web framework), then reads it.
     ///
-    /// # Errors
-    /// As [`NotifyVerifier::verify_parts`].
-    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification> {
-        let content_type = headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        self.verify_parts(content_type, body)
-    }
-
-    /// As [`NotifyVerifier::verify`], with the `Content-Type` header value given directly
-    /// (for web frameworks that do not expose an `http::HeaderMap`).
+    /// Only `Content-Type` is read from the headers: JSON (`application/json`, `*+json`) and
+    /// forms (`application/x-www-form-urlencoded`) are read as such; with no header or
+    /// `text/plain` the body is sniffed (`{` means JSON).
     ///
-    /// It verifies a callback on the raw body bytes as received (before any parsing by your web
-    /// framework), then reads it.
-    ///
-    /// `content_type` is the request's `Content-Type` header: JSON
-    /// (`application/json`, `*+json`) and forms (`application/x-www-form-urlencoded`) are read
-    /// as such; with no header or `text/plain` the body is sniffed (`{` means JSON).
+    /// ```
+    /// use gateway_recharge::notify::NotifyVerifier;
+    /// let form = "trade_no=RR241015203135953635&order_no=1728995495&amount=200.00&remark=66666&status=success&trade_time=2024-10-15%2020%3A31%3A50&sign=75a22322245516066c853fddd0136d2b";
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
+    /// let n = NotifyVerifier::new("M1234567890", "adesf235").verify(&headers, form.as_bytes()).unwrap();
+    /// assert_eq!(n.order_no, "1728995495");
+    /// ```
     ///
     /// # Errors
     /// [`Error::Notify`](crate::Error::Notify) with the [`NotifyError`]: body too large, empty,
     /// not UTF-8, unsupported content type, malformed, duplicate field, missing / malformed /
     /// bad signature, wrong merchant, missing or malformed field.
-    pub fn verify_parts(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
+    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification> {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
         let span = tracing::info_span!(
             "gateway_recharge.notify",
-            provider = "gateway-recharge",
+            provider = GatewayRecharge::PROVIDER,
             operation = "notify",
             order_no = tracing::field::Empty,
             trade_no = tracing::field::Empty,
@@ -280,10 +291,12 @@ impl NotifyVerifier {
                 span.record("order_no", n.order_no.as_str());
                 span.record("trade_no", n.trade_no.as_str());
                 span.record("status", n.status.as_str());
+                metrics::callback(GatewayRecharge::PROVIDER, CallbackOutcome::Verified);
                 tracing::info!(kind = n.kind.as_str(), "callback verified");
                 Ok(n)
             }
             Err(e) => {
+                metrics::callback(GatewayRecharge::PROVIDER, CallbackOutcome::Refused);
                 tracing::warn!(error = %e, body_len = body.len(), "callback rejected");
                 Err(e.into())
             }
@@ -349,7 +362,7 @@ impl NotifyVerifier {
         let trade_no = required("trade_no", take("trade_no"))?.into_owned();
         let order_no = required("order_no", take("order_no"))?.into_owned();
         let remark = take("remark").unwrap_or_default().into_owned();
-        let status = OrderStatus::from_wire(&required("status", take("status"))?);
+        let status = OrderStatus::parse(&required("status", take("status"))?);
         let kind = self.kind_of(&order_no);
         Ok(Notification {
             kind,
@@ -448,57 +461,5 @@ impl Notification {
     /// A key that is equal for repeated deliveries of the same event: `trade_no` and status.
     pub fn dedupe_key(&self) -> String {
         format!("{}:{}", self.trade_no, self.status)
-    }
-}
-
-/// The reply to a callback.
-///
-/// ```
-/// use gateway_recharge::notify::Ack;
-/// let ack = Ack::success();
-/// assert_eq!((ack.status(), ack.body(), ack.content_type()), (200, "SUCCESS", "text/plain; charset=utf-8"));
-/// assert_ne!(Ack::retry().body(), "SUCCESS");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ack {
-    status: u16,
-    body: &'static str,
-}
-
-impl Ack {
-    /// "Received": HTTP 200 with the plain body `SUCCESS` (uppercase), which stops deliveries.
-    pub fn success() -> Self {
-        Self {
-            status: 200,
-            body: "SUCCESS",
-        }
-    }
-
-    /// "Deliver again": HTTP 500 with the body `FAIL`. WinPay retries every 10 s, 10 times.
-    pub fn retry() -> Self {
-        Self {
-            status: 500,
-            body: "FAIL",
-        }
-    }
-
-    /// The HTTP status to answer with.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The exact body to answer with.
-    pub fn body(&self) -> &'static str {
-        self.body
-    }
-
-    /// The content type to answer with.
-    pub fn content_type(&self) -> &'static str {
-        "text/plain; charset=utf-8"
-    }
-
-    /// Whether this acknowledges the callback.
-    pub fn is_success(&self) -> bool {
-        self.body == "SUCCESS"
     }
 }

@@ -81,6 +81,29 @@ pub(crate) fn explain_borrowed(fields: &BorrowedParams<'_>, style: &CanonicalSty
     fields.explain(style, &[], &SecretSuffix::param("key").masked())
 }
 
+/// The JSON body of a request (`fields` as strings in their order, then `sign`) and what was
+/// signed. The fields are signed where they are (no copy per field) and the canonical string is
+/// built once: the explanation's is the one that is signed.
+pub(crate) fn signed_body(
+    fields: &[(String, String)],
+    signer: &Md5Signer,
+    sign_empty_values: bool,
+) -> (Vec<u8>, Explanation) {
+    let mut params = BorrowedParams::with_capacity(fields.len());
+    for (k, v) in fields {
+        params.push(k.as_str(), v.as_str());
+    }
+    let explanation = explain_borrowed(&params, &style_with(sign_empty_values));
+    let signature = signer.sign_hex_lower(explanation.canonical().as_bytes());
+    let body = crate::wire::json_object(
+        fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(std::iter::once((SIGN_FIELD, signature.as_str()))),
+    );
+    (body, explanation)
+}
+
 /// Verifies the `sign` field of a received field set over every other field.
 ///
 /// # Errors

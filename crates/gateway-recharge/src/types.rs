@@ -11,64 +11,35 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 /// if your account manager says otherwise.
 pub const PROVIDER_UTC_OFFSET: UtcOffset = time::macros::offset!(+8);
 
-/// The status of a deposit or collection order.
-///
-/// WinPay documents `pending` and `success` only (callbacks are sent on success). Any other
-/// value is kept verbatim in [`OrderStatus::Unknown`] and treated as not final.
-///
-/// ```
-/// use gateway_recharge::types::OrderStatus;
-/// assert!(OrderStatus::from_wire("success").is_success());
-/// assert!(!OrderStatus::from_wire("pending").is_final());
-/// assert_eq!(OrderStatus::from_wire("refunded"), OrderStatus::Unknown("refunded".into()));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderStatus {
-    /// `pending`: created, not paid yet.
-    Pending,
-    /// `success`: paid. Final.
-    Success,
-    /// A value the docs do not list, kept as received.
-    Unknown(String),
+payhub_runtime::open_enum! {
+    /// The status of a deposit or collection order.
+    ///
+    /// WinPay documents `pending` and `success` only (callbacks are sent on success); values are
+    /// compared ASCII case-insensitively. Any other value is kept verbatim in
+    /// [`OrderStatus::Unknown`] and treated as not final.
+    ///
+    /// ```
+    /// use gateway_recharge::types::OrderStatus;
+    /// assert!(OrderStatus::parse("success").is_success());
+    /// assert!(OrderStatus::parse("SUCCESS").is_final());
+    /// assert!(!OrderStatus::parse("pending").is_final());
+    /// assert_eq!(OrderStatus::parse("refunded"), OrderStatus::Unknown("refunded".into()));
+    /// ```
+    pub enum OrderStatus (IgnoreCase) {
+        /// `pending`: created, not paid yet.
+        Pending = "pending",
+        /// `success`: paid. Final.
+        Success = "success",
+    }
+    // Only `success` is known to be final: the docs list no failure status, so an unknown
+    // status is not treated as final.
+    final: [Success]
 }
 
 impl OrderStatus {
-    /// Reads a wire value (ASCII case-insensitive).
-    pub fn from_wire(text: &str) -> Self {
-        if text.eq_ignore_ascii_case("pending") {
-            Self::Pending
-        } else if text.eq_ignore_ascii_case("success") {
-            Self::Success
-        } else {
-            Self::Unknown(text.to_owned())
-        }
-    }
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Success => "success",
-            Self::Unknown(s) => s,
-        }
-    }
-
-    /// Whether the order will not change any more. Only `success` is known to be final: the
-    /// docs list no failure status, so an unknown status is not treated as final.
-    pub fn is_final(&self) -> bool {
-        matches!(self, Self::Success)
-    }
-
     /// Whether the order is paid.
     pub fn is_success(&self) -> bool {
         matches!(self, Self::Success)
-    }
-}
-
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -82,7 +53,7 @@ impl fmt::Display for OrderStatus {
 ///
 /// ```
 /// use gateway_recharge::types::ErrorCode;
-/// assert_eq!(ErrorCode::from_wire("1001").as_str(), "1001");
+/// assert_eq!(ErrorCode::parse("1001").as_str(), "1001");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -93,7 +64,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Reads a wire code (its text; numbers are kept as written).
-    pub fn from_wire(text: &str) -> Self {
+    pub fn parse(text: &str) -> Self {
         Self::Unknown(text.to_owned())
     }
 
@@ -127,6 +98,20 @@ pub enum ReplySignature {
     VerifyIfPresent,
     /// Require `data.sign` on every successful reply and verify it.
     Require,
+}
+
+/// Checks a merchant number: not empty, no whitespace or control characters.
+pub(crate) fn check_merchant_no(merchant_no: &str) -> Result<(), &'static str> {
+    if merchant_no.is_empty() {
+        return Err("is empty");
+    }
+    if merchant_no
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("must not contain whitespace");
+    }
+    Ok(())
 }
 
 /// The wire form of a request amount: exactly two decimals, never rounded.

@@ -87,7 +87,7 @@ impl DataFields {
 
     /// An order status.
     pub(crate) fn status(&mut self, name: &str) -> Result<OrderStatus, String> {
-        Ok(OrderStatus::from_wire(&self.non_empty(name)?))
+        Ok(OrderStatus::parse(&self.non_empty(name)?))
     }
 
     /// A provider-local `Y-m-d H:i:s` time.
@@ -126,4 +126,25 @@ pub(crate) fn check_url(text: &str) -> Result<(), String> {
         return Err("must have a host".to_owned());
     }
     Ok(())
+}
+
+/// `{"k":"v",...}` in the given order, every value a JSON string, escaped by `serde_json`
+/// straight into one buffer.
+pub(crate) fn json_object<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<u8> {
+    fn string(out: &mut Vec<u8>, text: &str) {
+        // Serializing a `&str` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    }
+    let mut out = Vec::with_capacity(256);
+    out.push(b'{');
+    for (i, (k, v)) in pairs.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(&mut out, k);
+        out.push(b':');
+        string(&mut out, v);
+    }
+    out.push(b'}');
+    out
 }

@@ -259,7 +259,8 @@ mod gateway_recharge_attacks {
     }
 
     fn verify(ct: Option<&str>, body: &[u8]) -> Result<Notification, Error> {
-        NotifyVerifier::new(MERCHANT, KEY).verify_parts(ct, body)
+        let pairs: Vec<(&str, &str)> = ct.map(|ct| ("content-type", ct)).into_iter().collect();
+        NotifyVerifier::new(MERCHANT, KEY).verify(&headers(&pairs), body)
     }
 
     fn refused(what: &str, r: Result<Notification, Error>) -> NotifyError {

@@ -49,8 +49,7 @@ async fn on_callback(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> (StatusCode, &'static str) {
-    let ct = headers.get("content-type").and_then(|v| v.to_str().ok());
-    let result = l.client.notify_verifier().verify_parts(ct, &body);
+    let result = l.client.notify_verifier().verify(&headers, &body);
     let verified = result.is_ok();
     l.seen.lock().expect("lock").push(Received { result });
     let refuse = l.refuse_first.load(Ordering::SeqCst);
@@ -173,7 +172,9 @@ async fn collection_order_paid_callback_verified_and_acknowledged() {
         .client
         .reconcile("E2E-C1")
         .await
-        .expect("query finds a collection order");
+        .expect("query finds a collection order")
+        .into_found()
+        .expect("found");
     assert_eq!(state.status, OrderStatus::Pending);
     assert_eq!(state.trade_no, order.trade_no);
 
@@ -192,6 +193,7 @@ async fn collection_order_paid_callback_verified_and_acknowledged() {
     assert_eq!(cb.attempts[0].body_snippet, "SUCCESS");
 
     let state = env.client.reconcile("E2E-C1").await.expect("query");
+    let state = state.into_found().expect("found");
     assert!(state.status.is_success());
     let balance = env.client.balance().await.expect("balance");
     assert_eq!(
@@ -418,6 +420,7 @@ async fn fault_5xx_after_the_handler_on_a_create_is_outcome_unknown_then_reconci
         "the order exists and was not created twice"
     );
     let state = env.client.reconcile("E2E-F1").await.expect("reconciled");
+    let state = state.into_found().expect("the order exists");
     assert_eq!(state.trade_no, orders[0].platform_order_no);
 }
 
@@ -574,4 +577,20 @@ async fn fault_wrong_signature_on_replies_does_not_apply_to_unsigned_winpay_repl
         .await
         .expect("unsigned reply goes out unchanged");
     assert_eq!(b.balance.to_string(), "90062.0000");
+}
+
+#[tokio::test]
+async fn reconcile_of_an_order_the_sandbox_never_saw_is_not_found() {
+    let env = Env::start().await;
+    // The sandbox's "order not found" code (WinPay publishes none): configured, it is NotFound.
+    let client = Client::builder(MERCHANT, KEY)
+        .base_url(env.sandbox.provider_url("gateway_recharge"))
+        .not_found_codes(["1005"])
+        .build()
+        .expect("client");
+    let r = client.reconcile("E2E-NEVER").await.expect("answered");
+    assert!(r.is_not_found(), "{r:?}");
+    // Without the setting the refusal stays an API error with the code.
+    let e = env.client.reconcile("E2E-NEVER").await.expect_err("api");
+    assert_eq!(e.as_api().map(|a| a.code().as_str()), Some("1005"));
 }

@@ -723,7 +723,7 @@ mod jiuyi_dc_run {
 
 mod gateway_recharge_run {
     use gateway_recharge::api::{BalanceRequest, CreateOrderRequest, DepositQueryRequest};
-    use gateway_recharge::{Client, Error};
+    use gateway_recharge::{Client, Error, Reconciliation};
     use rust_decimal::Decimal;
 
     use super::*;
@@ -780,9 +780,9 @@ mod gateway_recharge_run {
         fn reconcile<'a>(&'a self, no: &'a str) -> BoxFut<'a, Result<bool, String>> {
             Box::pin(async move {
                 match self.0.reconcile(no).await {
-                    Ok(o) if o.order_no == no => Ok(true),
+                    Ok(Reconciliation::Found(o)) if o.order_no == no => Ok(true),
+                    Ok(Reconciliation::NotFound) => Ok(false),
                     Ok(o) => Err(format!("wrong order: {o:?}")),
-                    Err(Error::Api(a)) if a.code().as_str() == NOT_FOUND => Ok(false),
                     Err(e) => Err(label(&e)),
                 }
             })
@@ -802,6 +802,7 @@ mod gateway_recharge_run {
         let r = run(&setup, |sb| {
             let client = Client::builder("M1234567890", "adesf235")
                 .base_url(sb.provider_url("gateway_recharge"))
+                .not_found_codes([NOT_FOUND])
                 .timeout(TIMEOUT)
                 .connect_timeout(TIMEOUT)
                 .retry_policy(retry())

@@ -238,8 +238,13 @@ mod gateway_recharge_secrets {
         let verifier = client.notify_verifier();
         let explanation = prepared.signed().expect("explained").clone();
         let secret = Secret::new(KEY);
+        let mut json_ct = http::HeaderMap::new();
+        json_ct.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
         let refused = verifier
-            .verify_parts(Some("application/json"), br#"{"sign":"00"}"#)
+            .verify(&json_ct, br#"{"sign":"00"}"#)
             .expect_err("refused");
         check_fmt!(&forbidden;
             debug: client, builder(&base), verifier, prepared;
@@ -276,22 +281,20 @@ mod gateway_recharge_secrets {
         }
         json.insert("sign".into(), notify_sign.clone().into());
         let notify = serde_json::to_vec(&json).expect("JSON");
-        let n = verifier
-            .verify_parts(Some("application/json"), &notify)
-            .expect("verifies");
+        let n = verifier.verify(&json_ct, &notify).expect("verifies");
         check_fmt!(&[KEY, notify_sign.as_str()]; debug: n; display: );
         let tampered = String::from_utf8(notify)
             .expect("text")
             .replace("100.00", "900.00");
         let e = verifier
-            .verify_parts(Some("application/json"), tampered.as_bytes())
+            .verify(&json_ct, tampered.as_bytes())
             .expect_err("tampered");
         check_fmt!(&[KEY, notify_sign.as_str()]; debug: ; display: e);
         sb.shutdown().await.expect("stops");
 
         let text = logs.text();
         assert!(
-            text.contains("gateway_recharge.call"),
+            text.contains("payhub.call") && text.contains("provider=\"gateway-recharge\""),
             "spans captured:\n{text}"
         );
         assert!(text.contains("GW-SECRETS-1"));

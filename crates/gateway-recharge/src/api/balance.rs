@@ -34,18 +34,13 @@ impl Default for BalanceRequest {
 impl private::Sealed for BalanceRequest {}
 
 impl Operation for BalanceRequest {
-    type Response = BalanceResponse;
+    const NAME: &'static str = "balance";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
 
-    fn operation_name(&self) -> &'static str {
-        "balance"
-    }
+    type Response = BalanceResponse;
 
     fn path(&self) -> &str {
         "/gateway/balance"
-    }
-
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Safe
     }
 
     fn order_no(&self) -> Option<&str> {

@@ -83,18 +83,13 @@ impl CreateOrderRequest {
 impl private::Sealed for CreateOrderRequest {}
 
 impl Operation for CreateOrderRequest {
-    type Response = CreateOrderResponse;
+    const NAME: &'static str = "create_order";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
 
-    fn operation_name(&self) -> &'static str {
-        "create_order"
-    }
+    type Response = CreateOrderResponse;
 
     fn path(&self) -> &str {
         "/gateway/recharge"
-    }
-
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Unsafe
     }
 
     fn order_no(&self) -> Option<&str> {

@@ -84,18 +84,13 @@ impl DepositRequest {
 impl private::Sealed for DepositRequest {}
 
 impl Operation for DepositRequest {
-    type Response = DepositResponse;
+    const NAME: &'static str = "deposit";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
 
-    fn operation_name(&self) -> &'static str {
-        "deposit"
-    }
+    type Response = DepositResponse;
 
     fn path(&self) -> &str {
         "/h5/deposit"
-    }
-
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Unsafe
     }
 
     fn order_no(&self) -> Option<&str> {

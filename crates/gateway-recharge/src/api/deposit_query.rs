@@ -56,18 +56,13 @@ pub(crate) const DEFAULT_PATH: &str = "/h5/deposit_query";
 impl private::Sealed for DepositQueryRequest {}
 
 impl Operation for DepositQueryRequest {
-    type Response = DepositQueryResponse;
+    const NAME: &'static str = "deposit_query";
+    const IDEMPOTENCY: Idempotency = Idempotency::Safe;
 
-    fn operation_name(&self) -> &'static str {
-        "deposit_query"
-    }
+    type Response = DepositQueryResponse;
 
     fn path(&self) -> &str {
         self.path.as_deref().unwrap_or(DEFAULT_PATH)
-    }
-
-    fn idempotency(&self) -> Idempotency {
-        Idempotency::Safe
     }
 
     fn order_no(&self) -> Option<&str> {

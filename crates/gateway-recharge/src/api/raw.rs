@@ -113,11 +113,10 @@ pub(crate) fn check_path(path: &str) -> Result<()> {
 impl private::Sealed for RawRequest {}
 
 impl Operation for RawRequest {
-    type Response = RawReply;
+    const NAME: &'static str = "raw";
+    const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
 
-    fn operation_name(&self) -> &'static str {
-        "raw"
-    }
+    type Response = RawReply;
 
     fn path(&self) -> &str {
         &self.path

@@ -20,6 +20,7 @@ use gateway_recharge::{Client, Error};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::support::VerifyCt as _;
 use crate::support::offline_client;
 
 fn s(v: &Value, k: &str) -> String {
@@ -96,7 +97,7 @@ fn render_case(path: &Path) -> (bool, String) {
             None => s(n, "body").into_bytes(),
         };
         let ct = n["content_type"].as_str();
-        let verified = client.notify_verifier().verify_parts(ct, &body);
+        let verified = client.notify_verifier().verify_ct(ct, &body);
         let ack = if verified.is_ok() {
             Ack::success()
         } else {

@@ -3,13 +3,14 @@
 
 use gateway_recharge::notify::{CallbackKind, Notification, NotifyVerifier};
 
+use crate::support::VerifyCt as _;
 use crate::support::{KEY, MERCHANT, offline_client};
 
 /// The documented callback, signed with the docs' demo key.
 const CALLBACK: &[u8] = br#"{"trade_no":"RR241015203135953635","order_no":"1728995495","amount":"200.00","remark":"66666","status":"success","trade_time":"2024-10-15 20:31:50","sign":"75a22322245516066c853fddd0136d2b"}"#;
 
 fn verify(v: &NotifyVerifier) -> Notification {
-    v.verify_parts(Some("application/json"), CALLBACK)
+    v.verify_ct(Some("application/json"), CALLBACK)
         .expect("the documented callback verifies")
 }
 

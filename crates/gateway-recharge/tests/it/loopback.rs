@@ -10,7 +10,7 @@ use gateway_recharge::api::{
 use gateway_recharge::error::TransportErrorKind;
 use gateway_recharge::payhub_runtime::RetryPolicy;
 use gateway_recharge::types::{OrderStatus, ReplySignature};
-use gateway_recharge::{Client, Error, sign};
+use gateway_recharge::{Client, ClientBuilder, Error, sign};
 use rust_decimal::Decimal;
 use sign_core::CanonicalParams;
 
@@ -290,6 +290,55 @@ async fn signature_rejection_shows_what_was_signed() {
 }
 
 #[tokio::test]
+async fn reconcile_reports_not_found_for_the_configured_codes_only() {
+    let unknown = r#"{"code":"1005","msg":"order not found","data":null}"#;
+    let server = Server::start(vec![Reply::json(unknown)]).await;
+    // By default no code means "not found": the refusal stays an API error.
+    let err = client(&server).reconcile("NOPE").await.expect_err("api");
+    assert_eq!(err.as_api().map(|a| a.code().as_str()), Some("1005"));
+    let c = builder(&server.url)
+        .not_found_codes(["1005"])
+        .build()
+        .expect("client");
+    let r = c.reconcile("NOPE").await.expect("reconciled");
+    assert!(r.is_not_found(), "{r:?}");
+    // Another refusal is still an error.
+    let server = Server::start(vec![Reply::json(r#"{"code":"9","msg":"no"}"#)]).await;
+    let c = builder(&server.url)
+        .not_found_codes(["1005"])
+        .build()
+        .expect("client");
+    assert!(c.reconcile("NOPE").await.is_err());
+}
+
+#[tokio::test]
+async fn every_call_runs_in_the_shared_payhub_call_span() {
+    let server = Server::start(vec![Reply::Hang(Duration::from_secs(3))]).await;
+    let c = builder(&server.url)
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let (logs, guard) = capture();
+    let err = c.send(&create()).await.expect_err("no reply");
+    drop(guard);
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let logs = logs.text();
+    for field in [
+        "payhub.call",
+        "provider=\"gateway-recharge\"",
+        "operation=\"create_order\"",
+        "merchant=\"M1234567890\"",
+        "order_no=ORD1234567890",
+        "attempt=1",
+        "outcome=\"outcome_unknown\"",
+        "latency_ms=",
+    ] {
+        assert!(logs.contains(field), "{field} in {logs}");
+    }
+    assert!(!logs.contains(KEY), "{logs}");
+}
+
+#[tokio::test]
 async fn a_query_ends_by_its_call_deadline_not_after_every_attempt_timed_out() {
     // Timeout 300 ms, 3 attempts, deadline 500 ms, a server that never replies: the call ends
     // at about 500 ms (before: 3 x 300 ms plus pauses).
@@ -501,6 +550,7 @@ async fn reconcile_queries_the_configured_path() {
         .build()
         .expect("client");
     let q = c.reconcile("ORD20250425001").await.expect("reconciled");
+    let q = q.into_found().expect("found");
     assert_eq!(q.order_no, "ORD20250425001");
     let seen = server.seen();
     assert_eq!(seen[0].path, "/gateway/order_query");
@@ -602,6 +652,29 @@ fn builder_refuses_bad_configuration() {
         match b.build() {
             Err(Error::Config(c)) => assert_eq!(c.setting(), setting, "{c}"),
             other => panic!("{setting}: expected a config error, got {other:?}"),
+        }
+    }
+    let vars = [
+        (gateway_recharge::ENV_BASE_URL, "http://127.0.0.1:9"),
+        (gateway_recharge::ENV_MERCHANT_NO, " M1 "),
+        (gateway_recharge::ENV_KEY, "k"),
+    ];
+    let lookup = |skip: &'static str| {
+        move |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name && *k != skip)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    };
+    let c = ClientBuilder::from_vars(lookup(""))
+        .expect("all set")
+        .build()
+        .expect("client");
+    assert_eq!(c.merchant_no(), "M1", "trimmed");
+    for (name, _) in vars {
+        match ClientBuilder::from_vars(lookup(name)) {
+            Err(Error::Config(c)) => assert_eq!(c.setting(), name),
+            other => panic!("{name}: expected a config error, got {other:?}"),
         }
     }
     if std::env::var_os(gateway_recharge::ENV_BASE_URL).is_none() {

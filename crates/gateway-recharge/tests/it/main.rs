@@ -4,6 +4,7 @@
 mod fixtures;
 mod kinds;
 mod loopback;
+mod metrics;
 mod props;
 mod secrets;
 mod support;

@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use sign_core::CanonicalParams;
 
+use crate::support::VerifyCt as _;
 use crate::support::{KEY, MERCHANT, offline_client};
 
 fn verifier() -> NotifyVerifier {
@@ -79,7 +80,7 @@ proptest! {
         body in proptest::collection::vec(any::<u8>(), 0..300),
         ct in prop_oneof![Just(None), Just(Some("application/json")), Just(Some("application/x-www-form-urlencoded")), Just(Some("text/xml"))],
     ) {
-        let _ = verifier().verify_parts(ct, &body);
+        let _ = verifier().verify_ct(ct, &body);
     }
 
     #[test]
@@ -101,7 +102,7 @@ proptest! {
     #[test]
     fn signed_callbacks_verify_and_any_field_change_fails(extra in extra_fields(), pick in any::<prop::sample::Index>(), new_value in "\\PC{0,10}") {
         let (fields, body) = signed_body(&extra);
-        let n = verifier().verify_parts(Some("application/json"), body.as_bytes()).expect("verifies");
+        let n = verifier().verify_ct(Some("application/json"), body.as_bytes()).expect("verifies");
         prop_assert_eq!(n.extra.len(), extra.len());
 
         // Change one field's value.
@@ -110,21 +111,21 @@ proptest! {
         let mut v: BTreeMap<String, String> = serde_json::from_str(&body).expect("json");
         v.insert(key.clone(), new_value);
         let tampered = serde_json::to_string(&v).expect("json");
-        let r = verifier().verify_parts(Some("application/json"), tampered.as_bytes());
+        let r = verifier().verify_ct(Some("application/json"), tampered.as_bytes());
         prop_assert!(matches!(r, Err(Error::Notify(NotifyError::BadSignature))), "{key}: {r:?}");
 
         // Remove one field.
         let mut v: BTreeMap<String, String> = serde_json::from_str(&body).expect("json");
         v.remove(&key);
         let removed = serde_json::to_string(&v).expect("json");
-        let r = verifier().verify_parts(Some("application/json"), removed.as_bytes());
+        let r = verifier().verify_ct(Some("application/json"), removed.as_bytes());
         prop_assert!(matches!(r, Err(Error::Notify(NotifyError::BadSignature))), "{key}: {r:?}");
 
         // Add one field.
         let mut v: BTreeMap<String, String> = serde_json::from_str(&body).expect("json");
         v.insert("zz_added".into(), "1".into());
         let added = serde_json::to_string(&v).expect("json");
-        let r = verifier().verify_parts(Some("application/json"), added.as_bytes());
+        let r = verifier().verify_ct(Some("application/json"), added.as_bytes());
         prop_assert!(matches!(r, Err(Error::Notify(NotifyError::BadSignature))), "{r:?}");
     }
 
@@ -152,11 +153,11 @@ proptest! {
     #[test]
     fn flipping_any_byte_never_yields_a_different_verified_callback(extra in extra_fields(), pos in any::<prop::sample::Index>(), xor in 1u8..=255) {
         let (_, body) = signed_body(&extra);
-        let original = verifier().verify_parts(Some("application/json"), body.as_bytes()).expect("verifies");
+        let original = verifier().verify_ct(Some("application/json"), body.as_bytes()).expect("verifies");
         let mut bytes = body.into_bytes();
         let i = pos.index(bytes.len());
         bytes[i] ^= xor;
-        if let Ok(n) = verifier().verify_parts(Some("application/json"), &bytes) {
+        if let Ok(n) = verifier().verify_ct(Some("application/json"), &bytes) {
             // Only a semantically void change (e.g. the hex case of `sign`) may still verify.
             prop_assert_eq!(n, original);
         }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use gateway_recharge::notify::{Notification, NotifyVerifier};
 use gateway_recharge::payhub_runtime::{FixedClock, RetryPolicy};
 use gateway_recharge::{Client, ClientBuilder};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -41,6 +42,22 @@ pub(crate) fn offline_client() -> Client {
                 .expect("client builds")
         })
         .clone()
+}
+
+/// `NotifyVerifier::verify` with a `Content-Type` header (or none).
+pub(crate) trait VerifyCt {
+    fn verify_ct(&self, ct: Option<&str>, body: &[u8]) -> gateway_recharge::Result<Notification>;
+}
+
+impl VerifyCt for NotifyVerifier {
+    fn verify_ct(&self, ct: Option<&str>, body: &[u8]) -> gateway_recharge::Result<Notification> {
+        let mut headers = http::HeaderMap::new();
+        if let Some(ct) = ct {
+            let value = http::HeaderValue::from_str(ct).expect("a valid header value");
+            headers.insert(http::header::CONTENT_TYPE, value);
+        }
+        self.verify(&headers, body)
+    }
 }
 
 /// What the server does with one request.

@@ -12,6 +12,7 @@ use gateway_recharge::payhub_runtime::{FixedClock, PreparedRequest};
 use gateway_recharge::{Client, Error};
 use rust_decimal::Decimal;
 
+use crate::support::VerifyCt as _;
 use crate::support::fixtures_dir;
 
 #[derive(Debug, serde::Deserialize)]
@@ -154,7 +155,7 @@ fn every_vector_reproduces_through_the_builders() {
                 let body = case.body.as_deref().expect("callback body");
                 let verifier = NotifyVerifier::new("M1234567890", case.secret.as_str());
                 let n = verifier
-                    .verify_parts(Some("application/json"), body.as_bytes())
+                    .verify_ct(Some("application/json"), body.as_bytes())
                     .unwrap_or_else(|e| panic!("{}: {e}", case.name));
                 assert_eq!(n.trade_no, p(case, "trade_no"));
                 assert_eq!(n.order_no, p(case, "order_no"));
@@ -172,7 +173,7 @@ fn every_vector_reproduces_through_the_builders() {
                     .collect::<Vec<_>>()
                     .join("&");
                 verifier
-                    .verify_parts(Some("application/x-www-form-urlencoded"), form.as_bytes())
+                    .verify_ct(Some("application/x-www-form-urlencoded"), form.as_bytes())
                     .unwrap_or_else(|e| panic!("{} as form: {e}", case.name));
                 // The signed string of the rule is what was verified.
                 let params =
@@ -188,7 +189,7 @@ fn every_vector_reproduces_through_the_builders() {
                 // One changed byte in a signed value fails.
                 let forged = body.replace("200.00", "200.01");
                 assert!(matches!(
-                    verifier.verify_parts(Some("application/json"), forged.as_bytes()),
+                    verifier.verify_ct(Some("application/json"), forged.as_bytes()),
                     Err(Error::Notify(
                         gateway_recharge::error::NotifyError::BadSignature
                     ))

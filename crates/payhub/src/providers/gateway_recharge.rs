@@ -1,6 +1,7 @@
 //! WinPay (`gateway-recharge`) in the unified vocabulary: [`Checkout`] over collection orders,
 //! status mapping, notification facts.
 
+use gateway_recharge::Reconciliation;
 use gateway_recharge::api::CreateOrderRequest;
 use gateway_recharge::notify::Notification;
 use gateway_recharge::types::OrderStatus;
@@ -56,8 +57,14 @@ impl Checkout for gateway_recharge::Client {
     /// client's [`reconcile_path`](gateway_recharge::ClientBuilder::reconcile_path) (default
     /// `/h5/deposit_query`).
     async fn checkout_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
-        let reply = self.reconcile(merchant_order_no).await?;
-        Ok(order_status(&reply.status))
+        match self.reconcile(merchant_order_no).await? {
+            Reconciliation::Found(reply) => Ok(order_status(&reply.status)),
+            // Only with `not_found_codes` configured; as tokenpay's "no such transaction".
+            _ => Err(Error::MissingField {
+                provider: Provider::GatewayRecharge,
+                field: "order",
+            }),
+        }
     }
 }
 
@@ -80,8 +87,13 @@ mod tests {
     const CALLBACK: &[u8] = br#"{"trade_no":"RR241015203135953635","order_no":"1728995495","amount":"200.00","remark":"66666","status":"success","trade_time":"2024-10-15 20:31:50","sign":"75a22322245516066c853fddd0136d2b"}"#;
 
     fn verified(verifier: &NotifyVerifier) -> crate::Notification {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
         let n = verifier
-            .verify_parts(Some("application/json"), CALLBACK)
+            .verify(&headers, CALLBACK)
             .expect("the documented callback verifies");
         crate::Notification::GatewayRecharge(n)
     }

@@ -30,7 +30,7 @@ fn gateway_recharge_order_status() {
             ("SUCCESS", Paid),
             ("refunded", unknown("refunded")),
         ],
-        |w| PaymentStatus::from(&OrderStatus::from_wire(w)),
+        |w| PaymentStatus::from(&OrderStatus::parse(w)),
     );
 }
 

@@ -109,7 +109,9 @@ pub(crate) async fn query(
     let o = client
         .reconcile(order_no)
         .await
-        .map_err(|e| fail(P, &e, false))?;
+        .map_err(|e| fail(P, &e, false))?
+        .into_found()
+        .ok_or_else(|| CliError::new(format!("{P}: no order with order_no `{order_no}`")))?;
     let mut r = Record::new();
     r.put("provider", P)
         .put("order_no", &o.order_no)
