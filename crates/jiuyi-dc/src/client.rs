@@ -1,11 +1,12 @@
-//! [`Client`]: prepares (signs) dcapi requests and runs them through the shared pipeline of
-//! `payhub_runtime`; [`ClientBuilder`] in `client/builder.rs`.
+//! [`Client`]: signs dcapi requests and runs them through the `payhub_runtime` pipeline.
 
 use std::sync::Arc;
 
 use payhub_runtime::{Call, Clock, Pipeline, PreparedRequest, Reconciliation};
 use sign_core::Secret;
 
+#[cfg(doc)]
+use crate::Error;
 use crate::Result;
 use crate::api::{
     CardOrder, CardQueryOrderRequest, DirectOrder, Operation, QueryOrderRequest, read_reply,
@@ -134,9 +135,8 @@ impl Client {
         )
     }
 
-    /// Queries a card order by merchant order number: the way to settle an
-    /// [`Error::OutcomeUnknown`] from `card/payOrder`. [`Reconciliation::NotFound`] when the
-    /// gateway answers `订单不存在` or lists no order.
+    /// Queries a card order by merchant order number, to settle an [`Error::OutcomeUnknown`]
+    /// from `card/payOrder`: `NotFound` when the gateway answers `订单不存在` or lists no order.
     ///
     /// # Errors
     /// As [`Client::send`].
