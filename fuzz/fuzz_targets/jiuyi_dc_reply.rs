@@ -2,20 +2,20 @@
 #![no_main]
 #![allow(deprecated)] // The retired card endpoints still parse replies.
 
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::card_query_card::CardQueryCardRequest;
-use jiuyi_dc::api::card_query_card_detail::CardQueryCardDetailRequest;
-use jiuyi_dc::api::card_query_card_list::CardQueryCardListRequest;
-use jiuyi_dc::api::card_query_order::CardQueryOrderRequest;
-use jiuyi_dc::api::confirm_order::ConfirmOrderRequest;
-use jiuyi_dc::api::draw_order::DrawOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card::QueryCardRequest;
-use jiuyi_dc::api::query_card_category::QueryCardCategoryRequest;
-use jiuyi_dc::api::query_card_info::QueryCardInfoRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
-use jiuyi_dc::api::query_cash::QueryCashRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
+use jiuyi_dc::api::CardPayOrderRequest;
+use jiuyi_dc::api::CardQueryCardRequest;
+use jiuyi_dc::api::CardQueryCardDetailRequest;
+use jiuyi_dc::api::CardQueryCardListRequest;
+use jiuyi_dc::api::CardQueryOrderRequest;
+use jiuyi_dc::api::ConfirmOrderRequest;
+use jiuyi_dc::api::DrawOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardRequest;
+use jiuyi_dc::api::QueryCardCategoryRequest;
+use jiuyi_dc::api::QueryCardInfoRequest;
+use jiuyi_dc::api::QueryCardListRequest;
+use jiuyi_dc::api::QueryCashRequest;
+use jiuyi_dc::api::QueryOrderRequest;
 use jiuyi_dc::api::read_reply;
 use libfuzzer_sys::fuzz_target;
 

@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use jiuyi_dc::api::pay::PayRequest;
+use jiuyi_dc::api::PayRequest;
 use jiuyi_dc::types::Money;
 use jiuyi_dc::{Client, Error};
 

@@ -3,51 +3,72 @@
 //!
 //! | path | request | notes |
 //! |------|---------|-------|
-//! | `/dcapi/pay` | [`pay::PayRequest`] | direct-recharge order (create, never resent) |
-//! | `/dcapi/queryOrder` | [`query_order::QueryOrderRequest`] | direct-recharge order query |
-//! | `/dcapi/queryCash` | [`query_cash::QueryCashRequest`] | balance in yuan |
-//! | `/dcapi/drawOrder` | [`draw_order::DrawOrderRequest`] | cancel, only while waiting |
-//! | `/dcapi/confirmOrder` | [`confirm_order::ConfirmOrderRequest`] | confirm receipt early |
-//! | `/dcapi/queryCardCategory` | [`query_card_category::QueryCardCategoryRequest`] | categories |
-//! | `/dcapi/queryCardList` | [`query_card_list::QueryCardListRequest`] | product list |
-//! | `/dcapi/queryCardInfo` | [`query_card_info::QueryCardInfoRequest`] | one product |
-//! | `/dcapi/queryCard` | [`query_card::QueryCardRequest`] | retired list (deprecated) |
-//! | `/dcapi/card/payOrder` | [`card_pay_order::CardPayOrderRequest`] | card-code purchase (create) |
-//! | `/dcapi/card/queryOrder` | [`card_query_order::CardQueryOrderRequest`] | card order query |
-//! | `/dcapi/card/queryCardList` | [`card_query_card_list::CardQueryCardListRequest`] | card list |
-//! | `/dcapi/card/queryCardDetail` | [`card_query_card_detail::CardQueryCardDetailRequest`] | one card product |
-//! | `/dcapi/card/queryCard` | [`card_query_card::CardQueryCardRequest`] | retired list (deprecated) |
+//! | `/dcapi/pay` | [`PayRequest`] | direct-recharge order (create, never resent) |
+//! | `/dcapi/queryOrder` | [`QueryOrderRequest`] | direct-recharge order query |
+//! | `/dcapi/queryCash` | [`QueryCashRequest`] | balance in yuan |
+//! | `/dcapi/drawOrder` | [`DrawOrderRequest`] | cancel, only while waiting |
+//! | `/dcapi/confirmOrder` | [`ConfirmOrderRequest`] | confirm receipt early |
+//! | `/dcapi/queryCardCategory` | [`QueryCardCategoryRequest`] | categories |
+//! | `/dcapi/queryCardList` | [`QueryCardListRequest`] | product list |
+//! | `/dcapi/queryCardInfo` | [`QueryCardInfoRequest`] | one product |
+//! | `/dcapi/queryCard` | [`QueryCardRequest`] | retired list (deprecated) |
+//! | `/dcapi/card/payOrder` | [`CardPayOrderRequest`] | card-code purchase (create) |
+//! | `/dcapi/card/queryOrder` | [`CardQueryOrderRequest`] | card order query |
+//! | `/dcapi/card/queryCardList` | [`CardQueryCardListRequest`] | card list |
+//! | `/dcapi/card/queryCardDetail` | [`CardQueryCardDetailRequest`] | one card product |
+//! | `/dcapi/card/queryCard` | [`CardQueryCardRequest`] | retired list (deprecated) |
 
 use std::fmt;
 
 use bytes::Bytes;
-use payhub_runtime::Idempotency;
 use serde_json::value::RawValue;
 
 use crate::Result;
 
-pub mod card_pay_order;
-pub mod card_query_card;
-pub mod card_query_card_detail;
-pub mod card_query_card_list;
-pub mod card_query_order;
-pub mod confirm_order;
-pub mod draw_order;
-pub mod pay;
-pub mod query_card;
-pub mod query_card_category;
-pub mod query_card_info;
-pub mod query_card_list;
-pub mod query_cash;
-pub mod query_order;
-
+mod card_pay_order;
+mod card_query_card;
+mod card_query_card_detail;
+mod card_query_card_list;
+mod card_query_order;
+mod confirm_order;
+mod draw_order;
+mod envelope;
 pub(crate) mod json;
+mod pay;
 mod products;
+mod query_card;
+mod query_card_category;
+mod query_card_info;
+mod query_card_list;
+mod query_cash;
+mod query_order;
 
+pub use card_pay_order::{
+    CardOrder, CardPayOrderRequest, CardPayOrderResponse, DEFAULT_AUTO_CONFIRM_HOUR,
+};
+#[allow(deprecated)] // The retired list endpoints are still offered, deprecated.
+pub use card_query_card::{CardProductGroup, CardQueryCardRequest};
+pub use card_query_card_detail::CardQueryCardDetailRequest;
+pub use card_query_card_list::CardQueryCardListRequest;
+pub use card_query_order::CardQueryOrderRequest;
+pub use confirm_order::{ConfirmOrderRequest, ConfirmOrderResponse};
+pub use draw_order::{DrawOrderRequest, DrawOrderResponse};
 pub use json::Other;
+pub use pay::{PayRequest, PayResponse};
+pub use payhub_runtime::Idempotency;
 pub use products::{
     CardPrice, CardProduct, Category, DirectProduct, DirectProductGroup, ProductPage,
 };
+#[allow(deprecated)]
+pub use query_card::QueryCardRequest;
+pub use query_card_category::QueryCardCategoryRequest;
+pub use query_card_info::QueryCardInfoRequest;
+pub use query_card_list::{MAX_PAGE_SIZE, QueryCardListRequest};
+pub use query_cash::{Balance, QueryCashRequest};
+pub use query_order::{DirectOrder, QueryOrderRequest};
+
+/// The content type of every dcapi request body.
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 mod sealed {
     pub trait Sealed {}
@@ -215,20 +236,20 @@ macro_rules! sealed {
 mod seal_impls {
     use super::*;
     sealed!(
-        pay::PayRequest,
-        query_order::QueryOrderRequest,
-        query_cash::QueryCashRequest,
-        draw_order::DrawOrderRequest,
-        confirm_order::ConfirmOrderRequest,
-        query_card_category::QueryCardCategoryRequest,
-        query_card_list::QueryCardListRequest,
-        query_card_info::QueryCardInfoRequest,
-        query_card::QueryCardRequest,
-        card_pay_order::CardPayOrderRequest,
-        card_query_order::CardQueryOrderRequest,
-        card_query_card_list::CardQueryCardListRequest,
-        card_query_card_detail::CardQueryCardDetailRequest,
-        card_query_card::CardQueryCardRequest,
+        PayRequest,
+        QueryOrderRequest,
+        QueryCashRequest,
+        DrawOrderRequest,
+        ConfirmOrderRequest,
+        QueryCardCategoryRequest,
+        QueryCardListRequest,
+        QueryCardInfoRequest,
+        QueryCardRequest,
+        CardPayOrderRequest,
+        CardQueryOrderRequest,
+        CardQueryCardListRequest,
+        CardQueryCardDetailRequest,
+        CardQueryCardRequest,
     );
 }
 
@@ -237,7 +258,7 @@ mod seal_impls {
 /// Useful to replay stored replies and in tests.
 ///
 /// ```
-/// use jiuyi_dc::api::{read_reply, query_cash::QueryCashRequest};
+/// use jiuyi_dc::api::{QueryCashRequest, read_reply};
 /// let balance = read_reply::<QueryCashRequest>(200, r#"{"code":1,"msg":"ok","result":"348.70"}"#)?;
 /// assert_eq!(balance.yuan.to_string(), "348.70");
 /// # Ok::<(), jiuyi_dc::Error>(())
@@ -247,6 +268,6 @@ mod seal_impls {
 /// [`crate::Error::Api`] for `code` other than 1; [`crate::Error::Decode`] for a body that is not
 /// a dcapi envelope or a field of the wrong type.
 pub fn read_reply<O: Operation>(status: u16, body: impl Into<Bytes>) -> Result<O::Response> {
-    let reply = crate::client::read_envelope(O::NAME, status, body.into())?;
+    let reply = envelope::read_envelope(O::NAME, status, body.into())?;
     O::parse_reply(&reply)
 }

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use payhub_runtime::TransportError;
+use payhub_runtime::{OptionsError, Reconciliation, TransportError};
 use sign_core::Explanation;
 
 /// `Result` with this crate's [`Error`].
@@ -59,6 +59,17 @@ impl Error {
     /// Whether the provider may have acted on a create whose reply we did not get.
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, Self::OutcomeUnknown(_))
+    }
+
+    /// Whether a read that failed this way may succeed when sent again: a transport failure
+    /// the runtime calls retryable, HTTP 5xx / 429, or a body that is not JSON at all. The
+    /// client already retried reads; a create is never resent blindly.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport(t) => t.is_retryable(),
+            Self::Decode(d) => d.is_retryable(),
+            _ => false,
+        }
     }
 
     /// The provider's message for an [`Error::Api`].
@@ -259,34 +270,18 @@ impl fmt::Debug for DecodeError {
     }
 }
 
-/// The reply `code`. dcapi documents only `1` (success) and `0` (failure, read `msg`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiCode {
-    /// `code: 0`: the request was refused; `msg` says why (bad sign, IP not whitelisted,
-    /// insufficient balance, price above `money`, product off sale, no stock, ...).
-    Failure,
-    /// A code the docs do not list, as received.
-    Unknown(String),
-}
-
-impl ApiCode {
-    /// Reads a non-success code.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Failure,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The code as sent by the provider.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Failure => "0",
-            Self::Unknown(c) => c,
-        }
+payhub_runtime::open_enum! {
+    /// The reply `code` of a refusal. dcapi documents only `1` (success) and `0` (failure, read
+    /// `msg`).
+    pub enum ApiCode (Exact) {
+        /// `code: 0`: the request was refused; `msg` says why (bad sign, IP not whitelisted,
+        /// insufficient balance, price above `money`, product off sale, no stock, ...).
+        Failure = "0",
     }
 }
+
+/// The `msg` text of a query for an order the gateway does not have.
+const ORDER_NOT_FOUND_MSG: &str = "订单不存在";
 
 /// The `msg` text that marks a refused signature (see [`ApiError::is_signature_rejected`]).
 const SIGNATURE_REJECTED_MSG: &str = "签名错误";
@@ -370,7 +365,7 @@ impl ApiError {
     ///
     /// ```no_run
     /// # async fn run(client: jiuyi_dc::Client) {
-    /// use jiuyi_dc::api::query_cash::QueryCashRequest;
+    /// use jiuyi_dc::api::QueryCashRequest;
     /// if let Err(jiuyi_dc::Error::Api(e)) = client.send(&QueryCashRequest::new()).await {
     ///     if e.is_signature_rejected() {
     ///         eprintln!("dcapi refused the signature; we signed:\n{}", e.signed().unwrap());
@@ -392,6 +387,12 @@ impl ApiError {
     /// value encoded differently; compare [`ApiError::signed`] with the provider's expectation.
     pub fn is_signature_rejected(&self) -> bool {
         self.message.contains(SIGNATURE_REJECTED_MSG)
+    }
+
+    /// Whether the provider has no such order: its `msg` contains `订单不存在` ("order does not
+    /// exist"), the text the order queries answer with (like `签名错误`, not a documented code).
+    pub fn is_order_not_found(&self) -> bool {
+        self.message.contains(ORDER_NOT_FOUND_MSG)
     }
 }
 
@@ -472,6 +473,28 @@ pub enum NotifyError {
         /// What is wrong.
         problem: String,
     },
+}
+
+/// A query's result as a [`Reconciliation`]: an [`ApiError::is_order_not_found`] refusal is
+/// `NotFound`; every other error stays an error (a refused signature is not "not found").
+pub(crate) fn reconciled<T>(result: Result<T>) -> Result<Reconciliation<T>> {
+    match result {
+        Ok(found) => Ok(Reconciliation::Found(found)),
+        Err(Error::Api(e)) if e.is_order_not_found() => Ok(Reconciliation::NotFound),
+        Err(e) => Err(e),
+    }
+}
+
+/// A shared client setting out of range: [`Error::Config`] naming it (the HTTP client that could
+/// not be built: [`Error::Transport`]).
+impl From<OptionsError> for Error {
+    fn from(e: OptionsError) -> Self {
+        match e {
+            OptionsError::Invalid { field, problem } => Self::config(field, problem),
+            OptionsError::Transport(t) => Self::Transport(t),
+            other => Self::config("options", other.to_string()),
+        }
+    }
 }
 
 impl From<NotifyError> for Error {

@@ -4,7 +4,7 @@
 //! ```no_run
 //! # async fn run() -> jiuyi_dc::Result<()> {
 //! use jiuyi_dc::Client;
-//! use jiuyi_dc::api::pay::PayRequest;
+//! use jiuyi_dc::api::PayRequest;
 //!
 //! let client = Client::from_env()?; // JIUYI_BASE_URL, JIUYI_APPID, JIUYI_APPSECRET
 //! let order = client.send(&PayRequest::new("43", "13800138000", "JY202611220001")).await?;
@@ -28,17 +28,18 @@
 //!   [`types::CardOrderStatus`]). Card secrets ([`types::CardPass`]) never print.
 //! - **Retries**: reads are retried with jittered backoff; creates (`pay`, `card/payOrder`) are
 //!   sent exactly once and an uncertain outcome is [`Error::OutcomeUnknown`], settled with
-//!   [`Client::reconcile`] / [`Client::reconcile_card`].
+//!   [`Client::reconcile`] / [`Client::reconcile_card`] ([`Reconciliation`]: found / not found).
 //! - **Notifies** ([`notify`]): verified on the raw body over every received field, typed, and
 //!   acknowledged with the plain body `success` ([`notify::Ack`]).
-//! - **Tracing**: every call runs in a `jiuyi_dc.call` span (provider, operation, order numbers,
-//!   attempt, HTTP status, latency); secrets and signatures are never recorded.
+//! - **Tracing and metrics**: every call runs through the shared `payhub_runtime` pipeline, in a
+//!   `payhub.call` span (provider, operation, merchant, order numbers, attempt, HTTP status,
+//!   outcome, latency) with the `payhub_*` metrics; secrets and signatures are never recorded.
 //!
 //! # Provider behaviour worth knowing
 //! - A direct-recharge order nobody fulfils within **7 days** is withdrawn and refunded.
 //! - A successful direct recharge **auto-confirms 24 hours** after success (not configurable);
-//!   confirm earlier with [`api::confirm_order`].
-//! - Only orders still waiting (status 1) can be cancelled ([`api::draw_order`]).
+//!   confirm earlier with [`api::ConfirmOrderRequest`].
+//! - Only orders still waiting (status 1) can be cancelled ([`api::DrawOrderRequest`]).
 //! - Notifies are delivered up to 10 times within about 50 seconds (1, 5, 15, 20, ... 50 s).
 //! - The gateway host is issued by the platform admin and the caller's IP must be whitelisted.
 //!   The docs show `http` gateways; this client requires `https` off loopback unless
@@ -46,7 +47,7 @@
 //!
 //! # Documented defaults for open points
 //! - `card/payOrder` sends `auto_confirm_hour = 10` unless set
-//!   ([`api::card_pay_order::DEFAULT_AUTO_CONFIRM_HOUR`]) and `order_money = 0` ("no price
+//!   ([`api::DEFAULT_AUTO_CONFIRM_HOUR`]) and `order_money = 0` ("no price
 //!   check") unless a ceiling is set.
 //! - `order_money = 0` is signed like any other value (the provider's template signs it).
 //! - Notify bodies are read as form-urlencoded, or JSON when the content type says so.
@@ -61,13 +62,16 @@ pub mod api;
 mod client;
 pub mod error;
 pub mod notify;
+pub mod protocol;
 pub mod sign;
 pub mod types;
 
+pub use api::FORM_CONTENT_TYPE;
 pub use client::{
-    Client, ClientBuilder, DEFAULT_MAX_NOTIFY_BYTES, ENV_APPID, ENV_APPSECRET, ENV_BASE_URL,
-    ENV_DANGER_ALLOW_HTTP, FORM_CONTENT_TYPE,
+    Client, ClientBuilder, ENV_APPID, ENV_APPSECRET, ENV_BASE_URL, ENV_DANGER_ALLOW_HTTP,
 };
 pub use error::{Error, Result};
-pub use payhub_runtime::{Clock, FixedClock, PreparedRequest, RetryPolicy, SystemClock};
+pub use payhub_runtime::{
+    Clock, FixedClock, PreparedRequest, Reconciliation, RetryPolicy, SystemClock,
+};
 pub use sign_core::{Explanation, Secret};

@@ -34,9 +34,14 @@
 //! ```
 //! use jiuyi_dc::notify::{Ack, NotifyVerifier};
 //! let verifier = NotifyVerifier::new("HJH546HKDHK");
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert(
+//!     http::header::CONTENT_TYPE,
+//!     http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+//! );
 //! let body = b"order_id=API2022040622185551647&out_order_id=JY202611220001&status=4\
 //!     &account=13800138000&card_id=43&sign=45172CE3F9E03BF6D82137FD4868D5F5";
-//! let n = verifier.verify_parts(Some("application/x-www-form-urlencoded"), body)?;
+//! let n = verifier.verify(&headers, body)?;
 //! assert!(n.status.is_success());
 //! assert_eq!(Ack::success().body(), "success");
 //! # Ok::<(), jiuyi_dc::Error>(())
@@ -46,15 +51,20 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use payhub_runtime::metrics::{self, CallbackOutcome};
+use payhub_runtime::{DEFAULT_MAX_NOTIFY_BODY_BYTES, Protocol as _};
 use sign_core::{BorrowedParams, Secret};
 
 use crate::error::NotifyError;
+use crate::protocol::JiuyiDc;
 use crate::sign::{RequestSigner, SIGN_FIELD};
 use crate::types::OrderStatus;
 use crate::{Error, Result};
 
-/// Default body cap of a verifier (64 KiB; real notifies are a few hundred bytes).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// The reply a notify handler sends back: [`Ack::success`] is HTTP 200 with the plain body
+/// `success`, exactly what the provider expects; [`Ack::retry`] is HTTP 500 `fail` (anything
+/// but `success` makes the provider deliver again on its schedule).
+pub type Ack = payhub_runtime::Ack<JiuyiDc>;
 
 /// Verifies notifies with the app secret. Cheap to clone; build it once.
 #[derive(Clone)]
@@ -74,7 +84,7 @@ impl NotifyVerifier {
         Self {
             signer,
             appid: None,
-            max_body: DEFAULT_MAX_BODY_BYTES,
+            max_body: DEFAULT_MAX_NOTIFY_BODY_BYTES,
         }
     }
 
@@ -86,7 +96,7 @@ impl NotifyVerifier {
         self
     }
 
-    /// The largest body accepted (default [`DEFAULT_MAX_BODY_BYTES`]).
+    /// The largest body accepted (default 64 KiB, [`DEFAULT_MAX_NOTIFY_BODY_BYTES`]).
     #[must_use]
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
@@ -95,28 +105,23 @@ impl NotifyVerifier {
 
     /// Verifies a callback from its HTTP headers and the raw body bytes as received (before any
     /// parsing by your web framework), like every payhub provider crate's `NotifyVerifier`.
-    /// Only `Content-Type` is read from the headers; see [`NotifyVerifier::verify_parts`].
-    ///
-    /// # Errors
-    /// As [`NotifyVerifier::verify_parts`].
-    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification> {
-        let content_type = headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        self.verify_parts(content_type, body)
-    }
-
-    /// As [`NotifyVerifier::verify`], with the `Content-Type` header value given directly
-    /// (for web frameworks that do not expose an `http::HeaderMap`).
-    ///
-    /// It verifies the raw `body` received with `content_type` (the request's `Content-Type` header,
-    /// if any) and parses it.
+    /// Only `Content-Type` is read from the headers: form-urlencoded or JSON; without one (or
+    /// an empty one) the body is sniffed (`{` means JSON).
     ///
     /// # Errors
     /// [`Error::Notify`] with a distinct [`NotifyError`] per problem: body too large, not UTF-8,
     /// wrong content type, missing / malformed / bad signature, wrong merchant, malformed field.
-    pub fn verify_parts(&self, content_type: Option<&str>, body: &[u8]) -> Result<Notification> {
-        self.verify_inner(content_type, body).map_err(Error::Notify)
+    pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification> {
+        let content_type = headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let verified = self.verify_inner(content_type, body);
+        let outcome = match verified {
+            Ok(_) => CallbackOutcome::Verified,
+            Err(_) => CallbackOutcome::Refused,
+        };
+        metrics::callback(JiuyiDc::PROVIDER, outcome);
+        verified.map_err(Error::Notify)
     }
 
     fn verify_inner(
@@ -275,7 +280,7 @@ impl Notification {
         Ok(Self {
             order_id,
             out_order_id,
-            status: OrderStatus::from_code(&status),
+            status: OrderStatus::parse(status.trim()),
             account,
             card_id,
             evidence,
@@ -290,53 +295,7 @@ impl Notification {
     /// A key that identifies this delivery's content: redeliveries of the same state share it,
     /// a new state gets a new key. Store it to process each state once.
     pub fn dedupe_key(&self) -> String {
-        format!("{}:{}", self.order_id, self.status.code())
-    }
-}
-
-/// The reply a notify handler sends back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ack {
-    status: u16,
-    body: &'static str,
-}
-
-impl Ack {
-    /// "Received": HTTP 200 with the plain body `success`, exactly what the provider expects.
-    pub fn success() -> Self {
-        Self {
-            status: 200,
-            body: "success",
-        }
-    }
-
-    /// "Deliver again": HTTP 500 with the body `fail` (anything but `success` is a failure to
-    /// the provider, which then retries on its schedule).
-    pub fn retry() -> Self {
-        Self {
-            status: 500,
-            body: "fail",
-        }
-    }
-
-    /// The HTTP status to answer with.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The body to answer with.
-    pub fn body(&self) -> &'static str {
-        self.body
-    }
-
-    /// The content type to answer with.
-    pub fn content_type(&self) -> &'static str {
-        "text/plain; charset=utf-8"
-    }
-
-    /// Whether this acknowledges receipt.
-    pub fn is_success(&self) -> bool {
-        self.body == "success"
+        format!("{}:{}", self.order_id, self.status.as_str())
     }
 }
 

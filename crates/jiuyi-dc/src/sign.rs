@@ -26,10 +26,14 @@
 
 use std::fmt;
 
+use payhub_runtime::{Method, PreparedRequest};
 use sign_core::{
     BorrowedParams, CanonicalStyle, Explanation, Md5Signer, Secret, SecretSuffix, Signer as _,
     ValueEncoding,
 };
+
+use crate::Result;
+use crate::api::{FORM_CONTENT_TYPE, Operation};
 
 /// The name of the field that carries the signature.
 pub const SIGN_FIELD: &str = "sign";
@@ -82,6 +86,34 @@ impl RequestSigner {
             .signer
             .sign_hex_upper(explanation.canonical().as_bytes());
         (sign, explanation)
+    }
+
+    /// The signed form request of `request` for `appid`: `appid`, the request's fields (with
+    /// `datetime` from `now_seconds`) and `sign`, form-encoded once, with what was signed
+    /// (secret masked) attached. No I/O.
+    pub(crate) fn prepare<O: Operation>(
+        &self,
+        appid: &str,
+        request: &O,
+        now_seconds: i64,
+    ) -> Result<PreparedRequest> {
+        let fields = request.form_fields(now_seconds)?;
+        // The fields are signed where they are (no copy per field).
+        let mut params = BorrowedParams::with_capacity(fields.len() + 1);
+        params.push("appid", appid);
+        for (k, v) in &fields {
+            params.push(*k, v.as_str());
+        }
+        let (sign, explanation) = self.sign_params(&params, O::UNSIGNED_FIELDS);
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params.pairs() {
+            form.append_pair(k, v);
+        }
+        form.append_pair(SIGN_FIELD, &sign);
+        Ok(PreparedRequest::new(O::NAME, Method::Post, O::PATH)
+            .body(FORM_CONTENT_TYPE, form.finish().into_bytes())
+            .idempotency(O::IDEMPOTENCY)
+            .explanation(explanation))
     }
 
     /// Verifies `signature` (hex, either case) over `params` (all fields except `sign`, empty

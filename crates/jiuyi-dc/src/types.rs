@@ -221,87 +221,34 @@ impl OrderRef {
     }
 }
 
-macro_rules! code_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $meaning:literal; )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value the docs do not list, as received.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Reads the wire value (number or string text).
-            pub fn from_code(code: &str) -> Self {
-                match code.trim() {
-                    $( $code => Self::$variant, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-
-            /// The wire value.
-            pub fn code(&self) -> &str {
-                match self {
-                    $( Self::$variant => $code, )*
-                    Self::Unknown(c) => c,
-                }
-            }
-
-            /// The provider's meaning, in Chinese with an English gloss.
-            pub fn meaning(&self) -> &'static str {
-                match self {
-                    $( Self::$variant => $meaning, )*
-                    Self::Unknown(_) => "未知 (not documented)",
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{} ({})", self.code(), self.meaning())
-            }
-        }
-    };
-}
-
-code_enum! {
+payhub_runtime::open_enum! {
     /// Status of a direct-recharge (代充) order, from `/dcapi/queryOrder` and notifies.
     ///
     /// Lifecycle: `Waiting` (1) → `Matching` (7) → `Charging` (2) →
     /// `SuccessAwaitingConfirmation` (3) → `Completed` (4), with `Disputed` (5) and `Failed` (6).
     /// Only `Waiting` orders can be cancelled (`drawOrder`). A success auto-confirms 24 hours later
     /// (not configurable); an order nobody fulfils within 7 days is withdrawn and refunded.
-    OrderStatus {
+    pub enum OrderStatus (Trimmed) {
         /// 1 待充值: waiting for a fulfiller; cancellable.
-        Waiting = "1", "待充值 (waiting for a fulfiller)";
+        Waiting = "1" => "待充值 (waiting for a fulfiller)",
         /// 2 充值中: being recharged.
-        Charging = "2", "充值中 (recharging)";
+        Charging = "2" => "充值中 (recharging)",
         /// 3 充值成功-待确认: succeeded, awaiting confirmation (auto-confirmed after 24 h).
-        SuccessAwaitingConfirmation = "3", "充值成功-待确认 (success, awaiting confirmation)";
+        SuccessAwaitingConfirmation = "3" => "充值成功-待确认 (success, awaiting confirmation)",
         /// 4 充值成功-已完成: succeeded and completed.
-        Completed = "4", "充值成功-已完成 (success, completed)";
+        Completed = "4" => "充值成功-已完成 (success, completed)",
         /// 5 充值成功-纠纷中: reported successful, under dispute.
-        Disputed = "5", "充值成功-纠纷中 (success, in dispute)";
+        Disputed = "5" => "充值成功-纠纷中 (success, in dispute)",
         /// 6 充值失败-订单关闭: failed, order closed and refunded.
-        Failed = "6", "充值失败-订单关闭 (failed, order closed)";
+        Failed = "6" => "充值失败-订单关闭 (failed, order closed)",
         /// 7 充值匹配中: matching, waiting for a fulfiller to open the order.
-        Matching = "7", "充值匹配中 (matching, waiting for an order to open)";
+        Matching = "7" => "充值匹配中 (matching, waiting for an order to open)",
     }
+    unknown => "未知 (not documented)";
+    final: [Completed, Failed]
 }
 
 impl OrderStatus {
-    /// Whether the status will not change any more: `Completed` or `Failed`.
-    pub fn is_final(&self) -> bool {
-        matches!(self, Self::Completed | Self::Failed)
-    }
-
     /// Whether the recharge was delivered: `SuccessAwaitingConfirmation`, `Completed` or
     /// `Disputed` (a disputed order was reported delivered; the dispute may still reverse it).
     pub fn is_success(&self) -> bool {
@@ -327,32 +274,26 @@ impl OrderStatus {
     }
 }
 
-code_enum! {
+payhub_runtime::open_enum! {
     /// Status of a card-code (卡券) order, from `/dcapi/card/payOrder` and `/dcapi/card/queryOrder`.
     /// The values come from the platform's public integration code (confidence M/L).
-    CardOrderStatus {
+    pub enum CardOrderStatus (Trimmed) {
         /// 2 充值中: being processed.
-        Processing = "2", "充值中 (processing)";
+        Processing = "2" => "充值中 (processing)",
         /// 3 已完成: completed; the card codes are valid.
-        Completed = "3", "已完成 (completed)";
+        Completed = "3" => "已完成 (completed)",
         /// 4 纠纷中: under dispute.
-        Disputed = "4", "纠纷中 (in dispute)";
+        Disputed = "4" => "纠纷中 (in dispute)",
         /// 5 纠纷已完成: dispute closed (check the order remark for the outcome).
-        DisputeClosed = "5", "纠纷已完成 (dispute closed)";
+        DisputeClosed = "5" => "纠纷已完成 (dispute closed)",
         /// 6 已取消: cancelled.
-        Cancelled = "6", "已取消 (cancelled)";
+        Cancelled = "6" => "已取消 (cancelled)",
     }
+    unknown => "未知 (not documented)";
+    final: [Completed, DisputeClosed, Cancelled]
 }
 
 impl CardOrderStatus {
-    /// Whether the status will not change any more: `Completed`, `DisputeClosed` or `Cancelled`.
-    pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            Self::Completed | Self::DisputeClosed | Self::Cancelled
-        )
-    }
-
     /// Whether the codes were delivered and stand: `Completed` only (a closed dispute's outcome is
     /// not encoded in the status).
     pub fn is_success(&self) -> bool {
@@ -360,20 +301,21 @@ impl CardOrderStatus {
     }
 }
 
-code_enum! {
+payhub_runtime::open_enum! {
     /// How a card code is delivered (`type` of a card product).
-    CardType {
+    pub enum CardType (Trimmed) {
         /// 0 官方激活码: an official activation code.
-        ActivationCode = "0", "官方激活码 (official activation code)";
+        ActivationCode = "0" => "官方激活码 (official activation code)",
         /// 1 卡号和密码: card number and password.
-        NumberAndPassword = "1", "卡号和密码 (card number and password)";
+        NumberAndPassword = "1" => "卡号和密码 (card number and password)",
         /// 2 图片二维码: `card_num` is an image, `card_pass` the QR content.
-        QrImage = "2", "图片二维码 (image QR code)";
+        QrImage = "2" => "图片二维码 (image QR code)",
         /// 3 链接+卡密: a link and a code.
-        LinkAndCode = "3", "链接+卡密 (link and code)";
+        LinkAndCode = "3" => "链接+卡密 (link and code)",
         /// 4 链接直兑: `card_num` is a direct-redeem URL.
-        RedeemLink = "4", "链接直兑 (direct-redeem link)";
+        RedeemLink = "4" => "链接直兑 (direct-redeem link)",
     }
+    unknown => "未知 (not documented)";
 }
 
 /// A card secret (`card_pass`). Never printed by `Debug` or `Display`; zeroized on drop.

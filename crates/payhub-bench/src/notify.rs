@@ -111,18 +111,19 @@ fn jiuyi_dc(settings: Settings) -> Res<Row> {
     let text = std::str::from_utf8(unsigned)?;
     let body = format!("{},\"sign\":\"{sign}\"}}", &text[..text.len() - 1]).into_bytes();
     let verifier = jiuyi_dc::notify::NotifyVerifier::new(SECRET);
-    let n = verifier.verify_parts(Some("application/json"), &body)?;
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    let n = verifier.verify(&headers, &body)?;
     if !n.status.is_success() {
         return Err("jiuyi-dc: the sample notify does not read as a success".into());
     }
     let pair = harness::compare(
         settings,
         || {
-            black_box(
-                verifier
-                    .verify_parts(Some("application/json"), black_box(&body))
-                    .ok(),
-            );
+            black_box(verifier.verify(black_box(&headers), black_box(&body)).ok());
         },
         || floor(&body, SECRET.as_bytes()),
     );

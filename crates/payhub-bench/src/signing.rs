@@ -253,7 +253,7 @@ fn jiuyi_dc(settings: Settings) -> Res<Vec<Row>> {
     let client = jiuyi_dc::Client::builder("19190009", SECRET)
         .base_url(NOWHERE)
         .build()?;
-    let req = jiuyi_dc::api::pay::PayRequest::new("43", "13800138000", "JY202611220001")
+    let req = jiuyi_dc::api::PayRequest::new("43", "13800138000", "JY202611220001")
         .number(2)
         .max_price(jiuyi_dc::types::Money::parse_yuan("12")?)
         .notify_url("https://merchant.test/jy/notify?a=1&b=x y~z")

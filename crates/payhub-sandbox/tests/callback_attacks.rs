@@ -439,9 +439,16 @@ mod jiuyi_dc_attacks {
     }
 
     fn verify(ct: Option<&str>, body: &[u8]) -> Result<Notification, Error> {
+        let mut h = HeaderMap::new();
+        if let Some(ct) = ct {
+            h.insert(
+                http::header::CONTENT_TYPE,
+                ct.parse().expect("header value"),
+            );
+        }
         NotifyVerifier::new(SECRET)
             .expect_appid(APPID)
-            .verify_parts(ct, body)
+            .verify(&h, body)
     }
 
     fn refused(what: &str, r: Result<Notification, Error>) -> NotifyError {

@@ -7,20 +7,20 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::card_query_card::CardQueryCardRequest;
-use jiuyi_dc::api::card_query_card_detail::CardQueryCardDetailRequest;
-use jiuyi_dc::api::card_query_card_list::CardQueryCardListRequest;
-use jiuyi_dc::api::card_query_order::CardQueryOrderRequest;
-use jiuyi_dc::api::confirm_order::ConfirmOrderRequest;
-use jiuyi_dc::api::draw_order::DrawOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card::QueryCardRequest;
-use jiuyi_dc::api::query_card_category::QueryCardCategoryRequest;
-use jiuyi_dc::api::query_card_info::QueryCardInfoRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
-use jiuyi_dc::api::query_cash::QueryCashRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
+use jiuyi_dc::api::CardPayOrderRequest;
+use jiuyi_dc::api::CardQueryCardDetailRequest;
+use jiuyi_dc::api::CardQueryCardListRequest;
+use jiuyi_dc::api::CardQueryCardRequest;
+use jiuyi_dc::api::CardQueryOrderRequest;
+use jiuyi_dc::api::ConfirmOrderRequest;
+use jiuyi_dc::api::DrawOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardCategoryRequest;
+use jiuyi_dc::api::QueryCardInfoRequest;
+use jiuyi_dc::api::QueryCardListRequest;
+use jiuyi_dc::api::QueryCardRequest;
+use jiuyi_dc::api::QueryCashRequest;
+use jiuyi_dc::api::QueryOrderRequest;
 use jiuyi_dc::error::{DecodeErrorKind, NotifyError};
 use jiuyi_dc::notify::Notification;
 use jiuyi_dc::types::{CardOrderStatus, Money, OrderStatus};
@@ -142,7 +142,13 @@ impl Listener {
             .lock()
             .expect("lock")
             .iter()
-            .map(|(ct, body)| v.verify_parts(ct.as_deref(), body))
+            .map(|(ct, body)| {
+                let mut headers = http::HeaderMap::new();
+                if let Some(ct) = ct.as_deref().and_then(|ct| ct.parse().ok()) {
+                    headers.insert(http::header::CONTENT_TYPE, ct);
+                }
+                v.verify(&headers, body)
+            })
             .collect()
     }
 }
@@ -224,7 +230,12 @@ async fn every_endpoint_round_trips() {
         .await
         .expect("card query");
     assert_eq!(queried[0].card_pass, bought.cards[0].card_pass);
-    let reconciled = c.reconcile_card("C-E2E-1").await.expect("reconcile card");
+    let reconciled = c
+        .reconcile_card("C-E2E-1")
+        .await
+        .expect("reconcile card")
+        .into_found()
+        .expect("found");
     assert_eq!(reconciled.len(), 2);
 
     // Direct recharge, queried, cancelled while waiting.
@@ -249,7 +260,12 @@ async fn every_endpoint_round_trips() {
         .await
         .expect("cancel");
     assert_eq!(drawn.message, "下架成功");
-    let q = c.reconcile("JY-E2E-1").await.expect("reconcile");
+    let q = c
+        .reconcile("JY-E2E-1")
+        .await
+        .expect("reconcile")
+        .into_found()
+        .expect("found");
     assert_eq!(q.status, OrderStatus::Failed);
     let refunded = c.send(&QueryCashRequest::new()).await.expect("balance");
     assert_eq!(
@@ -334,7 +350,12 @@ async fn status_machine_with_verified_notifies_and_confirm() {
         .expect("pay");
 
     advance(&sb, 3).await; // matching at 2 s, its notify at +1 s
-    let q = c.reconcile("JY-FLOW-1").await.expect("query");
+    let q = c
+        .reconcile("JY-FLOW-1")
+        .await
+        .expect("query")
+        .into_found()
+        .expect("found");
     assert_eq!(q.status, OrderStatus::Matching);
     advance(&sb, 9).await; // charging at 5 s, success at 10 s, notifies 1 s later
     let notes = hook.verified(&c, 3).await;
@@ -368,7 +389,12 @@ async fn status_machine_with_verified_notifies_and_confirm() {
         .await
         .expect("confirm");
     assert_eq!(
-        c.reconcile("JY-FLOW-1").await.expect("query").status,
+        c.reconcile("JY-FLOW-1")
+            .await
+            .expect("query")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::Completed
     );
     advance(&sb, 2).await;
@@ -398,10 +424,20 @@ async fn auto_confirm_after_24_hours_and_failures() {
         .expect("pay");
     advance(&sb, 12).await;
     assert_eq!(
-        c.reconcile("JY-AUTO").await.expect("q").status,
+        c.reconcile("JY-AUTO")
+            .await
+            .expect("q")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::SuccessAwaitingConfirmation
     );
-    let failed = c.reconcile("JY-FAIL").await.expect("q");
+    let failed = c
+        .reconcile("JY-FAIL")
+        .await
+        .expect("q")
+        .into_found()
+        .expect("found");
     assert!(failed.status.is_final() && !failed.status.is_success());
     let notes = hook.verified(&c, 3).await;
     let last = notes.last().expect("notes").as_ref().expect("verified");
@@ -409,7 +445,12 @@ async fn auto_confirm_after_24_hours_and_failures() {
     assert!(last.evidence.as_deref().is_some_and(|e| e.contains("失败")));
     sb.advance(Duration::from_secs(24 * 3600));
     assert_eq!(
-        c.reconcile("JY-AUTO").await.expect("q").status,
+        c.reconcile("JY-AUTO")
+            .await
+            .expect("q")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::Completed
     );
 
@@ -425,12 +466,22 @@ async fn auto_confirm_after_24_hours_and_failures() {
     sb.mark(&disputed.order_id, OrderState::Success, Some("disputed"))
         .expect("dispute");
     assert_eq!(
-        c.reconcile("JY-DISPUTE").await.expect("q").status,
+        c.reconcile("JY-DISPUTE")
+            .await
+            .expect("q")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::Disputed
     );
     sb.mark_expired(&stale.order_id).expect("takedown");
     assert_eq!(
-        c.reconcile("JY-STALE").await.expect("q").status,
+        c.reconcile("JY-STALE")
+            .await
+            .expect("q")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::Failed
     );
     sb.shutdown().await.expect("shutdown");
@@ -554,7 +605,12 @@ async fn injected_faults() {
         .expect_err("unknown");
     assert!(e.is_outcome_unknown(), "{e:?}");
     assert_eq!(
-        c.reconcile("JY-FAULT-1").await.expect("exists").status,
+        c.reconcile("JY-FAULT-1")
+            .await
+            .expect("exists")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::Waiting
     );
 
@@ -569,6 +625,8 @@ async fn injected_faults() {
         c.reconcile("JY-FAULT-2")
             .await
             .expect("exists")
+            .into_found()
+            .expect("found")
             .out_order_id
             .as_deref(),
         Some("JY-FAULT-2")
@@ -587,7 +645,15 @@ async fn injected_faults() {
         .await
         .expect_err("unknown");
     assert!(e.is_outcome_unknown(), "{e:?}");
-    assert_eq!(c.reconcile_card("C-FAULT").await.expect("exists").len(), 1);
+    assert_eq!(
+        c.reconcile_card("C-FAULT")
+            .await
+            .expect("exists")
+            .into_found()
+            .expect("found")
+            .len(),
+        1
+    );
 
     // Callbacks with a corrupted signature are rejected by the verifier; the handler answers
     // `fail` (Ack::retry) to that one and the provider redelivers an intact notify.
@@ -629,7 +695,12 @@ async fn retention_waits_for_the_confirmation_window_and_keeps_the_balance() {
         .expect("pay");
     advance(&sb, 12).await;
     assert_eq!(
-        c.reconcile("JY-RET").await.expect("q").status,
+        c.reconcile("JY-RET")
+            .await
+            .expect("q")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::SuccessAwaitingConfirmation
     );
     let cash = c
@@ -646,7 +717,12 @@ async fn retention_waits_for_the_confirmation_window_and_keeps_the_balance() {
         .await
         .expect("confirm after 12 h");
     assert_eq!(
-        c.reconcile("JY-RET").await.expect("q").status,
+        c.reconcile("JY-RET")
+            .await
+            .expect("q")
+            .into_found()
+            .expect("found")
+            .status,
         OrderStatus::Completed
     );
 
@@ -654,7 +730,13 @@ async fn retention_waits_for_the_confirmation_window_and_keeps_the_balance() {
     sb.advance(Duration::from_secs(13 * 3600));
     sb.settle().await.expect("settle");
     assert!(sb.order(&order.order_id).is_none());
-    assert!(c.reconcile("JY-RET").await.is_err(), "not found any more");
+    assert!(
+        c.reconcile("JY-RET")
+            .await
+            .expect("answered")
+            .is_not_found(),
+        "not found any more"
+    );
     assert_eq!(
         c.send(&QueryCashRequest::new())
             .await

@@ -628,11 +628,10 @@ mod paydesk_run {
 }
 
 mod jiuyi_dc_run {
-    use jiuyi_dc::api::pay::PayRequest;
-    use jiuyi_dc::api::query_cash::QueryCashRequest;
-    use jiuyi_dc::api::query_order::QueryOrderRequest;
-    use jiuyi_dc::error::ApiCode;
-    use jiuyi_dc::{Client, Error};
+    use jiuyi_dc::api::PayRequest;
+    use jiuyi_dc::api::QueryCashRequest;
+    use jiuyi_dc::api::QueryOrderRequest;
+    use jiuyi_dc::{Client, Error, Reconciliation};
 
     use super::*;
 
@@ -681,14 +680,12 @@ mod jiuyi_dc_run {
         fn reconcile<'a>(&'a self, no: &'a str) -> BoxFut<'a, Result<bool, String>> {
             Box::pin(async move {
                 match self.0.reconcile(no).await {
-                    Ok(o) if o.out_order_id.as_deref() == Some(no) => Ok(true),
-                    Ok(o) => Err(format!("wrong order: {o:?}")),
-                    // dcapi has one failure code; the message says "order does not exist".
-                    Err(Error::Api(a))
-                        if *a.code() == ApiCode::Failure && a.message() == "订单不存在" =>
-                    {
-                        Ok(false)
+                    Ok(Reconciliation::Found(o)) if o.out_order_id.as_deref() == Some(no) => {
+                        Ok(true)
                     }
+                    Ok(Reconciliation::Found(o)) => Err(format!("wrong order: {o:?}")),
+                    // The gateway said "订单不存在" (order does not exist).
+                    Ok(_) => Ok(false),
                     Err(e) => Err(label(&e)),
                 }
             })

@@ -306,8 +306,8 @@ mod gateway_recharge_secrets {
 // ---------------------------------------------------------------------------------------------
 
 mod jiuyi_dc_secrets {
-    use jiuyi_dc::api::pay::PayRequest;
-    use jiuyi_dc::api::query_order::QueryOrderRequest;
+    use jiuyi_dc::api::PayRequest;
+    use jiuyi_dc::api::QueryOrderRequest;
     use jiuyi_dc::notify::NotifyVerifier;
     use jiuyi_dc::sign::RequestSigner;
     use jiuyi_dc::{Client, ClientBuilder, FixedClock, Secret};
@@ -341,7 +341,7 @@ mod jiuyi_dc_secrets {
         let explanation = prepared.signed().expect("explained").clone();
         let secret = Secret::new(SECRET);
         let refused = NotifyVerifier::new(SECRET)
-            .verify_parts(None, b"a=1&sign=00")
+            .verify(&http::HeaderMap::new(), b"a=1&sign=00")
             .expect_err("refused");
         check_fmt!(&forbidden;
             debug: client, builder(&base), verifier, signer, prepared;
@@ -370,13 +370,16 @@ mod jiuyi_dc_secrets {
         form.append_pair("sign", &notify_sign);
         let body = form.finish();
         let n = verifier
-            .verify_parts(None, body.as_bytes())
+            .verify(&http::HeaderMap::new(), body.as_bytes())
             .expect("verifies");
         check_fmt!(&[SECRET, notify_sign.as_str()]; debug: n; display: );
         sb.shutdown().await.expect("stops");
 
         let text = logs.text();
-        assert!(text.contains("jiuyi_dc.call"), "spans captured:\n{text}");
+        assert!(
+            text.contains("payhub.call{provider=\"jiuyi-dc\""),
+            "spans captured:\n{text}"
+        );
         assert!(text.contains("JY-SECRETS-1"));
         assert_clean("TRACE log", &text, &forbidden);
         assert_clean("TRACE log", &text, &[notify_sign.as_str()]);

@@ -405,8 +405,8 @@ mod gateway_recharge_transport {
 // ---------------------------------------------------------------------------------------------
 
 mod jiuyi_dc_transport {
-    use jiuyi_dc::api::pay::PayRequest;
-    use jiuyi_dc::api::query_order::QueryOrderRequest;
+    use jiuyi_dc::api::PayRequest;
+    use jiuyi_dc::api::QueryOrderRequest;
     use jiuyi_dc::{Client, Error, RetryPolicy};
 
     use super::*;

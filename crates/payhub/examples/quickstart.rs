@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use gateway_recharge::api::CreateOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
+use jiuyi_dc::api::PayRequest;
 use paydesk::api::PayDeskRequest;
 use payhub::{
     Checkout, Expected, InMemoryDeduper, Notification, NotifyRouter, PaymentStatus, Provider,

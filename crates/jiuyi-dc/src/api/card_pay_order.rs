@@ -23,7 +23,7 @@ pub const DEFAULT_AUTO_CONFIRM_HOUR: u32 = 10;
 /// means "no price check".
 ///
 /// ```
-/// use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
+/// use jiuyi_dc::api::CardPayOrderRequest;
 /// use jiuyi_dc::types::Money;
 /// let req = CardPayOrderRequest::new("43", 1, "C0001")
 ///     .auto_confirm_hour(24)
@@ -178,7 +178,7 @@ impl CardOrder {
             card_num: o.text("card_num")?,
             card_pass: o.text("card_pass")?.map(CardPass::new),
             money: o.decimal("money")?,
-            status: CardOrderStatus::from_code(&o.req_text("status")?),
+            status: CardOrderStatus::parse(o.req_text("status")?.trim()),
             card_id: o.text("card_id")?,
             create_time: o.text("create_time")?,
             update_time: o.text("update_time")?,

@@ -1,5 +1,5 @@
 //! `/dcapi/card/queryCard` (卡券产品列表, old): retired by the provider on 2024-10-31 (作废). Use
-//! [`crate::api::card_query_card_list::CardQueryCardListRequest`].
+//! [`crate::api::CardQueryCardListRequest`].
 #![allow(deprecated)] // This module defines the deprecated type.
 
 use payhub_runtime::Idempotency;
@@ -12,7 +12,7 @@ use crate::Result;
 /// The retired grouped card-product list.
 #[deprecated(
     since = "0.1.0",
-    note = "retired by the provider on 2024-10-31; use api::card_query_card_list::CardQueryCardListRequest"
+    note = "retired by the provider on 2024-10-31; use api::CardQueryCardListRequest"
 )]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CardQueryCardRequest {

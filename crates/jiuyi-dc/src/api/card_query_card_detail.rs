@@ -9,7 +9,7 @@ use crate::Result;
 /// Read one card product by id.
 ///
 /// ```
-/// use jiuyi_dc::api::card_query_card_detail::CardQueryCardDetailRequest;
+/// use jiuyi_dc::api::CardQueryCardDetailRequest;
 /// let req = CardQueryCardDetailRequest::new("43");
 /// # let _ = req;
 /// ```

@@ -10,7 +10,7 @@ use crate::Result;
 /// List card products, optionally filtered.
 ///
 /// ```
-/// use jiuyi_dc::api::card_query_card_list::CardQueryCardListRequest;
+/// use jiuyi_dc::api::CardQueryCardListRequest;
 /// let req = CardQueryCardListRequest::new().page(2, 50).pid("7");
 /// # let _ = req;
 /// ```

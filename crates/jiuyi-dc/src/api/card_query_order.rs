@@ -10,7 +10,7 @@ use crate::Result;
 /// Query a card order by merchant order number.
 ///
 /// ```
-/// use jiuyi_dc::api::card_query_order::CardQueryOrderRequest;
+/// use jiuyi_dc::api::CardQueryOrderRequest;
 /// let req = CardQueryOrderRequest::new("C0001");
 /// # let _ = req;
 /// ```

@@ -9,7 +9,7 @@ use crate::Result;
 /// Confirm receipt of the direct-recharge order `order_id` (platform number).
 ///
 /// ```
-/// use jiuyi_dc::api::confirm_order::ConfirmOrderRequest;
+/// use jiuyi_dc::api::ConfirmOrderRequest;
 /// let req = ConfirmOrderRequest::new("API2022040622185551647");
 /// # let _ = req;
 /// ```

@@ -14,7 +14,7 @@ use crate::types::OrderRef;
 /// Cancel (withdraw) a waiting direct-recharge order.
 ///
 /// ```
-/// use jiuyi_dc::api::draw_order::DrawOrderRequest;
+/// use jiuyi_dc::api::DrawOrderRequest;
 /// let req = DrawOrderRequest::by_out_order_id("JY202611220001");
 /// # let _ = req;
 /// ```

@@ -18,7 +18,7 @@ use crate::{Error, Result};
 /// Place a direct recharge of product `card_id` to `account`.
 ///
 /// ```
-/// use jiuyi_dc::api::pay::PayRequest;
+/// use jiuyi_dc::api::PayRequest;
 /// use jiuyi_dc::types::Money;
 /// let req = PayRequest::new("43", "13800138000", "JY202611220001")
 ///     .max_price(Money::parse_yuan("12.50")?)

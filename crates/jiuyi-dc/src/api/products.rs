@@ -38,7 +38,7 @@ impl Category {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DirectProduct {
-    /// The product id: the `card_id` of [`crate::api::pay::PayRequest`].
+    /// The product id: the `card_id` of [`crate::api::PayRequest`].
     pub id: String,
     /// The category id.
     pub pid: Option<String>,
@@ -141,7 +141,7 @@ pub struct CardPrice {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CardProduct {
-    /// The product id: the `card_id` of [`crate::api::card_pay_order::CardPayOrderRequest`].
+    /// The product id: the `card_id` of [`crate::api::CardPayOrderRequest`].
     pub id: String,
     /// The category id.
     pub pid: Option<String>,
@@ -189,7 +189,7 @@ impl CardProduct {
             logo: o.text("logo")?,
             notice: o.text("notice")?,
             stock: o.u64("num")?,
-            card_type: o.text("type")?.map(|t| CardType::from_code(&t)),
+            card_type: o.text("type")?.map(|t| CardType::parse(t.trim())),
             type_name: o.text("typeName")?,
             price: o.decimal("price")?,
             price_list,

@@ -1,5 +1,5 @@
 //! `/dcapi/queryCard` (代充商品列表, old): retired by the provider on 2024-10-31 (作废). Use
-//! [`crate::api::query_card_list::QueryCardListRequest`].
+//! [`crate::api::QueryCardListRequest`].
 #![allow(deprecated)] // This module defines the deprecated type.
 
 use payhub_runtime::Idempotency;
@@ -11,7 +11,7 @@ use crate::Result;
 /// The retired grouped product list.
 #[deprecated(
     since = "0.1.0",
-    note = "retired by the provider on 2024-10-31; use api::query_card_list::QueryCardListRequest"
+    note = "retired by the provider on 2024-10-31; use api::QueryCardListRequest"
 )]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueryCardRequest {

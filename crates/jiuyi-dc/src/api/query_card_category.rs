@@ -9,7 +9,7 @@ use crate::Result;
 /// List the direct-recharge categories.
 ///
 /// ```
-/// use jiuyi_dc::api::query_card_category::QueryCardCategoryRequest;
+/// use jiuyi_dc::api::QueryCardCategoryRequest;
 /// let req = QueryCardCategoryRequest::new();
 /// # let _ = req;
 /// ```

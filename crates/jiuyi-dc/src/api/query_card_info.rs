@@ -9,7 +9,7 @@ use crate::Result;
 /// Read one direct-recharge product by id.
 ///
 /// ```
-/// use jiuyi_dc::api::query_card_info::QueryCardInfoRequest;
+/// use jiuyi_dc::api::QueryCardInfoRequest;
 /// let req = QueryCardInfoRequest::new("43");
 /// # let _ = req;
 /// ```

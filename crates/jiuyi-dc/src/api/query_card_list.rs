@@ -12,7 +12,7 @@ pub const MAX_PAGE_SIZE: u32 = 50;
 /// List direct-recharge products, optionally filtered.
 ///
 /// ```
-/// use jiuyi_dc::api::query_card_list::QueryCardListRequest;
+/// use jiuyi_dc::api::QueryCardListRequest;
 /// let req = QueryCardListRequest::new().page(1, 20).keyword("视频");
 /// # let _ = req;
 /// ```

@@ -11,7 +11,7 @@ use crate::types::parse_plain_decimal;
 /// Query the balance.
 ///
 /// ```
-/// use jiuyi_dc::api::query_cash::QueryCashRequest;
+/// use jiuyi_dc::api::QueryCashRequest;
 /// let req = QueryCashRequest::new();
 /// # let _ = req;
 /// ```

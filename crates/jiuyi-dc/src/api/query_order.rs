@@ -12,7 +12,7 @@ use crate::types::{OrderRef, OrderStatus};
 /// Query a direct-recharge order by platform or merchant order number.
 ///
 /// ```
-/// use jiuyi_dc::api::query_order::QueryOrderRequest;
+/// use jiuyi_dc::api::QueryOrderRequest;
 /// let req = QueryOrderRequest::by_out_order_id("JY202611220001");
 /// # let _ = req;
 /// ```
@@ -104,7 +104,7 @@ impl DirectOrder {
             order_id: o.req_text("order_id")?,
             out_order_id: o.text("out_order_id")?,
             price: o.decimal("price")?,
-            status: OrderStatus::from_code(&o.req_text("status")?),
+            status: OrderStatus::parse(o.req_text("status")?.trim()),
             create_time: o.text("create_time")?,
             account: o.text("account")?,
             card_id: o.text("card_id")?,

@@ -56,26 +56,40 @@ fn money_conversions_are_exact_and_checked() {
 #[test]
 fn statuses_classify() {
     let all: Vec<OrderStatus> = (1..=8)
-        .map(|c| OrderStatus::from_code(&c.to_string()))
+        .map(|c| OrderStatus::parse(&c.to_string()))
         .collect();
     let finals: Vec<&str> = all
         .iter()
         .filter(|s| s.is_final())
-        .map(OrderStatus::code)
+        .map(OrderStatus::as_str)
         .collect();
     assert_eq!(finals, ["4", "6"]);
     let ok: Vec<&str> = all
         .iter()
         .filter(|s| s.is_success())
-        .map(OrderStatus::code)
+        .map(OrderStatus::as_str)
         .collect();
     assert_eq!(ok, ["3", "4", "5"]);
     assert_eq!(all[7], OrderStatus::Unknown("8".to_owned()));
     assert!(OrderStatus::Waiting.is_cancellable());
     assert!(!OrderStatus::Matching.is_cancellable());
-    assert_eq!(OrderStatus::from_code("7"), OrderStatus::Matching);
-    assert_eq!(CardOrderStatus::from_code("3"), CardOrderStatus::Completed);
+    assert_eq!(OrderStatus::parse("7"), OrderStatus::Matching);
+    assert_eq!(CardOrderStatus::parse("3"), CardOrderStatus::Completed);
     assert!(CardOrderStatus::Cancelled.is_final() && !CardOrderStatus::Cancelled.is_success());
-    assert_eq!(CardType::from_code("4"), CardType::RedeemLink);
-    assert_eq!(CardType::from_code("9").code(), "9");
+    assert_eq!(CardType::parse("4"), CardType::RedeemLink);
+    assert_eq!(CardType::parse("9").as_str(), "9");
+}
+
+#[test]
+fn statuses_read_trimmed_and_display_with_their_meaning() {
+    assert_eq!(OrderStatus::parse(" 4 "), OrderStatus::Completed);
+    assert_eq!(
+        OrderStatus::Waiting.to_string(),
+        "1 (待充值 (waiting for a fulfiller))"
+    );
+    assert_eq!(
+        CardOrderStatus::parse("9").to_string(),
+        "9 (未知 (not documented))"
+    );
+    assert_eq!(CardType::QrImage.meaning(), "图片二维码 (image QR code)");
 }

@@ -6,21 +6,21 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use jiuyi_dc::api::CardPayOrderRequest;
+use jiuyi_dc::api::CardQueryCardDetailRequest;
+use jiuyi_dc::api::CardQueryCardListRequest;
+use jiuyi_dc::api::CardQueryCardRequest;
+use jiuyi_dc::api::CardQueryOrderRequest;
+use jiuyi_dc::api::ConfirmOrderRequest;
+use jiuyi_dc::api::DrawOrderRequest;
 use jiuyi_dc::api::Operation;
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::card_query_card::CardQueryCardRequest;
-use jiuyi_dc::api::card_query_card_detail::CardQueryCardDetailRequest;
-use jiuyi_dc::api::card_query_card_list::CardQueryCardListRequest;
-use jiuyi_dc::api::card_query_order::CardQueryOrderRequest;
-use jiuyi_dc::api::confirm_order::ConfirmOrderRequest;
-use jiuyi_dc::api::draw_order::DrawOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card::QueryCardRequest;
-use jiuyi_dc::api::query_card_category::QueryCardCategoryRequest;
-use jiuyi_dc::api::query_card_info::QueryCardInfoRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
-use jiuyi_dc::api::query_cash::QueryCashRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardCategoryRequest;
+use jiuyi_dc::api::QueryCardInfoRequest;
+use jiuyi_dc::api::QueryCardListRequest;
+use jiuyi_dc::api::QueryCardRequest;
+use jiuyi_dc::api::QueryCashRequest;
+use jiuyi_dc::api::QueryOrderRequest;
 use jiuyi_dc::error::{ApiCode, DecodeErrorKind};
 use jiuyi_dc::types::{CardOrderStatus, OrderStatus};
 use jiuyi_dc::{Client, Error};
@@ -546,13 +546,42 @@ async fn reconcile_queries_by_out_order_id() {
     .await;
     let c = client(&server.base);
     let order = c.reconcile("JY1").await.expect("query");
+    let order = order.into_found().expect("found");
     assert_eq!(order.status, OrderStatus::Charging);
     let cards = c.reconcile_card("C1").await.expect("query");
+    let cards = cards.into_found().expect("found");
     assert_eq!(cards[0].status, CardOrderStatus::Completed);
     let seen = server.requests();
     assert_eq!(seen[0].path, "/dcapi/queryOrder");
     assert_eq!(seen[0].field("out_order_id").as_deref(), Some("JY1"));
     assert_eq!(seen[1].path, "/dcapi/card/queryOrder");
+}
+
+#[tokio::test]
+async fn reconcile_reports_not_found_and_keeps_other_refusals() {
+    let server = Server::sequence(vec![
+        Behaviour::json(r#"{"code":0,"msg":"订单不存在"}"#),
+        Behaviour::json(r#"{"code":0,"msg":"订单不存在"}"#),
+        Behaviour::json(r#"{"code":1,"msg":"ok","result":[]}"#),
+        Behaviour::json(r#"{"code":0,"msg":"签名错误"}"#),
+    ])
+    .await;
+    let c = client(&server.base);
+    assert!(c.reconcile("JY1").await.expect("answered").is_not_found());
+    assert!(
+        c.reconcile_card("C1")
+            .await
+            .expect("answered")
+            .is_not_found()
+    );
+    let empty = c.reconcile_card("C2").await.expect("answered");
+    assert!(empty.is_not_found(), "no card order listed: {empty:?}");
+    // A refused signature says nothing about the order: never "not found".
+    let err = c.reconcile("JY1").await.expect_err("refused");
+    assert!(
+        matches!(&err, Error::Api(a) if a.is_signature_rejected()),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The one integration-test binary of jiuyi-dc: golden vectors, fixture snapshots, signed strings
 //! per optional-field combination, loopback round trips, property tests and secret hygiene.
 
+mod config;
 mod loopback;
 mod pay_combos;
 mod props;

@@ -1,6 +1,6 @@
 //! The exact signed string of `pay` for every combination of its optional fields.
 
-use jiuyi_dc::api::pay::PayRequest;
+use jiuyi_dc::api::PayRequest;
 use jiuyi_dc::types::Money;
 
 use crate::support::{APPID, NOW, SECRET, offline_client_at};

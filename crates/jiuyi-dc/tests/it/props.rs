@@ -2,10 +2,10 @@
 //! unless it decodes to the very same fields; signing ignores field order; money round-trips.
 
 use jiuyi_dc::Error;
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
+use jiuyi_dc::api::CardPayOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardListRequest;
+use jiuyi_dc::api::QueryOrderRequest;
 use jiuyi_dc::api::read_reply;
 use jiuyi_dc::error::NotifyError;
 use jiuyi_dc::notify::NotifyVerifier;
@@ -13,7 +13,7 @@ use jiuyi_dc::sign::RequestSigner;
 use jiuyi_dc::types::Money;
 use proptest::prelude::*;
 
-use crate::support::SECRET;
+use crate::support::{SECRET, headers};
 
 fn fields_strategy() -> impl Strategy<Value = Vec<(String, String)>> {
     (
@@ -94,14 +94,14 @@ proptest! {
     fn arbitrary_notify_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..256), json in any::<bool>()) {
         let v = NotifyVerifier::new(SECRET);
         let ct = if json { "application/json" } else { "application/x-www-form-urlencoded" };
-        let r = v.verify_parts(Some(ct), &body);
+        let r = v.verify(&headers(Some(ct)), &body);
         prop_assert!(r.is_err(), "random bytes cannot carry a valid signature");
     }
 
     #[test]
     fn signed_notify_verifies(fields in fields_strategy()) {
         let body = signed_body(&fields);
-        let n = NotifyVerifier::new(SECRET).verify_parts(None, body.as_bytes());
+        let n = NotifyVerifier::new(SECRET).verify(&headers(None), body.as_bytes());
         prop_assert!(n.is_ok(), "{:?}", n);
     }
 
@@ -112,7 +112,7 @@ proptest! {
         prop_assume!(body[i] != byte);
         let mut tampered = body.clone();
         tampered[i] = byte;
-        let r = NotifyVerifier::new(SECRET).verify_parts(Some("application/x-www-form-urlencoded"), &tampered);
+        let r = NotifyVerifier::new(SECRET).verify(&headers(Some("application/x-www-form-urlencoded")), &tampered);
         if r.is_ok() {
             // Only an equivalent encoding (e.g. `%2f` for `%2F`, or hex case in `sign`) may pass.
             prop_assert_eq!(decoded(&tampered), decoded(&body));
@@ -128,7 +128,7 @@ proptest! {
         pairs[i].1 = new;
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in &pairs { form.append_pair(k, v); }
-        let r = NotifyVerifier::new(SECRET).verify_parts(None, form.finish().as_bytes());
+        let r = NotifyVerifier::new(SECRET).verify(&headers(None), form.finish().as_bytes());
         prop_assert!(matches!(r, Err(Error::Notify(NotifyError::BadSignature))), "{:?}", r);
     }
 
@@ -136,10 +136,10 @@ proptest! {
     fn added_or_removed_field_fails(fields in fields_strategy(), value in "[a-z0-9]{1,8}") {
         let body = signed_body(&fields);
         let added = format!("{body}&zz_new={value}");
-        let r = NotifyVerifier::new(SECRET).verify_parts(None, added.as_bytes());
+        let r = NotifyVerifier::new(SECRET).verify(&headers(None), added.as_bytes());
         prop_assert!(matches!(r, Err(Error::Notify(NotifyError::BadSignature))), "{:?}", r);
         let removed: Vec<&str> = body.split('&').filter(|p| !p.starts_with("status=")).collect();
-        let r = NotifyVerifier::new(SECRET).verify_parts(None, removed.join("&").as_bytes());
+        let r = NotifyVerifier::new(SECRET).verify(&headers(None), removed.join("&").as_bytes());
         prop_assert!(matches!(r, Err(Error::Notify(NotifyError::BadSignature))), "{:?}", r);
     }
 

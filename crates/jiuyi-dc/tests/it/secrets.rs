@@ -4,15 +4,15 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_cash::QueryCashRequest;
+use jiuyi_dc::api::CardPayOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCashRequest;
 use jiuyi_dc::api::read_reply;
 use jiuyi_dc::notify::NotifyVerifier;
 use jiuyi_dc::sign::RequestSigner;
 use jiuyi_dc::{Client, Error, FixedClock};
 
-use crate::support::{Behaviour, Server};
+use crate::support::{Behaviour, Server, headers};
 
 const SECRET: &str = "Sup3r-S3cret-Appsecret";
 const CARD_PASS: &str = "CARD-PASS-0001-XYZ";
@@ -119,7 +119,7 @@ async fn nothing_prints_a_secret() {
         read_reply::<QueryCashRequest>(200, r#"{"code":0,"msg":"签名错误"}"#).expect_err("api");
     check_error("Api", &api);
     let notify = NotifyVerifier::new(SECRET)
-        .verify_parts(None, b"order_id=1&sign=00")
+        .verify(&headers(None), b"order_id=1&sign=00")
         .expect_err("notify");
     check_error("Notify", &notify);
     let transport = test_client("http://127.0.0.1:1")
@@ -148,7 +148,11 @@ async fn nothing_prints_a_secret() {
     check_error("OutcomeUnknown", &unknown);
     let logs = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf8");
     assert_clean("logs", &logs);
-    assert!(logs.contains("jiuyi_dc.call"), "{logs}");
+    assert!(logs.contains("payhub.call"), "{logs}");
+    assert!(
+        logs.contains("provider=\"jiuyi-dc\"") || logs.contains("provider=jiuyi-dc"),
+        "{logs}"
+    );
     assert!(
         logs.contains("operation=\"pay\"") || logs.contains("operation=pay"),
         "{logs}"

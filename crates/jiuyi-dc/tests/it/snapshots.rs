@@ -5,27 +5,27 @@
 
 use std::sync::Arc;
 
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::card_query_card::CardQueryCardRequest;
-use jiuyi_dc::api::card_query_card_detail::CardQueryCardDetailRequest;
-use jiuyi_dc::api::card_query_card_list::CardQueryCardListRequest;
-use jiuyi_dc::api::card_query_order::CardQueryOrderRequest;
-use jiuyi_dc::api::confirm_order::ConfirmOrderRequest;
-use jiuyi_dc::api::draw_order::DrawOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card::QueryCardRequest;
-use jiuyi_dc::api::query_card_category::QueryCardCategoryRequest;
-use jiuyi_dc::api::query_card_info::QueryCardInfoRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
-use jiuyi_dc::api::query_cash::QueryCashRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
+use jiuyi_dc::api::CardPayOrderRequest;
+use jiuyi_dc::api::CardQueryCardDetailRequest;
+use jiuyi_dc::api::CardQueryCardListRequest;
+use jiuyi_dc::api::CardQueryCardRequest;
+use jiuyi_dc::api::CardQueryOrderRequest;
+use jiuyi_dc::api::ConfirmOrderRequest;
+use jiuyi_dc::api::DrawOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardCategoryRequest;
+use jiuyi_dc::api::QueryCardInfoRequest;
+use jiuyi_dc::api::QueryCardListRequest;
+use jiuyi_dc::api::QueryCardRequest;
+use jiuyi_dc::api::QueryCashRequest;
+use jiuyi_dc::api::QueryOrderRequest;
 use jiuyi_dc::api::{Operation, read_reply};
 use jiuyi_dc::notify::{Ack, NotifyVerifier};
 use jiuyi_dc::types::{Money, MoneyError};
 use jiuyi_dc::{Client, FixedClock};
 use serde_json::Value;
 
-use crate::support::{APPID, SECRET};
+use crate::support::{APPID, SECRET, headers};
 
 fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
@@ -218,7 +218,7 @@ fn render_notify(case: &Value) -> (bool, String) {
         (_, Some(h)) => hex_decode(h),
         _ => panic!("notify fixture needs body_text or body_hex"),
     };
-    match verifier.verify_parts(s(case, "content_type"), &body) {
+    match verifier.verify(&headers(s(case, "content_type")), &body) {
         Ok(n) => {
             let ack = Ack::success();
             (

@@ -252,3 +252,14 @@ fn php(v: &str) -> String {
     }
     out
 }
+
+/// Request headers carrying `content_type` (none when `None`), as a web framework hands them to
+/// `NotifyVerifier::verify`.
+pub(crate) fn headers(content_type: Option<&str>) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    if let Some(ct) = content_type {
+        let value = http::HeaderValue::from_str(ct).expect("a valid header value");
+        headers.insert(http::header::CONTENT_TYPE, value);
+    }
+    headers
+}

@@ -3,16 +3,16 @@
 
 use std::collections::BTreeMap;
 
+use jiuyi_dc::api::CardPayOrderRequest;
 use jiuyi_dc::api::Operation;
-use jiuyi_dc::api::card_pay_order::CardPayOrderRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
-use jiuyi_dc::api::query_cash::QueryCashRequest;
-use jiuyi_dc::api::query_order::QueryOrderRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardListRequest;
+use jiuyi_dc::api::QueryCashRequest;
+use jiuyi_dc::api::QueryOrderRequest;
 use jiuyi_dc::notify::{Ack, NotifyVerifier};
 use jiuyi_dc::types::Money;
 
-use crate::support::offline_client_at;
+use crate::support::{headers, offline_client_at};
 
 #[derive(Debug, serde::Deserialize)]
 struct File {
@@ -178,11 +178,14 @@ fn check_notify(case: &Case) {
     let body = form.finish();
     let verifier = NotifyVerifier::new(case.secret.as_str());
     let n = verifier
-        .verify_parts(Some("application/x-www-form-urlencoded"), body.as_bytes())
+        .verify(
+            &headers(Some("application/x-www-form-urlencoded")),
+            body.as_bytes(),
+        )
         .expect("vector notify verifies");
     assert_eq!(n.order_id, case.params["order_id"]);
     assert_eq!(n.out_order_id, case.params["out_order_id"]);
-    assert_eq!(n.status.code(), case.params["status"]);
+    assert_eq!(n.status.as_str(), case.params["status"]);
     assert_eq!(Some(Ack::success().body()), case.ack.as_deref());
     assert_eq!(Ack::success().status(), 200);
 

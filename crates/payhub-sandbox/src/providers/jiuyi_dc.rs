@@ -45,10 +45,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use jiuyi_dc::api::CardQueryCardListRequest;
 use jiuyi_dc::api::Operation;
-use jiuyi_dc::api::card_query_card_list::CardQueryCardListRequest;
-use jiuyi_dc::api::pay::PayRequest;
-use jiuyi_dc::api::query_card_list::QueryCardListRequest;
+use jiuyi_dc::api::PayRequest;
+use jiuyi_dc::api::QueryCardListRequest;
 use jiuyi_dc::sign::RequestSigner;
 use jiuyi_dc::types::Money;
 use rust_decimal::Decimal;
@@ -834,7 +834,7 @@ async fn query_card_info(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Resp
 
 async fn query_card(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     #[allow(deprecated)] // The retired list is still served, as the provider still answers it.
-    let unsigned = jiuyi_dc::api::query_card::QueryCardRequest::UNSIGNED_FIELDS;
+    let unsigned = jiuyi_dc::api::QueryCardRequest::UNSIGNED_FIELDS;
     let map = match me.verified(&body, unsigned, &[]) {
         Ok(m) => m,
         Err(r) => return *r,
@@ -957,7 +957,7 @@ async fn card_query_card_detail(State((_ctx, me)): Ctx, RawBody(body): RawBody) 
 
 async fn card_query_card(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     #[allow(deprecated)] // The retired list is still served, as the provider still answers it.
-    let unsigned = jiuyi_dc::api::card_query_card::CardQueryCardRequest::UNSIGNED_FIELDS;
+    let unsigned = jiuyi_dc::api::CardQueryCardRequest::UNSIGNED_FIELDS;
     let map = match me.verified(&body, unsigned, &[]) {
         Ok(m) => m,
         Err(r) => return *r,

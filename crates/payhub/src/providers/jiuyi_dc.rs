@@ -1,7 +1,7 @@
 //! 91 card (`jiuyi-dc`) in the unified vocabulary: [`Recharge`] over direct recharges, status
 //! mapping, notification facts.
 
-use jiuyi_dc::api::pay::PayRequest;
+use jiuyi_dc::api::{PayRequest, QueryOrderRequest};
 use jiuyi_dc::notify::Notification;
 use jiuyi_dc::types::OrderStatus;
 
@@ -21,7 +21,7 @@ pub(crate) fn order_status(s: &OrderStatus) -> PaymentStatus {
         OrderStatus::SuccessAwaitingConfirmation | OrderStatus::Completed => PaymentStatus::Paid,
         OrderStatus::Disputed => PaymentStatus::Disputed,
         OrderStatus::Failed => PaymentStatus::Failed,
-        other => PaymentStatus::Unknown(other.code().to_owned()),
+        other => PaymentStatus::Unknown(other.as_str().to_owned()),
     }
 }
 
@@ -55,7 +55,9 @@ impl Recharge for jiuyi_dc::Client {
     }
 
     async fn recharge_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
-        let order = self.reconcile(merchant_order_no).await?;
+        // A query, not `reconcile`: an order the provider does not have stays an error here.
+        let query = QueryOrderRequest::by_out_order_id(merchant_order_no);
+        let order = self.send(&query).await?;
         Ok(order_status(&order.status))
     }
 }

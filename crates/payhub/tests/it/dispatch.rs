@@ -65,7 +65,7 @@ fn assert_variant(cb: &Callback, n: &Notification) {
         (Provider::JiuyiDc, Notification::JiuyiDc(j)) => {
             assert_eq!(j.order_id, "API2022040622185551647");
             assert_eq!(j.account.as_deref(), Some("13800138000"));
-            assert_eq!(j.status.code(), "4");
+            assert_eq!(j.status.as_str(), "4");
         }
         (Provider::Paydesk, Notification::Paydesk(p)) => {
             assert_eq!(p.mch_order_no(), "1313068703462109184");

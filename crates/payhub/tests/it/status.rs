@@ -50,7 +50,7 @@ fn jiuyi_dc_order_status() {
             ("6", Failed),
             ("9", unknown("9")),
         ],
-        |w| PaymentStatus::from(&OrderStatus::from_code(w)),
+        |w| PaymentStatus::from(&OrderStatus::parse(w)),
     );
 }
 
@@ -142,7 +142,7 @@ fn only_known_outcomes_are_final_and_unknown_keeps_the_raw_text() {
 #[test]
 fn disputed_is_paid_but_not_final_and_says_so() {
     use payhub::jiuyi_dc::types::OrderStatus;
-    let s = PaymentStatus::from(&OrderStatus::from_code("5"));
+    let s = PaymentStatus::from(&OrderStatus::parse("5"));
     assert_eq!(s, Disputed);
     assert!(s.is_paid(), "the money arrived");
     assert!(s.is_disputed(), "and it is contested");

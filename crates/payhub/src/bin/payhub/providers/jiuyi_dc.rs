@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use payhub::jiuyi_dc::api::pay::PayRequest;
-use payhub::jiuyi_dc::api::query_order::QueryOrderRequest;
+use payhub::jiuyi_dc::api::PayRequest;
+use payhub::jiuyi_dc::api::QueryOrderRequest;
 use payhub::jiuyi_dc::notify::{Ack, NotifyVerifier};
 use payhub::jiuyi_dc::types::Money;
 use payhub::jiuyi_dc::{
@@ -175,8 +175,9 @@ pub(crate) async fn query(
 ) -> Result<Record, CliError> {
     kind.check(P, &[])?;
     let client = client(creds, creds.require("base_url")?, None)?;
+    // A query, not `reconcile`: an order the gateway does not have stays an error here.
     let o = client
-        .reconcile(order_no)
+        .send(&QueryOrderRequest::by_out_order_id(order_no))
         .await
         .map_err(|e| fail(P, &e, false))?;
     let mut r = Record::new();
