@@ -32,7 +32,8 @@ pub(crate) const FILES: &[&str] = &[
 ];
 
 /// One textual rule: `file` (relative to the crate) must contain each of `needles` (compared
-/// with runs of white space folded to one space), or must not contain any, for `absent` rules.
+/// with runs of white space folded to one space; `a || b` accepts either), or must not contain
+/// any, for `absent` rules.
 struct Rule {
     file: &'static str,
     what: &'static str,
@@ -267,7 +268,7 @@ pub(crate) fn check_crate(name: &str, crate_dir: &Path) -> Vec<String> {
         };
         let text = fold(&text);
         for needle in rule.needles {
-            let found = text.contains(&fold(needle));
+            let found = needle.split(" || ").any(|n| text.contains(&fold(n)));
             if found == rule.absent {
                 let how = if rule.absent { "has" } else { "lacks" };
                 problems.push(format!(
