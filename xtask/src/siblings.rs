@@ -168,7 +168,7 @@ const RULES: &[Rule] = &[
             "OutcomeUnknown(",
             "Decode(",
             "Api(",
-            "Signature(",
+            "Signature( || Signature {",
             "Notify(",
         ],
     ),
