@@ -65,7 +65,10 @@ fn sealed(event: &str, original_type: &str, plain: &str) -> Vec<u8> {
 }
 
 fn verify_at(v: &NotifyVerifier, ts: &str, body: &[u8]) -> Result<Notification, Error> {
-    v.verify_pairs(support::sign_headers("TTPay", ts, SIG_NONCE, body), body)
+    v.verify(
+        &support::header_map(support::sign_headers("TTPay", ts, SIG_NONCE, body)),
+        body,
+    )
 }
 
 fn verify(body: &[u8]) -> Result<Notification, Error> {

@@ -13,7 +13,7 @@ use tokenpay::api::{
 };
 use tokenpay::sign::{Authorization, request_signing_string};
 use tokenpay::types::{ApiCode, Chain, Currency, TradeState};
-use tokenpay::{Client, Error, ReplySignatureMode, TransportErrorKind};
+use tokenpay::{Client, Error, Reconciliation, ReplySignatureMode, TransportErrorKind};
 
 use crate::support::{self, APP_ID, MCH_ID, Seen, Server, Step, http, signed};
 
@@ -239,7 +239,7 @@ async fn api_error_keeps_code_msg_and_request_id() {
         panic!("{err:?}")
     };
     assert_eq!(api.code(), &ApiCode::AlreadyExists);
-    assert_eq!(api.msg(), "data already exists");
+    assert_eq!(api.message(), "data already exists");
     assert_eq!(api.request_id(), Some("f23a"));
     assert_eq!(api.raw_body(), body);
     assert_eq!(s.requests().len(), 1, "a business error is not retried");
@@ -356,7 +356,7 @@ async fn signature_rejection_shows_what_was_signed() {
     let debug = format!("{err:?} {err:#?}");
     let logs = logs.text();
     assert!(
-        logs.contains("tokenpay call failed"),
+        logs.contains("payhub.call") && logs.contains("call failed"),
         "the capture works: {logs}"
     );
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
@@ -861,13 +861,14 @@ async fn reconcile_distinguishes_missing_from_existing() {
     .await;
     assert_eq!(
         client(&server).reconcile("A-404").await.expect("answer"),
-        None
+        Reconciliation::NotFound
     );
     let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
     let found = client(&server)
         .reconcile("A-1")
         .await
         .expect("answer")
+        .into_found()
         .expect("exists");
     assert!(found.is_paid());
     let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
@@ -876,6 +877,7 @@ async fn reconcile_distinguishes_missing_from_existing() {
             .reconcile_payout("P-1")
             .await
             .expect("answer")
+            .found()
             .is_some()
     );
     assert_eq!(server.requests()[0].path, "/v1/payanother/query");
