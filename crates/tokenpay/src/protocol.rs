@@ -161,3 +161,99 @@ impl AckWords for Tokenpay {
     /// schedule.
     const RETRY: (u16, &'static str) = (500, "fail");
 }
+
+#[cfg(test)]
+mod tests {
+    use payhub_runtime::Idempotency::{Safe, Unsafe};
+
+    use super::*;
+    use crate::error::{ApiError, DecodeError, SignatureError, SignatureProblem};
+    use crate::types::ApiCode;
+
+    fn api(code: i64) -> Error {
+        ApiError::new(
+            "prepay",
+            200,
+            ApiCode::from_code(code),
+            "m".into(),
+            None,
+            b"{}",
+        )
+        .into()
+    }
+
+    /// The rules `Client::send` applied before the pipeline, per error and idempotency
+    /// (transport errors are covered end to end by the loopback tests).
+    #[test]
+    fn disposition_keeps_the_crate_rules() {
+        use Disposition::{Fail, OutcomeUnknown as Unknown, Retry};
+        let http = |s| Error::from(DecodeError::http_status("prepay", s, b"<html>"));
+        let garbled = || Error::from(DecodeError::garbled("prepay", 200, "empty", b""));
+        let field = || Error::from(DecodeError::new("prepay", 200, "`x` is missing", b"{}"));
+        let sig = || Error::from(SignatureError::new("prepay", SignatureProblem::Mismatch));
+        let cases = [
+            (api(11001), Retry, Retry),
+            (api(20004), Retry, Retry),
+            (api(12002), Fail, Fail),
+            (api(103), Fail, Fail),
+            (http(503), Retry, Unknown),
+            (http(429), Retry, Fail),
+            (http(400), Fail, Fail),
+            (garbled(), Retry, Unknown),
+            (field(), Fail, Unknown),
+            (sig(), Fail, Unknown),
+            (Error::validation("amount", "must be positive"), Fail, Fail),
+        ];
+        for (e, read, write) in cases {
+            assert_eq!(Tokenpay.disposition(&e, Safe), read, "read: {e}");
+            assert_eq!(Tokenpay.disposition(&e, Unsafe), write, "write: {e}");
+        }
+    }
+
+    #[test]
+    fn outcome_unknown_names_the_order_from_the_call() {
+        let e = || api(11000);
+        let call = Call::new("prepay", Unsafe, "mch").order_no(Some("A-1"));
+        let Error::OutcomeUnknown(o) = Tokenpay.outcome_unknown(&call, e()) else {
+            panic!("not OutcomeUnknown")
+        };
+        assert_eq!(o.reference(), Some(("out_trade_no", "A-1")));
+        assert_eq!(o.operation(), "prepay");
+        let call = Call::new("close_payout", Unsafe, "mch").provider_order_no(Some("p-9"));
+        let Error::OutcomeUnknown(o) = Tokenpay.outcome_unknown(&call, e()) else {
+            panic!("not OutcomeUnknown")
+        };
+        assert_eq!(o.reference(), Some(("payout_id", "p-9")));
+        assert_eq!(
+            Tokenpay.outcome_label(&Error::OutcomeUnknown(o)),
+            "outcome_unknown"
+        );
+    }
+
+    #[test]
+    fn a_request_reference_becomes_the_spans_order_numbers() {
+        let c = call(("prepay", Unsafe), "mch", Some(("out_trade_no", "A-1")));
+        assert_eq!((c.order_no, c.provider_order_no), (Some("A-1"), None));
+        let c = call(
+            ("close_order", Unsafe),
+            "mch",
+            Some(("transaction_id", "t")),
+        );
+        assert_eq!((c.order_no, c.provider_order_no), (None, Some("t")));
+        let c = call(
+            ("insert_wallet", Unsafe),
+            "mch",
+            Some(("wallet_address", "T1")),
+        );
+        assert_eq!((c.order_no, c.provider_order_no), (None, None));
+        assert_eq!(c.merchant, "mch");
+    }
+
+    #[test]
+    fn reconciliation_is_not_found_only_for_12002_and_12003() {
+        assert!(found::<()>(Err(api(12002))).expect("answer").is_not_found());
+        assert!(found::<()>(Err(api(12003))).expect("answer").is_not_found());
+        assert!(found::<()>(Err(api(11000))).is_err());
+        assert_eq!(found(Ok(7)).expect("answer").into_found(), Some(7));
+    }
+}
