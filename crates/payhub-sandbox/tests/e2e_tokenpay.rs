@@ -23,8 +23,8 @@ use tokenpay::notify::Notification;
 use tokenpay::sign::TimestampUnit;
 use tokenpay::types::{ApiCode, Chain, Currency, EventType, OriginalType, TradeState};
 use tokenpay::{
-    Client, ClientBuilder, Error, FixedClock, NotifyError, NotifyVerifier, ReplySignatureMode,
-    RetryPolicy, TransportErrorKind,
+    Client, ClientBuilder, Error, FixedClock, NotifyError, NotifyVerifier, Reconciliation,
+    ReplySignatureMode, RetryPolicy,
 };
 
 const APP_ID: &str = "8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd";
@@ -557,9 +557,13 @@ async fn the_sandbox_checks_what_the_client_signs() {
             .reconcile("SEC-1")
             .await
             .expect("reconcile")
+            .found()
             .is_some()
     );
-    assert_eq!(seconds.reconcile("NOPE").await.expect("reconcile"), None);
+    assert_eq!(
+        seconds.reconcile("NOPE").await.expect("reconcile"),
+        Reconciliation::NotFound
+    );
 
     for (b, code) in [
         (
@@ -608,7 +612,13 @@ async fn injected_faults_reach_the_client_as_typed_errors() {
         .await
         .expect_err("timeout");
     assert!(err.is_outcome_unknown(), "{err:?}");
-    assert!(c.reconcile("SLOW-1").await.expect("reconcile").is_some());
+    assert!(
+        c.reconcile("SLOW-1")
+            .await
+            .expect("reconcile")
+            .found()
+            .is_some()
+    );
 
     // A connection dropped mid-body on a create: unknown outcome, never resent.
     sb.add_fault(
@@ -628,7 +638,13 @@ async fn injected_faults_reach_the_client_as_typed_errors() {
         .await
         .expect_err("cut");
     assert!(err.is_outcome_unknown(), "{err:?}");
-    assert!(c.reconcile_payout("MID-1").await.expect("query").is_some());
+    assert!(
+        c.reconcile_payout("MID-1")
+            .await
+            .expect("query")
+            .found()
+            .is_some()
+    );
     assert_eq!(
         sb.orders(&payhub_sandbox::OrderFilter::default().provider("tokenpay"))
             .iter()
@@ -666,7 +682,7 @@ async fn injected_faults_reach_the_client_as_typed_errors() {
         .await
         .expect("retried after 11001");
 
-    // An HTML proxy page every time: a transport error with the status.
+    // An HTML proxy page every time: a decode error with the status (no envelope to read).
     let html = sb.add_fault(
         FaultRule::new(FaultKind::HtmlError {
             status: 502,
@@ -680,7 +696,7 @@ async fn injected_faults_reach_the_client_as_typed_errors() {
         .await
         .expect_err("html");
     assert!(
-        matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::HttpStatus(502)),
+        matches!(&err, Error::Decode(d) if d.is_http_status() && d.status() == 502),
         "{err:?}"
     );
     sb.remove_fault(html);

@@ -876,7 +876,7 @@ mod tokenpay_run {
 
         fn reconcile<'a>(&'a self, no: &'a str) -> BoxFut<'a, Result<bool, String>> {
             Box::pin(async move {
-                match self.0.reconcile(no).await {
+                match self.0.reconcile(no).await.map(|r| r.into_found()) {
                     Ok(Some(o)) if o.out_trade_no.as_deref() == Some(no) => Ok(true),
                     Ok(Some(o)) => Err(format!("wrong order: {o:?}")),
                     Ok(None) => Ok(false),

@@ -486,7 +486,10 @@ mod tokenpay_secrets {
         sb.shutdown().await.expect("stops");
 
         let text = logs.text();
-        assert!(text.contains("tokenpay{"), "spans captured:\n{text}");
+        assert!(
+            text.contains("payhub.call{provider=\"tokenpay\""),
+            "spans captured:\n{text}"
+        );
         assert!(text.contains("TP-SECRETS-1"));
         assert_clean("TRACE log", &text, &forbidden);
         assert_clean("TRACE log", &text, &[notify_sign.as_str()]);

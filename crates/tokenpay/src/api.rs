@@ -20,6 +20,35 @@
 //! Every JSON body starts with `app_id` and `mch_id` (the client fills them in), then the
 //! endpoint's fields in the order of the provider's examples; optional fields that are not set
 //! are left out.
+//!
+//! # The protocol without I/O
+//!
+//! [`crate::Client::prepare`] gives the exact signed request [`crate::Client::send`] would put
+//! on the wire, and [`crate::Client::read_reply`] reads a reply received by other means:
+//!
+//! ```
+//! use payhub_runtime::{FixedClock, FixedNonce};
+//! use std::sync::Arc;
+//! use tokenpay::api::CloseOrderRequest;
+//! use tokenpay::RawResponse;
+//! let client = tokenpay::Client::builder("8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd", "1234567890", "0123456789abcdef0123456789abcdef")
+//!     .clock(Arc::new(FixedClock::from_millis(1_763_800_000_456)))
+//!     .nonce_source(Arc::new(FixedNonce("593BEC0C930BF1AFEB40B4A08C8FB242".into())))
+//!     .build()
+//!     .unwrap();
+//! let p = client.prepare(&CloseOrderRequest::new("2a1cfa6568xxxxxxxx3050957024c559")).unwrap();
+//! assert_eq!(p.body_bytes(), br#"{"app_id":"8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd","mch_id":"1234567890","transaction_id":"2a1cfa6568xxxxxxxx3050957024c559"}"#);
+//! assert!(p.header_value("Authorization").unwrap().starts_with("TTPAY-AES-256-ECB app_id="));
+//!
+//! let raw = RawResponse {
+//!     status: 200,
+//!     headers: Default::default(),
+//!     body: br#"{"code":12002,"msg":"not found","request_id":"r-1"}"#.to_vec().into(),
+//!     elapsed: std::time::Duration::ZERO,
+//! };
+//! let err = client.read_reply::<CloseOrderRequest>(&raw).unwrap_err();
+//! assert_eq!(err.request_id(), Some("r-1"));
+//! ```
 
 use std::fmt;
 
@@ -35,6 +64,7 @@ mod close_order;
 mod close_payout;
 mod create_payout;
 mod currencies;
+mod envelope;
 mod prepay;
 mod query_order;
 mod query_payout;
@@ -50,6 +80,8 @@ pub use close_order::{CloseOrderRequest, CloseOrderResponse};
 pub use close_payout::{ClosePayoutRequest, ClosePayoutResponse};
 pub use create_payout::{CreatePayoutRequest, CreatePayoutResponse, PayoutAmount};
 pub use currencies::{CurrenciesRequest, CurrenciesResponse, CurrencyDetail};
+pub use envelope::ReplySignatureMode;
+pub(crate) use envelope::read;
 pub use prepay::{PrepayRequest, PrepayResponse};
 pub use query_order::{QueryOrderRequest, QueryOrderResponse};
 pub use query_payout::{QueryPayoutRequest, QueryPayoutResponse};
@@ -103,6 +135,30 @@ pub struct WireContext<'a> {
     pub payout_paths: PayoutPaths,
     /// Where relative `payment_url`s are resolved.
     pub cashier_base: &'a Url,
+}
+
+impl<'a> WireContext<'a> {
+    pub(crate) fn new(
+        (app_id, mch_id): (&'a str, &'a str),
+        payout_paths: PayoutPaths,
+        cashier_base: &'a Url,
+    ) -> Self {
+        Self {
+            app_id,
+            mch_id,
+            payout_paths,
+            cashier_base,
+        }
+    }
+}
+
+/// Resolves the cashier base URL setting (default: the API base URL).
+pub(crate) fn cashier_base(setting: Option<&str>, api_base: &Url) -> Result<Url> {
+    match setting {
+        Some(u) => payhub_runtime::parse_base_url(u)
+            .map_err(|e| Error::config("cashier_base_url", e.to_string())),
+        None => Ok(api_base.clone()),
+    }
 }
 
 /// The envelope members of a successful reply, handed to [`Operation::parse_data`].

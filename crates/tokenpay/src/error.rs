@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+pub use payhub_runtime::{TransportError, TransportErrorKind};
 use sign_core::Explanation;
 
 use crate::types::ApiCode;
@@ -27,15 +28,17 @@ pub enum Error {
     /// was sent.
     #[error("tokenpay request: {0}")]
     Validation(#[from] ValidationError),
-    /// The exchange failed below the protocol (connect, timeout, reset, body cap, HTTP status)
-    /// for a call that is safe to repeat, or where the request is known not to have left.
+    /// The exchange failed below the protocol (connect, timeout, reset, body cap, redirect)
+    /// for a call that is safe to repeat, or where the request is known not to have left. The
+    /// runtime's [`TransportError`] itself ([`TransportError::kind`] says what failed).
     #[error(transparent)]
     Transport(#[from] TransportError),
     /// A write (create order, payout, close, wallet change) may or may not have been carried
     /// out. Do not resend it: query first (see [`crate::Client::reconcile`]).
     #[error(transparent)]
     OutcomeUnknown(Box<OutcomeUnknown>),
-    /// The reply could not be read (not JSON, truncated, a field of the wrong type).
+    /// The reply could not be read (not JSON, truncated, a field of the wrong type, or an HTTP
+    /// error status without tokenpay's envelope: [`DecodeError::is_http_status`]).
     #[error(transparent)]
     Decode(#[from] DecodeError),
     /// tokenpay answered with a non-zero `code`.
@@ -78,6 +81,7 @@ impl Error {
         match self {
             Self::Api(e) => e.code().is_retryable(),
             Self::Transport(t) => t.is_retryable(),
+            Self::Decode(d) => d.is_http_status() && (d.status >= 500 || d.status == 429),
             _ => false,
         }
     }
@@ -88,6 +92,18 @@ impl Error {
 
     pub(crate) fn config(field: impl Into<String>, problem: impl Into<String>) -> Self {
         Self::Config(ConfigError::new(field, problem))
+    }
+}
+
+impl From<payhub_runtime::OptionsError> for Error {
+    /// A client option the runtime refused, naming the setting (`base_url`, `timeout`, ...).
+    fn from(e: payhub_runtime::OptionsError) -> Self {
+        match e {
+            payhub_runtime::OptionsError::Invalid { field, problem } => {
+                Self::config(field, problem)
+            }
+            other => Self::config("http_client", other.to_string()),
+        }
     }
 }
 
@@ -158,108 +174,6 @@ impl ValidationError {
     }
 }
 
-/// What kind of transport failure happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportErrorKind {
-    /// No connection could be made: the request did not leave.
-    Connect,
-    /// No complete reply in time.
-    Timeout,
-    /// The connection broke mid-exchange.
-    Io,
-    /// The reply body is larger than the configured cap.
-    BodyTooLarge,
-    /// tokenpay answered with a redirect (never followed for signed requests).
-    Redirect,
-    /// The request could not be built.
-    Request,
-    /// tokenpay answered with an HTTP error status and no readable envelope.
-    HttpStatus(u16),
-}
-
-/// A failure below tokenpay's protocol.
-#[derive(Debug, thiserror::Error)]
-#[error("{operation}: {}", describe(self))]
-pub struct TransportError {
-    operation: &'static str,
-    kind: TransportErrorKind,
-    #[source]
-    source: Option<payhub_runtime::TransportError>,
-}
-
-fn describe(e: &TransportError) -> String {
-    match (&e.source, e.kind) {
-        (_, TransportErrorKind::HttpStatus(s)) => {
-            format!("tokenpay answered HTTP {s} without a readable reply")
-        }
-        (Some(src), _) => src.to_string(),
-        (None, kind) => format!("{kind:?}"),
-    }
-}
-
-impl TransportError {
-    pub(crate) fn from_runtime(operation: &'static str, e: payhub_runtime::TransportError) -> Self {
-        use payhub_runtime::TransportErrorKind as K;
-        let kind = match e.kind() {
-            K::Connect => TransportErrorKind::Connect,
-            K::Timeout => TransportErrorKind::Timeout,
-            K::BodyTooLarge => TransportErrorKind::BodyTooLarge,
-            K::Redirect => TransportErrorKind::Redirect,
-            K::Request => TransportErrorKind::Request,
-            _ => TransportErrorKind::Io,
-        };
-        Self {
-            operation,
-            kind,
-            source: Some(e),
-        }
-    }
-
-    pub(crate) fn status(operation: &'static str, status: u16) -> Self {
-        Self {
-            operation,
-            kind: TransportErrorKind::HttpStatus(status),
-            source: None,
-        }
-    }
-
-    /// The operation, e.g. `prepay`.
-    pub fn operation(&self) -> &'static str {
-        self.operation
-    }
-
-    /// What failed.
-    pub fn kind(&self) -> TransportErrorKind {
-        self.kind
-    }
-
-    /// Whether the exchange timed out.
-    pub fn is_timeout(&self) -> bool {
-        self.kind == TransportErrorKind::Timeout
-    }
-
-    /// Whether tokenpay may have received the request (everything except a refused connection
-    /// or a request that could not be built).
-    pub fn may_have_reached_provider(&self) -> bool {
-        !matches!(
-            self.kind,
-            TransportErrorKind::Connect | TransportErrorKind::Request
-        )
-    }
-
-    /// Whether a read may be repeated: connect, timeout, reset and HTTP 5xx / 429.
-    pub fn is_retryable(&self) -> bool {
-        match self.kind {
-            TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Io => {
-                true
-            }
-            TransportErrorKind::HttpStatus(s) => s >= 500 || s == 429,
-            _ => false,
-        }
-    }
-}
-
 /// A write whose outcome is unknown: it may have been carried out.
 #[derive(Debug)]
 pub struct OutcomeUnknown {
@@ -279,6 +193,15 @@ impl OutcomeUnknown {
             reference,
             cause,
         }
+    }
+
+    /// The field and value that identify the write, when the client knows them more precisely
+    /// than the call's order numbers (a wallet address).
+    pub(crate) fn with_reference(mut self, reference: Option<(&'static str, &str)>) -> Self {
+        if let Some((k, v)) = reference {
+            self.reference = Some((k, v.to_owned()));
+        }
+        self
     }
 
     /// The operation, e.g. `prepay`.
@@ -320,13 +243,24 @@ impl std::error::Error for OutcomeUnknown {
 
 /// A reply that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{operation}: cannot read the reply (HTTP {status}): {problem}")]
+#[error("{operation}: {}", describe_decode(self))]
 pub struct DecodeError {
     operation: &'static str,
     status: u16,
     problem: String,
     body: String,
     garbled: bool,
+}
+
+fn describe_decode(e: &DecodeError) -> String {
+    if e.is_http_status() {
+        format!(
+            "tokenpay answered HTTP {} without a readable reply",
+            e.status
+        )
+    } else {
+        format!("cannot read the reply (HTTP {}): {}", e.status, e.problem)
+    }
 }
 
 /// How much of an unreadable body is kept for the error report.
@@ -361,6 +295,23 @@ impl DecodeError {
             garbled: true,
             ..Self::new(operation, status, problem, body)
         }
+    }
+
+    /// An HTTP error status (not 2xx) whose body is not tokenpay's envelope (a gateway page).
+    /// Reads are retried on 5xx and 429; a write answered by a 5xx has an unknown outcome.
+    pub(crate) fn http_status(operation: &'static str, status: u16, body: &[u8]) -> Self {
+        Self::new(
+            operation,
+            status,
+            "an HTTP error status without tokenpay's JSON envelope",
+            body,
+        )
+    }
+
+    /// Whether this is an HTTP error status (not 2xx) without a readable envelope, rather than
+    /// a 2xx reply that could not be read.
+    pub fn is_http_status(&self) -> bool {
+        !(200..300).contains(&self.status)
     }
 
     /// Whether the reply was not the JSON envelope at all (empty, HTML, truncated, not UTF-8),
@@ -494,7 +445,7 @@ impl ApiError {
     }
 
     /// The provider's `msg`.
-    pub fn msg(&self) -> &str {
+    pub fn message(&self) -> &str {
         &self.msg
     }
 

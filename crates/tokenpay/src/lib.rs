@@ -9,7 +9,7 @@
 //! use tokenpay::api::PrepayRequest;
 //! use tokenpay::types::{Chain, Currency};
 //!
-//! let client = tokenpay::Client::from_env()?; // TOKENPAY_APP_ID, _MCH_ID, _APP_SECRET
+//! let client = tokenpay::Client::from_env()?; // ENV_APP_ID, ENV_MCH_ID, ENV_APP_SECRET
 //! let order = PrepayRequest::new("A-1001", Decimal::from_str("9").unwrap(), Chain::Tron, Currency::Usdt)
 //!     .notify_url("https://merchant.example/tokenpay/notify");
 //! let created = client.send(&order).await?;
@@ -62,22 +62,25 @@
 //! | reply signatures | verify and log | [`ClientBuilder::reply_signatures`] |
 //! | payout amount unit | major units as a string | [`api::PayoutAmount::Minor`] |
 //! | relative `payment_url` | resolved against the API base | [`ClientBuilder::cashier_base_url`] |
-//! | callback freshness | not checked | [`notify::NotifyVerifier::max_age`] |
+//! | callback freshness | 24 h | [`notify::NotifyVerifier::max_age`] |
 //!
-//! Every call runs in a `tracing` span named `tokenpay` with the operation, the order number,
-//! the attempt, the HTTP status, the provider code and the latency; secrets and signatures are
-//! never recorded.
+//! Every call runs through the shared [`payhub_runtime::Pipeline`] in one `tracing` span named
+//! `payhub.call` (provider, operation, merchant, order numbers, attempt, HTTP status, outcome,
+//! latency) and records the [`payhub_runtime::metrics`]; secrets and signatures are never
+//! recorded. [`protocol::Tokenpay`] is tokenpay's part of that pipeline.
 #![forbid(unsafe_code)]
 
 pub mod api;
 mod client;
 mod error;
 pub mod notify;
+pub mod protocol;
 pub mod sign;
 pub mod types;
 mod wire;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, ReplySignatureMode};
+pub use api::ReplySignatureMode;
+pub use client::{Client, ClientBuilder};
 pub use error::{
     ApiError, ConfigError, DecodeError, Error, NotifyError, OutcomeUnknown, Result, SignatureError,
     SignatureProblem, TransportError, TransportErrorKind, ValidationError,
@@ -85,7 +88,10 @@ pub use error::{
 pub use notify::{Ack, Notification, NotifyVerifier};
 pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomHex, RawResponse,
-    RetryPolicy, SystemClock,
+    Reconciliation, RetryPolicy, SystemClock,
+};
+pub use protocol::{
+    DEFAULT_BASE_URL, DEFAULT_USER_AGENT, ENV_APP_ID, ENV_APP_SECRET, ENV_BASE_URL, ENV_MCH_ID,
 };
 pub use sign_core::{Explanation, Secret};
 

@@ -26,8 +26,11 @@
 //! ```
 //! use tokenpay::notify::{Ack, NotifyVerifier};
 //! let verifier = NotifyVerifier::new("8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd", "1234567890", "0123456789abcdef0123456789abcdef").unwrap();
-//! let headers = [("TTPay-Timestamp", "1763800001000"), ("TTPay-Nonce", "n"), ("TTPay-Signature", "AAAA")];
-//! let err = verifier.verify_pairs(headers, br#"{"app_id":"x"}"#).unwrap_err();
+//! let mut headers = http::HeaderMap::new();
+//! headers.insert("TTPay-Timestamp", http::HeaderValue::from_static("1763800001000"));
+//! headers.insert("TTPay-Nonce", http::HeaderValue::from_static("n"));
+//! headers.insert("TTPay-Signature", http::HeaderValue::from_static("AAAA"));
+//! let err = verifier.verify(&headers, br#"{"app_id":"x"}"#).unwrap_err();
 //! assert!(matches!(err, tokenpay::Error::Notify(tokenpay::NotifyError::BadSignature)));
 //! assert_eq!(Ack::retry().status(), 500);
 //! assert_eq!(Ack::success().body(), "success");
@@ -38,15 +41,17 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use payhub_runtime::{Clock, SystemClock};
+use payhub_runtime::metrics::{self, CallbackOutcome};
+use payhub_runtime::{Clock, Protocol, SystemClock};
 use serde_json::{Map, Value};
 use sign_core::Secret;
 
 use crate::api::{Lenient, TransactionDetail, parse_lenient, parse_transaction};
 use crate::error::{Error, NotifyError, SignatureProblem};
+use crate::protocol::Tokenpay;
 use crate::sign::{
-    AppKey, NONCE_HEADERS, NONCE_LENGTHS, ResourceError, SIGNATURE_HEADERS, SignatureDiagnosis,
-    TIMESTAMP_HEADERS, find_header, reply_signing_string,
+    AppKey, NONCE_HEADERS, NONCE_LENGTHS, RequestSigner, ResourceError, SIGNATURE_HEADERS,
+    SignatureDiagnosis, TIMESTAMP_HEADERS, find_header, reply_signing_string,
 };
 use crate::types::{AmountUnit, EventType, OriginalType, UnixMillis};
 use crate::wire::{FieldError, Fields};
@@ -123,12 +128,14 @@ impl NotifyVerifier {
         ))
     }
 
-    pub(crate) fn from_key(
-        app_id: String,
-        mch_id: String,
-        key: Arc<AppKey>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    /// A verifier with a client's credentials and clock.
+    pub(crate) fn for_signer(signer: &RequestSigner) -> Self {
+        let (app_id, mch_id) = (signer.app_id.clone(), signer.mch_id.clone());
+        let (key, clock) = (Arc::clone(&signer.key), Arc::clone(&signer.clock));
+        Self::from_key(app_id, mch_id, key, clock)
+    }
+
+    fn from_key(app_id: String, mch_id: String, key: Arc<AppKey>, clock: Arc<dyn Clock>) -> Self {
         Self {
             app_id,
             mch_id,
@@ -252,21 +259,13 @@ impl NotifyVerifier {
     /// # Errors
     /// [`Error::Notify`] with the precise [`NotifyError`]. Answer with [`Ack::retry`].
     pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification, Error> {
-        self.check(headers, body).map_err(Error::Notify)
-    }
-
-    /// [`NotifyVerifier::verify`] with headers from any source: `(name, value)` pairs such as
-    /// `[("TTPay-Timestamp", "...")]` or a map of strings.
-    ///
-    /// # Errors
-    /// [`Error::Notify`] with the precise [`NotifyError`].
-    pub fn verify_pairs<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Notification, Error>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<[u8]>,
-    {
-        self.check(headers, body).map_err(Error::Notify)
+        let checked = self.check(headers, body);
+        let outcome = match checked {
+            Ok(_) => CallbackOutcome::Verified,
+            Err(_) => CallbackOutcome::Refused,
+        };
+        metrics::callback(<Tokenpay as Protocol>::PROVIDER, outcome);
+        checked.map_err(Error::Notify)
     }
 
     fn check<I, K, V>(&self, headers: I, body: &[u8]) -> Result<Notification, NotifyError>
@@ -668,60 +667,11 @@ impl Notification {
     }
 }
 
-/// The answer to a callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ack {
-    status: u16,
-    body: &'static str,
-}
-
-impl Ack {
-    /// HTTP 200 with the plain body `success`: tokenpay stops delivering.
-    pub fn success() -> Self {
-        Self {
-            status: 200,
-            body: "success",
-        }
-    }
-
-    /// HTTP 500 with the body `fail`: anything but `success` makes tokenpay deliver again on its
-    /// schedule.
-    pub fn retry() -> Self {
-        Self {
-            status: 500,
-            body: "fail",
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The body.
-    pub fn body(&self) -> &'static str {
-        self.body
-    }
-
-    /// The content type (`text/plain; charset=utf-8`).
-    pub fn content_type(&self) -> &'static str {
-        "text/plain; charset=utf-8"
-    }
-
-    /// An `http::Response` to return from any `http`-based framework.
-    ///
-    /// ```
-    /// let r = tokenpay::Ack::success().into_response();
-    /// assert_eq!((r.status().as_u16(), r.body().as_str()), (200, "success"));
-    /// ```
-    pub fn into_response(self) -> http::Response<String> {
-        let mut response = http::Response::new(self.body.to_owned());
-        *response.status_mut() =
-            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
-        response.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        response
-    }
-}
+/// The answer to a callback: [`Ack::success`] is HTTP 200 `success` (tokenpay stops
+/// delivering), [`Ack::retry`] HTTP 500 `fail` (tokenpay delivers again on its schedule).
+///
+/// ```
+/// let r = tokenpay::Ack::success().into_response();
+/// assert_eq!((r.status().as_u16(), r.body().as_str()), (200, "success"));
+/// ```
+pub type Ack = payhub_runtime::Ack<Tokenpay>;

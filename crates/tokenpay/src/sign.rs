@@ -25,9 +25,11 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use payhub_runtime::{Clock, Idempotency, Method, NonceSource, PreparedRequest};
 use sign_core::aes::{Aes256EcbSigner, Aes256Gcm, MAX_GCM_NONCE_LEN, MIN_GCM_NONCE_LEN};
 use sign_core::{Secret, SignatureEncoding, Signer as _, Verifier as _};
 
@@ -394,4 +396,116 @@ pub(crate) fn find_header<'h>(
             .find(|(k, _)| k.eq_ignore_ascii_case(n))
             .map(|(_, v)| v.as_slice())
     })
+}
+
+/// What a request signed, with its parts named (`PATH\nTIMESTAMP\nNONCE\nBODY`), so the
+/// redacted rendering in errors and logs lists the body's fields, never their values.
+fn explain(message: &[u8], path: &str, timestamp: &str, nonce: &str) -> sign_core::Explanation {
+    let ts = path.len() + 1;
+    let nc = ts + timestamp.len() + 1;
+    let body = nc + nonce.len() + 1;
+    sign_core::Explanation::for_message(message, "").with_parts([
+        ("path", 0..path.len()),
+        ("timestamp", ts..ts + timestamp.len()),
+        ("nonce", nc..nc + nonce.len()),
+        ("body", body.min(message.len())..message.len()),
+    ])
+}
+
+/// Signs requests: the credentials, the key, the clock and nonce source, the timestamp unit and
+/// the `User-Agent`. Built (and checked) once by the client builder.
+pub(crate) struct RequestSigner {
+    pub(crate) app_id: String,
+    pub(crate) mch_id: String,
+    pub(crate) key: Arc<AppKey>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) nonce: Arc<dyn NonceSource>,
+    pub(crate) unit: TimestampUnit,
+    pub(crate) user_agent: String,
+}
+
+impl fmt::Debug for RequestSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSigner")
+            .field("app_id", &self.app_id)
+            .field("mch_id", &self.mch_id)
+            .field("app_secret", &"***")
+            .field("timestamp_unit", &self.unit)
+            .field("user_agent", &self.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestSigner {
+    /// Checks the ids (they go into the `Authorization` header), the secret and the
+    /// `User-Agent`.
+    pub(crate) fn new(
+        (app_id, mch_id, secret): (String, String, &Secret),
+        (clock, nonce): (Arc<dyn Clock>, Arc<dyn NonceSource>),
+        unit: TimestampUnit,
+        user_agent: String,
+    ) -> Result<Self, Error> {
+        for (name, value) in [("app_id", &app_id), ("mch_id", &mch_id)] {
+            if value.trim().is_empty() {
+                return Err(Error::config(name, "must not be empty"));
+            }
+            if value
+                .chars()
+                .any(|c| c == ',' || c == '=' || c.is_whitespace() || c.is_control())
+            {
+                return Err(Error::config(
+                    name,
+                    "must not contain commas, `=`, spaces or control characters (it goes into \
+                     the Authorization header)",
+                ));
+            }
+        }
+        let key = Arc::new(AppKey::new(secret)?);
+        if http::HeaderValue::from_str(&user_agent).is_err() {
+            return Err(Error::config("user_agent", "is not a valid header value"));
+        }
+        Ok(Self {
+            app_id,
+            mch_id,
+            key,
+            clock,
+            nonce,
+            unit,
+            user_agent,
+        })
+    }
+
+    /// Stamps (clock, nonce) and signs one request whose body is already serialized.
+    pub(crate) fn sign(
+        &self,
+        (operation, method, idempotency): (&'static str, Method, Idempotency),
+        path: String,
+        body: Vec<u8>,
+    ) -> Result<PreparedRequest, Error> {
+        let timestamp = match self.unit {
+            TimestampUnit::Seconds => self.clock.now_seconds(),
+            TimestampUnit::Millis => self.clock.now_millis(),
+        }
+        .to_string();
+        let nonce = self.nonce.nonce();
+        let message = request_signing_string(&path, &timestamp, &nonce, &body);
+        let signature = self.key.sign(&message)?;
+        let explanation = explain(&message, &path, &timestamp, &nonce);
+        let authorization = Authorization {
+            app_id: self.app_id.clone(),
+            mch_id: self.mch_id.clone(),
+            nonce_str: nonce,
+            timestamp,
+            signature,
+        };
+        let mut prepared = PreparedRequest::new(operation, method, path)
+            .sensitive_header("Authorization", authorization.to_header_value())
+            .header("User-Agent", self.user_agent.clone())
+            .idempotency(idempotency)
+            .explanation(explanation);
+        if method == Method::Post {
+            prepared = prepared.body("application/json", body);
+        }
+        Ok(prepared)
+    }
 }

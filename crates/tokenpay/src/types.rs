@@ -2,14 +2,13 @@
 //! event types, status codes, timestamps, money in minor units and address checks.
 //!
 //! Every enum that mirrors a provider code is `#[non_exhaustive]` with an escape hatch: input-side
-//! values (what you send: [`Chain`], [`Currency`], [`Network`], [`Locale`], [`OrderType`]) end with
-//! `Other(String)` so a chain or token tokenpay adds tomorrow can be used today; received states
-//! ([`TradeState`], [`EventType`], [`OriginalType`]) end with `Unknown(String)` and [`ApiCode`]
-//! with `Unknown(i64)`, so a new value never fails a reply.
+//! values (what you send: [`Chain`], [`Currency`], [`Network`], [`Locale`], [`OrderType`]) and
+//! received states ([`TradeState`], [`EventType`], [`OriginalType`]) are
+//! [`payhub_runtime::open_enum!`]s ending with `Unknown(String)` (known values matched
+//! case-insensitively), so a chain or token tokenpay adds tomorrow can be used today and a new
+//! value never fails a reply; [`ApiCode`] ends with `Unknown(i64)`.
 
 use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 mod address;
 mod money;
@@ -19,88 +18,15 @@ pub(crate) use address::{check as check_address, family_of as address_family_of}
 pub(crate) use money::JsonNumber;
 pub use money::{UnixMillis, decimal_to_minor, minor_to_decimal};
 
-/// Generates a string enum with known variants and one fallback variant holding any other text.
-macro_rules! string_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident fallback $fallback:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-            /// Any other value, exactly as written on the wire.
-            $fallback(String),
-        }
-
-        impl $name {
-            /// The value as written on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $wire, )+
-                    Self::$fallback(s) => s,
-                }
-            }
-
-            /// Reads a wire value (known values case-insensitively; anything else is kept).
-            pub fn parse(s: &str) -> Self {
-                $( if s.eq_ignore_ascii_case($wire) { return Self::$variant; } )+
-                Self::$fallback(s.to_owned())
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self::parse(s)
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                Self::parse(&s)
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self::parse(s))
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-                Ok(Self::parse(&s))
-            }
-        }
-    };
-}
-
-string_enum! {
+payhub_runtime::open_enum! {
     /// A blockchain tokenpay settles on.
     ///
     /// ```
     /// use tokenpay::types::Chain;
     /// assert_eq!(Chain::parse("tron"), Chain::Tron);
-    /// assert_eq!(Chain::parse("SOLANA"), Chain::Other("SOLANA".into()));
+    /// assert_eq!(Chain::parse("SOLANA"), Chain::Unknown("SOLANA".into()));
     /// ```
-    pub enum Chain fallback Other {
+    pub enum Chain (IgnoreCase) {
         /// `TRON`.
         Tron = "TRON",
         /// `ETHEREUM`.
@@ -116,15 +42,15 @@ impl Chain {
         match self {
             Self::Tron => Some(AddressFamily::Tron),
             Self::Ethereum | Self::Bsc => Some(AddressFamily::Evm),
-            Self::Other(_) => None,
+            Self::Unknown(_) => None,
         }
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// A currency symbol. The authoritative list, with each currency's decimals, is
     /// [`crate::api::CurrenciesRequest`].
-    pub enum Currency fallback Other {
+    pub enum Currency (IgnoreCase) {
         /// Tron's TRX.
         Trx = "TRX",
         /// Tether USD.
@@ -138,9 +64,9 @@ string_enum! {
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// A token standard / network as listed by the currency catalogue.
-    pub enum Network fallback Other {
+    pub enum Network (IgnoreCase) {
         /// Native TRX.
         Trx = "TRX",
         /// TRC-10 tokens.
@@ -160,9 +86,9 @@ string_enum! {
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// Cashier language.
-    pub enum Locale fallback Other {
+    pub enum Locale (IgnoreCase) {
         /// Chinese (`zh_cn`).
         ZhCn = "zh_cn",
         /// English (`en`).
@@ -170,9 +96,9 @@ string_enum! {
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// How an order is collected.
-    pub enum OrderType fallback Other {
+    pub enum OrderType (IgnoreCase) {
         /// Platform collection (`platform_order`): the default.
         PlatformOrder = "platform_order",
         /// Monitor order (`merchant_order`): `to_address` is then required.
@@ -180,9 +106,9 @@ string_enum! {
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// The state of an order or payout (`trade_state`).
-    pub enum TradeState fallback Unknown {
+    pub enum TradeState (IgnoreCase) {
         /// Paid (`SUCCESS`).
         Success = "SUCCESS",
         /// Refunded (`REFUND`).
@@ -206,10 +132,10 @@ impl TradeState {
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// A callback's `event_type`. The docs disagree on the names, so the type is open; decide
     /// success from the decrypted [`TradeState`], not from this.
-    pub enum EventType fallback Unknown {
+    pub enum EventType (IgnoreCase) {
         /// `TRANSACTION.SUCCESS`.
         TransactionSuccess = "TRANSACTION.SUCCESS",
         /// `SUCCESS` (what the order-callback table prints).
@@ -250,9 +176,9 @@ impl EventType {
     }
 }
 
-string_enum! {
+payhub_runtime::open_enum! {
     /// A callback resource's `original_type`: what the encrypted payload describes.
-    pub enum OriginalType fallback Unknown {
+    pub enum OriginalType (IgnoreCase) {
         /// An order (also used by wallet callbacks).
         Transaction = "transaction",
         /// A payout (English pages).

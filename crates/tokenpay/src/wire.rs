@@ -110,8 +110,8 @@ impl<'a> Fields<'a> {
     }
 
     /// An enum-like string member.
-    pub(crate) fn parse_opt<T: From<String>>(&mut self, key: &str) -> R<Option<T>> {
-        Ok(self.str_opt(key)?.map(T::from))
+    pub(crate) fn parse_opt<T: for<'s> From<&'s str>>(&mut self, key: &str) -> R<Option<T>> {
+        Ok(self.str_opt(key)?.map(|s| T::from(s.as_str())))
     }
 
     /// The digits of a number member (or of a string holding a number), trimmed.

@@ -69,7 +69,7 @@ impl Checkout for tokenpay::Client {
     }
 
     async fn checkout_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
-        match self.reconcile(merchant_order_no).await? {
+        match self.reconcile(merchant_order_no).await?.into_found() {
             Some(t) => Ok(trade_state(&t.trade_state)),
             None => Err(Error::MissingField {
                 provider: Provider::Tokenpay,
@@ -114,17 +114,18 @@ mod tests {
         let sig = key
             .sign(&reply_signing_string(TS, "n", body.as_bytes()))
             .expect("signs");
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in [
+            ("ttpay-timestamp", TS),
+            ("ttpay-nonce", "n"),
+            ("ttpay-signature", sig.as_str()),
+        ] {
+            headers.insert(name, http::HeaderValue::from_str(value).expect("header"));
+        }
         NotifyVerifier::new(APP_ID, MCH_ID, SECRET)
             .expect("verifier")
             .clock(Arc::new(FixedClock::from_millis(1_763_800_002_000)))
-            .verify_pairs(
-                [
-                    ("TTPay-Timestamp", TS),
-                    ("TTPay-Nonce", "n"),
-                    ("TTPay-Signature", sig.as_str()),
-                ],
-                body.as_bytes(),
-            )
+            .verify(&headers, body.as_bytes())
             .expect("verifies")
     }
 

@@ -183,7 +183,7 @@ fn evm_wrong_prefix_length_alphabet() {
 
 #[test]
 fn unknown_chains_are_not_checked() {
-    check(Chain::Other("SOLANA".into()), "anything", Ok(()));
+    check(Chain::Unknown("SOLANA".into()), "anything", Ok(()));
 }
 
 fn bs58_decode(s: &str) -> Vec<u8> {

@@ -2,6 +2,7 @@
 //! wallet callbacks typed apart from orders, and freshness on by default with 10- and 13-digit
 //! timestamps.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
@@ -65,7 +66,10 @@ fn sealed(event: &str, original_type: &str, plain: &str) -> Vec<u8> {
 }
 
 fn verify_at(v: &NotifyVerifier, ts: &str, body: &[u8]) -> Result<Notification, Error> {
-    v.verify_pairs(support::sign_headers("TTPay", ts, SIG_NONCE, body), body)
+    v.verify(
+        &support::header_map(support::sign_headers("TTPay", ts, SIG_NONCE, body)),
+        body,
+    )
 }
 
 fn verify(body: &[u8]) -> Result<Notification, Error> {
@@ -368,4 +372,92 @@ fn a_client_verifier_uses_the_client_clock() {
         .expect("client")
         .notify_verifier();
     verify_at(&v, &TS_MS.to_string(), &body).expect("fresh on the client clock");
+}
+
+/// Counts `payhub_callbacks_total` increments by their `outcome` label.
+#[derive(Default)]
+struct CallbackCounts(std::sync::Mutex<Vec<(String, String)>>);
+
+struct Hit(Arc<CallbackCounts>, String, String);
+
+impl metrics::CounterFn for Hit {
+    fn increment(&self, _: u64) {
+        let mut seen = self
+            .0
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        seen.push((self.1.clone(), self.2.clone()));
+    }
+    fn absolute(&self, _: u64) {}
+}
+
+struct Recorder(Arc<CallbackCounts>);
+
+impl metrics::Recorder for Recorder {
+    fn describe_counter(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_gauge(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_histogram(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn register_counter(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Counter {
+        let label = |name: &str| {
+            key.labels()
+                .find(|l| l.key() == name)
+                .map(|l| l.value().to_owned())
+                .unwrap_or_default()
+        };
+        let hit = Hit(Arc::clone(&self.0), label("provider"), label("outcome"));
+        if key.name() == payhub_runtime::metrics::CALLBACKS_TOTAL {
+            metrics::Counter::from_arc(Arc::new(hit))
+        } else {
+            metrics::Counter::noop()
+        }
+    }
+    fn register_gauge(&self, _: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+        metrics::Gauge::noop()
+    }
+    fn register_histogram(
+        &self,
+        _: &metrics::Key,
+        _: &metrics::Metadata<'_>,
+    ) -> metrics::Histogram {
+        metrics::Histogram::noop()
+    }
+}
+
+#[test]
+fn verify_counts_verified_and_refused_callbacks() {
+    let counts = Arc::new(CallbackCounts::default());
+    let recorder = Recorder(Arc::clone(&counts));
+    let body = sealed("TRANSACTION.SUCCESS", "transaction", ORDER_PLAIN);
+    metrics::with_local_recorder(&recorder, || {
+        verify(&body).expect("verifies");
+        let mut tampered = body.clone();
+        tampered[10] ^= 1;
+        verify_at(&support::notify_verifier(), &TS_MS.to_string(), &tampered).expect_err("refused");
+    });
+    let seen = counts
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let pair = |o: &str| ("tokenpay".to_owned(), o.to_owned());
+    assert_eq!(seen, vec![pair("verified"), pair("refused")]);
 }

@@ -13,7 +13,7 @@ use tokenpay::api::{
 };
 use tokenpay::sign::{Authorization, request_signing_string};
 use tokenpay::types::{ApiCode, Chain, Currency, TradeState};
-use tokenpay::{Client, Error, ReplySignatureMode, TransportErrorKind};
+use tokenpay::{Client, Error, Reconciliation, ReplySignatureMode, TransportErrorKind};
 
 use crate::support::{self, APP_ID, MCH_ID, Seen, Server, Step, http, signed};
 
@@ -239,7 +239,7 @@ async fn api_error_keeps_code_msg_and_request_id() {
         panic!("{err:?}")
     };
     assert_eq!(api.code(), &ApiCode::AlreadyExists);
-    assert_eq!(api.msg(), "data already exists");
+    assert_eq!(api.message(), "data already exists");
     assert_eq!(api.request_id(), Some("f23a"));
     assert_eq!(api.raw_body(), body);
     assert_eq!(s.requests().len(), 1, "a business error is not retried");
@@ -356,7 +356,7 @@ async fn signature_rejection_shows_what_was_signed() {
     let debug = format!("{err:?} {err:#?}");
     let logs = logs.text();
     assert!(
-        logs.contains("tokenpay call failed"),
+        logs.contains("payhub.call") && logs.contains("call failed"),
         "the capture works: {logs}"
     );
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
@@ -861,13 +861,14 @@ async fn reconcile_distinguishes_missing_from_existing() {
     .await;
     assert_eq!(
         client(&server).reconcile("A-404").await.expect("answer"),
-        None
+        Reconciliation::NotFound
     );
     let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
     let found = client(&server)
         .reconcile("A-1")
         .await
         .expect("answer")
+        .into_found()
         .expect("exists");
     assert!(found.is_paid());
     let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
@@ -876,6 +877,7 @@ async fn reconcile_distinguishes_missing_from_existing() {
             .reconcile_payout("P-1")
             .await
             .expect("answer")
+            .found()
             .is_some()
     );
     assert_eq!(server.requests()[0].path, "/v1/payanother/query");
@@ -898,4 +900,146 @@ async fn validation_fails_before_anything_is_sent() {
     };
     assert_eq!(v.field(), "amount");
     assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn each_attempt_is_signed_afresh_in_one_payhub_call_span() {
+    let server = Server::start(vec![
+        Step::Reply(signed(
+            200,
+            r#"{"code":11001,"msg":"too frequent","request_id":"x"}"#,
+        )),
+        Step::Reply(signed(200, &ok(ORDER))),
+    ])
+    .await;
+    let c = support::builder()
+        .base_url(&server.base)
+        .nonce_source(Arc::new(tokenpay::RandomHex::upper(32)))
+        .build()
+        .expect("client");
+    let (logs, guard) = capture();
+    c.send(&QueryOrderRequest::by_out_trade_no("A-1"))
+        .await
+        .expect("second attempt");
+    drop(guard);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    let nonce = |s: &Seen| {
+        Authorization::parse(s.header("authorization").expect("Authorization"))
+            .expect("parses")
+            .nonce_str
+    };
+    assert_ne!(nonce(&seen[0]), nonce(&seen[1]), "a retry is signed again");
+    assert_signed(&seen[1]);
+    let logs = logs.text();
+    for field in [
+        "payhub.call",
+        "provider=\"tokenpay\"",
+        "operation=\"query_order\"",
+        "merchant=\"1234567890\"",
+        "order_no=A-1",
+        "attempt=2",
+        "http_status=200",
+        "outcome=\"ok\"",
+    ] {
+        assert!(logs.contains(field), "{field} missing: {logs}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_wallet_write_names_its_wallet_and_a_close_its_payout_id() {
+    let server = Server::start(vec![Step::Hang(Duration::from_secs(3))]).await;
+    let err = client(&server)
+        .send(&InsertWalletRequest::new(Chain::Tron, TRON))
+        .await
+        .expect_err("times out");
+    let Error::OutcomeUnknown(o) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(o.reference(), Some(("wallet_address", TRON)));
+    assert_eq!(server.requests().len(), 1, "never resent");
+    let server = Server::start(vec![Step::Hang(Duration::from_secs(3))]).await;
+    let err = client(&server)
+        .send(&ClosePayoutRequest::new("p-42"))
+        .await
+        .expect_err("times out");
+    let Error::OutcomeUnknown(o) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(o.reference(), Some(("payout_id", "p-42")));
+}
+
+#[test]
+fn from_vars_reads_the_env_constants() {
+    assert_eq!(
+        [
+            tokenpay::ENV_BASE_URL,
+            tokenpay::ENV_APP_ID,
+            tokenpay::ENV_MCH_ID,
+            tokenpay::ENV_APP_SECRET
+        ],
+        [
+            "TOKENPAY_BASE_URL",
+            "TOKENPAY_APP_ID",
+            "TOKENPAY_MCH_ID",
+            "TOKENPAY_APP_SECRET"
+        ]
+    );
+    let vars = |base: &'static str| {
+        move |name: &str| {
+            [
+                (tokenpay::ENV_APP_ID, APP_ID),
+                (tokenpay::ENV_MCH_ID, MCH_ID),
+                (tokenpay::ENV_APP_SECRET, support::SECRET),
+                (tokenpay::ENV_BASE_URL, base),
+            ]
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+        }
+    };
+    let c = tokenpay::ClientBuilder::from_vars(vars("http://127.0.0.1:9"))
+        .expect("vars")
+        .build()
+        .expect("client");
+    assert_eq!(c.base_url().as_str(), "http://127.0.0.1:9/");
+    assert_eq!((c.app_id(), c.mch_id()), (APP_ID, MCH_ID));
+    // A blank variable is unset: the default base URL.
+    let c = tokenpay::ClientBuilder::from_vars(vars("  "))
+        .expect("vars")
+        .build()
+        .expect("client");
+    assert_eq!(c.base_url().as_str(), "https://api.tokenpay.me/");
+    let err = tokenpay::ClientBuilder::from_vars(|name: &str| {
+        (name == tokenpay::ENV_APP_ID).then(|| APP_ID.to_owned())
+    })
+    .expect_err("missing");
+    assert!(err.to_string().contains("TOKENPAY_MCH_ID"), "{err}");
+}
+
+#[test]
+fn shared_option_limits_are_checked_and_reach_the_notify_verifier() {
+    let err = support::builder()
+        .timeout(Duration::ZERO)
+        .build()
+        .expect_err("zero timeout");
+    assert!(
+        matches!(&err, Error::Config(c) if c.field() == "timeout"),
+        "{err}"
+    );
+    let v = support::builder()
+        .max_notify_body_bytes(16)
+        .build()
+        .expect("client")
+        .notify_verifier();
+    let err = v
+        .verify(&http::HeaderMap::new(), &[b' '; 17])
+        .expect_err("too large");
+    assert!(
+        matches!(
+            &err,
+            Error::Notify(tokenpay::NotifyError::BodyTooLarge { limit: 16, .. })
+        ),
+        "{err}"
+    );
 }

@@ -80,7 +80,7 @@ fn debug_and_display_never_show_the_secret() {
     );
     let headers = support::sign_headers("TTPay", "1763800001000", "n", &body);
     let n = verifier
-        .verify_pairs(headers.clone(), &body)
+        .verify(&support::header_map(headers.clone()), &body)
         .expect("verifies");
     clean("Notification", &format!("{n:#?}"));
     let d = verifier.diagnose(headers, &body).expect("diagnosis");
@@ -138,7 +138,7 @@ fn no_error_variant_shows_the_secret() {
     let verifier = client.notify_verifier();
     errors.push(
         verifier
-            .verify_pairs([("TTPay-Timestamp", "1")], b"{}")
+            .verify(&support::header_map([("TTPay-Timestamp", "1")]), b"{}")
             .expect_err("notify"),
     );
     assert!(errors.len() >= 10);

@@ -228,3 +228,21 @@ async fn read_request(sock: &mut TcpStream) -> Option<Seen> {
         body,
     })
 }
+
+/// `(name, value)` pairs as the `http::HeaderMap` that `NotifyVerifier::verify` takes.
+pub(crate) fn header_map<I, K, V>(pairs: I) -> http::HeaderMap
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                http::HeaderName::from_bytes(k.as_ref().as_bytes()).expect("header name"),
+                http::HeaderValue::from_str(v.as_ref()).expect("header value"),
+            )
+        })
+        .collect()
+}

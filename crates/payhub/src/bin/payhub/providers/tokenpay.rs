@@ -177,6 +177,7 @@ pub(crate) async fn query(
         "order"
     };
     let t = found
+        .into_found()
         .ok_or_else(|| CliError::new(format!("{P}: no {what} with out_trade_no `{order_no}`")))?;
     let mut r = Record::new();
     r.put("provider", P).put("kind", what);
