@@ -5,6 +5,7 @@
 //! provider's acknowledgement is picked here, so a handler can neither verify the wrong bytes
 //! nor answer in the wrong words.
 
+use payhub_runtime::metrics::{self, CallbackOutcome};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -238,6 +239,7 @@ impl NotifyRouter {
         if let Some(d) = &self.deduper {
             match d.begin(&key).await {
                 DeliveryState::Done => {
+                    metrics::callback(provider.name(), CallbackOutcome::Duplicate);
                     tracing::info!(
                         provider = provider.name(),
                         key,

@@ -186,3 +186,55 @@ async fn a_redelivery_while_the_handler_runs_is_asked_to_come_again() {
     assert!(matches!(d, Delivery::<String>::Duplicate(_)));
     assert_eq!(ack, router.ack(p));
 }
+
+/// The callback metrics through the router: the providers' verifiers count `verified`, the
+/// router counts a redelivery of a handled event as `duplicate`, by provider.
+#[test]
+fn callbacks_are_counted_verified_and_duplicate_by_provider() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let (router, _) = deduped();
+            for cb in all_callbacks() {
+                for _ in 0..2 {
+                    let _ = router
+                        .deliver(cb.provider, &cb.headers, &cb.body, |_| async {
+                            Ok::<(), String>(())
+                        })
+                        .await;
+                }
+            }
+        });
+    });
+    let mut seen = Vec::new();
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        if key.key().name() != "payhub_callbacks_total" {
+            continue;
+        }
+        let label = |name: &str| {
+            key.key()
+                .labels()
+                .find(|l| l.key() == name)
+                .map(|l| l.value().to_owned())
+                .unwrap_or_default()
+        };
+        let DebugValue::Counter(n) = value else {
+            panic!("a counter")
+        };
+        seen.push(format!("{} {} {n}", label("provider"), label("outcome")));
+    }
+    seen.sort();
+    let mut expected = Vec::new();
+    for p in ["gateway-recharge", "jiuyi-dc", "paydesk", "tokenpay", "vipcharge"] {
+        expected.push(format!("{p} duplicate 1"));
+        expected.push(format!("{p} verified 2"));
+    }
+    assert_eq!(seen, expected);
+}
