@@ -99,8 +99,8 @@ impl fmt::Debug for NotifyVerifier {
 
 impl NotifyVerifier {
     /// A verifier for `merchant_id`, checking signatures with `api_key`; the order kind of
-    /// each notify comes from its `orderNo` prefix. [`Client::notify_verifier`]
-    /// (crate::Client::notify_verifier) gives one with the client's credentials and its
+    /// each notify comes from its `orderNo` prefix. [`Client::notify_verifier`](crate::Client)
+    /// gives one with the client's credentials and its
     /// [`max_notify_body_bytes`](crate::ClientBuilder::max_notify_body_bytes).
     pub fn new(merchant_id: u64, api_key: impl Into<Secret>) -> Self {
         Self {

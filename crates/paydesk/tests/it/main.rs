@@ -4,6 +4,7 @@
 mod codes;
 mod fixtures;
 mod loopback;
+mod metrics;
 mod notify;
 mod props;
 mod secrets;
