@@ -112,6 +112,9 @@ pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_
 pub use error::{Error, Result};
 /// The `http` crate, whose `HeaderMap` [`notify::NotifyVerifier::verify`] takes.
 pub use http;
+/// The shared runtime ([`protocol::Paydesk`] implements its `Protocol`), for its metrics names,
+/// `ClientOptions` and the rest of its vocabulary.
+pub use payhub_runtime;
 /// What [`Client::reconcile`] found: [`api::Order`] or not found.
 pub use payhub_runtime::Reconciliation;
 pub use payhub_runtime::{

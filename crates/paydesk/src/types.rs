@@ -1,5 +1,5 @@
-//! Value types shared by requests, replies and notifies: order statuses, payment-method codes,
-//! ID types, and the bag of fields this crate does not type ([`Extra`]).
+//! Value types shared by requests, replies and notifies: order kinds and statuses,
+//! payment-method codes, ID types, and the bag of fields this crate does not type ([`Extra`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -39,6 +39,10 @@ payhub_runtime::open_enum! {
     /// assert!(PayOutStatus::parse("CANCEL").is_final());
     /// assert!(!PayOutStatus::parse("WAITING").is_final());
     /// assert!(PayOutStatus::parse("SUCCESS").is_success());
+    /// // Serialized as the wire text, unknown values included.
+    /// assert_eq!(serde_json::to_string(&PayOutStatus::Cancel).unwrap(), r#""CANCEL""#);
+    /// let odd: PayOutStatus = serde_json::from_str(r#""HELD""#).unwrap();
+    /// assert_eq!(odd, PayOutStatus::Unknown("HELD".into()));
     /// ```
     pub enum PayOutStatus (Exact) {
         /// `PROCESSING`: accepted, being processed.
