@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use paydesk::api::OrderKind;
-use paydesk::notify::{NotifyHeaders, NotifyVerifier};
+use paydesk::http::{HeaderMap, HeaderValue};
+use paydesk::notify::NotifyVerifier;
 use paydesk::{Secret, sign};
 
 const KEY: &str = "testApiKey";
@@ -19,12 +20,15 @@ fuzz_target!(|data: &[u8]| {
     } else {
         "0123456789ABCDEF0123456789ABCDEF".to_owned()
     };
-    let h = NotifyHeaders::new(Some("1002001"), Some(&sig), Some("application/json"));
-    let r = v.verify_headers(h, body, None);
+    let mut h = HeaderMap::new();
+    h.insert("MerchantId", HeaderValue::from_static("1002001"));
+    h.insert("Sign", HeaderValue::from_str(&sig).expect("hex"));
+    h.insert("Content-Type", HeaderValue::from_static("application/json"));
+    let r = v.verify(&h, body);
     if mode % 2 == 1 {
         assert!(r.is_err(), "an unsigned body verified");
     }
     for kind in [OrderKind::Cashier, OrderKind::PayIn, OrderKind::PayOut] {
-        let _ = v.verify_headers(h, body, Some(kind));
+        let _ = v.clone().verify_as(kind).verify(&h, body);
     }
 });

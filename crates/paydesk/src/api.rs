@@ -20,8 +20,9 @@
 use std::fmt;
 
 pub use payhub_runtime::Idempotency;
+use payhub_runtime::NonceSource;
 
-use crate::error::{Error, ValidationError};
+use crate::error::{ConfigError, Error, ValidationError};
 use crate::profile::Profiles;
 
 /// `pub fn name(self, value: impl Into<String>) -> Self` setters for optional text fields.
@@ -81,29 +82,8 @@ pub use pay_out::{PayOutRequest, PayOutResponse, Payee};
 pub use pay_out_query::{PayOutQueryRequest, PayOutQueryResponse};
 pub use raw::{RawReply, RawRequest};
 
+pub use crate::types::OrderKind;
 pub(crate) use fields::Fields;
-
-/// The three kinds of order Cashy keeps, each with its own query endpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderKind {
-    /// A hosted cashier order (`/api/payDesk`, `PAYDESK...` order numbers).
-    Cashier,
-    /// A payin (`/api/payIn`, `PAYIN...`).
-    PayIn,
-    /// A payout (`/api/payOut`, `PAYOUT...`).
-    PayOut,
-}
-
-impl fmt::Display for OrderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Cashier => "cashier",
-            Self::PayIn => "payin",
-            Self::PayOut => "payout",
-        })
-    }
-}
 
 /// The identifiers a request carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -191,15 +171,67 @@ pub(crate) mod private {
     }
 }
 
-/// Validates `req` and serializes its body once, with `nonce` as `nonceStr`.
+/// Validates `req` and serializes its body once, with the request's own `nonceStr` or one
+/// drawn from `nonces` (1 to 32 characters without spaces, else [`Error::Config`] naming
+/// `nonce_source`).
 pub(crate) fn encode<O: Operation>(
     req: &O,
-    nonce: &str,
+    nonces: &dyn NonceSource,
     profiles: &Profiles,
     codes: crate::types::CodeFormats,
 ) -> Result<Vec<u8>, Error> {
+    let nonce = match req.ids().nonce_str {
+        Some(n) => n.to_owned(),
+        None => {
+            let nonce = nonces.nonce();
+            let len = nonce.chars().count();
+            if len == 0 || len > 32 || nonce.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                let problem = format!(
+                    "produced an unusable nonceStr ({len} characters; 1 to 32 without spaces)"
+                );
+                return Err(ConfigError::new("nonce_source", problem).into());
+            }
+            nonce
+        }
+    };
     req.validate(profiles)?;
-    req.encode(nonce, profiles, codes)
+    req.encode(&nonce, profiles, codes)
+}
+
+/// The kind of order the create `operation` makes (`None` for a read or a raw request): what
+/// an [`OutcomeUnknown`](crate::error::OutcomeUnknown) tells the caller to reconcile.
+pub(crate) fn create_kind(operation: &str) -> Option<OrderKind> {
+    [
+        (PayDeskRequest::NAME, PayDeskRequest::KIND),
+        (PayInRequest::NAME, PayInRequest::KIND),
+        (PayOutRequest::NAME, PayOutRequest::KIND),
+    ]
+    .into_iter()
+    .find_map(|(name, kind)| (name == operation).then_some(kind).flatten())
+}
+
+/// An order found by [`Client::reconcile`](crate::Client::reconcile): the status query's reply
+/// for the kind asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Order {
+    /// The cashier order (`/api/payDeskQuery`).
+    Cashier(PayDeskQueryResponse),
+    /// The payin (`/api/payInQuery`).
+    PayIn(PayInQueryResponse),
+    /// The payout (`/api/payOutQuery`).
+    PayOut(PayOutQueryResponse),
+}
+
+impl Order {
+    /// Cashier, payin or payout.
+    pub fn kind(&self) -> OrderKind {
+        match self {
+            Self::Cashier(_) => OrderKind::Cashier,
+            Self::PayIn(_) => OrderKind::PayIn,
+            Self::PayOut(_) => OrderKind::PayOut,
+        }
+    }
 }
 
 /// Reads a raw reply of `O`: the envelope (`code` 200 and `msg` `SUCCESS`, else

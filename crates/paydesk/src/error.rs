@@ -10,12 +10,13 @@ use std::fmt;
 use bytes::Bytes;
 pub use payhub_runtime::{TransportError, TransportErrorKind};
 
-use crate::api::OrderKind;
-pub use crate::notify::NotifyError;
+use crate::types::OrderKind;
 
 mod api;
+mod notify;
 
 pub use api::{ApiError, ApiErrorCode};
+pub use notify::NotifyError;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -76,11 +77,37 @@ impl Error {
         }
     }
 
+    /// Whether this is [`Error::OutcomeUnknown`]: a create that may have been executed. Call
+    /// [`Client::reconcile`](crate::Client::reconcile) before sending it again.
+    ///
+    /// ```
+    /// use paydesk::error::{ConfigError, Error};
+    /// assert!(!Error::from(ConfigError::new("base_url", "is required")).is_outcome_unknown());
+    /// ```
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown(_))
+    }
+
     /// The provider's error code, when the provider answered with one.
     pub fn api_code(&self) -> Option<&ApiErrorCode> {
         match self {
             Self::Api(e) => Some(e.error_code()),
             _ => None,
+        }
+    }
+}
+
+/// A shared client setting that [`ClientBuilder::build`](crate::ClientBuilder::build) refused:
+/// [`Error::Config`] naming the setting (`base_url`, `timeout`, ...), or [`Error::Transport`]
+/// when the TLS backend cannot start.
+impl From<payhub_runtime::OptionsError> for Error {
+    fn from(e: payhub_runtime::OptionsError) -> Self {
+        match e {
+            payhub_runtime::OptionsError::Invalid { field, problem } => {
+                ConfigError::new(field, problem).into()
+            }
+            payhub_runtime::OptionsError::Transport(t) => Self::Transport(t),
+            other => ConfigError::new("options", other.to_string()).into(),
         }
     }
 }

@@ -18,6 +18,44 @@
 //! # Ok(()) }
 //! ```
 //!
+//! A create whose outcome is unknown (a timeout, a cut connection, `System_error`) is never
+//! resent blindly: [`Client::reconcile`] asks Cashy whether the order exists.
+//!
+//! ```no_run
+//! use paydesk::{Error, Reconciliation};
+//! # async fn run(client: paydesk::Client, req: paydesk::api::PayOutRequest) -> paydesk::Result<()> {
+//! match client.send(&req).await {
+//!     Err(Error::OutcomeUnknown(e)) => {
+//!         if let (Some(kind), Some(mch)) = (e.kind(), e.mch_order_no()) {
+//!             match client.reconcile(kind, mch).await? {
+//!                 Reconciliation::NotFound => { /* never landed: safe to send again */ }
+//!                 found => println!("it was created: {found:?}"),
+//!             }
+//!         }
+//!     }
+//!     other => { other?; }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! [`Client::builder`] takes the credentials, then the settings every payhub client shares and
+//! Cashy's own; [`Client::prepare`] gives the exact signed request without any I/O (here the
+//! golden vector of the provider's docs):
+//!
+//! ```
+//! use std::time::Duration;
+//! use paydesk::api::BalanceRequest;
+//! let client = paydesk::Client::builder(1002001, "testApiKey")
+//!     .base_url("https://api.cashy.example") // Cashy gives it to each merchant
+//!     .timeout(Duration::from_secs(20))
+//!     .call_deadline(Duration::from_secs(45)) // leaves room to retry a read that timed out
+//!     .build()?;
+//! let prepared = client.prepare(&BalanceRequest::new().nonce_str("4190026990"))?;
+//! assert_eq!(prepared.body_bytes(), br#"{"nonceStr":"4190026990"}"#);
+//! assert_eq!(prepared.header_value("Sign"), Some("D8DC6AC630F87E8E3540E9AE27713F22"));
+//! # Ok::<(), paydesk::Error>(())
+//! ```
+//!
 //! # How it works
 //! - **Signing** ([`sign`]): `Sign = MD5(<body bytes> + apiKey)` in upper-case hex, in the
 //!   `Sign` header beside `MerchantId`. The body is serialized once; those bytes are signed and
@@ -38,8 +76,12 @@
 //!   is the exact answer (HTTP 200, body `SUCCESS`). Notifies sign no send time, so there is no
 //!   freshness check: deduplicate and check order and amount (see [`notify`], "Replays and
 //!   freshness").
-//! - **Tracing**: every call runs in a `paydesk.call` span with the operation, order numbers,
-//!   attempt, HTTP status, latency and outcome. The apiKey and signatures are never recorded.
+//! - **Pipeline** ([`protocol`]): calls run through the [`payhub_runtime::Pipeline`] every payhub
+//!   crate shares; [`protocol::Paydesk`] supplies only Cashy's rules (what is retried, what is an
+//!   unknown outcome). Every call runs in a `payhub.call` span (provider, operation, merchant,
+//!   `order_no` = `mchOrderNo`, `provider_order_no` = `orderNo`, attempt, HTTP status, outcome,
+//!   latency) and records the [`payhub_runtime::metrics`]. The apiKey and signatures are never
+//!   recorded.
 //!
 //! # Documented defaults you can override
 //! - Amount rules per currency: [`profile::Profiles::builtin`] holds TZS, COP, CLP, PEN, USD,
@@ -62,15 +104,19 @@ mod client;
 pub mod error;
 pub mod notify;
 pub mod profile;
+pub mod protocol;
 pub mod sign;
 pub mod types;
 
-pub use client::{
-    Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_ID, Reconciliation,
-};
+pub use client::{Client, ClientBuilder, ENV_API_KEY, ENV_BASE_URL, ENV_MERCHANT_ID};
 pub use error::{Error, Result};
 /// The `http` crate, whose `HeaderMap` [`notify::NotifyVerifier::verify`] takes.
 pub use http;
+/// The shared runtime ([`protocol::Paydesk`] implements its `Protocol`), for its metrics names,
+/// `ClientOptions` and the rest of its vocabulary.
+pub use payhub_runtime;
+/// What [`Client::reconcile`] found: [`api::Order`] or not found.
+pub use payhub_runtime::Reconciliation;
 pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomAlphanumeric, RandomHex,
     RetryPolicy,

@@ -43,106 +43,39 @@
 
 use std::fmt;
 
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::HeaderMap;
+use payhub_runtime::metrics::{self, CallbackOutcome};
+use payhub_runtime::{DEFAULT_MAX_NOTIFY_BODY_BYTES, Protocol as _};
 use sign_core::{Md5Signer, Secret};
 
 use crate::api::{Fields, OrderKind};
+pub use crate::error::NotifyError;
 use crate::error::{DecodeError, Error};
+use crate::protocol::Paydesk;
 use crate::sign::{self, MERCHANT_ID_HEADER, SIGN_HEADER};
 
 mod notification;
 
 pub use notification::{Notification, PayInNotification, PayOutNotification};
 
-/// Default cap on a notify body: 64 KiB (a notify is a few hundred bytes).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// The answer Cashy expects to a notify: [`Ack::success`] is HTTP 200 with body `SUCCESS`
+/// (stored, stop delivering), [`Ack::retry`] HTTP 500 with body `FAIL` (deliver again).
+///
+/// ```
+/// use paydesk::notify::Ack;
+/// assert_eq!((Ack::success().status(), Ack::success().body()), (200, "SUCCESS"));
+/// assert_eq!((Ack::retry().status(), Ack::retry().body()), (500, "FAIL"));
+/// assert_eq!(Ack::success().content_type(), "text/plain; charset=utf-8");
+/// assert_eq!(Ack::success().into_response().body(), "SUCCESS");
+/// ```
+pub type Ack = payhub_runtime::Ack<Paydesk>;
 
-/// Why a notify was refused. Answer it with [`Ack::retry`] only if you expect a correct
-/// delivery later (for example after a deploy); a forged notify should simply be dropped.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum NotifyError {
-    /// The body is larger than the cap.
-    #[error("notify body has {len} bytes, more than the {limit}-byte cap")]
-    BodyTooLarge {
-        /// Bytes received.
-        len: usize,
-        /// The cap.
-        limit: usize,
-    },
-    /// The `Content-Type` header is present and is not JSON.
-    #[error("notify content type `{0}` is not application/json")]
-    ContentType(String),
-    /// A header is missing.
-    #[error("notify header `{0}` is missing")]
-    MissingHeader(&'static str),
-    /// A header is present but unreadable (not visible ASCII, or `MerchantId` not a number).
-    #[error("notify header `{0}` is malformed")]
-    MalformedHeader(&'static str),
-    /// The `Sign` header is missing.
-    #[error("notify has no `Sign` header")]
-    MissingSignature,
-    /// The `Sign` header is not 32 hex digits.
-    #[error("notify `Sign` is not 32 hex digits")]
-    MalformedSignature,
-    /// The signature does not match the raw body and our apiKey.
-    #[error("notify signature does not match")]
-    BadSignature,
-    /// `MerchantId` (header or body) is not ours.
-    #[error("notify is for merchant `{got}`, not ours ({expected})")]
-    WrongMerchant {
-        /// Our merchant id.
-        expected: u64,
-        /// The id received.
-        got: String,
-    },
-    /// The body is not UTF-8.
-    #[error("notify body is not UTF-8")]
-    NotUtf8,
-    /// The body is not JSON, or a field has the wrong shape (the error names it).
-    #[error(transparent)]
-    Malformed(DecodeError),
-    /// The `orderNo` prefix is none of `PAYDESK`, `PAYIN`, `PAYOUT`: use
-    /// [`NotifyVerifier::verify_as`] with the kind your `notifyUrl` is for.
-    #[error("cannot tell the order kind from orderNo `{0}`; use verify_as")]
-    UnknownKind(String),
-}
-
-/// The notify headers this crate reads, for frameworks that do not use [`http::HeaderMap`].
-#[derive(Clone, Copy, Default)]
-#[non_exhaustive]
-pub struct NotifyHeaders<'a> {
-    /// `MerchantId`.
-    pub merchant_id: Option<&'a str>,
-    /// `Sign`.
-    pub sign: Option<&'a str>,
-    /// `Content-Type`.
-    pub content_type: Option<&'a str>,
-}
-
-impl<'a> NotifyHeaders<'a> {
-    /// The three headers as text.
-    pub fn new(
-        merchant_id: Option<&'a str>,
-        sign: Option<&'a str>,
-        content_type: Option<&'a str>,
-    ) -> Self {
-        Self {
-            merchant_id,
-            sign,
-            content_type,
-        }
-    }
-}
-
-impl fmt::Debug for NotifyHeaders<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NotifyHeaders")
-            .field("merchant_id", &self.merchant_id)
-            .field("sign", &self.sign.map(|_| "***"))
-            .field("content_type", &self.content_type)
-            .finish()
-    }
+/// The notify headers this crate reads, as text.
+#[derive(Clone, Copy)]
+struct NotifyHeaders<'a> {
+    merchant_id: Option<&'a str>,
+    sign: Option<&'a str>,
+    content_type: Option<&'a str>,
 }
 
 /// Verifies Cashy notifies for one merchant. Cheap to clone; build it once.
@@ -151,6 +84,7 @@ pub struct NotifyVerifier {
     merchant_id: u64,
     signer: Md5Signer,
     max_body_bytes: usize,
+    kind: Option<OrderKind>,
 }
 
 impl fmt::Debug for NotifyVerifier {
@@ -158,21 +92,27 @@ impl fmt::Debug for NotifyVerifier {
         f.debug_struct("NotifyVerifier")
             .field("merchant_id", &self.merchant_id)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("kind", &self.kind)
             .finish_non_exhaustive()
     }
 }
 
 impl NotifyVerifier {
-    /// A verifier for `merchant_id`, checking signatures with `api_key`.
+    /// A verifier for `merchant_id`, checking signatures with `api_key`; the order kind of
+    /// each notify comes from its `orderNo` prefix. [`Client::notify_verifier`](crate::Client)
+    /// gives one with the client's credentials and its
+    /// [`max_notify_body_bytes`](crate::ClientBuilder::max_notify_body_bytes).
     pub fn new(merchant_id: u64, api_key: impl Into<Secret>) -> Self {
         Self {
             merchant_id,
             signer: sign::signer(api_key.into()),
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes: DEFAULT_MAX_NOTIFY_BODY_BYTES,
+            kind: None,
         }
     }
 
-    /// The body size cap (default [`DEFAULT_MAX_BODY_BYTES`]).
+    /// The body size cap (default [`DEFAULT_MAX_NOTIFY_BODY_BYTES`], 64 KiB: a notify is a few
+    /// hundred bytes).
     ///
     /// ```
     /// use paydesk::notify::NotifyVerifier;
@@ -185,42 +125,38 @@ impl NotifyVerifier {
         self
     }
 
-    /// Verifies a notify and returns it typed; the kind comes from the `orderNo` prefix.
+    /// Reads every notify as an order of `kind` (for a `notifyUrl` dedicated to one kind),
+    /// without looking at the `orderNo` prefix. A setting, not a second entry: notifies are
+    /// still checked with [`NotifyVerifier::verify`].
+    ///
+    /// ```
+    /// use paydesk::api::OrderKind;
+    /// use paydesk::notify::NotifyVerifier;
+    /// let payouts = NotifyVerifier::new(1002001, "testApiKey").verify_as(OrderKind::PayOut);
+    /// # let _ = payouts;
+    /// ```
+    #[must_use]
+    pub fn verify_as(mut self, kind: OrderKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// Verifies a notify and returns it typed: size, content type, `MerchantId`, `Sign` over
+    /// the raw `body`, then the JSON. Records the `payhub_callbacks_total` metric (`verified`
+    /// or `refused`).
     ///
     /// # Errors
     /// [`Error::Notify`] with the precise [`NotifyError`].
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Notification, Error> {
-        self.verify_headers(read_headers(headers)?, body, None)
-    }
-
-    /// Verifies a notify for an order kind you already know (for example from the `notifyUrl`
-    /// path), without looking at the `orderNo` prefix.
-    ///
-    /// # Errors
-    /// [`Error::Notify`] with the precise [`NotifyError`].
-    pub fn verify_as(
-        &self,
-        kind: OrderKind,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<Notification, Error> {
-        self.verify_headers(read_headers(headers)?, body, Some(kind))
-    }
-
-    /// [`NotifyVerifier::verify`] with headers given as text; `kind` as in
-    /// [`NotifyVerifier::verify_as`] (or `None` to use the `orderNo` prefix).
-    ///
-    /// # Errors
-    /// [`Error::Notify`] with the precise [`NotifyError`].
-    pub fn verify_headers(
-        &self,
-        headers: NotifyHeaders<'_>,
-        body: &[u8],
-        kind: Option<OrderKind>,
-    ) -> Result<Notification, Error> {
-        self.check(headers, body)
-            .and_then(|text| self.parse(text, kind))
-            .map_err(Error::Notify)
+        let result = read_headers(headers)
+            .and_then(|headers| self.check(headers, body))
+            .and_then(|text| self.parse(text));
+        let outcome = match result {
+            Ok(_) => CallbackOutcome::Verified,
+            Err(_) => CallbackOutcome::Refused,
+        };
+        metrics::callback(Paydesk::PROVIDER, outcome);
+        result.map_err(Error::Notify)
     }
 
     /// Everything up to a verified UTF-8 body.
@@ -264,7 +200,7 @@ impl NotifyVerifier {
         }
     }
 
-    fn parse(&self, text: &str, kind: Option<OrderKind>) -> Result<Notification, NotifyError> {
+    fn parse(&self, text: &str) -> Result<Notification, NotifyError> {
         let malformed = |e: DecodeError| NotifyError::Malformed(e.in_notify(text.as_bytes()));
         let mut fields =
             Fields::parse(text).map_err(|e| malformed(e.reworded(|r| format!("body {r}"))))?;
@@ -276,7 +212,7 @@ impl NotifyVerifier {
             None => None,
         };
         let order_no = fields.text("orderNo").map_err(malformed)?;
-        let kind = match kind {
+        let kind = match self.kind {
             Some(k) => k,
             None => kind_of(&order_no)
                 .ok_or_else(|| NotifyError::UnknownKind(printable(&order_no, 40)))?,
@@ -306,14 +242,11 @@ fn kind_of(order_no: &str) -> Option<OrderKind> {
     }
 }
 
-fn read_headers(headers: &HeaderMap) -> Result<NotifyHeaders<'_>, Error> {
-    let get = |name: &'static str| -> Result<Option<&str>, Error> {
+fn read_headers(headers: &HeaderMap) -> Result<NotifyHeaders<'_>, NotifyError> {
+    let get = |name: &'static str| {
         headers
             .get(name)
-            .map(|v| {
-                v.to_str()
-                    .map_err(|_| Error::Notify(NotifyError::MalformedHeader(name)))
-            })
+            .map(|v| v.to_str().map_err(|_| NotifyError::MalformedHeader(name)))
             .transpose()
     };
     Ok(NotifyHeaders {
@@ -321,64 +254,4 @@ fn read_headers(headers: &HeaderMap) -> Result<NotifyHeaders<'_>, Error> {
         sign: get(SIGN_HEADER)?,
         content_type: get("content-type")?,
     })
-}
-
-/// The answer Cashy expects to a notify.
-///
-/// ```
-/// use paydesk::notify::Ack;
-/// assert_eq!(Ack::success().body(), "SUCCESS");
-/// assert_eq!(Ack::success().status(), 200);
-/// assert_eq!(Ack::retry().status(), 500);
-/// let response = Ack::success().into_response();
-/// assert_eq!(response.body(), "SUCCESS");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ack {
-    status: StatusCode,
-    body: &'static str,
-}
-
-impl Ack {
-    /// HTTP 200 with body `SUCCESS`: stored, stop delivering.
-    pub fn success() -> Self {
-        Self {
-            status: StatusCode::OK,
-            body: "SUCCESS",
-        }
-    }
-
-    /// HTTP 500 with body `FAIL`: not stored, deliver again on the provider's schedule.
-    pub fn retry() -> Self {
-        Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            body: "FAIL",
-        }
-    }
-
-    /// The HTTP status code.
-    pub fn status(&self) -> u16 {
-        self.status.as_u16()
-    }
-
-    /// The body text.
-    pub fn body(&self) -> &'static str {
-        self.body
-    }
-
-    /// The content type of the body.
-    pub fn content_type(&self) -> &'static str {
-        "text/plain; charset=utf-8"
-    }
-
-    /// An `http::Response` to return from any `http`-based framework.
-    pub fn into_response(self) -> http::Response<String> {
-        let mut response = http::Response::new(self.body.to_owned());
-        *response.status_mut() = self.status;
-        response.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        response
-    }
 }

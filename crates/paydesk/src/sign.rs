@@ -18,7 +18,12 @@
 //! );
 //! ```
 
+use std::borrow::Cow;
+
+use payhub_runtime::{Idempotency, Method, PreparedRequest};
 use sign_core::{Explanation, Md5Signer, Secret, SecretSuffix, SignatureEncoding, Signer};
+
+use crate::error::Error;
 
 /// The header carrying the signature.
 pub const SIGN_HEADER: &str = "Sign";
@@ -50,6 +55,53 @@ pub(crate) fn signer(api_key: Secret) -> Md5Signer {
 /// Signs `body`: the `Sign` header value.
 pub(crate) fn sign(signer: &Md5Signer, body: &[u8]) -> Result<String, sign_core::Error> {
     signer.sign_encoded(body, SignatureEncoding::HexUpper)
+}
+
+/// One merchant as it signs: the numeric id (sent in the `MerchantId` header, and its text
+/// named in the call span) and the signer of its apiKey. `Debug` masks the key.
+#[derive(Clone, Debug)]
+pub(crate) struct Merchant {
+    id: u64,
+    id_text: String,
+    signer: Md5Signer,
+}
+
+impl Merchant {
+    pub(crate) fn new(id: u64, api_key: Secret) -> Self {
+        Self {
+            id,
+            id_text: id.to_string(),
+            signer: signer(api_key),
+        }
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The id as sent.
+    pub(crate) fn id_text(&self) -> &str {
+        &self.id_text
+    }
+
+    /// The signed wire request: `POST path` with `MerchantId`, `Sign` (masked in `Debug`) and
+    /// the body bytes as they are. The explanation (the body plus `***`) is built only if asked
+    /// for (an error report, `--explain`), not on every call.
+    pub(crate) fn request(
+        &self,
+        operation: &'static str,
+        path: Cow<'static, str>,
+        idempotency: Idempotency,
+        body: Vec<u8>,
+    ) -> Result<PreparedRequest, Error> {
+        let signature = sign(&self.signer, &body).map_err(Error::Signature)?;
+        Ok(PreparedRequest::new(operation, Method::Post, path)
+            .header(MERCHANT_ID_HEADER, self.id_text.as_str())
+            .sensitive_header(SIGN_HEADER, signature)
+            .body(CONTENT_TYPE, body)
+            .idempotency(idempotency)
+            .explain_body(MASKED_KEY))
+    }
 }
 
 /// Checks a received `Sign` (either hex case) over the raw `body`, in constant time.

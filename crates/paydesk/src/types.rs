@@ -1,5 +1,5 @@
-//! Value types shared by requests, replies and notifies: order statuses, payment-method codes,
-//! ID types, and the bag of fields this crate does not type ([`Extra`]).
+//! Value types shared by requests, replies and notifies: order kinds and statuses,
+//! payment-method codes, ID types, and the bag of fields this crate does not type ([`Extra`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -7,67 +7,18 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-macro_rules! status_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }
-        final: [$($final:ident),*]
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-            /// A status this crate does not know, as received. Not final: query again.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Reads the provider's text (exact match, as the docs require).
-            pub fn parse(text: &str) -> Self {
-                match text {
-                    $($text => Self::$variant,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-
-            /// The provider's text.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $text,)*
-                    Self::Unknown(s) => s,
-                }
-            }
-
-            /// Whether the order will not change any more.
-            pub fn is_final(&self) -> bool {
-                matches!(self, $(Self::$final)|*)
-            }
-
-            /// Whether the money moved (`SUCCESS`).
-            pub fn is_success(&self) -> bool {
-                matches!(self, Self::Success)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-status_enum! {
-    /// `orderStatus` of a payin or cashier (paydesk) order. Final: `SUCCESS`, `FAIL`, `CANCEL`.
+payhub_runtime::open_enum! {
+    /// `orderStatus` of a payin or cashier (paydesk) order, matched exactly (as the docs
+    /// require). Final: `SUCCESS`, `FAIL`, `CANCEL`.
     ///
     /// ```
     /// use paydesk::types::PayInStatus;
     /// assert!(PayInStatus::parse("SUCCESS").is_final());
     /// assert!(!PayInStatus::parse("PAYING").is_final());
     /// assert!(!PayInStatus::parse("success").is_final()); // matched exactly
+    /// assert_eq!(PayInStatus::parse("NEW").to_string(), "NEW"); // kept as received
     /// ```
-    PayInStatus {
+    pub enum PayInStatus (Exact) {
         /// `PAYING`: waiting for the payer.
         Paying = "PAYING",
         /// `SUCCESS`: paid.
@@ -80,16 +31,20 @@ status_enum! {
     final: [Success, Fail, Cancel]
 }
 
-status_enum! {
-    /// `orderStatus` of a payout. Final: `SUCCESS`, `FAIL`, `CANCEL`.
+payhub_runtime::open_enum! {
+    /// `orderStatus` of a payout, matched exactly. Final: `SUCCESS`, `FAIL`, `CANCEL`.
     ///
     /// ```
     /// use paydesk::types::PayOutStatus;
     /// assert!(PayOutStatus::parse("CANCEL").is_final());
     /// assert!(!PayOutStatus::parse("WAITING").is_final());
     /// assert!(PayOutStatus::parse("SUCCESS").is_success());
+    /// // Serialized as the wire text, unknown values included.
+    /// assert_eq!(serde_json::to_string(&PayOutStatus::Cancel).unwrap(), r#""CANCEL""#);
+    /// let odd: PayOutStatus = serde_json::from_str(r#""HELD""#).unwrap();
+    /// assert_eq!(odd, PayOutStatus::Unknown("HELD".into()));
     /// ```
-    PayOutStatus {
+    pub enum PayOutStatus (Exact) {
         /// `PROCESSING`: accepted, being processed.
         Processing = "PROCESSING",
         /// `WAITING`: being routed.
@@ -104,6 +59,42 @@ status_enum! {
         Cancel = "CANCEL",
     }
     final: [Success, Fail, Cancel]
+}
+
+impl PayInStatus {
+    /// Whether the money moved (`SUCCESS`).
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Success)
+    }
+}
+
+impl PayOutStatus {
+    /// Whether the money moved (`SUCCESS`).
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Success)
+    }
+}
+
+/// The three kinds of order Cashy keeps, each with its own create and query endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderKind {
+    /// A hosted cashier order (`/api/payDesk`, `PAYDESK...` order numbers).
+    Cashier,
+    /// A payin (`/api/payIn`, `PAYIN...`).
+    PayIn,
+    /// A payout (`/api/payOut`, `PAYOUT...`).
+    PayOut,
+}
+
+impl fmt::Display for OrderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Cashier => "cashier",
+            Self::PayIn => "payin",
+            Self::PayOut => "payout",
+        })
+    }
 }
 
 /// A payin `payType` code. Codes are per country; the Tanzanian ones are constants here.

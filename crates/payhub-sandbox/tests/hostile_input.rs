@@ -285,7 +285,7 @@ mod paydesk_hostile {
         PayInBankListRequest, PayInQueryRequest, PayInRequest, PayOutQueryRequest, PayOutRequest,
         parse_reply,
     };
-    use paydesk::notify::{NotifyHeaders, NotifyVerifier};
+    use paydesk::notify::NotifyVerifier;
     use paydesk::{Secret, sign};
 
     use super::*;
@@ -310,10 +310,16 @@ mod paydesk_hostile {
     fn signed_notify(body: &[u8]) {
         let v = NotifyVerifier::new(1002001, KEY);
         let s = sign::signature(&Secret::new(KEY), body);
-        let h = NotifyHeaders::new(Some("1002001"), Some(&s), Some("application/json"));
-        let _ = v.verify_headers(h, body, None);
+        let mut h = http::HeaderMap::new();
+        h.insert("MerchantId", http::HeaderValue::from_static("1002001"));
+        h.insert("Sign", http::HeaderValue::from_str(&s).expect("hex"));
+        h.insert(
+            "Content-Type",
+            http::HeaderValue::from_static("application/json"),
+        );
+        let _ = v.verify(&h, body);
         for kind in [OrderKind::Cashier, OrderKind::PayIn, OrderKind::PayOut] {
-            let _ = v.verify_headers(h, body, Some(kind));
+            let _ = v.clone().verify_as(kind).verify(&h, body);
         }
     }
 

@@ -531,7 +531,7 @@ fn retry() -> paydesk::RetryPolicy {
 // ---------------------------------------------------------------------------------------------
 
 mod paydesk_run {
-    use paydesk::api::{BalanceRequest, OrderKind, PayDeskQueryRequest, PayDeskRequest};
+    use paydesk::api::{BalanceRequest, Order, OrderKind, PayDeskQueryRequest, PayDeskRequest};
     use paydesk::{Client, Error, Reconciliation};
     use rust_decimal::Decimal;
 
@@ -592,7 +592,9 @@ mod paydesk_run {
             Box::pin(async move {
                 match self.0.reconcile(OrderKind::Cashier, no).await {
                     Ok(Reconciliation::NotFound) => Ok(false),
-                    Ok(Reconciliation::Cashier(o)) if o.mch_order_no.as_deref() == Some(no) => {
+                    Ok(Reconciliation::Found(Order::Cashier(o)))
+                        if o.mch_order_no.as_deref() == Some(no) =>
+                    {
                         Ok(true)
                     }
                     Ok(other) => Err(format!("wrong order: {other:?}")),

@@ -183,7 +183,7 @@ mod paydesk_secrets {
 
         let text = logs.text();
         assert!(
-            text.contains("paydesk.call"),
+            text.contains(r#"payhub.call{provider="paydesk""#),
             "the call spans were captured:\n{text}"
         );
         assert!(text.contains("M-SECRETS-1"));

@@ -1,10 +1,14 @@
 //! [`RawRequest`]: an escape hatch that signs and sends body bytes you wrote yourself, for a
 //! field or endpoint this crate does not type yet. The bytes are signed and sent unchanged.
 
+use std::borrow::Cow;
+
+use payhub_runtime::PreparedRequest;
 use serde_json::value::RawValue;
 
 use super::Idempotency;
 use crate::error::{ConfigError, Error};
+use crate::sign::Merchant;
 
 /// A request body you serialized yourself, for a path below the base URL. It is not validated:
 /// prefer the typed requests. A raw request is treated as a create (never resent blindly) unless
@@ -55,7 +59,14 @@ impl RawRequest {
         self.idempotency
     }
 
-    pub(crate) fn check(&self) -> Result<(), Error> {
+    /// Checks the path and signs the bytes as they are.
+    pub(crate) fn prepare(&self, merchant: &Merchant) -> Result<PreparedRequest, Error> {
+        self.check()?;
+        let path = Cow::Owned(self.path.clone());
+        merchant.request("raw", path, self.idempotency, self.body.clone())
+    }
+
+    fn check(&self) -> Result<(), Error> {
         let ok = self.path.starts_with("/api/")
             && self.path.len() > 5
             && self

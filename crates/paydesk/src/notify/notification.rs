@@ -3,8 +3,9 @@
 use rust_decimal::Decimal;
 use time::PrimitiveDateTime;
 
-use crate::api::{Fields, OrderKind};
+use crate::api::Fields;
 use crate::error::DecodeError;
+use crate::types::OrderKind;
 use crate::types::{Extra, PayInStatus, PayOutStatus};
 
 /// A verified notify.
@@ -183,10 +184,12 @@ impl Notification {
     /// # let key = Secret::new("k");
     /// # let body = br#"{"amount":"10","mchOrderNo":"M1","orderNo":"PAYOUT1","orderStatus":"FAIL"}"#;
     /// # let sign = paydesk::sign::signature(&key, body);
-    /// # let headers = paydesk::notify::NotifyHeaders::new(Some("7"), Some(&sign), None);
-    /// let n = NotifyVerifier::new(7, key).verify_headers(headers, body, None)?;
+    /// # let mut headers = http::HeaderMap::new();
+    /// # headers.insert("MerchantId", "7".parse()?);
+    /// # headers.insert("Sign", sign.parse()?);
+    /// let n = NotifyVerifier::new(7, key).verify(&headers, body)?;
     /// assert_eq!(n.dedupe_key(), "payout:PAYOUT1:FAIL");
-    /// # Ok::<(), paydesk::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn dedupe_key(&self) -> String {
         format!("{}:{}:{}", self.kind(), self.order_no(), self.status_text())

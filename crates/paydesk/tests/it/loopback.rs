@@ -2,7 +2,7 @@
 //! retries of reads, creates that are never resent, and broken replies.
 
 use paydesk::api::{
-    BalanceRequest, BankListRequest, OrderKind, PayDeskQueryRequest, PayDeskRequest,
+    BalanceRequest, BankListRequest, Order, OrderKind, PayDeskQueryRequest, PayDeskRequest,
     PayInBankListRequest, PayInQueryRequest, PayInRequest, PayOutQueryRequest, PayOutRequest,
     Payee, RawRequest,
 };
@@ -530,7 +530,7 @@ async fn reconcile_finds_or_rules_out_the_order() {
     .await;
     let c = server.client();
     match c.reconcile(OrderKind::Cashier, "M1").await.expect("found") {
-        Reconciliation::Cashier(q) => assert!(q.status.is_success()),
+        Reconciliation::Found(Order::Cashier(q)) => assert!(q.status.is_success()),
         other => panic!("{other:?}"),
     }
     assert_eq!(

@@ -3,10 +3,10 @@
 
 use http::{HeaderMap, HeaderValue};
 use paydesk::api::OrderKind;
-use paydesk::notify::{Notification, NotifyError, NotifyHeaders, NotifyVerifier};
+use paydesk::notify::{Notification, NotifyError, NotifyVerifier};
 use paydesk::{Error, Secret, sign};
 
-use crate::{KEY, MERCHANT, offline_client};
+use crate::{KEY, MERCHANT, notify_headers, offline_client};
 
 fn headers_for(body: &[u8]) -> HeaderMap {
     let mut h = HeaderMap::new();
@@ -80,35 +80,51 @@ fn verify_as_sets_the_kind_when_the_prefix_does_not() {
         "{e:?}"
     );
     let n = v
-        .verify_as(OrderKind::PayOut, &headers_for(body), body)
+        .verify_as(OrderKind::PayOut)
+        .verify(&headers_for(body), body)
         .expect("forced kind");
     assert_eq!(n.kind(), OrderKind::PayOut);
     assert_eq!(n.dedupe_key(), "payout:X123:SUCCESS");
 }
 
 #[test]
-fn verify_headers_without_http_types() {
+fn client_verifier_applies_max_notify_body_bytes() {
+    let body = br#"{"orderStatus":"PAYING","amount":"5","mchOrderNo":"M1","orderNo":"PAYIN5"}"#;
+    let client = paydesk::Client::builder(MERCHANT, KEY)
+        .base_url("http://127.0.0.1:9")
+        .max_notify_body_bytes(16)
+        .build()
+        .expect("client");
+    let e = notify_error(client.notify_verifier().verify(&headers_for(body), body));
+    assert!(
+        matches!(e, NotifyError::BodyTooLarge { limit: 16, .. }),
+        "{e:?}"
+    );
+    let zero = paydesk::Client::builder(MERCHANT, KEY)
+        .base_url("http://127.0.0.1:9")
+        .max_notify_body_bytes(0)
+        .build();
+    assert!(
+        matches!(&zero, Err(Error::Config(c)) if c.setting() == "max_notify_body_bytes"),
+        "{zero:?}"
+    );
+}
+
+#[test]
+fn verify_reads_headers_case_insensitively_and_any_json_content_type() {
     let body = br#"{"orderStatus":"PAYING","amount":"5","mchOrderNo":"M1","orderNo":"PAYIN5"}"#;
     let sign = sign::signature(&Secret::new(KEY), body);
     let v = NotifyVerifier::new(MERCHANT, KEY);
-    let n = v
-        .verify_headers(
-            NotifyHeaders::new(
-                Some("1002001"),
-                Some(&sign),
-                Some("application/json; charset=utf-8"),
-            ),
-            body,
-            None,
-        )
-        .expect("valid");
+    let mut headers = HeaderMap::new();
+    headers.insert("merchantid", HeaderValue::from_static("1002001"));
+    headers.insert("SIGN", HeaderValue::from_str(&sign).expect("hex"));
+    let json = HeaderValue::from_static("application/json; charset=utf-8");
+    headers.insert("content-type", json);
+    let n = v.verify(&headers, body).expect("valid");
     assert_eq!(n.kind(), OrderKind::PayIn);
     assert!(!n.is_final());
     let other_key = NotifyVerifier::new(MERCHANT, "anotherKey");
-    let e = notify_error(other_key.verify_headers(
-        NotifyHeaders::new(Some("1002001"), Some(&sign), None),
-        body,
-        None,
-    ));
+    let e =
+        notify_error(other_key.verify(&notify_headers(Some("1002001"), Some(&sign), None), body));
     assert!(matches!(e, NotifyError::BadSignature), "{e:?}");
 }

@@ -4,13 +4,13 @@ use paydesk::api::{
     BalanceRequest, BankListRequest, PayDeskQueryRequest, PayDeskRequest, PayInBankListRequest,
     PayInQueryRequest, PayInRequest, PayOutQueryRequest, PayOutRequest, parse_reply,
 };
-use paydesk::notify::{NotifyError, NotifyHeaders, NotifyVerifier};
+use paydesk::notify::{NotifyError, NotifyVerifier};
 use paydesk::{Error, Secret, sign};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use rust_decimal::Decimal;
 
-use crate::{KEY, MERCHANT, offline_client};
+use crate::{KEY, MERCHANT, notify_headers, offline_client};
 
 fn parse_all(status: u16, body: &[u8]) {
     let _ = parse_reply::<PayDeskRequest>(status, body);
@@ -25,11 +25,8 @@ fn parse_all(status: u16, body: &[u8]) {
 }
 
 fn verify(body: &[u8], sign: &str) -> paydesk::Result<paydesk::notify::Notification> {
-    NotifyVerifier::new(MERCHANT, KEY).verify_headers(
-        NotifyHeaders::new(Some("1002001"), Some(sign), None),
-        body,
-        None,
-    )
+    NotifyVerifier::new(MERCHANT, KEY)
+        .verify(&notify_headers(Some("1002001"), Some(sign), None), body)
 }
 
 /// A number-ish or string-ish JSON token, often invalid.
@@ -75,7 +72,7 @@ proptest! {
         content_type in "\\PC{0,30}",
     ) {
         let v = NotifyVerifier::new(MERCHANT, KEY);
-        let _ = v.verify_headers(NotifyHeaders::new(Some(&merchant), Some(&sign), Some(&content_type)), &body, None);
+        let _ = v.verify(&notify_headers(Some(&merchant), Some(&sign), Some(&content_type)), &body);
         // Correctly signed hostile bytes reach the parser.
         let good = sign::signature(&Secret::new(KEY), &body);
         let _ = verify(&body, &good);

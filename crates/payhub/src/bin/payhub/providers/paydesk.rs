@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use payhub::paydesk::api::{OrderKind, PayDeskQueryRequest, PayDeskQueryResponse, PayDeskRequest};
+use payhub::paydesk::api::{
+    Order, OrderKind, PayDeskQueryRequest, PayDeskQueryResponse, PayDeskRequest,
+};
 use payhub::paydesk::notify::{Ack, Notification, NotifyVerifier};
 use payhub::paydesk::types::{Extra, IdType};
 use payhub::paydesk::{
@@ -187,8 +189,8 @@ pub(crate) async fn query(
     let mut r = Record::new();
     r.put("provider", P).put("kind", kind);
     match found {
-        Reconciliation::Cashier(o) => cashier(&mut r, &o),
-        Reconciliation::PayIn(o) => {
+        Reconciliation::Found(Order::Cashier(o)) => cashier(&mut r, &o),
+        Reconciliation::Found(Order::PayIn(o)) => {
             r.put("order_no", &o.order_no)
                 .opt("mch_order_no", o.mch_order_no.as_deref())
                 .put("status", &o.status)
@@ -201,7 +203,7 @@ pub(crate) async fn query(
                 .opt("completion_time", o.completion_time.map(local_time));
             extra(&mut r, &o.extra);
         }
-        Reconciliation::PayOut(o) => {
+        Reconciliation::Found(Order::PayOut(o)) => {
             r.put("order_no", &o.order_no)
                 .opt("mch_order_no", o.mch_order_no.as_deref())
                 .put("status", &o.status)
