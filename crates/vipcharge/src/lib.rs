@@ -78,6 +78,7 @@ mod env;
 pub mod error;
 pub mod notify;
 pub mod protocol;
+mod settings;
 pub mod sign;
 pub mod types;
 mod wire;

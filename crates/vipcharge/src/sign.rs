@@ -32,6 +32,7 @@ use sign_core::{
 
 use payhub_runtime::{Method, PreparedRequest};
 
+use crate::error::ConfigError;
 use crate::types::SignType;
 
 /// The content type of every request.
@@ -121,7 +122,7 @@ impl RequestSigner {
     }
 
     /// Signs `message`; returns the header value and an explanation with the secret masked.
-    /// Signs `body` with the auth headers and builds the request: `Accept`, `businessId`,
+    /// Checks the nonce, signs `body` with the auth headers and builds the request: `Accept`, `businessId`,
     /// `nonce`, `timestamp`, `signType` (when sent), `sign` (masked) and the body as signed. The
     /// explanation has named parts (`headers`, `body`), so a redacted one lists the body's
     /// fields.
@@ -135,10 +136,18 @@ impl RequestSigner {
         timestamp: String,
         send_sign_type: bool,
         body: Vec<u8>,
-    ) -> Result<PreparedRequest, sign_core::Error> {
+    ) -> Result<PreparedRequest, ConfigError> {
+        if nonce.is_empty() || nonce.len() > 128 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::new(
+                "nonce_source",
+                "produced a nonce that is empty, longer than 128 bytes or not visible ASCII",
+            ));
+        }
         let sign_type = send_sign_type.then(|| self.sign_type().as_str());
         let message = string_to_sign(business_id, &nonce, sign_type, &timestamp, &body);
-        let (sign, explanation) = self.sign(&message)?;
+        let (sign, explanation) = self
+            .sign(&message)
+            .map_err(|e| ConfigError::with_source("private_key", "signing failed", e))?;
         let head = message.len().saturating_sub(body.len());
         let explanation =
             explanation.with_parts([("headers", 0..head), ("body", head..message.len())]);

@@ -110,6 +110,27 @@ fn read_envelope(body: &[u8]) -> Result<Envelope, DecodeError> {
 }
 
 impl ReplyReader<'_> {
+    /// Reads a reply given as its parts (a reply obtained by other means).
+    pub(crate) fn read_parts<O: Operation>(
+        &self,
+        req: &O,
+        status: u16,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<O::Response> {
+        let (headers, body) = (headers.clone(), bytes::Bytes::copy_from_slice(body));
+        let elapsed = std::time::Duration::ZERO;
+        self.read(
+            req,
+            &RawResponse {
+                status,
+                headers,
+                body,
+                elapsed,
+            },
+        )
+    }
+
     /// Reads the reply of `req`: signature (2xx replies), envelope, status, typed data.
     pub(crate) fn read<O: Operation>(&self, req: &O, raw: &RawResponse) -> Result<O::Response> {
         let is_order = O::IDEMPOTENCY == Idempotency::Unsafe;
