@@ -647,7 +647,11 @@ mod vipcharge_secrets {
             .header("nonce", "n-1")
             .header("timestamp", "1733130000000")
             .header("sign", &notify_sign);
-        let v = NotifyVerifier::new("166", PlatformVerifier::md5(MD5_SECRET));
+        // Pinned a minute after the callback's signed time (the default freshness window is
+        // 24 hours on the system clock, which made this test fail after that day).
+        let v = NotifyVerifier::new("166", PlatformVerifier::md5(MD5_SECRET)).clock(
+            std::sync::Arc::new(vipcharge::FixedClock::from_millis(1_733_130_060_000)),
+        );
         let n = v.verify(&h.to_header_map(), body).expect("verifies");
         let refused = v.verify(&h.to_header_map(), b"{}").expect_err("refused");
         check_fmt!(&[MD5_SECRET, notify_sign.as_str()]; debug: n, h; display: refused);
