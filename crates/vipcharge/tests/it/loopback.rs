@@ -256,6 +256,10 @@ async fn api_errors_are_typed() {
     assert_eq!(api.status(), &ReplyStatus::InsufficientBalance);
     assert_eq!(api.biz_code(), Some("B-9"));
     assert!(!err.is_outcome_unknown());
+    assert!(
+        !err.is_retryable(),
+        "a definite refusal is not worth asking again"
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -464,6 +468,13 @@ async fn reads_are_retried_after_nonce_repeated_and_give_up_with_the_status() {
         .expect_err("keeps failing");
     assert_eq!(err.reply_status(), Some(&ReplyStatus::DataException));
     assert_eq!(server.requests().len(), 3, "three attempts in all");
+    // The shared accessor vocabulary: a busy status is retryable, and its code is typed.
+    assert!(err.is_retryable(), "{err:?}");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code().as_str(), "99");
+    assert_eq!(api.code().to_string(), "99 (数据异常)");
 }
 
 #[tokio::test]
