@@ -649,9 +649,8 @@ mod vipcharge_secrets {
             .header("sign", &notify_sign);
         // Pinned a minute after the callback's signed time (the default freshness window is
         // 24 hours on the system clock, which made this test fail after that day).
-        let v = NotifyVerifier::new("166", PlatformVerifier::md5(MD5_SECRET)).clock(
-            std::sync::Arc::new(vipcharge::FixedClock::from_millis(1_733_130_060_000)),
-        );
+        let v = NotifyVerifier::new("166", PlatformVerifier::md5(MD5_SECRET))
+            .clock(Arc::new(FixedClock::from_millis(1_733_130_060_000)));
         let n = v.verify(&h.to_header_map(), body).expect("verifies");
         let refused = v.verify(&h.to_header_map(), b"{}").expect_err("refused");
         check_fmt!(&[MD5_SECRET, notify_sign.as_str()]; debug: n, h; display: refused);
