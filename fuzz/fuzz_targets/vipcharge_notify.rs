@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         .header("timestamp", "1628757969177")
         .header("sign", &sig);
     let v = NotifyVerifier::new("166", PlatformVerifier::md5(SECRET));
-    if let Err(vipcharge::Error::Notify(e)) = v.verify_parts(&h, data) {
+    if let Err(vipcharge::Error::Notify(e)) = v.verify(&h.to_header_map(), data) {
         assert!(
             !matches!(e, vipcharge::notify::NotifyError::BadSignature),
             "a correctly signed callback failed: {e:?}"

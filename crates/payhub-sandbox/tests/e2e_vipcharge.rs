@@ -129,7 +129,9 @@ impl Listener {
                     for (k, v) in &headers {
                         h = h.header(k, v);
                     }
-                    let verified = verifier.verify_parts(&h, &body).map_err(|e| e.to_string());
+                    let verified = verifier
+                        .verify(&h.to_header_map(), &body)
+                        .map_err(|e| e.to_string());
                     let n = {
                         let mut seen = seen.lock().expect("lock");
                         seen.push(Delivery {
@@ -306,7 +308,12 @@ async fn golden_vector_requests_are_accepted_and_a_replay_is_refused() {
             ..
         }
     ));
-    let order = md5_client(&sb).reconcile("87103").await.expect("reconcile");
+    let order = md5_client(&sb)
+        .reconcile("87103")
+        .await
+        .expect("reconcile")
+        .into_found()
+        .expect("found");
     assert_eq!(
         order.order_code(),
         Some(sb.order("87103").expect("order").platform_order_no.as_str())
@@ -482,7 +489,12 @@ async fn orders_progress_and_signed_callbacks_arrive_for_both_sign_types() {
     .await
     .expect("accepted");
     assert_eq!(
-        md5.reconcile("CB-MD5").await.expect("query").status(),
+        md5.reconcile("CB-MD5")
+            .await
+            .expect("query")
+            .into_found()
+            .expect("found")
+            .status(),
         Some(&OrderStatus::Accepted)
     );
     run_all(&sb).await;
@@ -511,7 +523,12 @@ async fn orders_progress_and_signed_callbacks_arrive_for_both_sign_types() {
         if last == OrderStatus::Failed {
             assert_eq!(n.extra()["failReason"], "账号不存在");
         }
-        let info = client.reconcile(biz).await.expect("query");
+        let info = client
+            .reconcile(biz)
+            .await
+            .expect("query")
+            .into_found()
+            .expect("found");
         assert_eq!(info.status(), Some(&last));
         for record in sb.callbacks_for(biz) {
             assert_eq!(record.attempts.len(), 1, "acknowledged at once");
@@ -527,7 +544,7 @@ async fn orders_progress_and_signed_callbacks_arrive_for_both_sign_types() {
     assert!(
         rsa.notify_verifier()
             .expect("v")
-            .verify_parts(&h, &d.body)
+            .verify(&h.to_header_map(), &d.body)
             .is_err()
     );
     sb.shutdown().await.expect("shutdown");
@@ -595,7 +612,9 @@ async fn duplicates_stale_timestamps_and_replayed_nonces() {
     let found = c
         .reconcile(err.biz_code().expect("biz"))
         .await
-        .expect("reconcile");
+        .expect("reconcile")
+        .into_found()
+        .expect("found");
     assert_eq!(found.biz_code(), Some("DUP-1"));
 
     let stale_ms = sb.now().unix_millis() - 10 * 60 * 1000;
@@ -779,7 +798,9 @@ async fn injected_faults() {
         let order = c
             .reconcile(biz)
             .await
-            .unwrap_or_else(|e| panic!("{biz}: {e}"));
+            .unwrap_or_else(|e| panic!("{biz}: {e}"))
+            .into_found()
+            .unwrap_or_else(|| panic!("{biz}: not found"));
         assert_eq!(order.biz_code(), Some(biz), "the order exists");
         let orders = sb.orders(&payhub_sandbox::OrderFilter::default().merchant_order_no(biz));
         assert_eq!(orders.len(), 1, "{biz}: sent exactly once");

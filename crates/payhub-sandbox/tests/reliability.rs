@@ -921,7 +921,7 @@ mod vipcharge_run {
     use vipcharge::api::{BalanceRequest, OrderInfoRequest, VipChargeRequest};
     use vipcharge::error::UnknownReason;
     use vipcharge::types::ReplyStatus;
-    use vipcharge::{Client, Credentials, Error};
+    use vipcharge::{Client, Credentials, Error, Reconciliation};
 
     use super::*;
 
@@ -930,7 +930,7 @@ mod vipcharge_run {
             Error::Transport(t) => format!("transport:{:?}", t.kind()).to_lowercase(),
             Error::Decode(d) => format!("decode:{:?}", d.kind()).to_lowercase(),
             Error::Api(a) if *a.status() == ReplyStatus::NotFound => "not_found".to_owned(),
-            Error::Api(a) => format!("api:{}", a.status().code()),
+            Error::Api(a) => format!("api:{}", a.status().as_str()),
             Error::OutcomeUnknown(u) => reason(u.reason()),
             other => format!("unexpected:{other}"),
         }
@@ -938,7 +938,7 @@ mod vipcharge_run {
 
     fn reason(r: &UnknownReason) -> String {
         match r {
-            UnknownReason::ProviderStatus { status, .. } => format!("status:{}", status.code()),
+            UnknownReason::ProviderStatus { status, .. } => format!("status:{}", status.as_str()),
             UnknownReason::Transport(k) => format!("transport:{k:?}").to_lowercase(),
             UnknownReason::HttpStatus(s) => format!("http:{s}"),
             UnknownReason::UnreadableReply(k) => format!("decode:{k:?}").to_lowercase(),
@@ -978,9 +978,9 @@ mod vipcharge_run {
         fn reconcile<'a>(&'a self, no: &'a str) -> BoxFut<'a, Result<bool, String>> {
             Box::pin(async move {
                 match self.0.reconcile(no).await {
-                    Ok(o) if o.biz_code() == Some(no) => Ok(true),
-                    Ok(o) => Err(format!("wrong order: {o:?}")),
-                    Err(Error::Api(a)) if *a.status() == ReplyStatus::NotFound => Ok(false),
+                    Ok(Reconciliation::Found(o)) if o.biz_code() == Some(no) => Ok(true),
+                    Ok(Reconciliation::Found(o)) => Err(format!("wrong order: {o:?}")),
+                    Ok(_) => Ok(false),
                     Err(e) => Err(label(&e)),
                 }
             })

@@ -39,6 +39,7 @@ mod balance;
 mod batch;
 mod charge;
 mod coupon;
+mod envelope;
 mod gas_card;
 mod order_info;
 mod product_code;
@@ -52,6 +53,8 @@ pub use balance::{BalanceRequest, BalanceResponse};
 pub use batch::{BatchItem, BatchRequest, BatchResponse};
 pub use charge::ChargeResponse;
 pub use coupon::{CouponRequest, CouponResponse, MAX_CODES_PER_CALL};
+pub(crate) use envelope::ReplyReader;
+pub use envelope::ReplyVerification;
 pub use gas_card::GasCardRequest;
 pub use order_info::{OrderInfoRequest, OrderInfoResponse};
 pub use product_code::{ProductCodeRequest, ProductCodeResponse};
@@ -110,7 +113,7 @@ pub(crate) mod private {
         ) -> Result<Option<OrderStatus>, DecodeError> {
             for name in self.status_fields {
                 if let Some(text) = f.opt_string(name)? {
-                    return Ok(Some(OrderStatus::from_code(&text)));
+                    return Ok(Some(OrderStatus::parse(text.trim())));
                 }
             }
             Ok(None)

@@ -9,7 +9,6 @@ pub use payhub_runtime::{TransportError, TransportErrorKind};
 
 use sign_core::Explanation;
 
-use crate::notify::NotifyError;
 use crate::types::ReplyStatus;
 
 /// `Result` with this crate's [`Error`].
@@ -54,6 +53,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether asking again may help, for a read (queries, balance, product list): a transport
+    /// failure worth retrying, an HTTP 5xx or a reply cut short on the way, or statuses 5, 6,
+    /// 98, 99. The client already retried such a read within its call deadline; an order is
+    /// never resent (see [`Error::is_outcome_unknown`]).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport(t) => t.is_retryable(),
+            // A 5xx, or a reply cut short or garbled on the way (truncated JSON, an HTML page
+            // from a proxy): a read is safe to ask again.
+            Self::Decode(d) => match d.kind() {
+                DecodeErrorKind::HttpStatus => d.http_status() >= 500,
+                DecodeErrorKind::Empty
+                | DecodeErrorKind::Html
+                | DecodeErrorKind::NotJson
+                | DecodeErrorKind::Truncated => true,
+                _ => false,
+            },
+            Self::Api(a) => a.status().retryable_for_reads(),
+            _ => false,
+        }
+    }
+
     /// Whether an order may exist although the call did not succeed: query it, do not resend.
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
@@ -200,7 +221,7 @@ impl fmt::Display for UnknownReason {
         match self {
             Self::ProviderStatus { status, message } => {
                 write!(f, "platform status {status}")?;
-                if !message.is_empty() && message != status.description() {
+                if !message.is_empty() && message != status.meaning() {
                     write!(f, ": {message}")?;
                 }
                 Ok(())
@@ -450,7 +471,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.0;
         write!(f, "{}: platform status {}", i.operation, i.status)?;
-        if !i.message.is_empty() && i.message != i.status.description() {
+        if !i.message.is_empty() && i.message != i.status.meaning() {
             write!(f, ": {}", i.message)?;
         }
         match &i.signed {
@@ -506,7 +527,12 @@ impl ApiError {
         self.0.operation
     }
 
-    /// The typed `status`.
+    /// The platform's `status` code, typed (the accessor every payhub crate names `code`).
+    pub fn code(&self) -> &ReplyStatus {
+        &self.0.status
+    }
+
+    /// The typed `status` (the same as [`ApiError::code`]).
     pub fn status(&self) -> &ReplyStatus {
         &self.0.status
     }
@@ -644,5 +670,111 @@ impl SignatureError {
     /// [`Error::OutcomeUnknown`] (with this error as its source) instead.
     pub fn outcome_unknown(&self) -> bool {
         self.outcome_unknown
+    }
+}
+
+/// Why a callback was refused. Answer [`Ack::retry`](crate::notify::Ack::retry) (or an HTTP error) for all of them.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotifyError {
+    /// The body is larger than the configured cap.
+    #[error("callback body of {actual} bytes exceeds the {limit}-byte cap")]
+    BodyTooLarge {
+        /// The cap.
+        limit: usize,
+        /// The size received.
+        actual: usize,
+    },
+    /// The `Content-Type` is present and is not JSON.
+    #[error("callback content type `{received}` is not application/json")]
+    ContentType {
+        /// The content type received.
+        received: String,
+    },
+    /// The `sign` header is absent or empty.
+    #[error("callback has no `sign` header")]
+    MissingSignature,
+    /// Another required header is absent or empty.
+    #[error("callback has no `{name}` header")]
+    MissingHeader {
+        /// The header name.
+        name: &'static str,
+    },
+    /// A header is not visible ASCII text.
+    #[error("callback header `{name}` is not valid text")]
+    MalformedHeader {
+        /// The header name.
+        name: &'static str,
+    },
+    /// The `businessId` header names another business.
+    #[error("callback is for business `{received}`, not `{expected}`")]
+    WrongMerchant {
+        /// The configured business ID.
+        expected: String,
+        /// The one received.
+        received: String,
+    },
+    /// The `signType` header names another algorithm than the one configured.
+    #[error("callback signType `{received}` does not match the configured {expected}")]
+    SignTypeMismatch {
+        /// The configured type.
+        expected: &'static str,
+        /// The one received.
+        received: String,
+    },
+    /// The `sign` header is not valid hex/base64.
+    #[error("callback `sign` header is not valid {encoding}")]
+    MalformedSignature {
+        /// The expected encoding.
+        encoding: &'static str,
+    },
+    /// The signature does not match the body and headers.
+    #[error("callback signature does not match")]
+    BadSignature,
+    /// The signed `timestamp` is older than the freshness window allows: a replay of an old
+    /// callback. Drop it (or answer [`Ack::retry`](crate::notify::Ack::retry)); query the order if in doubt.
+    #[error(
+        "callback timestamp is {age_secs} s old, over the {max_age_secs} s maximum age (a replay?)"
+    )]
+    Stale {
+        /// How old the timestamp is, in seconds.
+        age_secs: u64,
+        /// The configured maximum age, in seconds.
+        max_age_secs: u64,
+    },
+    /// The signed `timestamp` is further ahead of the verifier's clock than the allowed skew
+    /// (check the server clock).
+    #[error(
+        "callback timestamp is {ahead_secs} s in the future, over the {max_future_skew_secs} s allowed clock skew"
+    )]
+    FromTheFuture {
+        /// How far ahead the timestamp is, in seconds.
+        ahead_secs: u64,
+        /// The configured skew, in seconds.
+        max_future_skew_secs: u64,
+    },
+    /// The signed `timestamp` is not a Unix time in milliseconds (13 digits) or seconds (10
+    /// digits), so its freshness cannot be checked.
+    #[error("callback `timestamp` header is not a Unix time in milliseconds or seconds")]
+    BadTimestamp,
+    /// The (verified) body is not UTF-8.
+    #[error("callback body is not UTF-8")]
+    NotUtf8,
+    /// The (verified) body is not the expected JSON, or a field is unreadable.
+    #[error("callback field `{field}`: {reason}")]
+    Malformed {
+        /// The field (or `body`).
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl NotifyError {
+    pub(crate) fn malformed(e: &DecodeError) -> Self {
+        Self::Malformed {
+            field: e.field_name().unwrap_or("body").to_owned(),
+            reason: e.detail().to_owned(),
+        }
     }
 }

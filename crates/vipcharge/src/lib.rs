@@ -31,8 +31,10 @@
 //!   by block with the merchant private key into [`card::CardSecret`], which never prints.
 //! - **Callbacks** ([`notify`]): verified on the raw bytes before parsing, typed, acknowledged
 //!   with exactly `SUCCESS` ([`notify::Ack`]).
-//! - **Tracing**: one `vipcharge.call` span per attempt (operation, order numbers, attempt, HTTP
-//!   status, platform status, latency); signatures, keys and secrets are never logged.
+//! - **Tracing and metrics**: one `payhub.call` span per call, the schema every payhub provider
+//!   shares (provider, operation, merchant, order numbers, attempt, HTTP status, outcome,
+//!   latency), and the `payhub_runtime::metrics` counters; signatures, keys and secrets are
+//!   never logged.
 //!
 //! # Open points of the provider's docs, and the defaults chosen
 //! The public docs are cut off on several pages. Each open point is a documented, overridable
@@ -71,21 +73,34 @@ compile_error!("vipcharge needs an RSA backend: enable the `aws-lc-rs` (default)
 pub mod api;
 pub mod card;
 mod client;
+mod credentials;
+mod env;
 pub mod error;
 pub mod notify;
+pub mod protocol;
+mod settings;
 pub mod sign;
 pub mod types;
 mod wire;
 
-pub use client::{CONTENT_TYPE, Client, ClientBuilder, Credentials, ReplyVerification};
+pub use api::ReplyVerification;
+pub use client::{Client, ClientBuilder};
+pub use credentials::Credentials;
+pub use env::{
+    ENV_BASE_URL, ENV_BUSINESS_ID, ENV_MERCHANT_ID, ENV_PLATFORM_PUBLIC_KEY, ENV_PRIVATE_KEY,
+    ENV_SECRET, ENV_SIGN_TYPE,
+};
 pub use error::{Error, Result};
 /// The `http` crate, whose `HeaderMap` [`NotifyVerifier::verify`] takes.
 pub use http;
 pub use notify::{Ack, Notification, NotifyVerifier};
+/// What [`Client::reconcile`] found: the order, or that the platform has no such order.
+pub use payhub_runtime::Reconciliation;
 pub use payhub_runtime::{
     Clock, FixedClock, FixedNonce, NonceSource, PreparedRequest, RandomUuid, RetryPolicy,
     SystemClock,
 };
+pub use sign::CONTENT_TYPE;
 /// RSA keys and backends (`rsa::RsaPrivateKey::parse`, `rsa::aws_lc::BACKEND`,
 /// `rsa::rust_crypto::BACKEND` with the `rsa` feature), re-exported from `sign-core`.
 pub use sign_core::rsa;

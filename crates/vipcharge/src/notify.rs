@@ -43,7 +43,7 @@
 //! // A recorded callback: the clock is pinned to its time (production uses the system clock).
 //! let clock = std::sync::Arc::new(vipcharge::FixedClock::from_millis(1628757969177 + 60_000));
 //! let verifier = NotifyVerifier::new("166", PlatformVerifier::md5("k")).clock(clock);
-//! let n = verifier.verify_parts(&headers, body).unwrap();
+//! let n = verifier.verify(&headers.to_header_map(), body).unwrap();
 //! assert_eq!(n.order_code(), "O1");
 //! assert!(n.status().unwrap().is_success());
 //! assert_eq!(Ack::success().body(), "SUCCESS");
@@ -53,21 +53,21 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use payhub_runtime::{Clock, SystemClock};
+use payhub_runtime::metrics::{self, CallbackOutcome};
+use payhub_runtime::{Clock, Protocol, SystemClock};
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+pub use crate::error::NotifyError;
 use crate::error::{DecodeError, Error};
+use crate::protocol::Vipcharge;
 use crate::sign::{PlatformVerifier, header, string_to_sign};
 use crate::types::OrderStatus;
 use crate::wire::Fields;
 
-/// The body that acknowledges a callback.
-pub const ACK_BODY: &str = "SUCCESS";
-
 /// Default cap on a callback body (64 KiB): status reports are a few hundred bytes.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+pub const DEFAULT_MAX_BODY_BYTES: usize = payhub_runtime::DEFAULT_MAX_NOTIFY_BODY_BYTES;
 
 /// When the platform delivers a callback again after a failed one: 15 s, 30 s, 3 min, 10 min,
 /// 20 min, 30 min, 60 min, 3 h, 6 h.
@@ -175,114 +175,15 @@ fn timestamp_millis(text: &str) -> Option<i64> {
     }
 }
 
-/// Why a callback was refused. Answer [`Ack::retry`] (or an HTTP error) for all of them.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum NotifyError {
-    /// The body is larger than the configured cap.
-    #[error("callback body of {actual} bytes exceeds the {limit}-byte cap")]
-    BodyTooLarge {
-        /// The cap.
-        limit: usize,
-        /// The size received.
-        actual: usize,
-    },
-    /// The `Content-Type` is present and is not JSON.
-    #[error("callback content type `{received}` is not application/json")]
-    ContentType {
-        /// The content type received.
-        received: String,
-    },
-    /// The `sign` header is absent or empty.
-    #[error("callback has no `sign` header")]
-    MissingSignature,
-    /// Another required header is absent or empty.
-    #[error("callback has no `{name}` header")]
-    MissingHeader {
-        /// The header name.
-        name: &'static str,
-    },
-    /// A header is not visible ASCII text.
-    #[error("callback header `{name}` is not valid text")]
-    MalformedHeader {
-        /// The header name.
-        name: &'static str,
-    },
-    /// The `businessId` header names another business.
-    #[error("callback is for business `{received}`, not `{expected}`")]
-    WrongMerchant {
-        /// The configured business ID.
-        expected: String,
-        /// The one received.
-        received: String,
-    },
-    /// The `signType` header names another algorithm than the one configured.
-    #[error("callback signType `{received}` does not match the configured {expected}")]
-    SignTypeMismatch {
-        /// The configured type.
-        expected: &'static str,
-        /// The one received.
-        received: String,
-    },
-    /// The `sign` header is not valid hex/base64.
-    #[error("callback `sign` header is not valid {encoding}")]
-    MalformedSignature {
-        /// The expected encoding.
-        encoding: &'static str,
-    },
-    /// The signature does not match the body and headers.
-    #[error("callback signature does not match")]
-    BadSignature,
-    /// The signed `timestamp` is older than the freshness window allows: a replay of an old
-    /// callback. Drop it (or answer [`Ack::retry`]); query the order if in doubt.
-    #[error(
-        "callback timestamp is {age_secs} s old, over the {max_age_secs} s maximum age (a replay?)"
-    )]
-    Stale {
-        /// How old the timestamp is, in seconds.
-        age_secs: u64,
-        /// The configured maximum age, in seconds.
-        max_age_secs: u64,
-    },
-    /// The signed `timestamp` is further ahead of the verifier's clock than the allowed skew
-    /// (check the server clock).
-    #[error(
-        "callback timestamp is {ahead_secs} s in the future, over the {max_future_skew_secs} s allowed clock skew"
-    )]
-    FromTheFuture {
-        /// How far ahead the timestamp is, in seconds.
-        ahead_secs: u64,
-        /// The configured skew, in seconds.
-        max_future_skew_secs: u64,
-    },
-    /// The signed `timestamp` is not a Unix time in milliseconds (13 digits) or seconds (10
-    /// digits), so its freshness cannot be checked.
-    #[error("callback `timestamp` header is not a Unix time in milliseconds or seconds")]
-    BadTimestamp,
-    /// The (verified) body is not UTF-8.
-    #[error("callback body is not UTF-8")]
-    NotUtf8,
-    /// The (verified) body is not the expected JSON, or a field is unreadable.
-    #[error("callback field `{field}`: {reason}")]
-    Malformed {
-        /// The field (or `body`).
-        field: String,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-impl NotifyError {
-    fn malformed(e: &DecodeError) -> Self {
-        Self::Malformed {
-            field: e.field_name().unwrap_or("body").to_owned(),
-            reason: e.detail().to_owned(),
-        }
-    }
-}
-
-/// The headers of a callback, for frameworks without `http::HeaderMap`. Names are matched
-/// ASCII case-insensitively.
+/// A callback's headers, built one by one (for frameworks without `http::HeaderMap`, tests and
+/// recorded callbacks) and handed to [`NotifyVerifier::verify`] as a map
+/// ([`CallbackHeaders::to_header_map`]). Names are matched ASCII case-insensitively.
+///
+/// ```
+/// use vipcharge::notify::CallbackHeaders;
+/// let map = CallbackHeaders::new().header("businessId", "166").header("nonce", "n-1").to_header_map();
+/// assert_eq!(map.get("businessid").unwrap(), "166");
+/// ```
 #[derive(Clone, Default)]
 pub struct CallbackHeaders {
     headers: Vec<(String, String)>,
@@ -301,9 +202,24 @@ impl CallbackHeaders {
         self
     }
 
+    /// The headers as an `http::HeaderMap`, for [`NotifyVerifier::verify`]. A name or value that
+    /// HTTP cannot carry (a control character) is left out, as no HTTP server would deliver it.
+    pub fn to_header_map(&self) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in &self.headers {
+            if let (Ok(n), Ok(v)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_bytes(value.as_bytes()),
+            ) {
+                map.append(n, v);
+            }
+        }
+        map
+    }
+
     /// Copies the headers of an `http::HeaderMap`; values that are not text are kept as
     /// unreadable and refused as [`NotifyError::MalformedHeader`] if they are needed.
-    pub fn from_header_map(map: &http::HeaderMap) -> Self {
+    fn from_header_map(map: &http::HeaderMap) -> Self {
         let mut out = Self::new();
         for (name, value) in map {
             let text = value
@@ -374,7 +290,7 @@ impl NotifyVerifier {
             business_id: business_id.into(),
             verifier,
             max_body: DEFAULT_MAX_BODY_BYTES,
-            status_fields: crate::client::default_status_fields(),
+            status_fields: crate::types::default_status_fields(),
             freshness: Some(Freshness::DEFAULT),
             clock: Arc::new(SystemClock),
         }
@@ -434,42 +350,38 @@ impl NotifyVerifier {
         self
     }
 
-    /// Verifies a callback from an `http::HeaderMap` and its raw body.
+    /// Verifies a callback from its headers and raw body: size, content type, headers,
+    /// business, signature over the raw bytes, freshness, and only then UTF-8 and JSON. Records
+    /// the `payhub_callbacks_total` metric (`verified` or `refused`).
     ///
     /// # Errors
     /// [`Error::Notify`] with the precise [`NotifyError`]; answer [`Ack::retry`] (or drop a
     /// forged callback).
     pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Notification, Error> {
-        self.verify_parts(&CallbackHeaders::from_header_map(headers), body)
-    }
-
-    /// Verifies a callback from its headers and raw body: size, content type, headers, business,
-    /// signature over the raw bytes, and only then UTF-8 and JSON.
-    ///
-    /// # Errors
-    /// [`Error::Notify`] with the precise [`NotifyError`].
-    pub fn verify_parts(
-        &self,
-        headers: &CallbackHeaders,
-        body: &[u8],
-    ) -> Result<Notification, Error> {
-        let result = self.check(headers, body);
-        match &result {
-            Ok(n) => tracing::info!(
-                provider = "vipcharge",
-                operation = "callback",
-                order_code = n.order_code(),
-                biz_code = n.biz_code(),
-                status = n.status().map(OrderStatus::code),
-                "callback verified"
-            ),
-            Err(e) => tracing::warn!(
-                provider = "vipcharge",
-                operation = "callback",
-                error = %e,
-                "callback refused"
-            ),
-        }
+        let result = self.check(&CallbackHeaders::from_header_map(headers), body);
+        let outcome = match &result {
+            Ok(n) => {
+                tracing::info!(
+                    provider = "vipcharge",
+                    operation = "callback",
+                    order_code = n.order_code(),
+                    biz_code = n.biz_code(),
+                    status = n.status().map(OrderStatus::as_str),
+                    "callback verified"
+                );
+                CallbackOutcome::Verified
+            }
+            Err(e) => {
+                tracing::warn!(
+                    provider = "vipcharge",
+                    operation = "callback",
+                    error = %e,
+                    "callback refused"
+                );
+                CallbackOutcome::Refused
+            }
+        };
+        metrics::callback(<Vipcharge as Protocol>::PROVIDER, outcome);
         result.map_err(Error::Notify)
     }
 
@@ -536,7 +448,7 @@ impl NotifyVerifier {
         let mut status = None;
         for name in &self.status_fields {
             if let Some(text) = f.opt_string(name).map_err(|e| NotifyError::malformed(&e))? {
-                status = Some(OrderStatus::from_code(&text));
+                status = Some(OrderStatus::parse(text.trim()));
                 break;
             }
         }
@@ -644,71 +556,20 @@ impl Notification {
         format!(
             "{}:{}",
             self.order_code,
-            self.status.as_ref().map_or("-", OrderStatus::code)
+            self.status.as_ref().map_or("-", OrderStatus::as_str)
         )
     }
 }
 
-/// The HTTP answer to a callback.
+/// The HTTP answer to a callback: `200 SUCCESS` ([`Ack::success`]) or `500 FAIL`
+/// ([`Ack::retry`], the body the provider's demo answers; any answer other than `SUCCESS` makes
+/// the platform deliver again on its schedule).
 ///
 /// ```
 /// use vipcharge::Ack;
 /// assert_eq!((Ack::success().status(), Ack::success().body()), (200, "SUCCESS"));
 /// assert_eq!((Ack::retry().status(), Ack::retry().body()), (500, "FAIL"));
+/// let r = Ack::success().into_response();
+/// assert_eq!((r.status().as_u16(), r.body().as_str()), (200, "SUCCESS"));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ack {
-    status: u16,
-    body: &'static str,
-}
-
-impl Ack {
-    /// `200` with body `SUCCESS`: the report is stored; the platform stops delivering it.
-    pub fn success() -> Self {
-        Self {
-            status: 200,
-            body: ACK_BODY,
-        }
-    }
-
-    /// `500` with body `FAIL` (the body the provider's demo answers): the platform delivers again
-    /// on its schedule. Any answer other than `SUCCESS` has that effect.
-    pub fn retry() -> Self {
-        Self {
-            status: 500,
-            body: "FAIL",
-        }
-    }
-
-    /// The HTTP status code.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The exact body.
-    pub fn body(&self) -> &'static str {
-        self.body
-    }
-
-    /// The content type to send with it.
-    pub fn content_type(&self) -> &'static str {
-        "text/plain; charset=utf-8"
-    }
-
-    /// An `http::Response` to return from any `http`-based framework.
-    ///
-    /// ```
-    /// let r = vipcharge::Ack::success().into_response();
-    /// assert_eq!((r.status().as_u16(), r.body().as_str()), (200, "SUCCESS"));
-    /// ```
-    pub fn into_response(self) -> http::Response<String> {
-        let mut response = http::Response::new(self.body.to_owned());
-        *response.status_mut() =
-            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
-        response.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-        response
-    }
-}
+pub type Ack = payhub_runtime::Ack<Vipcharge>;

@@ -30,7 +30,13 @@ use sign_core::{
     SignatureEncoding, Signer, Verifier,
 };
 
+use payhub_runtime::{Method, PreparedRequest};
+
+use crate::error::ConfigError;
 use crate::types::SignType;
+
+/// The content type of every request.
+pub const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Header names, as the platform spells them (case-sensitive in the string to sign).
 pub mod header {
@@ -116,6 +122,49 @@ impl RequestSigner {
     }
 
     /// Signs `message`; returns the header value and an explanation with the secret masked.
+    /// Checks the nonce, signs `body` with the auth headers and builds the request: `Accept`, `businessId`,
+    /// `nonce`, `timestamp`, `signType` (when sent), `sign` (masked) and the body as signed. The
+    /// explanation has named parts (`headers`, `body`), so a redacted one lists the body's
+    /// fields.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn signed_request(
+        &self,
+        operation: &'static str,
+        path: &'static str,
+        business_id: &str,
+        nonce: String,
+        timestamp: String,
+        send_sign_type: bool,
+        body: Vec<u8>,
+    ) -> Result<PreparedRequest, ConfigError> {
+        if nonce.is_empty() || nonce.len() > 128 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::new(
+                "nonce_source",
+                "produced a nonce that is empty, longer than 128 bytes or not visible ASCII",
+            ));
+        }
+        let sign_type = send_sign_type.then(|| self.sign_type().as_str());
+        let message = string_to_sign(business_id, &nonce, sign_type, &timestamp, &body);
+        let (sign, explanation) = self
+            .sign(&message)
+            .map_err(|e| ConfigError::with_source("private_key", "signing failed", e))?;
+        let head = message.len().saturating_sub(body.len());
+        let explanation =
+            explanation.with_parts([("headers", 0..head), ("body", head..message.len())]);
+        let mut prepared = PreparedRequest::new(operation, Method::Post, path)
+            .header("Accept", "application/json")
+            .header(header::BUSINESS_ID, business_id)
+            .header(header::NONCE, nonce)
+            .header(header::TIMESTAMP, timestamp);
+        if let Some(t) = sign_type {
+            prepared = prepared.header(header::SIGN_TYPE, t);
+        }
+        Ok(prepared
+            .sensitive_header(header::SIGN, sign)
+            .body(CONTENT_TYPE, body)
+            .explanation(explanation))
+    }
+
     pub(crate) fn sign(&self, message: &[u8]) -> Result<(String, Explanation), sign_core::Error> {
         let sig = self.signer.sign_encoded(message, self.encoding)?;
         let explanation = Explanation::for_message(message, &self.signer.masked_suffix());

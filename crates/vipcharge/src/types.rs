@@ -3,6 +3,12 @@
 
 use std::fmt;
 
+/// The `data` fields tried, in order, for an order status (the docs are cut before the field is
+/// named): `orderStatus`, then `status`.
+pub(crate) fn default_status_fields() -> Vec<String> {
+    vec!["orderStatus".to_owned(), "status".to_owned()]
+}
+
 /// How requests are signed, sent as the `signType` header.
 ///
 /// ```
@@ -57,97 +63,61 @@ impl std::str::FromStr for SignType {
 #[error("sign type `{0}` is not SHA256-RSA or MD5")]
 pub struct UnknownSignType(pub(crate) String);
 
-/// The reply envelope's `status` (接口响应状态). `0` is success; the provider's own table is
-/// reproduced here, in its order.
-///
-/// Codes 5, 6, 8, 98 and 99 carry the provider's note "查单或人工确认" (query the order or confirm
-/// by hand): on an order call they mean the outcome is **unknown**, never "failed"
-/// ([`ReplyStatus::outcome_unknown`]).
-///
-/// ```
-/// use vipcharge::types::ReplyStatus;
-/// assert_eq!(ReplyStatus::from_code(8), ReplyStatus::DuplicateOrder);
-/// assert!(ReplyStatus::DuplicateOrder.outcome_unknown());
-/// assert!(!ReplyStatus::InsufficientBalance.outcome_unknown());
-/// assert_eq!(ReplyStatus::from_code(42), ReplyStatus::Unknown("42".into()));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReplyStatus {
-    /// 0 成功: success.
-    Success,
-    /// 1 失败: failure (definite).
-    Failure,
-    /// 2 验签失败: the platform could not verify our signature (key, secret or sign type).
-    SignatureRejected,
-    /// 3 请求参数缺失: a required request parameter is missing.
-    MissingParameter,
-    /// 4 没有对应的接口方法: no such interface method (wrong path).
-    NoSuchMethod,
-    /// 5 接口请求时间超长: the request timestamp is too old (outcome unknown on orders).
-    RequestExpired,
-    /// 6 nonce重复: the nonce was seen before (outcome unknown on orders).
-    NonceRepeated,
-    /// 7 资源不存在: the resource does not exist (e.g. no such order).
-    NotFound,
-    /// 8 单号重复: the `bizCode` was used before (outcome unknown: query it, never "failed").
-    DuplicateOrder,
-    /// 9 余额不足: insufficient balance (definite failure).
-    InsufficientBalance,
-    /// 10 IP校验不通过: the caller's IP is not on the merchant whitelist.
-    IpRejected,
-    /// 11 库存不足: out of stock (definite failure).
-    OutOfStock,
-    /// 98 订单异常: order exception (outcome unknown).
-    OrderException,
-    /// 99 数据异常: data exception (outcome unknown).
-    DataException,
-    /// A code this version does not know, as its decimal text.
-    Unknown(String),
+payhub_runtime::open_enum! {
+    /// The reply envelope's `status` (接口响应状态), as its decimal text. `0` is success; the
+    /// provider's own table is reproduced here, in its order, with its wording
+    /// ([`ReplyStatus::meaning`]; `Display` is `"8 (单号重复)"`).
+    ///
+    /// Codes 5, 6, 8, 98 and 99 carry the provider's note "查单或人工确认" (query the order or
+    /// confirm by hand): on an order call they mean the outcome is **unknown**, never "failed"
+    /// ([`ReplyStatus::outcome_unknown`]).
+    ///
+    /// ```
+    /// use vipcharge::types::ReplyStatus;
+    /// assert_eq!(ReplyStatus::parse("8"), ReplyStatus::DuplicateOrder);
+    /// assert_eq!(ReplyStatus::from_number(8), ReplyStatus::DuplicateOrder);
+    /// assert!(ReplyStatus::DuplicateOrder.outcome_unknown());
+    /// assert!(!ReplyStatus::InsufficientBalance.outcome_unknown());
+    /// assert_eq!(ReplyStatus::from_number(42), ReplyStatus::Unknown("42".into()));
+    /// assert_eq!(ReplyStatus::DuplicateOrder.to_string(), "8 (单号重复)");
+    /// ```
+    pub enum ReplyStatus (Exact) {
+        /// 0 成功: success.
+        Success = "0" => "成功",
+        /// 1 失败: failure (definite).
+        Failure = "1" => "失败",
+        /// 2 验签失败: the platform could not verify our signature (key, secret or sign type).
+        SignatureRejected = "2" => "验签失败",
+        /// 3 请求参数缺失: a required request parameter is missing.
+        MissingParameter = "3" => "请求参数缺失",
+        /// 4 没有对应的接口方法: no such interface method (wrong path).
+        NoSuchMethod = "4" => "没有对应的接口方法",
+        /// 5 接口请求时间超长: the request timestamp is too old (outcome unknown on orders).
+        RequestExpired = "5" => "接口请求时间超长",
+        /// 6 nonce重复: the nonce was seen before (outcome unknown on orders).
+        NonceRepeated = "6" => "nonce重复",
+        /// 7 资源不存在: the resource does not exist (e.g. no such order).
+        NotFound = "7" => "资源不存在",
+        /// 8 单号重复: the `bizCode` was used before (outcome unknown: query it, never "failed").
+        DuplicateOrder = "8" => "单号重复",
+        /// 9 余额不足: insufficient balance (definite failure).
+        InsufficientBalance = "9" => "余额不足",
+        /// 10 IP校验不通过: the caller's IP is not on the merchant whitelist.
+        IpRejected = "10" => "IP校验不通过",
+        /// 11 库存不足: out of stock (definite failure).
+        OutOfStock = "11" => "库存不足",
+        /// 98 订单异常: order exception (outcome unknown).
+        OrderException = "98" => "订单异常",
+        /// 99 数据异常: data exception (outcome unknown).
+        DataException = "99" => "数据异常",
+    }
+    unknown => "unknown status";
 }
 
 impl ReplyStatus {
-    /// Maps a numeric code.
-    pub fn from_code(code: i64) -> Self {
-        match code {
-            0 => Self::Success,
-            1 => Self::Failure,
-            2 => Self::SignatureRejected,
-            3 => Self::MissingParameter,
-            4 => Self::NoSuchMethod,
-            5 => Self::RequestExpired,
-            6 => Self::NonceRepeated,
-            7 => Self::NotFound,
-            8 => Self::DuplicateOrder,
-            9 => Self::InsufficientBalance,
-            10 => Self::IpRejected,
-            11 => Self::OutOfStock,
-            98 => Self::OrderException,
-            99 => Self::DataException,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-
-    /// The code as its decimal text (`"8"`).
-    pub fn code(&self) -> String {
-        let n = match self {
-            Self::Success => 0,
-            Self::Failure => 1,
-            Self::SignatureRejected => 2,
-            Self::MissingParameter => 3,
-            Self::NoSuchMethod => 4,
-            Self::RequestExpired => 5,
-            Self::NonceRepeated => 6,
-            Self::NotFound => 7,
-            Self::DuplicateOrder => 8,
-            Self::InsufficientBalance => 9,
-            Self::IpRejected => 10,
-            Self::OutOfStock => 11,
-            Self::OrderException => 98,
-            Self::DataException => 99,
-            Self::Unknown(text) => return text.clone(),
-        };
-        n.to_string()
+    /// The status of a numeric `status` field (the envelope carries a JSON number).
+    pub fn from_number(code: i64) -> Self {
+        Self::parse(&code.to_string())
     }
 
     /// Whether this is `0`.
@@ -173,8 +143,8 @@ impl ReplyStatus {
     ///
     /// ```
     /// use vipcharge::types::ReplyStatus;
-    /// assert!(ReplyStatus::from_code(2).is_signature_rejected());
-    /// assert!(!ReplyStatus::from_code(10).is_signature_rejected());
+    /// assert!(ReplyStatus::parse("2").is_signature_rejected());
+    /// assert!(!ReplyStatus::parse("10").is_signature_rejected());
     /// ```
     pub fn is_signature_rejected(&self) -> bool {
         matches!(self, Self::SignatureRejected)
@@ -187,112 +157,44 @@ impl ReplyStatus {
             Self::RequestExpired | Self::NonceRepeated | Self::OrderException | Self::DataException
         )
     }
-
-    /// The provider's description, in Chinese as published.
-    pub fn description(&self) -> &'static str {
-        match self {
-            Self::Success => "成功",
-            Self::Failure => "失败",
-            Self::SignatureRejected => "验签失败",
-            Self::MissingParameter => "请求参数缺失",
-            Self::NoSuchMethod => "没有对应的接口方法",
-            Self::RequestExpired => "接口请求时间超长",
-            Self::NonceRepeated => "nonce重复",
-            Self::NotFound => "资源不存在",
-            Self::DuplicateOrder => "单号重复",
-            Self::InsufficientBalance => "余额不足",
-            Self::IpRejected => "IP校验不通过",
-            Self::OutOfStock => "库存不足",
-            Self::OrderException => "订单异常",
-            Self::DataException => "数据异常",
-            Self::Unknown(_) => "unknown status",
-        }
-    }
 }
 
-impl fmt::Display for ReplyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.code(), self.description())
+payhub_runtime::open_enum! {
+    /// Order status (订单状态), values 0 to 4 (surrounding spaces ignored; `Display` is
+    /// `"2 (success)"`).
+    ///
+    /// Which field carries it in the order query and the callback is not in the readable docs;
+    /// the client reads the first present of a configurable list of names (default
+    /// `orderStatus`, `status`). See `ClientBuilder::order_status_fields`.
+    ///
+    /// ```
+    /// use vipcharge::types::OrderStatus;
+    /// assert_eq!(OrderStatus::parse("2"), OrderStatus::Success);
+    /// assert!(OrderStatus::Success.is_final() && OrderStatus::Success.is_success());
+    /// assert!(!OrderStatus::Processing.is_final());
+    /// assert_eq!(OrderStatus::parse("7"), OrderStatus::Unknown("7".into()));
+    /// assert_eq!(OrderStatus::Success.to_string(), "2 (success)");
+    /// ```
+    pub enum OrderStatus (Trimmed) {
+        /// 0 入库: accepted, queued.
+        Accepted = "0" => "accepted",
+        /// 1 处理中: processing.
+        Processing = "1" => "processing",
+        /// 2 交易成功: succeeded (final).
+        Success = "2" => "success",
+        /// 3 交易失败: failed (final).
+        Failed = "3" => "failed",
+        /// 4 已取消: cancelled (final).
+        Cancelled = "4" => "cancelled",
     }
-}
-
-/// Order status (订单状态), values 0 to 4.
-///
-/// Which field carries it in the order query and the callback is not in the readable docs; the
-/// client reads the first present of a configurable list of names (default `orderStatus`,
-/// `status`). See `ClientBuilder::order_status_fields`.
-///
-/// ```
-/// use vipcharge::types::OrderStatus;
-/// assert_eq!(OrderStatus::from_code("2"), OrderStatus::Success);
-/// assert!(OrderStatus::Success.is_final() && OrderStatus::Success.is_success());
-/// assert!(!OrderStatus::Processing.is_final());
-/// assert_eq!(OrderStatus::from_code("7"), OrderStatus::Unknown("7".into()));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OrderStatus {
-    /// 0 入库: accepted, queued.
-    Accepted,
-    /// 1 处理中: processing.
-    Processing,
-    /// 2 交易成功: succeeded (final).
-    Success,
-    /// 3 交易失败: failed (final).
-    Failed,
-    /// 4 已取消: cancelled (final).
-    Cancelled,
-    /// A value this version does not know, as received.
-    Unknown(String),
+    unknown => "unknown";
+    final: [Success, Failed, Cancelled]
 }
 
 impl OrderStatus {
-    /// Maps the code text (`"0"` .. `"4"`).
-    pub fn from_code(code: &str) -> Self {
-        match code.trim() {
-            "0" => Self::Accepted,
-            "1" => Self::Processing,
-            "2" => Self::Success,
-            "3" => Self::Failed,
-            "4" => Self::Cancelled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-
-    /// The code text.
-    pub fn code(&self) -> &str {
-        match self {
-            Self::Accepted => "0",
-            Self::Processing => "1",
-            Self::Success => "2",
-            Self::Failed => "3",
-            Self::Cancelled => "4",
-            Self::Unknown(text) => text,
-        }
-    }
-
-    /// Whether the order will not change any more (success, failed, cancelled).
-    pub fn is_final(&self) -> bool {
-        matches!(self, Self::Success | Self::Failed | Self::Cancelled)
-    }
-
     /// Whether the order succeeded.
     pub fn is_success(&self) -> bool {
         *self == Self::Success
-    }
-}
-
-impl fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            Self::Accepted => "accepted",
-            Self::Processing => "processing",
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-            Self::Unknown(_) => "unknown",
-        };
-        write!(f, "{} ({name})", self.code())
     }
 }
 

@@ -1,7 +1,7 @@
 //! The redemption open API (`vipcharge`) in the unified vocabulary: [`Recharge`] over VIP
 //! charges, status mapping, notification facts.
 
-use vipcharge::api::VipChargeRequest;
+use vipcharge::api::{OrderInfoRequest, VipChargeRequest};
 use vipcharge::notify::Notification;
 use vipcharge::types::OrderStatus;
 
@@ -15,7 +15,7 @@ pub(crate) fn order_status(s: Option<&OrderStatus>) -> PaymentStatus {
         Some(OrderStatus::Accepted | OrderStatus::Processing) => PaymentStatus::Pending,
         Some(OrderStatus::Success) => PaymentStatus::Paid,
         Some(OrderStatus::Failed | OrderStatus::Cancelled) => PaymentStatus::Failed,
-        Some(other) => PaymentStatus::Unknown(other.code().to_owned()),
+        Some(other) => PaymentStatus::Unknown(other.as_str().to_owned()),
         // Status reports may omit the status (the provider's own example does): query the order.
         None => PaymentStatus::Unknown(NO_STATUS.to_owned()),
     }
@@ -54,7 +54,10 @@ impl Recharge for vipcharge::Client {
     }
 
     async fn recharge_status(&self, merchant_order_no: &str) -> Result<PaymentStatus, Error> {
-        let info = self.reconcile(merchant_order_no).await?;
+        // The order query itself: an order the platform does not have stays an error (status 7).
+        let info = self
+            .send(&OrderInfoRequest::by_biz_code(merchant_order_no))
+            .await?;
         Ok(order_status(info.status()))
     }
 }

@@ -114,7 +114,7 @@ fn vipcharge_order_status() {
             ("3", Failed),
             ("4", Failed),
         ],
-        |w| PaymentStatus::from(&OrderStatus::from_code(w)),
+        |w| PaymentStatus::from(&OrderStatus::parse(w)),
     );
 }
 
@@ -122,7 +122,7 @@ fn vipcharge_order_status() {
 fn vipcharge_unknown_status_keeps_the_raw_code() {
     use payhub::vipcharge::types::OrderStatus;
     check("vipcharge", &[("7", unknown("7"))], |w| {
-        PaymentStatus::from(&OrderStatus::from_code(w))
+        PaymentStatus::from(&OrderStatus::parse(w))
     });
 }
 

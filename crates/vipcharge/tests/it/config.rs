@@ -290,7 +290,7 @@ fn env(pairs: &[(&'static str, String)]) -> impl Fn(&str) -> Option<String> {
 }
 
 fn env_error(pairs: &[(&'static str, String)]) -> String {
-    match ClientBuilder::from_env_with(env(pairs)).and_then(ClientBuilder::build) {
+    match ClientBuilder::from_vars(env(pairs)).and_then(ClientBuilder::build) {
         Err(Error::Config(c)) => c.setting().to_owned(),
         other => panic!("expected a configuration error, got {other:?}"),
     }
@@ -318,7 +318,7 @@ fn environment_variables() {
     };
 
     // SHA256-RSA is the default sign type and needs a key file.
-    let client = ClientBuilder::from_env_with(env(&with(&[
+    let client = ClientBuilder::from_vars(env(&with(&[
         ("VIPCHARGE_PRIVATE_KEY", key_path.clone()),
         ("VIPCHARGE_PLATFORM_PUBLIC_KEY", pub_path.clone()),
     ])))
@@ -332,7 +332,7 @@ fn environment_variables() {
     assert!(sign_of(&client).ends_with("=="), "base64 RSA signature");
 
     // MD5 with the secret, and the key file as card key.
-    let client = ClientBuilder::from_env_with(env(&with(&[
+    let client = ClientBuilder::from_vars(env(&with(&[
         ("VIPCHARGE_SIGN_TYPE", "MD5".to_owned()),
         ("VIPCHARGE_SECRET", SECRET.to_owned()),
         ("VIPCHARGE_PRIVATE_KEY", key_path.clone()),
@@ -397,4 +397,83 @@ fn the_client_is_cheap_to_share() {
     fn assert_traits<T: Clone + Send + Sync + 'static>() {}
     assert_traits::<Client>();
     assert_traits::<vipcharge::NotifyVerifier>();
+}
+
+#[test]
+fn env_constants_name_every_variable_from_vars_reads() {
+    // Every variable `from_vars` asks for is one of the public `ENV_*` names.
+    let names = [
+        vipcharge::ENV_BASE_URL,
+        vipcharge::ENV_MERCHANT_ID,
+        vipcharge::ENV_BUSINESS_ID,
+        vipcharge::ENV_SIGN_TYPE,
+        vipcharge::ENV_PRIVATE_KEY,
+        vipcharge::ENV_SECRET,
+        vipcharge::ENV_PLATFORM_PUBLIC_KEY,
+    ];
+    let asked = std::sync::Mutex::new(Vec::new());
+    let key_path = vectors_dir()
+        .join("vipcharge_test_key.pem")
+        .display()
+        .to_string();
+    let pub_path = vectors_dir()
+        .join("vipcharge_test_key.pub.pem")
+        .display()
+        .to_string();
+    let values = HashMap::from([
+        (
+            vipcharge::ENV_BASE_URL,
+            "https://open.example.com".to_owned(),
+        ),
+        (vipcharge::ENV_MERCHANT_ID, "166".to_owned()),
+        (vipcharge::ENV_BUSINESS_ID, "166".to_owned()),
+        (vipcharge::ENV_SIGN_TYPE, "MD5".to_owned()),
+        (vipcharge::ENV_SECRET, SECRET.to_owned()),
+        (vipcharge::ENV_PRIVATE_KEY, key_path),
+        (vipcharge::ENV_PLATFORM_PUBLIC_KEY, pub_path),
+    ]);
+    let client = ClientBuilder::from_vars(|k| {
+        asked.lock().expect("lock").push(k.to_owned());
+        values.get(k).cloned()
+    })
+    .expect("env")
+    .build()
+    .expect("client");
+    assert_eq!(client.sign_type().as_str(), "MD5");
+    let mut asked = asked.into_inner().expect("lock");
+    asked.sort();
+    asked.dedup();
+    let mut expected: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    expected.sort();
+    assert_eq!(asked, expected);
+    assert!(names.iter().all(|n| n.starts_with("VIPCHARGE_")));
+}
+
+#[test]
+fn shared_options_are_checked_and_name_the_setting() {
+    for (builder, setting) in [
+        (
+            Client::builder("166", "166", Credentials::md5(SECRET))
+                .base_url("https://open.example.com")
+                .timeout(std::time::Duration::ZERO),
+            "timeout",
+        ),
+        (
+            Client::builder("166", "166", Credentials::md5(SECRET))
+                .base_url("https://open.example.com")
+                .max_notify_body_bytes(0),
+            "max_notify_body_bytes",
+        ),
+        (
+            Client::builder("166", "166", Credentials::md5(SECRET))
+                .base_url("https://open.example.com")
+                .call_deadline(std::time::Duration::ZERO),
+            "call_deadline",
+        ),
+    ] {
+        match builder.build() {
+            Err(Error::Config(c)) => assert_eq!(c.setting(), setting),
+            other => panic!("{setting}: {other:?}"),
+        }
+    }
 }

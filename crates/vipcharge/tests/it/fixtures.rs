@@ -436,7 +436,7 @@ fn render(input: &[u8]) -> (String, bool) {
             for (k, v) in &headers {
                 h = h.header(k, v);
             }
-            let r = notify.verify_parts(&h, &bytes);
+            let r = notify.verify(&h.to_header_map(), &bytes);
             (show(&r), r.is_ok())
         }
     }

@@ -53,7 +53,7 @@ fn a_days_old_genuine_callback_is_refused_by_default_in_both_units() {
     let v = verifier();
     let old = NOW_MS - 3 * 24 * HOUR_MS;
     for ts in [millis(old), seconds(old)] {
-        let e = refused(v.verify_parts(&callback(&ts), BODY));
+        let e = refused(v.verify(&callback(&ts).to_header_map(), BODY));
         assert_eq!(
             e,
             NotifyError::Stale {
@@ -65,7 +65,10 @@ fn a_days_old_genuine_callback_is_refused_by_default_in_both_units() {
         assert!(e.to_string().contains("259200 s old"), "{e}");
     }
     // Just past the window.
-    let e = refused(v.verify_parts(&callback(&millis(NOW_MS - 24 * HOUR_MS - 1000)), BODY));
+    let e = refused(v.verify(
+        &callback(&millis(NOW_MS - 24 * HOUR_MS - 1000)).to_header_map(),
+        BODY,
+    ));
     assert!(matches!(e, NotifyError::Stale { .. }), "{e:?}");
 }
 
@@ -85,7 +88,7 @@ fn a_callback_within_the_whole_retry_schedule_passes_in_both_units() {
     for age in ages {
         for ts in [millis(NOW_MS - age), seconds(NOW_MS - age)] {
             let n = v
-                .verify_parts(&callback(&ts), BODY)
+                .verify(&callback(&ts).to_header_map(), BODY)
                 .unwrap_or_else(|e| panic!("age {age} ms ({ts}): {e}"));
             assert_eq!(n.order_code(), "O-1");
         }
@@ -96,10 +99,10 @@ fn a_callback_within_the_whole_retry_schedule_passes_in_both_units() {
 fn clock_skew_into_the_future_is_tolerated_up_to_five_minutes() {
     let v = verifier();
     for ts in [millis(NOW_MS + 4 * 60_000), seconds(NOW_MS + 4 * 60_000)] {
-        v.verify_parts(&callback(&ts), BODY)
+        v.verify(&callback(&ts).to_header_map(), BODY)
             .unwrap_or_else(|e| panic!("{ts}: {e}"));
     }
-    let e = refused(v.verify_parts(&callback(&millis(NOW_MS + HOUR_MS)), BODY));
+    let e = refused(v.verify(&callback(&millis(NOW_MS + HOUR_MS)).to_header_map(), BODY));
     assert_eq!(
         e,
         NotifyError::FromTheFuture {
@@ -118,7 +121,7 @@ fn a_timestamp_that_is_not_a_unix_time_is_refused_after_the_signature() {
         "17965584000001234567",
     ] {
         assert_eq!(
-            refused(v.verify_parts(&callback(ts), BODY)),
+            refused(v.verify(&callback(ts).to_header_map(), BODY)),
             NotifyError::BadTimestamp,
             "{ts}"
         );
@@ -129,7 +132,10 @@ fn a_timestamp_that_is_not_a_unix_time_is_refused_after_the_signature() {
         .header("nonce", "n-fresh")
         .header("timestamp", "nonsense")
         .header("sign", "0123456789ABCDEF0123456789ABCDEF");
-    assert_eq!(refused(v.verify_parts(&h, BODY)), NotifyError::BadSignature);
+    assert_eq!(
+        refused(v.verify(&h.to_header_map(), BODY)),
+        NotifyError::BadSignature
+    );
 }
 
 #[test]
@@ -139,19 +145,19 @@ fn the_window_is_overridable_and_can_be_turned_off() {
         Duration::from_secs(4 * 24 * 3600),
         Duration::from_secs(60),
     )));
-    wide.verify_parts(&callback(&old), BODY)
+    wide.verify(&callback(&old).to_header_map(), BODY)
         .expect("inside a 4-day window");
     let off = verifier().freshness(None);
-    off.verify_parts(&callback(&old), BODY)
+    off.verify(&callback(&old).to_header_map(), BODY)
         .expect("freshness off");
-    off.verify_parts(&callback("not-a-time"), BODY)
+    off.verify(&callback("not-a-time").to_header_map(), BODY)
         .expect("freshness off reads no time");
     let tight = verifier().freshness(Some(Freshness::new(
         Duration::from_secs(60),
         Duration::ZERO,
     )));
     assert!(matches!(
-        refused(tight.verify_parts(&callback(&millis(NOW_MS - 120_000)), BODY)),
+        refused(tight.verify(&callback(&millis(NOW_MS - 120_000)).to_header_map(), BODY)),
         NotifyError::Stale {
             age_secs: 120,
             max_age_secs: 60
@@ -180,13 +186,13 @@ fn the_client_verifier_uses_the_client_clock_and_window() {
         .notify_verifier()
         .expect("verifier");
     default
-        .verify_parts(&callback(&millis(NOW_MS - HOUR_MS)), BODY)
+        .verify(&callback(&millis(NOW_MS - HOUR_MS)).to_header_map(), BODY)
         .expect("fresh on the client clock");
     assert!(matches!(
-        refused(default.verify_parts(&callback(&old), BODY)),
+        refused(default.verify(&callback(&old).to_header_map(), BODY)),
         NotifyError::Stale { .. }
     ));
     client(None)
-        .verify_parts(&callback(&old), BODY)
+        .verify(&callback(&old).to_header_map(), BODY)
         .expect("off through the builder");
 }

@@ -256,6 +256,10 @@ async fn api_errors_are_typed() {
     assert_eq!(api.status(), &ReplyStatus::InsufficientBalance);
     assert_eq!(api.biz_code(), Some("B-9"));
     assert!(!err.is_outcome_unknown());
+    assert!(
+        !err.is_retryable(),
+        "a definite refusal is not worth asking again"
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -345,10 +349,7 @@ async fn signature_rejection_shows_what_was_signed() {
     let shown = err.to_string();
     let debug = format!("{err:?} {err:#?}");
     let logs = logs.text();
-    assert!(
-        logs.contains("vipcharge call failed"),
-        "the capture works: {logs}"
-    );
+    assert!(logs.contains("call failed"), "the capture works: {logs}");
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
         for (field, value) in PERSONAL {
             assert!(!text.contains(value), "{what} leaks {value}: {text}");
@@ -467,6 +468,13 @@ async fn reads_are_retried_after_nonce_repeated_and_give_up_with_the_status() {
         .expect_err("keeps failing");
     assert_eq!(err.reply_status(), Some(&ReplyStatus::DataException));
     assert_eq!(server.requests().len(), 3, "three attempts in all");
+    // The shared accessor vocabulary: a busy status is retryable, and its code is typed.
+    assert!(err.is_retryable(), "{err:?}");
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.code().as_str(), "99");
+    assert_eq!(api.code().to_string(), "99 (数据异常)");
 }
 
 #[tokio::test]
@@ -550,7 +558,12 @@ async fn duplicate_order_is_outcome_unknown_then_reconciled() {
     assert!(err.is_outcome_unknown());
     assert_eq!(err.reply_status(), Some(&ReplyStatus::DuplicateOrder));
     let biz = err.biz_code().expect("biz code to reconcile").to_owned();
-    let order = c.reconcile(&biz).await.expect("reconcile");
+    let order = c
+        .reconcile(&biz)
+        .await
+        .expect("reconcile")
+        .into_found()
+        .expect("found");
     assert_eq!(order.status(), Some(&OrderStatus::Processing));
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
@@ -811,7 +824,9 @@ async fn a_forged_reply_signature_is_refused_by_default_and_an_unsigned_reply_pa
     let r = c
         .reconcile("B-F")
         .await
-        .expect("an unsigned read reply passes");
+        .expect("an unsigned read reply passes")
+        .into_found()
+        .expect("found");
     assert_eq!(r.status(), Some(&OrderStatus::Success));
 }
 
@@ -827,7 +842,9 @@ async fn warn_mode_still_acts_on_a_forged_reply_when_asked_to() {
     let r = c
         .reconcile("B-W")
         .await
-        .expect("Warn only logs (explicit opt-in)");
+        .expect("Warn only logs (explicit opt-in)")
+        .into_found()
+        .expect("found");
     assert_eq!(r.order_code(), Some("O-W"));
 }
 
@@ -885,4 +902,22 @@ async fn a_signed_reply_cut_short_on_the_way_is_unreadable_not_forged_by_default
         panic!("{err:?}")
     };
     assert_eq!(d.kind(), DecodeErrorKind::Truncated);
+}
+
+#[tokio::test]
+async fn reconcile_reports_a_missing_order_as_not_found() {
+    let server = Server::start(vec![
+        status(7, "资源不存在"),
+        ok(r#"{"orderCode":"O-7","orderStatus":2}"#),
+    ])
+    .await;
+    let c = live_md5_client(&server.base);
+    let r = c
+        .reconcile("B-NONE")
+        .await
+        .expect("a missing order is an answer");
+    assert!(r.is_not_found(), "{r:?}");
+    let r = c.reconcile("B-7").await.expect("found");
+    assert_eq!(r.found().and_then(|o| o.order_code()), Some("O-7"));
+    assert_eq!(server.requests().len(), 2, "status 7 is not retried");
 }

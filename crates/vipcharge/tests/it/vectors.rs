@@ -190,7 +190,7 @@ fn check_callback(case: &Case, backend: &'static dyn RsaBackend) {
         headers = headers.header(k, v);
     }
     let n = notify
-        .verify_parts(&headers, case.body.as_bytes())
+        .verify(&headers.to_header_map(), case.body.as_bytes())
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let body: Value = serde_json::from_str(&case.body).expect("JSON");
     assert_eq!(Some(n.order_code()), body["orderCode"].as_str(), "{name}");
@@ -208,7 +208,7 @@ fn check_callback(case: &Case, backend: &'static dyn RsaBackend) {
     let mut tampered = case.body.clone().into_bytes();
     tampered[2] ^= 0x01;
     assert!(
-        notify.verify_parts(&headers, &tampered).is_err(),
+        notify.verify(&headers.to_header_map(), &tampered).is_err(),
         "{name}: tampered body"
     );
 }

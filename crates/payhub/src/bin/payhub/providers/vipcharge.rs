@@ -185,8 +185,9 @@ pub(crate) async fn query(
 ) -> Result<Record, CliError> {
     kind.check(P, &[])?;
     let client = client(creds, creds.require("base_url")?, None)?;
+    // The order query itself: an order the platform does not have stays an error (status 7).
     let o = client
-        .reconcile(order_no)
+        .send(&OrderInfoRequest::by_biz_code(order_no))
         .await
         .map_err(|e| fail(P, &e, false))?;
     let mut r = Record::new();
