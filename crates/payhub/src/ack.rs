@@ -1,49 +1,17 @@
-//! [`Ack`]: the exact HTTP reply a provider expects after a callback, in one type for all five.
+//! [`Ack`]: the exact HTTP reply a provider expects after a callback, one type for all five:
+//! `payhub_runtime::Ack`, the same type every provider crate's `notify::Ack` is, with the
+//! provider chosen at run time ([`payhub_runtime::AnyProvider`]).
 
 /// The reply to send to a provider's callback: status, content type and body.
 ///
 /// Each provider wants its own words (`SUCCESS`, `success`, HTTP 200 only, ...); the
-/// [`crate::NotifyRouter`] picks them, so a handler cannot get them wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ack {
-    status: u16,
-    content_type: &'static str,
-    body: &'static str,
-    received: bool,
-}
-
-impl Ack {
-    pub(crate) fn new(
-        status: u16,
-        content_type: &'static str,
-        body: &'static str,
-        received: bool,
-    ) -> Self {
-        Self {
-            status,
-            content_type,
-            body,
-            received,
-        }
-    }
-
-    /// HTTP status code.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// Content type of the body.
-    pub fn content_type(&self) -> &'static str {
-        self.content_type
-    }
-
-    /// The body, byte for byte.
-    pub fn body(&self) -> &'static str {
-        self.body
-    }
-
-    /// Whether this reply tells the provider the callback was received (`false`: deliver again).
-    pub fn is_received(&self) -> bool {
-        self.received
-    }
-}
+/// [`crate::NotifyRouter`] picks them from the provider crate's own `notify::Ack`, so a handler
+/// cannot get them wrong.
+///
+/// ```
+/// # #[cfg(feature = "paydesk")] {
+/// let ack: payhub::Ack = payhub::paydesk::notify::Ack::success().erase();
+/// assert_eq!((ack.status(), ack.body(), ack.is_received()), (200, "SUCCESS", true));
+/// # }
+/// ```
+pub type Ack = payhub_runtime::Ack<payhub_runtime::AnyProvider>;

@@ -304,10 +304,9 @@ fn acks(provider: Provider) -> (Ack, Ack) {
     #[allow(unused_macros)] // Reason: unused when no provider feature is on.
     macro_rules! pair {
         ($krate:ident) => {{
-            let (ok, retry) = ($krate::notify::Ack::success(), $krate::notify::Ack::retry());
             (
-                Ack::new(ok.status(), ok.content_type(), ok.body(), true),
-                Ack::new(retry.status(), retry.content_type(), retry.body(), false),
+                $krate::notify::Ack::success().erase(),
+                $krate::notify::Ack::retry().erase(),
             )
         }};
     }
@@ -324,13 +323,8 @@ fn acks(provider: Provider) -> (Ack, Ack) {
         Provider::Vipcharge => pair!(vipcharge),
         #[allow(unreachable_patterns)] // Reason: reachable only when some features are off.
         _ => {
-            let off = Ack::new(
-                404,
-                "text/plain; charset=utf-8",
-                "provider not enabled",
-                false,
-            );
-            (off.clone(), off)
+            let off = Ack::other(404, "provider not enabled", false);
+            (off, off)
         }
     }
 }

@@ -3,7 +3,9 @@
 //! read retries, what an order whose outcome is unknown looks like, and the callback
 //! acknowledgement words.
 
-use payhub_runtime::{AckWords, Call, Disposition, Idempotency, PreparedRequest, TransportError};
+use payhub_runtime::{
+    AckWords, Call, Disposition, Idempotency, PreparedRequest, Protocol, TransportError,
+};
 
 use crate::error::{Error, OutcomeUnknown, UnknownReason};
 
@@ -25,7 +27,7 @@ use crate::error::{Error, OutcomeUnknown, UnknownReason};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Vipcharge;
 
-impl payhub_runtime::Protocol for Vipcharge {
+impl Protocol for Vipcharge {
     type Error = Error;
     const PROVIDER: &'static str = "vipcharge";
     const RESIGN_EACH_ATTEMPT: bool = true;

@@ -232,7 +232,13 @@ fn callbacks_are_counted_verified_and_duplicate_by_provider() {
     }
     seen.sort();
     let mut expected = Vec::new();
-    for p in ["gateway-recharge", "jiuyi-dc", "paydesk", "tokenpay", "vipcharge"] {
+    for p in [
+        "gateway-recharge",
+        "jiuyi-dc",
+        "paydesk",
+        "tokenpay",
+        "vipcharge",
+    ] {
         expected.push(format!("{p} duplicate 1"));
         expected.push(format!("{p} verified 2"));
     }
