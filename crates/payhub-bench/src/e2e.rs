@@ -24,7 +24,7 @@ use crate::table::{Row, Unit};
 /// The goal: at most 1.15 times the raw POST.
 const GOAL: f64 = 1.15;
 
-/// Cashy's `payDesk` response example (fixture `payDesk/ok/reply_doc.json`).
+/// Cashy's `payDesk` response example (fixture `pay_desk/ok/reply_doc.json`).
 const REPLY: &str = r#"{"msg":"SUCCESS","code":200,"data":{"merchantId":"100001","mchOrderNo":"M165690800000001","orderNo":"PAYDESKxxxxxxxxxxxxxxxxxx","payUrl":"http://paydesk.testpage.com/PAYDESKxxxxxxxxxxxxxxx","amount":"100000","expireTime":"2022-12-06 17:48:40"}}"#;
 
 /// The canned server, stopped on drop.

@@ -92,27 +92,27 @@ fn render_request(endpoint: &str, clock: i64, r: &Value) -> (bool, String) {
             }
             render_prepared(c, &q)
         }
-        "queryOrder" => match s(r, "order_id") {
+        "query_order" => match s(r, "order_id") {
             Some(id) => render_prepared(c, &QueryOrderRequest::by_order_id(id)),
             None => render_prepared(
                 c,
                 &QueryOrderRequest::by_out_order_id(s(r, "out_order_id").unwrap_or_default()),
             ),
         },
-        "queryCash" => render_prepared(c, &QueryCashRequest::new()),
-        "drawOrder" => match s(r, "order_id") {
+        "query_cash" => render_prepared(c, &QueryCashRequest::new()),
+        "draw_order" => match s(r, "order_id") {
             Some(id) => render_prepared(c, &DrawOrderRequest::by_order_id(id)),
             None => render_prepared(
                 c,
                 &DrawOrderRequest::by_out_order_id(s(r, "out_order_id").unwrap_or_default()),
             ),
         },
-        "confirmOrder" => render_prepared(
+        "confirm_order" => render_prepared(
             c,
             &ConfirmOrderRequest::new(s(r, "order_id").unwrap_or_default()),
         ),
-        "queryCardCategory" => render_prepared(c, &QueryCardCategoryRequest::new()),
-        "queryCardList" => {
+        "query_card_category" => render_prepared(c, &QueryCardCategoryRequest::new()),
+        "query_card_list" => {
             let mut q = QueryCardListRequest::new();
             if let (Some(i), Some(z)) = (n(r, "page_index"), n(r, "page_size")) {
                 q = q.page(i, z);
@@ -128,18 +128,18 @@ fn render_request(endpoint: &str, clock: i64, r: &Value) -> (bool, String) {
             }
             render_prepared(c, &q)
         }
-        "queryCardInfo" => render_prepared(
+        "query_card_info" => render_prepared(
             c,
             &QueryCardInfoRequest::new(s(r, "id").unwrap_or_default()),
         ),
-        "queryCard" => {
+        "query_card" => {
             let mut q = QueryCardRequest::new();
             if let Some(k) = s(r, "keyword") {
                 q = q.keyword(k);
             }
             render_prepared(c, &q)
         }
-        "card-payOrder" => {
+        "card_pay_order" => {
             let mut q = CardPayOrderRequest::new(
                 s(r, "card_id").unwrap_or_default(),
                 n(r, "num").unwrap_or(1),
@@ -153,11 +153,11 @@ fn render_request(endpoint: &str, clock: i64, r: &Value) -> (bool, String) {
             }
             render_prepared(c, &q)
         }
-        "card-queryOrder" => render_prepared(
+        "card_query_order" => render_prepared(
             c,
             &CardQueryOrderRequest::new(s(r, "out_order_id").unwrap_or_default()),
         ),
-        "card-queryCardList" => {
+        "card_query_card_list" => {
             let mut q = CardQueryCardListRequest::new();
             if let (Some(i), Some(z)) = (n(r, "page_index"), n(r, "page_size")) {
                 q = q.page(i, z);
@@ -170,11 +170,11 @@ fn render_request(endpoint: &str, clock: i64, r: &Value) -> (bool, String) {
             }
             render_prepared(c, &q)
         }
-        "card-queryCardDetail" => render_prepared(
+        "card_query_card_detail" => render_prepared(
             c,
             &CardQueryCardDetailRequest::new(s(r, "card_id").unwrap_or_default()),
         ),
-        "card-queryCard" => render_prepared(c, &CardQueryCardRequest::new()),
+        "card_query_card" => render_prepared(c, &CardQueryCardRequest::new()),
         other => panic!("no request builder for fixture endpoint {other}"),
     }
 }
@@ -189,21 +189,25 @@ fn render_result<T: std::fmt::Debug>(r: jiuyi_dc::Result<T>) -> (bool, String) {
 fn render_reply(endpoint: &str, status: u16, body: Vec<u8>) -> (bool, String) {
     match endpoint {
         "pay" => render_result(read_reply::<PayRequest>(status, body)),
-        "queryOrder" => render_result(read_reply::<QueryOrderRequest>(status, body)),
-        "queryCash" => render_result(read_reply::<QueryCashRequest>(status, body)),
-        "drawOrder" => render_result(read_reply::<DrawOrderRequest>(status, body)),
-        "confirmOrder" => render_result(read_reply::<ConfirmOrderRequest>(status, body)),
-        "queryCardCategory" => render_result(read_reply::<QueryCardCategoryRequest>(status, body)),
-        "queryCardList" => render_result(read_reply::<QueryCardListRequest>(status, body)),
-        "queryCardInfo" => render_result(read_reply::<QueryCardInfoRequest>(status, body)),
-        "queryCard" => render_result(read_reply::<QueryCardRequest>(status, body)),
-        "card-payOrder" => render_result(read_reply::<CardPayOrderRequest>(status, body)),
-        "card-queryOrder" => render_result(read_reply::<CardQueryOrderRequest>(status, body)),
-        "card-queryCardList" => render_result(read_reply::<CardQueryCardListRequest>(status, body)),
-        "card-queryCardDetail" => {
+        "query_order" => render_result(read_reply::<QueryOrderRequest>(status, body)),
+        "query_cash" => render_result(read_reply::<QueryCashRequest>(status, body)),
+        "draw_order" => render_result(read_reply::<DrawOrderRequest>(status, body)),
+        "confirm_order" => render_result(read_reply::<ConfirmOrderRequest>(status, body)),
+        "query_card_category" => {
+            render_result(read_reply::<QueryCardCategoryRequest>(status, body))
+        }
+        "query_card_list" => render_result(read_reply::<QueryCardListRequest>(status, body)),
+        "query_card_info" => render_result(read_reply::<QueryCardInfoRequest>(status, body)),
+        "query_card" => render_result(read_reply::<QueryCardRequest>(status, body)),
+        "card_pay_order" => render_result(read_reply::<CardPayOrderRequest>(status, body)),
+        "card_query_order" => render_result(read_reply::<CardQueryOrderRequest>(status, body)),
+        "card_query_card_list" => {
+            render_result(read_reply::<CardQueryCardListRequest>(status, body))
+        }
+        "card_query_card_detail" => {
             render_result(read_reply::<CardQueryCardDetailRequest>(status, body))
         }
-        "card-queryCard" => render_result(read_reply::<CardQueryCardRequest>(status, body)),
+        "card_query_card" => render_result(read_reply::<CardQueryCardRequest>(status, body)),
         other => panic!("no reply reader for fixture endpoint {other}"),
     }
 }

@@ -248,15 +248,15 @@ fn render_request(endpoint: &str, mut fixture: Map<String, Value>) -> (bool, Str
         .expect("client");
     let i = Input(request);
     match endpoint {
-        "payDesk" => prepare(&client, &pay_desk(i)),
-        "payIn" => prepare(&client, &pay_in(i)),
-        "payOut" => prepare(&client, &pay_out(i)),
-        "payDeskQuery" => prepare(&client, &query!(PayDeskQueryRequest, i)),
-        "payInQuery" => prepare(&client, &query!(PayInQueryRequest, i)),
-        "payOutQuery" => prepare(&client, &query!(PayOutQueryRequest, i)),
-        "getBalance" => prepare(&client, &nonce_only!(BalanceRequest, i)),
-        "bankListQuery" => prepare(&client, &nonce_only!(BankListRequest, i)),
-        "payInBankListQuery" => prepare(&client, &nonce_only!(PayInBankListRequest, i)),
+        "pay_desk" => prepare(&client, &pay_desk(i)),
+        "pay_in" => prepare(&client, &pay_in(i)),
+        "pay_out" => prepare(&client, &pay_out(i)),
+        "pay_desk_query" => prepare(&client, &query!(PayDeskQueryRequest, i)),
+        "pay_in_query" => prepare(&client, &query!(PayInQueryRequest, i)),
+        "pay_out_query" => prepare(&client, &query!(PayOutQueryRequest, i)),
+        "get_balance" => prepare(&client, &nonce_only!(BalanceRequest, i)),
+        "bank_list_query" => prepare(&client, &nonce_only!(BankListRequest, i)),
+        "pay_in_bank_list_query" => prepare(&client, &nonce_only!(PayInBankListRequest, i)),
         other => panic!("no request builder for endpoint {other}"),
     }
 }
@@ -274,15 +274,15 @@ fn render_reply(endpoint: &str, mut fixture: Map<String, Value>) -> (bool, Strin
     assert!(fixture.is_empty(), "unknown keys {:?}", fixture.keys());
     let b = body.as_bytes();
     match endpoint {
-        "payDesk" => show(parse_reply::<PayDeskRequest>(status, b)),
-        "payIn" => show(parse_reply::<PayInRequest>(status, b)),
-        "payOut" => show(parse_reply::<PayOutRequest>(status, b)),
-        "payDeskQuery" => show(parse_reply::<PayDeskQueryRequest>(status, b)),
-        "payInQuery" => show(parse_reply::<PayInQueryRequest>(status, b)),
-        "payOutQuery" => show(parse_reply::<PayOutQueryRequest>(status, b)),
-        "getBalance" => show(parse_reply::<BalanceRequest>(status, b)),
-        "bankListQuery" => show(parse_reply::<BankListRequest>(status, b)),
-        "payInBankListQuery" => show(parse_reply::<PayInBankListRequest>(status, b)),
+        "pay_desk" => show(parse_reply::<PayDeskRequest>(status, b)),
+        "pay_in" => show(parse_reply::<PayInRequest>(status, b)),
+        "pay_out" => show(parse_reply::<PayOutRequest>(status, b)),
+        "pay_desk_query" => show(parse_reply::<PayDeskQueryRequest>(status, b)),
+        "pay_in_query" => show(parse_reply::<PayInQueryRequest>(status, b)),
+        "pay_out_query" => show(parse_reply::<PayOutQueryRequest>(status, b)),
+        "get_balance" => show(parse_reply::<BalanceRequest>(status, b)),
+        "bank_list_query" => show(parse_reply::<BankListRequest>(status, b)),
+        "pay_in_bank_list_query" => show(parse_reply::<PayInBankListRequest>(status, b)),
         other => panic!("no reply type for endpoint {other}"),
     }
 }
