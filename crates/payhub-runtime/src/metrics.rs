@@ -1,4 +1,4 @@
-//! The metrics every payhub crate records, through the [`metrics`](::metrics) facade crate.
+//! The metrics every payhub crate records, through the [`metrics`] facade crate.
 //!
 //! Why a facade: the application chooses the exporter (Prometheus, StatsD, OpenTelemetry) by
 //! installing a recorder; payhub installs none, so without one these calls cost a relaxed atomic
