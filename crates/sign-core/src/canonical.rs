@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use crate::encoding::php_urlencode_into;
-use crate::{Error, Explanation};
+use crate::{Error, Explanation, SkipReason};
 
 /// How keys are ordered in the canonical string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,28 +32,6 @@ pub enum ValueEncoding {
     Raw,
     /// PHP `urlencode()`: space as `+`, every byte but `A-Za-z0-9-_.` as upper-hex `%XX` (91 card).
     PhpUrlencode,
-}
-
-/// Why a field was left out of the canonical string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SkipReason {
-    /// The style always excludes this key (for example `sign`).
-    Excluded,
-    /// The endpoint declares this field unsigned (for example 91 card's `check`).
-    Unsigned,
-    /// The value is empty and the style skips empty values.
-    Empty,
-}
-
-impl std::fmt::Display for SkipReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Excluded => "excluded by the rule",
-            Self::Unsigned => "unsigned field of this endpoint",
-            Self::Empty => "empty value",
-        })
-    }
 }
 
 /// One provider's canonical-string rule.

@@ -9,7 +9,27 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
-use crate::SkipReason;
+/// Why a field was left out of the canonical string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The style always excludes this key (for example `sign`).
+    Excluded,
+    /// The endpoint declares this field unsigned (for example 91 card's `check`).
+    Unsigned,
+    /// The value is empty and the style skips empty values.
+    Empty,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Excluded => "excluded by the rule",
+            Self::Unsigned => "unsigned field of this endpoint",
+            Self::Empty => "empty value",
+        })
+    }
+}
 
 /// The canonical string of a signed payload with the secret masked, plus which fields were
 /// included or skipped and why.

@@ -52,13 +52,11 @@ pub mod aes;
 #[cfg(any(feature = "aws-lc-rs", feature = "rsa"))]
 pub mod rsa;
 
-pub use canonical::{
-    BorrowedParams, CanonicalParams, CanonicalStyle, KeyOrder, SkipReason, ValueEncoding,
-};
+pub use canonical::{BorrowedParams, CanonicalParams, CanonicalStyle, KeyOrder, ValueEncoding};
 pub use ct::constant_time_eq;
 pub use encoding::{SignatureEncoding, php_urlencode};
 pub use error::{Error, KeyError};
-pub use explain::{Explanation, Redacted};
+pub use explain::{Explanation, Redacted, SkipReason};
 pub use secret::Secret;
 pub use signer::{SecretSuffix, Signer, Verifier};
 
