@@ -60,7 +60,7 @@ impl Client {
 
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        self.inner.pipeline.transport().base_url()
+        self.inner.pipeline.base_url()
     }
 
     /// Validates and signs a request without I/O: the exact bytes [`Client::send`] sends.

@@ -70,7 +70,7 @@ impl Client {
 
     /// The gateway base URL.
     pub fn base_url(&self) -> &str {
-        self.inner.pipeline.transport().base_url()
+        self.inner.pipeline.base_url()
     }
 
     /// Validates, serializes (once) and signs `request` without any I/O. `datetime` comes from

@@ -68,7 +68,7 @@ impl Client {
 
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        self.inner.pipeline.transport().base_url()
+        self.inner.pipeline.base_url()
     }
 
     /// How `payType`, `accountType` and `bankId` are written ([`ClientBuilder::code_format`]).

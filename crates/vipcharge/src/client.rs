@@ -88,7 +88,7 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        self.inner.pipeline.transport().base_url()
+        self.inner.pipeline.base_url()
     }
 
     /// Validates, serializes the body once, and signs it, with no I/O (with a pinned clock and

@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use payhub_runtime::{ClientOptions, Pipeline, Transport};
+use payhub_runtime::ClientOptions;
 use sign_core::Secret;
-use url::Url;
 
 use super::{Client, Inner};
 use crate::sign::RequestSigner;
@@ -107,34 +106,22 @@ impl ClientBuilder {
         if self.appsecret.is_empty() {
             return Err(Error::config("appsecret", "is empty"));
         }
-        let Some(base) = self.options.base_url.as_deref() else {
+        if self.options.base_url.is_none() {
             return Err(Error::config(
                 "base_url",
                 "is required: the gateway address issued by the platform admin",
             ));
-        };
-        let pipeline = if self.danger_allow_http {
-            let url = Url::parse(base.trim().trim_end_matches('/'))
-                .map_err(|e| Error::config("base_url", format!("does not parse: {e}")))?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(Error::config("base_url", "must be http(s)"));
-            }
-            // Every other setting is checked as usual (the runtime's check insists on https).
-            let mut others = self.options.clone();
-            others.base_url = Some("https://127.0.0.1".to_owned());
-            others.check()?;
-            let transport = Transport::new(&url, self.options.transport.clone());
-            Pipeline::new(transport.map_err(Error::Transport)?, self.options.retry)
-        } else {
-            self.options.pipeline()?
-        };
+        }
+        let mut options = self.options;
+        options.allow_insecure_http = self.danger_allow_http;
+        let pipeline = options.pipeline()?;
         Ok(Client {
             inner: Arc::new(Inner {
                 appid,
                 signer: RequestSigner::new(self.appsecret),
                 pipeline,
-                clock: self.options.clock,
-                max_notify_body_bytes: self.options.max_notify_body_bytes,
+                clock: options.clock,
+                max_notify_body_bytes: options.max_notify_body_bytes,
             }),
         })
     }
