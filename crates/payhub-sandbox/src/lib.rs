@@ -47,6 +47,7 @@ mod provider;
 pub mod providers;
 mod sandbox;
 mod shared;
+mod signals;
 mod store;
 
 pub use body::{DEFAULT_BODY_LIMIT, RawBody};
@@ -67,4 +68,5 @@ pub use provider::{
     TransitionPlan,
 };
 pub use sandbox::{DEFAULT_SHUTDOWN_GRACE, ProviderInfo, Sandbox, SandboxBuilder, SandboxHandle};
+pub use signals::Signals;
 pub use store::{DuplicateOrder, NewOrder, Order, OrderFilter, OrderState, OrderStore};

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use payhub_sandbox::{Sandbox, SandboxHandle};
+use payhub_sandbox::{Sandbox, SandboxHandle, Signals};
 
 /// A local server that speaks the payhub providers' APIs, with signed callbacks and faults.
 #[derive(Debug, Parser)]
@@ -129,62 +129,4 @@ fn print_banner(sandbox: &SandboxHandle) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
-}
-
-/// SIGINT (Ctrl-C) and SIGTERM, caught from the moment [`Signals::install`] runs: a signal
-/// that arrives before [`recv`](Signals::recv) is awaited is kept, not lost.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-    #[cfg(windows)]
-    ctrl_c: Option<tokio::signal::windows::CtrlC>,
-}
-
-impl Signals {
-    fn install() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Self {
-                interrupt: signal(SignalKind::interrupt()).ok(),
-                terminate: signal(SignalKind::terminate()).ok(),
-            }
-        }
-        #[cfg(windows)]
-        {
-            Self {
-                ctrl_c: tokio::signal::windows::ctrl_c().ok(),
-            }
-        }
-    }
-
-    /// Waits for the next signal; returns its name.
-    async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
-                if let Some(s) = s
-                    && s.recv().await.is_some()
-                {
-                    return;
-                }
-                std::future::pending::<()>().await;
-            }
-            tokio::select! {
-                () = next(&mut self.interrupt) => "SIGINT",
-                () = next(&mut self.terminate) => "SIGTERM",
-            }
-        }
-        #[cfg(windows)]
-        {
-            if let Some(c) = &mut self.ctrl_c
-                && c.recv().await.is_some()
-            {
-                return "Ctrl-C";
-            }
-            std::future::pending().await
-        }
-    }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use payhub::sandbox::{Sandbox, SandboxHandle};
+use payhub::sandbox::{Sandbox, SandboxHandle, Signals};
 
 use crate::error::{CliError, chain};
 use crate::providers::Provider;
@@ -189,63 +189,5 @@ fn check_writable(path: &Path) -> Result<(), CliError> {
             path.display()
         ))),
         _ => Ok(()),
-    }
-}
-
-/// SIGINT (Ctrl-C) and SIGTERM, caught from the moment [`Signals::install`] runs: a signal
-/// that arrives before [`recv`](Signals::recv) is awaited is kept, not lost.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-    #[cfg(windows)]
-    ctrl_c: Option<tokio::signal::windows::CtrlC>,
-}
-
-impl Signals {
-    fn install() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Self {
-                interrupt: signal(SignalKind::interrupt()).ok(),
-                terminate: signal(SignalKind::terminate()).ok(),
-            }
-        }
-        #[cfg(windows)]
-        {
-            Self {
-                ctrl_c: tokio::signal::windows::ctrl_c().ok(),
-            }
-        }
-    }
-
-    /// Waits for the next signal; returns its name.
-    async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
-                if let Some(s) = s
-                    && s.recv().await.is_some()
-                {
-                    return;
-                }
-                std::future::pending::<()>().await;
-            }
-            tokio::select! {
-                () = next(&mut self.interrupt) => "SIGINT",
-                () = next(&mut self.terminate) => "SIGTERM",
-            }
-        }
-        #[cfg(windows)]
-        {
-            if let Some(c) = &mut self.ctrl_c
-                && c.recv().await.is_some()
-            {
-                return "Ctrl-C";
-            }
-            std::future::pending().await
-        }
     }
 }
