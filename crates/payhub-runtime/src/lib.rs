@@ -36,6 +36,7 @@ mod base_url;
 mod clock;
 mod deadline;
 mod error;
+mod freshness;
 pub mod metrics;
 mod nonce;
 #[doc(hidden)]
@@ -56,6 +57,7 @@ pub use base_url::{BaseUrlError, parse_base_url};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::Deadline;
 pub use error::{TransportError, TransportErrorKind};
+pub use freshness::{Staleness, check_freshness};
 pub use nonce::{FixedNonce, NonceSource, RandomAlphanumeric, RandomHex, RandomUuid};
 pub use request::{Idempotency, Method, PreparedRequest};
 pub use retry::RetryPolicy;

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use payhub_runtime::metrics::{self, CallbackOutcome};
-use payhub_runtime::{Clock, Protocol, SystemClock};
+use payhub_runtime::{Clock, Protocol, Staleness, SystemClock};
 use serde_json::{Map, Value};
 use sign_core::Secret;
 
@@ -310,26 +310,29 @@ impl NotifyVerifier {
     }
 
     fn check_freshness(&self, ts: UnixMillis) -> Result<(), NotifyError> {
-        let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        let age_ms = self.clock.now_millis().saturating_sub(ts.as_millis());
-        if age_ms < 0 {
-            let max_ms = millis(self.max_future_skew);
-            if age_ms.saturating_neg() > max_ms {
-                return Err(NotifyError::FromTheFuture {
-                    ahead_secs: age_ms.saturating_neg() / 1000,
-                    max_secs: max_ms / 1000,
-                });
-            }
-        } else if let Some(window) = self.max_age {
-            let max_ms = millis(window);
-            if age_ms > max_ms {
-                return Err(NotifyError::Stale {
-                    age_secs: age_ms / 1000,
-                    max_secs: max_ms / 1000,
-                });
-            }
-        }
-        Ok(())
+        let secs = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        payhub_runtime::check_freshness(
+            ts.as_millis(),
+            self.clock.now_millis(),
+            self.max_age,
+            self.max_future_skew,
+        )
+        .map_err(|s| match s {
+            Staleness::TooOld {
+                age_secs,
+                max_age_secs,
+            } => NotifyError::Stale {
+                age_secs: secs(age_secs),
+                max_secs: secs(max_age_secs),
+            },
+            Staleness::FromTheFuture {
+                ahead_secs,
+                max_skew_secs,
+            } => NotifyError::FromTheFuture {
+                ahead_secs: secs(ahead_secs),
+                max_secs: secs(max_skew_secs),
+            },
+        })
     }
 
     /// Shows what a callback's signature encrypts next to what it should cover, for debugging a

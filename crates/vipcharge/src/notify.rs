@@ -54,7 +54,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use payhub_runtime::metrics::{self, CallbackOutcome};
-use payhub_runtime::{Clock, Protocol, SystemClock};
+use payhub_runtime::{Clock, Protocol, Staleness, SystemClock};
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -131,26 +131,23 @@ impl Freshness {
 
     fn check(&self, timestamp: &str, now_millis: i64) -> Result<(), NotifyError> {
         let ts = timestamp_millis(timestamp).ok_or(NotifyError::BadTimestamp)?;
-        let secs = |ms: i64| u64::try_from(ms / 1000).unwrap_or(u64::MAX);
-        let limit = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        if ts > now_millis {
-            let ahead = ts.saturating_sub(now_millis);
-            if ahead > limit(self.max_future_skew) {
-                return Err(NotifyError::FromTheFuture {
-                    ahead_secs: secs(ahead),
-                    max_future_skew_secs: self.max_future_skew.as_secs(),
-                });
-            }
-        } else {
-            let age = now_millis.saturating_sub(ts);
-            if age > limit(self.max_age) {
-                return Err(NotifyError::Stale {
-                    age_secs: secs(age),
-                    max_age_secs: self.max_age.as_secs(),
-                });
-            }
-        }
-        Ok(())
+        payhub_runtime::check_freshness(ts, now_millis, Some(self.max_age), self.max_future_skew)
+            .map_err(|s| match s {
+                Staleness::TooOld {
+                    age_secs,
+                    max_age_secs,
+                } => NotifyError::Stale {
+                    age_secs,
+                    max_age_secs,
+                },
+                Staleness::FromTheFuture {
+                    ahead_secs,
+                    max_skew_secs,
+                } => NotifyError::FromTheFuture {
+                    ahead_secs,
+                    max_future_skew_secs: max_skew_secs,
+                },
+            })
     }
 }
 
