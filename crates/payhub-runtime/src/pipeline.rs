@@ -310,3 +310,33 @@ fn call_span(provider: &'static str, call: &Call<'_>) -> Span {
         latency_ms = field::Empty,
     )
 }
+
+/// The metrics and span label of a provider crate's error, the same words in every crate:
+/// `config`, `validation`, `transport`, `outcome_unknown`, `decode`, `api`, `signature`,
+/// `notify`. Expands to an exhaustive `match` over the shared variant names (tuple or struct
+/// variants alike), so a crate that adds a variant must choose its label: the body of
+/// [`Protocol::outcome_label`].
+///
+/// ```
+/// #[derive(Debug)]
+/// enum Error { Config(u8), Validation(u8), Transport(u8), OutcomeUnknown(u8), Decode(u8),
+///              Api(u8), Signature { operation: &'static str }, Notify(u8) }
+/// let e = Error::Signature { operation: "pay" };
+/// assert_eq!(payhub_runtime::outcome_label!(Error, &e), "signature");
+/// assert_eq!(payhub_runtime::outcome_label!(Error, &Error::Api(1)), "api");
+/// ```
+#[macro_export]
+macro_rules! outcome_label {
+    ($Error:ident, $e:expr) => {
+        match $e {
+            $Error::Config { .. } => "config",
+            $Error::Validation { .. } => "validation",
+            $Error::Transport { .. } => "transport",
+            $Error::OutcomeUnknown { .. } => "outcome_unknown",
+            $Error::Decode { .. } => "decode",
+            $Error::Api { .. } => "api",
+            $Error::Signature { .. } => "signature",
+            $Error::Notify { .. } => "notify",
+        }
+    };
+}

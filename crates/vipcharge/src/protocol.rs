@@ -62,16 +62,7 @@ impl Protocol for Vipcharge {
     }
 
     fn outcome_label(&self, e: &Error) -> &'static str {
-        match e {
-            Error::Config(_) => "config",
-            Error::Validation(_) => "validation",
-            Error::Transport(_) => "transport",
-            Error::OutcomeUnknown(_) => "outcome_unknown",
-            Error::Decode(_) => "decode",
-            Error::Api(_) => "api",
-            Error::Signature(_) => "signature",
-            Error::Notify(_) => "notify",
-        }
+        payhub_runtime::outcome_label!(Error, e)
     }
 
     fn with_request(&self, e: Error, prepared: &PreparedRequest) -> Error {
