@@ -21,7 +21,7 @@ use vipcharge::notify::CallbackHeaders;
 use vipcharge::types::{GasCardType, OrderStatus, ReplyStatus};
 use vipcharge::{
     Ack, Client, ClientBuilder, Clock, Credentials, Error, FixedClock, FixedNonce, Notification,
-    NotifyVerifier, ReplyVerification, RetryPolicy,
+    NotifyVerifier, ReplySignatureMode, RetryPolicy,
 };
 
 const SECRET: &str = "testSignKey";
@@ -73,7 +73,7 @@ fn base(sb: &SandboxHandle, credentials: Credentials) -> ClientBuilder {
 fn md5_client(sb: &SandboxHandle) -> Client {
     base(sb, Credentials::md5(SECRET))
         .card_key(merchant_key())
-        .reply_verification(ReplyVerification::Strict)
+        .reply_signatures(ReplySignatureMode::Strict)
         .build()
         .expect("MD5 client")
 }
@@ -90,7 +90,7 @@ fn platform_public_key(sb: &SandboxHandle) -> String {
 fn rsa_client(sb: &SandboxHandle) -> Client {
     base(sb, Credentials::sha256_rsa_pem(merchant_key()))
         .platform_public_key(platform_public_key(sb))
-        .reply_verification(ReplyVerification::Strict)
+        .reply_signatures(ReplySignatureMode::Strict)
         .build()
         .expect("RSA client")
 }
@@ -815,7 +815,7 @@ async fn injected_faults() {
     );
     // Reply signatures off: the default also refuses the truncated (now mis-signed) reply.
     let lenient = base(&sb, Credentials::md5(SECRET))
-        .reply_verification(ReplyVerification::Off)
+        .reply_signatures(ReplySignatureMode::Off)
         .build()
         .expect("client");
     let err = lenient.reconcile("F-502").await.expect_err("truncated");

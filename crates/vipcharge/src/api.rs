@@ -54,7 +54,7 @@ pub use batch::{BatchItem, BatchRequest, BatchResponse};
 pub use charge::ChargeResponse;
 pub use coupon::{CouponRequest, CouponResponse, MAX_CODES_PER_CALL};
 pub(crate) use envelope::ReplyReader;
-pub use envelope::ReplyVerification;
+pub use envelope::ReplySignatureMode;
 pub use gas_card::GasCardRequest;
 pub use order_info::{OrderInfoRequest, OrderInfoResponse};
 pub use product_code::{ProductCodeRequest, ProductCodeResponse};

@@ -42,7 +42,7 @@ pub enum Error {
     #[error(transparent)]
     Api(#[from] ApiError),
     /// A read's reply signature did not verify: present and wrong (the default
-    /// `ReplyVerification::IfSigned`), or absent with `ReplyVerification::Strict`. On an order
+    /// `ReplySignatureMode::RefuseInvalid`), or absent with `ReplySignatureMode::Strict`. On an order
     /// call the same refusal is [`Error::OutcomeUnknown`] with
     /// [`UnknownReason::ReplySignature`] (the order may exist).
     #[error(transparent)]
@@ -613,7 +613,7 @@ impl fmt::Debug for ApiError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureErrorKind {
-    /// The reply carries no `sign` header (only `ReplyVerification::Strict` requires one).
+    /// The reply carries no `sign` header (only `ReplySignatureMode::Strict` requires one).
     Missing,
     /// The `sign` header is not valid hex/base64.
     Malformed,

@@ -43,8 +43,8 @@
 //!   ([`ClientBuilder::platform_public_key`]); MD5 merchants verify with their secret.
 //! - Reply signatures: a reply that carries `sign` must verify, else [`Error::Signature`] (on an
 //!   order, the order may exist: reconcile); a reply without `sign` is accepted, because the docs
-//!   do not settle whether live replies are signed ([`ReplyVerification::IfSigned`], the
-//!   default). [`ReplyVerification::Strict`] makes signatures mandatory.
+//!   do not settle whether live replies are signed ([`ReplySignatureMode::RefuseInvalid`], the
+//!   default). [`ReplySignatureMode::Strict`] makes signatures mandatory.
 //! - Callback freshness: the signed `timestamp` header (milliseconds; 10-digit seconds are
 //!   accepted too) may be at most 24 hours old and 5 minutes ahead of the clock
 //!   ([`notify::Freshness`]). 24 hours covers the platform's whole retry schedule (about 10.5
@@ -83,7 +83,7 @@ pub mod sign;
 pub mod types;
 mod wire;
 
-pub use api::ReplyVerification;
+pub use api::ReplySignatureMode;
 pub use client::{Client, ClientBuilder};
 pub use credentials::Credentials;
 pub use env::{

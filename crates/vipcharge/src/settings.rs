@@ -10,7 +10,7 @@ use payhub_runtime::{Clock, PreparedRequest};
 
 use sign_core::rsa::RsaBackend;
 
-use crate::api::{BodyContext, ReplyReader, ReplyVerification};
+use crate::api::{BodyContext, ReplyReader, ReplySignatureMode};
 use crate::credentials::{self, Credentials, Keys, PrivateInput};
 use crate::error::ConfigError;
 use crate::notify::{Freshness, NotifyVerifier};
@@ -24,7 +24,7 @@ pub(crate) struct Settings {
     pub(crate) platform_key: Option<Vec<u8>>,
     pub(crate) platform_verifier: Option<PlatformVerifier>,
     pub(crate) card_key: Option<PrivateInput>,
-    pub(crate) reply_verification: ReplyVerification,
+    pub(crate) reply_verification: ReplySignatureMode,
     pub(crate) status_fields: Vec<String>,
     pub(crate) notify_freshness: Option<Freshness>,
 }
@@ -37,7 +37,7 @@ impl Default for Settings {
             platform_key: None,
             platform_verifier: None,
             card_key: None,
-            reply_verification: ReplyVerification::default(),
+            reply_verification: ReplySignatureMode::default(),
             status_fields: default_status_fields(),
             notify_freshness: Some(Freshness::DEFAULT),
         }
@@ -48,7 +48,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("send_sign_type", &self.send_sign_type)
-            .field("reply_verification", &self.reply_verification)
+            .field("reply_signatures", &self.reply_verification)
             .field("backend", &self.backend.map(|b| b.name()))
             .finish_non_exhaustive()
     }
@@ -60,7 +60,7 @@ pub(crate) struct Resolved {
     pub(crate) business_id: String,
     pub(crate) keys: Keys,
     pub(crate) send_sign_type: bool,
-    pub(crate) reply_verification: ReplyVerification,
+    pub(crate) reply_verification: ReplySignatureMode,
     pub(crate) status_fields: Vec<String>,
     pub(crate) notify_freshness: Option<Freshness>,
 }
@@ -72,7 +72,7 @@ impl fmt::Debug for Resolved {
             .field("business_id", &self.business_id)
             .field("sign_type", &self.keys.signer.sign_type())
             .field("send_sign_type", &self.send_sign_type)
-            .field("reply_verification", &self.reply_verification)
+            .field("reply_signatures", &self.reply_verification)
             .field("card_key", &self.keys.card_key.is_some())
             .field("platform_verifier", &self.keys.platform)
             .finish_non_exhaustive()
@@ -120,9 +120,9 @@ impl Settings {
             self.platform_verifier,
             self.platform_key,
         )?;
-        if self.reply_verification == ReplyVerification::Strict && keys.platform.is_none() {
+        if self.reply_verification == ReplySignatureMode::Strict && keys.platform.is_none() {
             return Err(ConfigError::new(
-                "reply_verification",
+                "reply_signatures",
                 "Strict needs platform_public_key or platform_verifier",
             ));
         }
@@ -259,8 +259,8 @@ macro_rules! setters {
             self
         }
 
-        /// Whether reply signatures are checked (default [`ReplyVerification::IfSigned`]($crate::ReplyVerification::IfSigned)).
-        pub fn reply_verification(mut self, mode: $crate::ReplyVerification) -> Self {
+        /// Whether reply signatures are checked (default [`ReplySignatureMode::RefuseInvalid`]($crate::ReplySignatureMode::RefuseInvalid)).
+        pub fn reply_signatures(mut self, mode: $crate::ReplySignatureMode) -> Self {
             self.settings.reply_verification = mode;
             self
         }

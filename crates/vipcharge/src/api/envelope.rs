@@ -1,6 +1,6 @@
 //! Reading a reply: the `{status, message, data}` envelope, the status mapping (an order's
 //! "query the order" codes are an unknown outcome), the reply-signature check
-//! ([`ReplyVerification`]) and the typed `data`.
+//! ([`ReplySignatureMode`]) and the typed `data`.
 
 use payhub_runtime::{Idempotency, RawResponse};
 use serde_json::value::RawValue;
@@ -19,9 +19,9 @@ use crate::wire::{Fields, json_error_kind};
 ///
 /// The docs say the platform's "responses or callbacks" carry a `sign` header, but show only
 /// the callback case; whether every live reply is signed, and how, is unconfirmed. So the
-/// default, [`ReplyVerification::IfSigned`], refuses a reply whose signature is **present and
+/// default, [`ReplySignatureMode::RefuseInvalid`], refuses a reply whose signature is **present and
 /// wrong** (a forged or altered reply is never acted on) and accepts a reply that carries **no**
-/// signature (so unsigned live replies keep working). [`ReplyVerification::Strict`] refuses
+/// signature (so unsigned live replies keep working). [`ReplySignatureMode::Strict`] refuses
 /// unsigned replies too, once the platform confirms that it signs them.
 ///
 /// A refused reply to an order call is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)
@@ -36,7 +36,7 @@ use crate::wire::{Fields, json_error_kind};
 /// which replies are not checked (except in `Strict`, which refuses to build without one).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ReplyVerification {
+pub enum ReplySignatureMode {
     /// Never check reply signatures.
     Off,
     /// Check a reply that carries `sign` and only **log** a mismatch, acting on the reply anyway.
@@ -46,7 +46,7 @@ pub enum ReplyVerification {
     /// A reply that carries `sign` must verify, else `Error::Signature`; a reply without `sign`
     /// is accepted. The default (the docs do not settle whether live replies are signed).
     #[default]
-    IfSigned,
+    RefuseInvalid,
     /// Every 2xx reply must carry a valid signature, else `Error::Signature`. Needs a platform
     /// verifier (MD5 merchants have one by default).
     Strict,
@@ -55,7 +55,7 @@ pub enum ReplyVerification {
 /// What reading a reply needs from the client.
 #[derive(Clone, Copy)]
 pub(crate) struct ReplyReader<'a> {
-    pub(crate) verification: ReplyVerification,
+    pub(crate) verification: ReplySignatureMode,
     pub(crate) platform: Option<&'a PlatformVerifier>,
     pub(crate) card_key: Option<&'a RsaPrivateKey>,
     pub(crate) status_fields: &'a [String],
@@ -137,10 +137,10 @@ impl ReplyReader<'_> {
         let biz = || req.biz_code_ref().map(str::to_owned);
         let http_ok = (200..300).contains(&raw.status);
         if http_ok && let Err(refused) = self.check_signature(O::NAME, raw, biz(), is_order) {
-            // Under the default `IfSigned`, a body that is not even a readable envelope (cut
+            // Under the default `RefuseInvalid`, a body that is not even a readable envelope (cut
             // short or garbled on the way) is reported as unreadable, as without signatures:
             // it is never acted on either way, and a read is then retried.
-            let unreadable = self.verification == ReplyVerification::IfSigned
+            let unreadable = self.verification == ReplySignatureMode::RefuseInvalid
                 && read_envelope(&raw.body).is_err();
             if !unreadable {
                 return Err(refused);
@@ -223,7 +223,7 @@ impl ReplyReader<'_> {
         biz_code: Option<String>,
         is_order: bool,
     ) -> Result<()> {
-        if self.verification == ReplyVerification::Off {
+        if self.verification == ReplySignatureMode::Off {
             return Ok(());
         }
         let Some(verifier) = self.platform else {
@@ -255,9 +255,9 @@ impl ReplyReader<'_> {
             (Ok(()), _) => Ok(()),
             (
                 Err(SignatureErrorKind::Missing),
-                ReplyVerification::Warn | ReplyVerification::IfSigned,
+                ReplySignatureMode::Warn | ReplySignatureMode::RefuseInvalid,
             ) => Ok(()),
-            (Err(kind), ReplyVerification::Strict | ReplyVerification::IfSigned) => {
+            (Err(kind), ReplySignatureMode::Strict | ReplySignatureMode::RefuseInvalid) => {
                 let refused = SignatureError::new(operation, kind, biz_code.clone(), is_order);
                 if is_order {
                     // The request was delivered and may have been executed: an unknown outcome,
@@ -279,7 +279,7 @@ impl ReplyReader<'_> {
                     provider = "vipcharge",
                     operation,
                     problem = ?kind,
-                    "reply signature does not verify (ReplyVerification::Warn: continuing)"
+                    "reply signature does not verify (ReplySignatureMode::Warn: continuing)"
                 );
                 Ok(())
             }

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use payhub_runtime::{FixedClock, FixedNonce, NonceSource};
 use vipcharge::api::{CouponRequest, VipChargeRequest};
 use vipcharge::sign::PlatformVerifier;
-use vipcharge::{Client, ClientBuilder, Credentials, Error, ReplyVerification};
+use vipcharge::{Client, ClientBuilder, Credentials, Error, ReplySignatureMode};
 
 use crate::support::{
     NONCE, SECRET, TIMESTAMP, backends, key_pem, pinned, pub_pem, read, root, vectors_dir,
@@ -181,16 +181,16 @@ fn builder_rules() {
     assert_eq!(
         config_error(
             rsa_builder(key_pem())
-                .reply_verification(ReplyVerification::Strict)
+                .reply_signatures(ReplySignatureMode::Strict)
                 .build()
         )
         .0,
-        "reply_verification"
+        "reply_signatures"
     );
     assert!(
         rsa_builder(key_pem())
             .platform_public_key(pub_pem())
-            .reply_verification(ReplyVerification::Strict)
+            .reply_signatures(ReplySignatureMode::Strict)
             .build()
             .is_ok()
     );

@@ -20,7 +20,7 @@ use vipcharge::api::{
 use vipcharge::notify::CallbackHeaders;
 use vipcharge::sign::PlatformVerifier;
 use vipcharge::types::GasCardType;
-use vipcharge::{Client, Credentials, NotifyVerifier, ReplyVerification};
+use vipcharge::{Client, Credentials, NotifyVerifier, ReplySignatureMode};
 
 use crate::support::{SECRET, key_pem, pub_pem};
 
@@ -366,18 +366,18 @@ fn render(input: &[u8]) -> (String, bool) {
             client,
         } => {
             let mode = match client.reply_verification.as_deref() {
-                None => ReplyVerification::default(),
-                Some("warn") => ReplyVerification::Warn,
-                Some("if_signed") => ReplyVerification::IfSigned,
-                Some("strict") => ReplyVerification::Strict,
-                Some("off") => ReplyVerification::Off,
+                None => ReplySignatureMode::default(),
+                Some("warn") => ReplySignatureMode::Warn,
+                Some("if_signed") => ReplySignatureMode::RefuseInvalid,
+                Some("strict") => ReplySignatureMode::Strict,
+                Some("off") => ReplySignatureMode::Off,
                 Some(other) => panic!("unknown mode {other}"),
             };
             let mut builder = Client::builder("166", "166", Credentials::md5(SECRET))
                 .base_url("https://open.example.com")
                 .http_client(crate::support::http())
                 .card_key(key_pem())
-                .reply_verification(mode);
+                .reply_signatures(mode);
             if let Some(fields) = client.order_status_fields {
                 builder = builder.order_status_fields(fields);
             }

@@ -17,7 +17,7 @@ use vipcharge::api::{
 use vipcharge::error::{DecodeErrorKind, SignatureErrorKind, TransportErrorKind, UnknownReason};
 use vipcharge::sign::string_to_sign;
 use vipcharge::types::{GasCardType, OrderStatus, ReplyStatus};
-use vipcharge::{Client, Credentials, Error, ReplyVerification};
+use vipcharge::{Client, Credentials, Error, ReplySignatureMode};
 
 use crate::support::{
     Canned, Recorded, SECRET, Server, backends, key_pem, live_md5_client, pub_pem, rsa_client,
@@ -703,7 +703,7 @@ async fn strict_reply_verification() {
     .await;
     let c = Client::builder("166", "166", Credentials::md5(SECRET))
         .base_url(&server.base)
-        .reply_verification(ReplyVerification::Strict)
+        .reply_signatures(ReplySignatureMode::Strict)
         .build()
         .expect("client");
     let req = VipChargeRequest::new("87103", "w23b52", "B-S");
@@ -836,7 +836,7 @@ async fn warn_mode_still_acts_on_a_forged_reply_when_asked_to() {
     let server = Server::start(vec![forged_reply(info)]).await;
     let c = Client::builder("166", "166", Credentials::md5(SECRET))
         .base_url(&server.base)
-        .reply_verification(ReplyVerification::Warn)
+        .reply_signatures(ReplySignatureMode::Warn)
         .build()
         .expect("client");
     let r = c

@@ -12,7 +12,7 @@ use vipcharge::api::{BalanceRequest, CouponRequest, VipChargeRequest};
 use vipcharge::card::CardSecret;
 use vipcharge::notify::CallbackHeaders;
 use vipcharge::sign::PlatformVerifier;
-use vipcharge::{Client, Credentials, Error, NotifyVerifier, ReplyVerification};
+use vipcharge::{Client, Credentials, Error, NotifyVerifier, ReplySignatureMode};
 
 use crate::support::{Canned, SECRET, Server, key_pem, md5_client, pub_pem};
 
@@ -173,7 +173,7 @@ fn no_error_variant_shows_secrets() {
             .expect_err("card decryption"),
         Client::builder("166", "166", Credentials::md5(SECRET))
             .base_url("https://x.test")
-            .reply_verification(ReplyVerification::Strict)
+            .reply_signatures(ReplySignatureMode::Strict)
             .build()
             .expect("client")
             .read_reply(&BalanceRequest::new(), 200, &h, br#"{"status":0}"#)
