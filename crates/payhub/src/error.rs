@@ -44,6 +44,110 @@ pub enum Error {
     /// A verified notification is not about what the merchant expected.
     #[error(transparent)]
     Mismatch(#[from] Mismatch),
+    /// The unified order lacks fields this provider needs (all of them are named); nothing
+    /// was sent.
+    #[error("{provider} needs {}: set it on the request; nothing was sent", .fields.join(", "))]
+    MissingRequestField {
+        /// The provider.
+        provider: Provider,
+        /// The missing fields, by the unified request's names (`notify_url`, `customer.ip`,
+        /// an extra's name).
+        fields: Vec<&'static str>,
+    },
+    /// A field of the unified order cannot be sent to this provider; nothing was sent.
+    #[error("{provider}: `{field}` {problem}; nothing was sent")]
+    InvalidRequestField {
+        /// The provider.
+        provider: Provider,
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// An extra this provider does not take (a typo must not be dropped silently).
+    #[error("{provider} takes no extra `{name}` (its extras: {}); nothing was sent", if .known.is_empty() { "none".to_owned() } else { .known.join(", ") })]
+    UnknownExtra {
+        /// The provider.
+        provider: Provider,
+        /// The extra's name.
+        name: String,
+        /// The extras it takes.
+        known: &'static [&'static str],
+    },
+    /// The call does not exist for this provider (a checkout on a recharge provider).
+    #[error(
+        "{provider} has no {call} (collection providers take checkouts, recharge providers recharges)"
+    )]
+    Unsupported {
+        /// The provider.
+        provider: Provider,
+        /// The call.
+        call: &'static str,
+    },
+    /// The account only verifies callbacks: it was built without a client.
+    #[error("{provider} account `{account}` has no client (it was built to verify callbacks only)")]
+    NoClient {
+        /// The provider.
+        provider: Provider,
+        /// The account.
+        account: String,
+    },
+    /// No account of this name is configured for the provider.
+    #[error("{provider} has no account `{account}` (configured: {})", list(.configured))]
+    UnknownAccount {
+        /// The provider.
+        provider: Provider,
+        /// The name asked for (from a call or the callback URL's path).
+        account: String,
+        /// The names configured.
+        configured: Vec<String>,
+    },
+    /// The provider has several accounts and nothing says which one is meant.
+    #[error("{provider} has several accounts ({}) and nothing says which one: name it (a callback: route it to /callbacks/{provider}/{{account}})", list(.configured))]
+    AccountNotNamed {
+        /// The provider.
+        provider: Provider,
+        /// The names configured.
+        configured: Vec<String>,
+    },
+    /// A callback names a merchant no configured account has.
+    #[error(
+        "{provider}: the callback is for merchant `{merchant_id}`, which no configured account has"
+    )]
+    UnknownMerchant {
+        /// The provider.
+        provider: Provider,
+        /// The merchant id the callback names (at most 64 characters of it).
+        merchant_id: String,
+    },
+    /// An account's settings are wrong.
+    #[error("{provider} account `{account}`: `{key}`: {problem}")]
+    Config {
+        /// The provider.
+        provider: Provider,
+        /// The account.
+        account: String,
+        /// The setting's key.
+        key: String,
+        /// What is wrong (never the value).
+        problem: String,
+    },
+    /// A configuration file cannot be used.
+    #[error("{path}: {problem}")]
+    ConfigFile {
+        /// The file (or `<string>`).
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
 }
 
 impl Error {
@@ -96,8 +200,17 @@ impl Error {
             #[cfg(feature = "vipcharge")]
             Self::Vipcharge(_) => Some(Provider::Vipcharge),
             Self::ProviderDisabled(p) | Self::NotConfigured(p) => Some(*p),
-            Self::MissingField { provider, .. } => Some(*provider),
-            Self::Mismatch(_) => None,
+            Self::MissingField { provider, .. }
+            | Self::MissingRequestField { provider, .. }
+            | Self::InvalidRequestField { provider, .. }
+            | Self::UnknownExtra { provider, .. }
+            | Self::Unsupported { provider, .. }
+            | Self::NoClient { provider, .. }
+            | Self::UnknownAccount { provider, .. }
+            | Self::AccountNotNamed { provider, .. }
+            | Self::UnknownMerchant { provider, .. }
+            | Self::Config { provider, .. } => Some(*provider),
+            Self::Mismatch(_) | Self::ConfigFile { .. } => None,
         }
     }
 }

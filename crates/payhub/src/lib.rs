@@ -46,9 +46,11 @@
 #![forbid(unsafe_code)]
 
 mod ack;
+mod adapters;
 mod dedupe;
 mod error;
 mod expect;
+mod hub;
 mod notification;
 mod provider;
 mod providers;
@@ -65,11 +67,26 @@ pub use ack::Ack;
 pub use dedupe::{DedupeFuture, DeliveryState, InMemoryDeduper, NotifyDeduper};
 pub use error::{Error, Result};
 pub use expect::{Expected, FieldMismatch, Mismatch, NotificationFacts};
+pub use hub::account::{Account, AccountFuture, KeyUsed, ProviderAccount, Verified};
+pub use hub::adapter::{AccountSettings, Adapter, Setting, default_adapters};
+pub use hub::registry::{DEFAULT_ACCOUNT, Hub, HubBuilder, dedupe_key};
+pub use hub::request::{CheckoutRequest, Customer, RechargeRequest};
 pub use notification::Notification;
 pub use provider::{Provider, UnknownProvider};
 pub use router::{Delivery, NotifyRouter};
 pub use status::PaymentStatus;
 pub use unified::{Checkout, PaymentLink, Recharge, RechargeReceipt};
+
+#[cfg(feature = "gateway-recharge")]
+pub use adapters::gateway_recharge::{GatewayRechargeAccount, GatewayRechargeAdapter};
+#[cfg(feature = "jiuyi-dc")]
+pub use adapters::jiuyi_dc::{JiuyiDcAccount, JiuyiDcAdapter};
+#[cfg(feature = "paydesk")]
+pub use adapters::paydesk::{PaydeskAccount, PaydeskAdapter};
+#[cfg(feature = "tokenpay")]
+pub use adapters::tokenpay::{TokenpayAccount, TokenpayAdapter};
+#[cfg(feature = "vipcharge")]
+pub use adapters::vipcharge::{VipchargeAccount, VipchargeAdapter};
 
 /// WinPay collection orders, H5 deposits and callbacks (the `gateway-recharge` crate).
 #[cfg(feature = "gateway-recharge")]

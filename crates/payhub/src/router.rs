@@ -5,13 +5,27 @@
 //! provider's acknowledgement is picked here, so a handler can neither verify the wrong bytes
 //! nor answer in the wrong words.
 
-use payhub_runtime::metrics::{self, CallbackOutcome};
+// Reason: with no provider feature there is no account to route to, so much is unused.
+#![cfg_attr(
+    not(any(
+        feature = "gateway-recharge",
+        feature = "jiuyi-dc",
+        feature = "paydesk",
+        feature = "tokenpay",
+        feature = "vipcharge"
+    )),
+    allow(unused_imports, unused_variables, unreachable_code, dead_code)
+)]
+
 use std::future::Future;
 use std::sync::Arc;
 
 use http::HeaderMap;
 
-use crate::{Ack, DeliveryState, Error, Notification, NotifyDeduper, Provider};
+use crate::{
+    Ack, DEFAULT_ACCOUNT, Error, Hub, Notification, NotifyDeduper, Provider, ProviderAccount,
+    Verified,
+};
 
 /// Routes callbacks to the configured provider verifiers.
 ///
@@ -25,19 +39,14 @@ use crate::{Ack, DeliveryState, Error, Notification, NotifyDeduper, Provider};
 /// assert_eq!((ack.status(), ack.body()), (200, "SUCCESS"));
 /// # }
 /// ```
+///
+/// `NotifyRouter` holds one account per provider, named [`DEFAULT_ACCOUNT`]; for several
+/// accounts per provider and key rotation, build a [`Hub`] and turn it into a router
+/// (`NotifyRouter::from(hub)`), then callbacks are routed by the merchant they name or by
+/// [`NotifyRouter::deliver_to`]'s account (the axum routes' `/{provider}/{account}`).
 #[derive(Clone, Default)]
 pub struct NotifyRouter {
-    #[cfg(feature = "gateway-recharge")]
-    gateway_recharge: Option<gateway_recharge::notify::NotifyVerifier>,
-    #[cfg(feature = "jiuyi-dc")]
-    jiuyi_dc: Option<jiuyi_dc::notify::NotifyVerifier>,
-    #[cfg(feature = "paydesk")]
-    paydesk: Option<paydesk::notify::NotifyVerifier>,
-    #[cfg(feature = "tokenpay")]
-    tokenpay: Option<tokenpay::notify::NotifyVerifier>,
-    #[cfg(feature = "vipcharge")]
-    vipcharge: Option<vipcharge::notify::NotifyVerifier>,
-    deduper: Option<Arc<dyn NotifyDeduper>>,
+    hub: Hub,
 }
 
 /// What happened to one delivery, with the reply to send.
@@ -69,138 +78,85 @@ impl<E> Delivery<E> {
     }
 }
 
+/// Adds a verifier-only account named [`DEFAULT_ACCOUNT`], replacing an earlier one.
+macro_rules! verifier_setter {
+    ($(#[$doc:meta])* $feature:literal, $fn:ident, $krate:ident) => {
+        $(#[$doc])*
+        #[cfg(feature = $feature)]
+        #[must_use]
+        pub fn $fn(mut self, verifier: $krate::notify::NotifyVerifier) -> Self {
+            let account = ProviderAccount::<$krate::Client, _>::with_parts(
+                DEFAULT_ACCOUNT,
+                "",
+                None,
+                verifier,
+            );
+            // Replacing never fails.
+            let _ = self.hub.put(Arc::new(account), true);
+            self
+        }
+    };
+}
+
 impl NotifyRouter {
     /// A router with no provider configured.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Verifies WinPay callbacks with `verifier`.
-    #[cfg(feature = "gateway-recharge")]
-    #[must_use]
-    pub fn gateway_recharge(mut self, verifier: gateway_recharge::notify::NotifyVerifier) -> Self {
-        self.gateway_recharge = Some(verifier);
-        self
-    }
-
-    /// Verifies 91 card callbacks with `verifier`.
-    #[cfg(feature = "jiuyi-dc")]
-    #[must_use]
-    pub fn jiuyi_dc(mut self, verifier: jiuyi_dc::notify::NotifyVerifier) -> Self {
-        self.jiuyi_dc = Some(verifier);
-        self
-    }
-
-    /// Verifies Cashy callbacks with `verifier`.
-    #[cfg(feature = "paydesk")]
-    #[must_use]
-    pub fn paydesk(mut self, verifier: paydesk::notify::NotifyVerifier) -> Self {
-        self.paydesk = Some(verifier);
-        self
-    }
-
-    /// Verifies TokenPay callbacks with `verifier`.
-    #[cfg(feature = "tokenpay")]
-    #[must_use]
-    pub fn tokenpay(mut self, verifier: tokenpay::notify::NotifyVerifier) -> Self {
-        self.tokenpay = Some(verifier);
-        self
-    }
-
-    /// Verifies vipcharge callbacks with `verifier`.
-    #[cfg(feature = "vipcharge")]
-    #[must_use]
-    pub fn vipcharge(mut self, verifier: vipcharge::notify::NotifyVerifier) -> Self {
-        self.vipcharge = Some(verifier);
-        self
-    }
+    verifier_setter!(
+        /// Verifies WinPay callbacks with `verifier`.
+        "gateway-recharge", gateway_recharge, gateway_recharge
+    );
+    verifier_setter!(
+        /// Verifies 91 card callbacks with `verifier`.
+        "jiuyi-dc", jiuyi_dc, jiuyi_dc
+    );
+    verifier_setter!(
+        /// Verifies Cashy callbacks with `verifier`.
+        "paydesk", paydesk, paydesk
+    );
+    verifier_setter!(
+        /// Verifies TokenPay callbacks with `verifier`.
+        "tokenpay", tokenpay, tokenpay
+    );
+    verifier_setter!(
+        /// Verifies vipcharge callbacks with `verifier`.
+        "vipcharge", vipcharge, vipcharge
+    );
 
     /// Deduplicates deliveries with `deduper` in [`NotifyRouter::deliver`].
     #[must_use]
     pub fn deduper(mut self, deduper: Arc<dyn NotifyDeduper>) -> Self {
-        self.deduper = Some(deduper);
+        self.hub.set_deduper(deduper);
         self
+    }
+
+    /// The hub behind the router.
+    pub fn hub(&self) -> &Hub {
+        &self.hub
     }
 
     /// The providers that have a verifier.
     pub fn providers(&self) -> Vec<Provider> {
-        Provider::ALL
-            .into_iter()
-            .filter(|p| self.is_configured(*p))
-            .collect()
+        self.hub.providers()
     }
 
-    fn is_configured(&self, provider: Provider) -> bool {
-        match provider {
-            #[cfg(feature = "gateway-recharge")]
-            Provider::GatewayRecharge => self.gateway_recharge.is_some(),
-            #[cfg(feature = "jiuyi-dc")]
-            Provider::JiuyiDc => self.jiuyi_dc.is_some(),
-            #[cfg(feature = "paydesk")]
-            Provider::Paydesk => self.paydesk.is_some(),
-            #[cfg(feature = "tokenpay")]
-            Provider::Tokenpay => self.tokenpay.is_some(),
-            #[cfg(feature = "vipcharge")]
-            Provider::Vipcharge => self.vipcharge.is_some(),
-            #[allow(unreachable_patterns)] // Reason: reachable only when some features are off.
-            _ => false,
-        }
-    }
-
-    /// Verifies a callback on its raw bytes with `provider`'s verifier.
+    /// Verifies a callback on its raw bytes with `provider`'s verifier (with several accounts,
+    /// the one whose merchant the callback names).
     ///
     /// # Errors
-    /// The provider crate's notify error (wrapped), [`Error::NotConfigured`] or
-    /// [`Error::ProviderDisabled`].
-    #[cfg_attr(
-        not(any(
-            feature = "gateway-recharge",
-            feature = "jiuyi-dc",
-            feature = "paydesk",
-            feature = "tokenpay",
-            feature = "vipcharge"
-        )),
-        allow(unused_variables) // Reason: with no provider there is nothing to verify with.
-    )]
+    /// The provider crate's notify error (wrapped), [`Error::NotConfigured`],
+    /// [`Error::ProviderDisabled`], or a routing error ([`Error::AccountNotNamed`], ...).
     pub fn verify(
         &self,
         provider: Provider,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Notification, Error> {
-        if !provider.is_enabled() {
-            return Err(Error::ProviderDisabled(provider));
-        }
-        let not_configured = || Error::NotConfigured(provider);
-        match provider {
-            #[cfg(feature = "gateway-recharge")]
-            Provider::GatewayRecharge => {
-                let v = self.gateway_recharge.as_ref().ok_or_else(not_configured)?;
-                Ok(Notification::GatewayRecharge(v.verify(headers, body)?))
-            }
-            #[cfg(feature = "jiuyi-dc")]
-            Provider::JiuyiDc => {
-                let v = self.jiuyi_dc.as_ref().ok_or_else(not_configured)?;
-                Ok(Notification::JiuyiDc(v.verify(headers, body)?))
-            }
-            #[cfg(feature = "paydesk")]
-            Provider::Paydesk => {
-                let v = self.paydesk.as_ref().ok_or_else(not_configured)?;
-                Ok(Notification::Paydesk(v.verify(headers, body)?))
-            }
-            #[cfg(feature = "tokenpay")]
-            Provider::Tokenpay => {
-                let v = self.tokenpay.as_ref().ok_or_else(not_configured)?;
-                Ok(Notification::Tokenpay(Box::new(v.verify(headers, body)?)))
-            }
-            #[cfg(feature = "vipcharge")]
-            Provider::Vipcharge => {
-                let v = self.vipcharge.as_ref().ok_or_else(not_configured)?;
-                Ok(Notification::Vipcharge(v.verify(headers, body)?))
-            }
-            #[allow(unreachable_patterns)] // Reason: reachable only when some features are off.
-            _ => Err(Error::ProviderDisabled(provider)),
-        }
+        self.hub
+            .verify(provider, None, headers, body)
+            .map(|v| v.notification)
     }
 
     /// The reply that tells `provider` its callback was received.
@@ -228,79 +184,46 @@ impl NotifyRouter {
         F: FnOnce(Notification) -> Fut,
         Fut: Future<Output = Result<(), E>>,
     {
-        let notification = match self.verify(provider, headers, body) {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!(provider = provider.name(), error = %e, "callback rejected");
-                return (self.retry_ack(provider), Delivery::Rejected(e));
-            }
-        };
-        let key = notification.dedupe_key();
-        if let Some(d) = &self.deduper {
-            match d.begin(&key).await {
-                DeliveryState::Done => {
-                    metrics::callback(provider.name(), CallbackOutcome::Duplicate);
-                    tracing::info!(
-                        provider = provider.name(),
-                        key,
-                        "duplicate callback acknowledged"
-                    );
-                    return (self.ack(provider), Delivery::Duplicate(notification));
-                }
-                DeliveryState::InProgress => {
-                    tracing::info!(
-                        provider = provider.name(),
-                        key,
-                        "callback already being handled; asking for redelivery"
-                    );
-                    return (self.retry_ack(provider), Delivery::InProgress(notification));
-                }
-                DeliveryState::Busy => {
-                    tracing::warn!(
-                        provider = provider.name(),
-                        key,
-                        "deduper full of callbacks being handled; asking for redelivery"
-                    );
-                    return (self.retry_ack(provider), Delivery::InProgress(notification));
-                }
-                DeliveryState::New => {}
-            }
-        }
-        match handler(notification.clone()).await {
-            Ok(()) => {
-                if let Some(d) = &self.deduper {
-                    d.complete(&key).await;
-                }
-                (self.ack(provider), Delivery::Handled(notification))
-            }
-            Err(e) => {
-                if let Some(d) = &self.deduper {
-                    d.abandon(&key).await;
-                }
-                tracing::warn!(
-                    provider = provider.name(),
-                    key,
-                    "callback handler failed; asking for redelivery"
-                );
-                (
-                    self.retry_ack(provider),
-                    Delivery::HandlerFailed(notification, e),
-                )
-            }
-        }
+        self.hub
+            .deliver(provider, None, headers, body, |v| handler(v.notification))
+            .await
+    }
+
+    /// [`NotifyRouter::deliver`] for the account `account` (from the callback URL's path; `None`
+    /// routes by the merchant the callback names). The handler also learns the account.
+    pub async fn deliver_to<F, Fut, E>(
+        &self,
+        provider: Provider,
+        account: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
+        handler: F,
+    ) -> (Ack, Delivery<E>)
+    where
+        F: FnOnce(Verified) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
+        self.hub
+            .deliver(provider, account, headers, body, handler)
+            .await
+    }
+}
+
+impl From<Hub> for NotifyRouter {
+    fn from(hub: Hub) -> Self {
+        Self { hub }
     }
 }
 
 impl std::fmt::Debug for NotifyRouter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NotifyRouter")
-            .field("providers", &self.providers())
-            .field("deduper", &self.deduper.is_some())
+            .field("hub", &self.hub)
             .finish()
     }
 }
 
-fn acks(provider: Provider) -> (Ack, Ack) {
+pub(crate) fn acks(provider: Provider) -> (Ack, Ack) {
     #[allow(unused_macros)] // Reason: unused when no provider feature is on.
     macro_rules! pair {
         ($krate:ident) => {{
