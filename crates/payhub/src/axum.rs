@@ -1,7 +1,8 @@
 //! A ready callback endpoint for axum (feature `axum`), and a server to expose it safely.
 //!
-//! [`notify_routes`] mounts `POST /{provider}` (e.g. `/paydesk`, `/jiuyi-dc`): it takes the raw
-//! body (verification always runs on the bytes received), verifies it with the
+//! [`notify_routes`] mounts `POST /{provider}` (e.g. `/paydesk`, `/jiuyi-dc`) and
+//! `POST /{provider}/{account}` (an account of a [`Hub`](crate::Hub) with several per provider,
+//! for providers whose callbacks do not name their merchant): it takes the raw body (verification always runs on the bytes received), verifies it with the
 //! [`NotifyRouter`], deduplicates it, calls your async function with the typed
 //! [`Notification`], and answers the provider's own acknowledgement, or the provider's retry
 //! reply when your function fails or the callback does not verify. A body announced larger
@@ -96,10 +97,22 @@ struct Shared<H> {
 /// An axum router with `POST /{provider}` for every provider, answering each with its own
 /// acknowledgement. Nest it under any prefix, and serve it with [`serve`] (see the
 /// [module docs](self#serving-callbacks)).
-pub fn notify_routes<H: NotifyHandler>(router: NotifyRouter, handler: H) -> axum::Router {
-    let shared = Arc::new(Shared { router, handler });
+///
+/// `router` may be a [`NotifyRouter`] or a [`Hub`](crate::Hub) (`NotifyRouter::from(hub)`):
+/// `POST /{provider}` picks the account from the callback (or the provider's only account),
+/// `POST /{provider}/{account}` uses the named one and refuses a callback for an account that
+/// is not configured (with the provider's retry reply, so it comes back once it is).
+pub fn notify_routes<H: NotifyHandler>(
+    router: impl Into<NotifyRouter>,
+    handler: H,
+) -> axum::Router {
+    let shared = Arc::new(Shared {
+        router: router.into(),
+        handler,
+    });
     axum::Router::new()
         .route("/{provider}", post(endpoint::<H>))
+        .route("/{provider}/{account}", post(account_endpoint::<H>))
         .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
         // Refuses a larger `Content-Length` before reading anything (413), so a client that
         // announces megabytes and sends nothing does not wait for the body timeout.
@@ -113,14 +126,33 @@ async fn endpoint<H: NotifyHandler>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    deliver(&shared, &provider, None, &headers, &body).await
+}
+
+async fn account_endpoint<H: NotifyHandler>(
+    State(shared): State<Arc<Shared<H>>>,
+    Path((provider, account)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    deliver(&shared, &provider, Some(&account), &headers, &body).await
+}
+
+async fn deliver<H: NotifyHandler>(
+    shared: &Shared<H>,
+    provider: &str,
+    account: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
     let Ok(provider) = provider.parse::<Provider>() else {
         return (StatusCode::NOT_FOUND, "unknown provider").into_response();
     };
     let handler = shared.handler.clone();
     let (ack, delivery) = shared
         .router
-        .deliver(provider, &headers, &body, |n| async move {
-            handler.handle(n).await
+        .deliver_to(provider, account, headers, body, |v| async move {
+            handler.handle(v.notification).await
         })
         .await;
     match &delivery {

@@ -70,7 +70,7 @@ pub use expect::{Expected, FieldMismatch, Mismatch, NotificationFacts};
 pub use hub::account::{Account, AccountFuture, KeyUsed, ProviderAccount, Verified};
 pub use hub::adapter::{AccountSettings, Adapter, Setting, default_adapters};
 pub use hub::registry::{DEFAULT_ACCOUNT, Hub, HubBuilder, dedupe_key};
-pub use hub::request::{CheckoutRequest, Customer, RechargeRequest};
+pub use hub::request::{CheckoutRequest, Customer, Extras, RechargeRequest};
 pub use notification::Notification;
 pub use provider::{Provider, UnknownProvider};
 pub use router::{Delivery, NotifyRouter};

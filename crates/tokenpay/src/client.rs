@@ -7,7 +7,7 @@ use sign_core::Secret;
 use url::Url;
 
 use crate::api::{self, Operation, PayoutPaths, QueryOrderRequest, QueryPayoutRequest};
-use crate::api::{ReplySignatureMode, TransactionDetail, WireContext};
+use crate::api::{ReplyCheck, TransactionDetail, WireContext};
 use crate::error::{Error, Result};
 use crate::notify::NotifyVerifier;
 use crate::protocol::{Tokenpay, call, found};
@@ -30,7 +30,7 @@ struct Inner {
     base_url: Url,
     cashier_base: Url,
     pipeline: Pipeline,
-    reply_signatures: ReplySignatureMode,
+    replies: ReplyCheck,
     payout_paths: PayoutPaths,
     max_notify_body_bytes: usize,
 }
@@ -125,8 +125,8 @@ impl Client {
     /// [`Error::Api`], [`Error::Decode`] (also for an HTTP error status without a readable
     /// envelope) or [`Error::Signature`].
     pub fn read_reply<O: Operation>(&self, raw: &RawResponse) -> Result<O::Response> {
-        let (key, mode) = (&self.inner.signer.key, self.inner.reply_signatures);
-        api::read(key, mode, &self.ctx(), O::NAME, raw, O::parse_data)
+        let (key, check) = (&self.inner.signer.key, &self.inner.replies);
+        api::read(key, check, &self.ctx(), O::NAME, raw, O::parse_data)
     }
 
     /// What a received signature (`TTPay-Signature`, base64) encrypts, next to `expected` (e.g.

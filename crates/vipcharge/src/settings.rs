@@ -23,6 +23,7 @@ pub(crate) struct Settings {
     pub(crate) send_sign_type: bool,
     pub(crate) platform_key: Option<Vec<u8>>,
     pub(crate) platform_verifier: Option<PlatformVerifier>,
+    pub(crate) previous_platform: Option<PlatformVerifier>,
     pub(crate) card_key: Option<PrivateInput>,
     pub(crate) reply_verification: ReplySignatureMode,
     pub(crate) status_fields: Vec<String>,
@@ -36,6 +37,7 @@ impl Default for Settings {
             send_sign_type: true,
             platform_key: None,
             platform_verifier: None,
+            previous_platform: None,
             card_key: None,
             reply_verification: ReplySignatureMode::default(),
             status_fields: default_status_fields(),
@@ -59,6 +61,7 @@ pub(crate) struct Resolved {
     pub(crate) merchant_id: String,
     pub(crate) business_id: String,
     pub(crate) keys: Keys,
+    pub(crate) previous_platform: Option<PlatformVerifier>,
     pub(crate) send_sign_type: bool,
     pub(crate) reply_verification: ReplySignatureMode,
     pub(crate) status_fields: Vec<String>,
@@ -136,6 +139,7 @@ impl Settings {
             merchant_id,
             business_id,
             keys,
+            previous_platform: self.previous_platform,
             send_sign_type: self.send_sign_type,
             reply_verification: self.reply_verification,
             status_fields: self.status_fields,
@@ -206,6 +210,7 @@ impl Resolved {
         ReplyReader {
             verification: self.reply_verification,
             platform: self.keys.platform.as_ref(),
+            previous: self.previous_platform.as_ref(),
             card_key: self.keys.card_key.as_ref(),
             status_fields: &self.status_fields,
         }
@@ -242,6 +247,20 @@ macro_rules! setters {
         /// merchants, `platform_public_key` for RSA merchants).
         pub fn platform_verifier(mut self, verifier: $crate::sign::PlatformVerifier) -> Self {
             self.settings.platform_verifier = Some(verifier);
+            self
+        }
+
+        /// During a rotation of the platform's key (or of the MD5 secret), the verifier of the key
+        /// being rotated out (`PlatformVerifier::rsa(RsaPublicKey::parse(old_pem)?)` or
+        /// `PlatformVerifier::md5(old_secret)`): a signed reply that verifies only with it is
+        /// accepted, with a `warn` event. Callbacks: build a second
+        /// [`NotifyVerifier`](crate::notify::NotifyVerifier) with it (the `payhub` facade's
+        /// accounts do). Remove it once the rotation is complete.
+        pub fn previous_platform_verifier(
+            mut self,
+            verifier: $crate::sign::PlatformVerifier,
+        ) -> Self {
+            self.settings.previous_platform = Some(verifier);
             self
         }
 

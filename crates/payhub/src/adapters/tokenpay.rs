@@ -156,16 +156,21 @@ impl Adapter for TokenpayAdapter {
         };
         r.check(SETTINGS)?;
         let timeout = r.timeout()?;
+        let previous_secret = settings.get("previous_app_secret");
         let client = |overrides: &[(&'static str, &'static str)]| {
             let mut b = tokenpay::ClientBuilder::from_vars(r.lookup(VARS, &[], overrides))
                 .map_err(|e| r.crate_error(VARS, e))?;
             if let Some(t) = timeout {
                 b = b.timeout(t);
             }
+            // Replies signed with the previous secret verify too (the current client only).
+            if let (true, Some(previous)) = (overrides.is_empty(), previous_secret) {
+                b = b.previous_app_secret(previous);
+            }
             b.build().map_err(|e| r.crate_error(VARS, e))
         };
         let mut account = TokenpayAccount::new(name, client(&[])?);
-        if settings.get("previous_app_secret").is_some() {
+        if previous_secret.is_some() {
             let previous = client(&[("app_secret", "previous_app_secret")])?;
             account = account.previous_verifier(previous.notify_verifier());
         }

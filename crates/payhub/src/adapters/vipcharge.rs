@@ -12,6 +12,8 @@ use std::sync::Arc;
 use http::HeaderMap;
 use vipcharge::api::VipChargeRequest;
 use vipcharge::notify::NotifyVerifier;
+use vipcharge::rsa::RsaPublicKey;
+use vipcharge::sign::PlatformVerifier;
 
 use crate::hub::account::unsupported;
 use crate::hub::adapter::{BASE_URL, SettingsReader, TIMEOUT_SECS};
@@ -180,11 +182,16 @@ impl Adapter for VipchargeAdapter {
         };
         r.check(SETTINGS)?;
         let timeout = r.timeout()?;
+        let previous_replies = previous_platform_verifier(&r)?;
         let client = |overrides: &[(&'static str, &'static str)]| {
             let mut b = vipcharge::ClientBuilder::from_vars(r.lookup(VARS, PATHS, overrides))
                 .map_err(|e| r.crate_error(VARS, e))?;
             if let Some(t) = timeout {
                 b = b.timeout(t);
+            }
+            // Replies signed with the previous key verify too (the current client only).
+            if let (true, Some(v)) = (overrides.is_empty(), &previous_replies) {
+                b = b.previous_platform_verifier(v.clone());
             }
             b.build().map_err(|e| r.crate_error(VARS, e))
         };
@@ -202,4 +209,17 @@ impl Adapter for VipchargeAdapter {
         }
         Ok(Arc::new(account))
     }
+}
+
+/// The verifier of the key being rotated out, for replies: the previous platform public key,
+/// else (an MD5 merchant) the previous secret.
+fn previous_platform_verifier(r: &SettingsReader<'_>) -> Result<Option<PlatformVerifier>, Error> {
+    if let Some(path) = r.settings.path("previous_platform_public_key") {
+        let key = "previous_platform_public_key";
+        let bytes = std::fs::read(&path)
+            .map_err(|e| r.error(key, format!("cannot be read: {}", e.kind())))?;
+        let public = RsaPublicKey::parse(&bytes).map_err(|e| r.error(key, e.to_string()))?;
+        return Ok(Some(PlatformVerifier::rsa(public)));
+    }
+    Ok(r.settings.get("previous_secret").map(PlatformVerifier::md5))
 }

@@ -6,9 +6,10 @@
 //! [`Error::MissingRequestField`](crate::Error::MissingRequestField) naming the field and the
 //! provider, returned before anything is sent; what the provider's crate validates beyond that
 //! (lengths, formats, a country's rules) is checked by the crate, also before sending. Fields
-//! that only one provider has go in [`CheckoutRequest::extra`] under the provider's own name (the
-//! provider crate's setter name, e.g. `chain` for tokenpay, `mobile_money_phone` for paydesk);
-//! an extra the adapter does not know is an error too, never silently dropped.
+//! that only one provider has go in [`CheckoutRequest::extra`], for that provider, under the
+//! provider crate's setter name (`chain` for tokenpay, `mobile_money_phone` for paydesk), so
+//! one request can carry the extras of several providers and each adapter reads its own; an
+//! extra an adapter does not know is an error, never silently dropped.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -112,7 +113,7 @@ impl fmt::Debug for Customer {
 /// A checkout on any collection provider (gateway-recharge, paydesk, tokenpay).
 ///
 /// ```
-/// use payhub::{CheckoutRequest, Customer};
+/// use payhub::{CheckoutRequest, Customer, Provider};
 /// use rust_decimal::Decimal;
 ///
 /// let order = CheckoutRequest::new("A-1001", Decimal::new(1050, 2), "USDT")
@@ -120,9 +121,10 @@ impl fmt::Debug for Customer {
 ///     .notify_url("https://shop.example/callbacks/tokenpay")
 ///     .return_url("https://shop.example/thanks")
 ///     .customer(Customer::new().ip("203.0.113.7").id("user-42"))
-///     .extra("chain", "TRON");
+///     .extra(Provider::Tokenpay, "chain", "TRON");
 /// assert_eq!(order.merchant_order_no(), "A-1001");
-/// assert_eq!(order.get_extra("chain"), Some("TRON"));
+/// assert_eq!(order.get_extra(Provider::Tokenpay, "chain"), Some("TRON"));
+/// assert_eq!(order.get_extra(Provider::Paydesk, "chain"), None);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckoutRequest {
@@ -134,7 +136,7 @@ pub struct CheckoutRequest {
     return_url: Option<String>,
     customer: Customer,
     expires_in: Option<Duration>,
-    extras: BTreeMap<String, String>,
+    extras: Extras,
 }
 
 impl CheckoutRequest {
@@ -154,7 +156,7 @@ impl CheckoutRequest {
             return_url: None,
             customer: Customer::default(),
             expires_in: None,
-            extras: BTreeMap::new(),
+            extras: Extras::new(),
         }
     }
 
@@ -193,11 +195,17 @@ impl CheckoutRequest {
         self
     }
 
-    /// A provider-specific field, by the provider crate's setter name (`chain` for tokenpay,
-    /// `mobile_money_phone` for paydesk, ...). Each adapter lists the extras it takes.
+    /// A field of `provider` alone, by the provider crate's setter name (`chain` for
+    /// tokenpay, `mobile_money_phone` for paydesk, ...). Each adapter's docs list the extras it
+    /// takes; the other providers' extras are left to them.
     #[must_use]
-    pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extras.insert(name.into(), value.into());
+    pub fn extra(
+        mut self,
+        provider: Provider,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.extras.insert((provider, name.into()), value.into());
         self
     }
 
@@ -241,13 +249,15 @@ impl CheckoutRequest {
         self.expires_in
     }
 
-    /// A provider-specific field, if set.
-    pub fn get_extra(&self, name: &str) -> Option<&str> {
-        self.extras.get(name).map(String::as_str)
+    /// `provider`'s extra `name`, if set.
+    pub fn get_extra(&self, provider: Provider, name: &str) -> Option<&str> {
+        self.extras
+            .get(&(provider, name.to_owned()))
+            .map(String::as_str)
     }
 
-    /// Every provider-specific field.
-    pub fn extras(&self) -> &BTreeMap<String, String> {
+    /// Every provider-specific field, by provider and name.
+    pub fn extras(&self) -> &Extras {
         &self.extras
     }
 }
@@ -269,7 +279,7 @@ pub struct RechargeRequest {
     quantity: u32,
     amount: Option<Decimal>,
     notify_url: Option<String>,
-    extras: BTreeMap<String, String>,
+    extras: Extras,
 }
 
 impl RechargeRequest {
@@ -287,7 +297,7 @@ impl RechargeRequest {
             quantity: 1,
             amount: None,
             notify_url: None,
-            extras: BTreeMap::new(),
+            extras: Extras::new(),
         }
     }
 
@@ -313,11 +323,16 @@ impl RechargeRequest {
         self
     }
 
-    /// A provider-specific field, by the provider crate's setter name (`mobile` for
+    /// A field of `provider` alone, by the provider crate's setter name (`mobile` for
     /// vipcharge, `stock_check` for jiuyi-dc, ...).
     #[must_use]
-    pub fn extra(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extras.insert(name.into(), value.into());
+    pub fn extra(
+        mut self,
+        provider: Provider,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.extras.insert((provider, name.into()), value.into());
         self
     }
 
@@ -351,22 +366,27 @@ impl RechargeRequest {
         self.notify_url.as_deref()
     }
 
-    /// A provider-specific field, if set.
-    pub fn get_extra(&self, name: &str) -> Option<&str> {
-        self.extras.get(name).map(String::as_str)
+    /// `provider`'s extra `name`, if set.
+    pub fn get_extra(&self, provider: Provider, name: &str) -> Option<&str> {
+        self.extras
+            .get(&(provider, name.to_owned()))
+            .map(String::as_str)
     }
 
-    /// Every provider-specific field.
-    pub fn extras(&self) -> &BTreeMap<String, String> {
+    /// Every provider-specific field, by provider and name.
+    pub fn extras(&self) -> &Extras {
         &self.extras
     }
 }
+
+/// Provider-specific fields, by provider and name.
+pub type Extras = BTreeMap<(Provider, String), String>;
 
 /// Reads the request's fields for one provider and reports every gap at once.
 #[allow(dead_code)] // Reason: unused when no provider feature is on.
 pub(crate) struct Fields<'a> {
     provider: Provider,
-    extras: &'a BTreeMap<String, String>,
+    extras: &'a Extras,
     known_extras: &'static [&'static str],
     missing: Vec<&'static str>,
 }
@@ -375,7 +395,7 @@ pub(crate) struct Fields<'a> {
 impl<'a> Fields<'a> {
     pub(crate) fn new(
         provider: Provider,
-        extras: &'a BTreeMap<String, String>,
+        extras: &'a Extras,
         known_extras: &'static [&'static str],
     ) -> Self {
         Self {
@@ -404,13 +424,15 @@ impl<'a> Fields<'a> {
     /// A provider-specific extra, by name.
     #[allow(dead_code)] // Reason: only some providers' adapters read extras.
     pub(crate) fn extra(&self, name: &str) -> Option<&'a str> {
-        self.extras.get(name).map(String::as_str)
+        self.extras
+            .get(&(self.provider, name.to_owned()))
+            .map(String::as_str)
     }
 
     /// A provider-specific extra the provider needs.
     #[allow(dead_code)] // Reason: only some providers' adapters read extras.
     pub(crate) fn need_extra(&mut self, name: &'static str) -> &'a str {
-        match self.extras.get(name) {
+        match self.extra(name) {
             Some(v) => v,
             None => {
                 self.missing.push(name);
@@ -427,10 +449,10 @@ impl<'a> Fields<'a> {
                 fields: self.missing,
             });
         }
-        if let Some(unknown) = self
+        if let Some((_, unknown)) = self
             .extras
             .keys()
-            .find(|k| !self.known_extras.contains(&k.as_str()))
+            .find(|(p, k)| *p == self.provider && !self.known_extras.contains(&k.as_str()))
         {
             return Err(Error::UnknownExtra {
                 provider: self.provider,
@@ -477,7 +499,7 @@ mod tests {
 
     #[test]
     fn fields_report_every_gap_at_once_and_unknown_extras() {
-        let extras = BTreeMap::new();
+        let extras = Extras::new();
         let mut f = Fields::new(Provider::Paydesk, &extras, &[]);
         let _: String = f.need("notify_url", None);
         let _: String = f.need("customer.ip", None);
@@ -489,7 +511,10 @@ mod tests {
         );
         assert!(text.contains("paydesk"), "{text}");
 
-        let extras = BTreeMap::from([("chian".to_owned(), "TRON".to_owned())]);
+        let extras = Extras::from([
+            ((Provider::Tokenpay, "chian".to_owned()), "TRON".to_owned()),
+            ((Provider::Paydesk, "id_card".to_owned()), "X1".to_owned()),
+        ]);
         let f = Fields::new(Provider::Tokenpay, &extras, &["chain"]);
         let text = f.finish().expect_err("typo").to_string();
         assert!(text.contains("chian") && text.contains("chain"), "{text}");

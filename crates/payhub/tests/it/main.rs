@@ -15,6 +15,7 @@ mod deliver;
 mod dispatch;
 mod endpoint;
 mod expect;
+mod hub;
 mod recharge;
 mod status;
 mod support;

@@ -49,16 +49,58 @@ pub enum ReplySignatureMode {
     Strict,
 }
 
+/// How replies are checked: the mode, and during an app-secret rotation the previous key
+/// (a reply that verifies only with it is accepted and logged).
+#[derive(Debug, Default)]
+pub(crate) struct ReplyCheck {
+    pub(crate) mode: ReplySignatureMode,
+    pub(crate) previous_secret: Option<sign_core::Secret>,
+    pub(crate) previous: Option<AppKey>,
+}
+
+impl ReplyCheck {
+    /// Loads the previous key (a secret that is not 32 bytes is an `Error::Config`).
+    pub(crate) fn resolve(mut self) -> Result<Self> {
+        if let Some(secret) = self.previous_secret.take() {
+            let key = AppKey::new(&secret)
+                .map_err(|_| Error::config("previous_app_secret", "must be 32 bytes"))?;
+            self.previous = Some(key);
+        }
+        Ok(self)
+    }
+}
+
+/// Expands, inside `impl ClientBuilder` (field `replies: ReplyCheck`), the reply setters.
+macro_rules! reply_setters {
+    () => {
+        /// How reply signatures are treated (default [`ReplySignatureMode::RefuseInvalid`]).
+        pub fn reply_signatures(mut self, mode: ReplySignatureMode) -> Self {
+            self.replies.mode = mode;
+            self
+        }
+
+        /// During an app-secret rotation, the secret being rotated out: a reply (or, with
+        /// [`NotifyVerifier`](crate::notify::NotifyVerifier) built from it, a callback) that
+        /// verifies only with it is accepted, with a `warn` event. Requests are always signed
+        /// with the current secret. Remove it once the rotation is complete.
+        pub fn previous_app_secret(mut self, secret: impl Into<::sign_core::Secret>) -> Self {
+            self.replies.previous_secret = Some(secret.into());
+            self
+        }
+    };
+}
+pub(crate) use reply_setters;
+
 /// Reads a reply: its signature per `mode`, the envelope, then the typed `data` with `parse`.
 pub(crate) fn read<T>(
     key: &AppKey,
-    mode: ReplySignatureMode,
+    check: &ReplyCheck,
     ctx: &WireContext<'_>,
     operation: &'static str,
     raw: &RawResponse,
     parse: impl FnOnce(Option<&str>, ReplyMeta, &WireContext<'_>) -> std::result::Result<T, String>,
 ) -> Result<T> {
-    let signature = check_reply_signature(key, mode, operation, raw);
+    let signature = check_reply_signature(key, check, operation, raw);
     let envelope = parse_envelope(operation, raw)?;
     if envelope.code != 0 {
         return Err(ApiError::new(
@@ -84,10 +126,11 @@ pub(crate) fn read<T>(
 /// pages) are not signed and not checked.
 fn check_reply_signature(
     key: &AppKey,
-    mode: ReplySignatureMode,
+    check: &ReplyCheck,
     operation: &'static str,
     raw: &RawResponse,
 ) -> Result<()> {
+    let mode = check.mode;
     if mode == ReplySignatureMode::Off || !(200..300).contains(&raw.status) {
         return Ok(());
     }
@@ -95,6 +138,15 @@ fn check_reply_signature(
         Ok(()) => return Ok(()),
         Err(p) => p,
     };
+    if let Some(previous) = &check.previous
+        && verify_reply(previous, raw).is_ok()
+    {
+        tracing::warn!(
+            operation,
+            "tokenpay reply verified with the previous app secret: the rotation is not complete"
+        );
+        return Ok(());
+    }
     let unsigned = first_header(raw, &SIGNATURE_HEADERS).is_none();
     let refuse = match mode {
         ReplySignatureMode::Strict => true,

@@ -6,7 +6,7 @@ use payhub_runtime::ClientOptions;
 use sign_core::Secret;
 
 use super::{Client, Inner};
-use crate::api::{self, PayoutPaths, ReplySignatureMode};
+use crate::api::{self, PayoutPaths, ReplyCheck, ReplySignatureMode};
 use crate::error::{Error, Result};
 use crate::protocol::{DEFAULT_BASE_URL, DEFAULT_USER_AGENT};
 use crate::protocol::{ENV_APP_ID, ENV_APP_SECRET, ENV_BASE_URL, ENV_MCH_ID};
@@ -31,7 +31,7 @@ pub struct ClientBuilder {
     options: ClientOptions,
     cashier_base_url: Option<String>,
     timestamp_unit: TimestampUnit,
-    reply_signatures: ReplySignatureMode,
+    replies: ReplyCheck,
     payout_paths: PayoutPaths,
     user_agent: String,
 }
@@ -47,7 +47,7 @@ impl ClientBuilder {
             options: ClientOptions::new(Some(DEFAULT_BASE_URL)),
             cashier_base_url: None,
             timestamp_unit: TimestampUnit::Millis,
-            reply_signatures: ReplySignatureMode::RefuseInvalid,
+            replies: ReplyCheck::default(),
             payout_paths: PayoutPaths::PayAnother,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
         }
@@ -99,11 +99,7 @@ impl ClientBuilder {
         self
     }
 
-    /// How reply signatures are treated (default [`ReplySignatureMode::RefuseInvalid`]).
-    pub fn reply_signatures(mut self, mode: ReplySignatureMode) -> Self {
-        self.reply_signatures = mode;
-        self
-    }
+    crate::api::reply_setters!();
 
     /// The payout path family (default `/v1/payanother/*`).
     pub fn payout_paths(mut self, paths: PayoutPaths) -> Self {
@@ -134,7 +130,7 @@ impl ClientBuilder {
             base_url,
             cashier_base,
             pipeline: o.pipeline()?,
-            reply_signatures: self.reply_signatures,
+            replies: self.replies.resolve()?,
             payout_paths: self.payout_paths,
             max_notify_body_bytes: o.max_notify_body_bytes,
         });

@@ -13,7 +13,7 @@ use tokenpay::api::{
 };
 use tokenpay::sign::{Authorization, request_signing_string};
 use tokenpay::types::{ApiCode, Chain, Currency, TradeState};
-use tokenpay::{Client, Error, Reconciliation, ReplySignatureMode, TransportErrorKind};
+use tokenpay::{Client, Error, FixedClock, Reconciliation, ReplySignatureMode, TransportErrorKind};
 
 use crate::support::{self, APP_ID, MCH_ID, Seen, Server, Step, http, signed};
 
@@ -753,6 +753,33 @@ async fn reply_signature_modes() {
     c.send(&QueryOrderRequest::by_out_trade_no("A-1"))
         .await
         .expect("fallback headers");
+}
+
+#[tokio::test]
+async fn a_reply_signed_with_the_previous_app_secret_verifies_during_a_rotation() {
+    // The provider still signs with the old secret (support::SECRET); the client has the new
+    // one as current.
+    const NEW: &str = "abcdef0123456789abcdef0123456789";
+    for (previous, expect_ok) in [(Some(support::SECRET), true), (None, false)] {
+        let server = Server::start(vec![Step::Reply(signed(200, &ok(ORDER)))]).await;
+        let mut b = Client::builder(APP_ID, MCH_ID, NEW)
+            .clock(Arc::new(FixedClock::from_millis(support::TS_MS)))
+            .base_url(&server.base);
+        if let Some(p) = previous {
+            b = b.previous_app_secret(p);
+        }
+        let c = b.build().expect("client");
+        let r = c.send(&QueryOrderRequest::by_out_trade_no("A-1")).await;
+        assert_eq!(r.is_ok(), expect_ok, "previous {previous:?}: {r:?}");
+        if !expect_ok {
+            assert!(matches!(r, Err(Error::Signature(_))), "{r:?}");
+        }
+    }
+    let bad = Client::builder(APP_ID, MCH_ID, support::SECRET)
+        .previous_app_secret("short")
+        .build()
+        .expect_err("a previous secret that is not 32 bytes");
+    assert!(bad.to_string().contains("previous_app_secret"), "{bad}");
 }
 
 const PREPAY_REPLY: &str = r#"{"code":0,"msg":"ok","request_id":"req-1","data":{"prepay_id":"p-1","payment_url":"/pay/order?prepay_id=p-1"}}"#;

@@ -57,6 +57,7 @@ pub enum ReplySignatureMode {
 pub(crate) struct ReplyReader<'a> {
     pub(crate) verification: ReplySignatureMode,
     pub(crate) platform: Option<&'a PlatformVerifier>,
+    pub(crate) previous: Option<&'a PlatformVerifier>,
     pub(crate) card_key: Option<&'a RsaPrivateKey>,
     pub(crate) status_fields: &'a [String],
 }
@@ -216,6 +217,34 @@ impl ReplyReader<'_> {
         })
     }
 
+    /// Checks a reply's `sign` with one verifier.
+    fn verify_with(
+        &self,
+        verifier: &PlatformVerifier,
+        raw: &RawResponse,
+    ) -> std::result::Result<(), SignatureErrorKind> {
+        let text = |name: &str| raw.header(name).map(str::trim).unwrap_or_default();
+        let sign = text(header::SIGN);
+        if sign.is_empty() {
+            return Err(SignatureErrorKind::Missing);
+        }
+        let sign_type = Some(text(header::SIGN_TYPE)).filter(|t| !t.is_empty());
+        if sign_type.is_some_and(|t| !t.eq_ignore_ascii_case(verifier.sign_type().as_str())) {
+            return Err(SignatureErrorKind::SignTypeMismatch);
+        }
+        let message = string_to_sign(
+            text(header::BUSINESS_ID),
+            text(header::NONCE),
+            sign_type,
+            text(header::TIMESTAMP),
+            &raw.body,
+        );
+        verifier.verify(&message, sign).map_err(|e| match e {
+            sign_core::Error::MalformedSignature { .. } => SignatureErrorKind::Malformed,
+            _ => SignatureErrorKind::Mismatch,
+        })
+    }
+
     fn check_signature(
         &self,
         operation: &'static str,
@@ -229,28 +258,17 @@ impl ReplyReader<'_> {
         let Some(verifier) = self.platform else {
             return Ok(());
         };
-        let text = |name: &str| raw.header(name).map(str::trim).unwrap_or_default();
-        let sign = text(header::SIGN);
-        let outcome = if sign.is_empty() {
-            Err(SignatureErrorKind::Missing)
-        } else {
-            let sign_type = Some(text(header::SIGN_TYPE)).filter(|t| !t.is_empty());
-            if sign_type.is_some_and(|t| !t.eq_ignore_ascii_case(verifier.sign_type().as_str())) {
-                Err(SignatureErrorKind::SignTypeMismatch)
-            } else {
-                let message = string_to_sign(
-                    text(header::BUSINESS_ID),
-                    text(header::NONCE),
-                    sign_type,
-                    text(header::TIMESTAMP),
-                    &raw.body,
-                );
-                verifier.verify(&message, sign).map_err(|e| match e {
-                    sign_core::Error::MalformedSignature { .. } => SignatureErrorKind::Malformed,
-                    _ => SignatureErrorKind::Mismatch,
-                })
-            }
-        };
+        let mut outcome = self.verify_with(verifier, raw);
+        if let (Err(SignatureErrorKind::Mismatch), Some(previous)) = (&outcome, self.previous)
+            && self.verify_with(previous, raw).is_ok()
+        {
+            tracing::warn!(
+                operation,
+                "vipcharge reply verified with the previous platform key: the rotation is not \
+                 complete"
+            );
+            outcome = Ok(());
+        }
         match (outcome, self.verification) {
             (Ok(()), _) => Ok(()),
             (

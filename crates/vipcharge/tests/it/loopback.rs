@@ -727,6 +727,39 @@ async fn strict_reply_verification() {
 }
 
 #[tokio::test]
+async fn a_reply_signed_with_the_previous_key_verifies_during_a_rotation() {
+    // The platform still signs with the old secret (SECRET); the client's current one is new.
+    let body =
+        r#"{"status":0,"message":"success","data":{"orderCode":"O1","settlementPrice":100}}"#;
+    let req = VipChargeRequest::new("87103", "w23b52", "B-ROT");
+    for with_previous in [true, false] {
+        let server = Server::start(vec![signed_reply(body, false)]).await;
+        let mut b = Client::builder("166", "166", Credentials::md5("a-new-secret"))
+            .base_url(&server.base)
+            .reply_signatures(ReplySignatureMode::Strict);
+        if with_previous {
+            b = b.previous_platform_verifier(vipcharge::sign::PlatformVerifier::md5(SECRET));
+        }
+        let c = b.build().expect("client");
+        let r = c.send(&req).await;
+        if with_previous {
+            assert_eq!(
+                r.expect("verifies with the previous key")
+                    .settlement_price(),
+                Some(Decimal::new(100, 0))
+            );
+        } else {
+            let err = r.expect_err("neither key");
+            assert!(
+                matches!(&err, Error::OutcomeUnknown(u)
+                    if u.reason() == &UnknownReason::ReplySignature(SignatureErrorKind::Mismatch)),
+                "{err:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn md5_merchant_card_key_from_bytes_decrypts() {
     // `card_key` given as the bare base64 PKCS#8 body Java providers hand out.
     let pem = String::from_utf8(key_pem()).expect("utf-8");
