@@ -1,9 +1,9 @@
 //! End-to-end tests of the `payhub` binary: a sandbox runs in-process on 127.0.0.1 and the built
 //! binary is run against it (create + query on all five providers, an unknown outcome, the
 //! config file and environment sources), plus `sign --explain` on the golden vectors,
-//! `verify-notify` on vector callbacks (and tampered ones), one-line errors, and `payhub sandbox`
-//! itself (ephemeral port, `--write-config`, clean exit on SIGINT).
-#![cfg(feature = "cli")]
+//! `verify-notify` on vector callbacks (and tampered ones), one-line errors, `payhub sandbox`
+//! itself (ephemeral port, `--write-config`, clean exit on SIGINT) and the `RUST_LOG` tracing
+//! output.
 
 #[path = "cli/errors.rs"]
 mod errors;
@@ -11,6 +11,8 @@ mod errors;
 mod notify;
 #[path = "cli/orders.rs"]
 mod orders;
+#[path = "cli/rust_log.rs"]
+mod rust_log;
 #[path = "cli/sandbox.rs"]
 mod sandbox;
 #[path = "cli/sign.rs"]
