@@ -300,9 +300,11 @@ fn print_delivery(
     error: Option<&str>,
     latency: Duration,
 ) {
-    let now = time::OffsetDateTime::now_utc();
-    let at = now
-        .format(&time::format_description::well_known::Rfc3339)
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    let at = time::OffsetDateTime::now_utc()
+        .format(&format)
         .unwrap_or_default();
     let snippet: String = reply.trim().chars().take(80).collect();
     let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);

@@ -279,3 +279,37 @@ async fn sandbox_command_exits_0_on_sigint_with_half_sent_requests_open() {
     drop(conns);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_start_is_the_same_command_and_quiet_logs_nothing() {
+    let dir = workdir("sandbox-start");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payhub"))
+        .args(["sandbox", "start", "--port", "0", "--quiet"])
+        .current_dir(&dir)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("payhub sandbox start runs");
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    let first = lines.recv_timeout(Duration::from_secs(20)).expect("banner");
+    let url = first
+        .strip_prefix("payhub sandbox listening on ")
+        .expect("URL line")
+        .to_owned();
+    // One request through the control API: `--quiet` keeps it out of stderr.
+    let out = run(&dir, &["sandbox", "orders", "--sandbox", &url], &[], b"").await;
+    assert_eq!(out.ok(), "no orders\n");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let status = wait_for_group(&mut child, Duration::from_secs(10), "sandbox start").await;
+    assert!(status.success(), "{status:?}");
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
