@@ -64,7 +64,7 @@ pub(crate) const BANNED: &[Ban] = &[
     Ban {
         krate: "clap",
         feature: None,
-        why: "a CLI parser: only payhub's `cli` feature has a command line",
+        why: "a CLI parser: only the payhub-cli crate has a command line",
         allowed_with: &[],
     },
     Ban {

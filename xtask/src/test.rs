@@ -8,15 +8,16 @@ use std::process::Command;
 use crate::cmd::{self, cargo_with};
 use crate::metadata;
 
-/// Crates under `crates/` that are not providers: the shared ground, the sandbox, the facade and
-/// the benchmarks. Every other crate there is a provider crate (for `deps`, and for the facade's
-/// provider features). Add a new non-provider crate here.
-pub(crate) const NOT_PROVIDERS: [&str; 5] = [
+/// Crates under `crates/` that are not providers: the shared ground, the sandbox, the facade, the
+/// benchmarks and the CLI. Every other crate there is a provider crate (for `deps`, and for the
+/// facade's provider features). Add a new non-provider crate here.
+pub(crate) const NOT_PROVIDERS: [&str; 6] = [
     "sign-core",
     "payhub-runtime",
     "payhub-sandbox",
     "payhub",
     "payhub-bench",
+    "payhub-cli",
 ];
 
 pub(crate) fn run() -> bool {

@@ -42,7 +42,7 @@
 //! - `axum`: [`axum::notify_routes`], a callback endpoint for every configured provider, and
 //!   [`axum::serve`] with [`axum::ServeOptions`], the server to expose it with.
 //! - `sandbox`: re-exports [`payhub_sandbox`] as `payhub::sandbox`, the local provider server.
-//! - `cli`: the `payhub` command-line tool (`payhub sandbox | create | query | sign | verify-notify`).
+//! - The `payhub` command-line tool is the `payhub-cli` crate (`cargo install --path crates/payhub-cli`).
 #![forbid(unsafe_code)]
 
 mod ack;

@@ -1,7 +1,7 @@
 //! Hardening tests of the facade (issue 24): the callback server against slow and silent
 //! clients (`payhub::axum::serve`, in process and through `examples/callback_server.rs` with
-//! 256 file handles), the deduper never running a handler twice after a backlog flush, and the
-//! CLI's `RUST_LOG` tracing output. Needs every provider and `axum`
+//! 256 file handles) and the deduper never running a handler twice after a backlog flush (the
+//! CLI's `RUST_LOG` test moved to `payhub-cli`). Needs every provider and `axum`
 //! (`cargo test -p payhub --all-features --test hardening`).
 #![cfg(all(
     feature = "gateway-recharge",
@@ -12,9 +12,6 @@
     feature = "axum"
 ))]
 
-#[cfg(feature = "cli")]
-#[path = "hardening/cli_tracing.rs"]
-mod cli_tracing;
 #[path = "hardening/dedupe.rs"]
 mod dedupe;
 #[path = "hardening/serve.rs"]

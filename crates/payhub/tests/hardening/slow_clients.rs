@@ -28,9 +28,6 @@ fn build_example() -> PathBuf {
     if cfg!(feature = "sandbox") {
         features.push("sandbox");
     }
-    if cfg!(feature = "cli") {
-        features.push("cli");
-    }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "-p", "payhub", "--example", "callback_server"])

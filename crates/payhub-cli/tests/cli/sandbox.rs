@@ -1,5 +1,6 @@
-//! `payhub sandbox`: ephemeral port, banner, `--write-config` read by the other commands,
-//! clean exit on SIGINT: also one sent during start-up from a script (where SIGINT starts out
+//! `payhub sandbox`: ephemeral port, banner, `--write-config` (mode 0600) read by the other
+//! commands and by the control subcommands (`orders`, `pay`, `callbacks`, `advance`), the
+//! request log on stderr, clean exit on SIGINT: also one sent during start-up from a script (where SIGINT starts out
 //! ignored), and with half-sent requests open.
 
 use std::process::{Command, Stdio};
@@ -16,10 +17,11 @@ async fn sandbox_command_serves_writes_its_config_and_exits_cleanly_on_sigint() 
         .current_dir(&dir)
         .env_clear()
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("payhub sandbox starts");
     let lines = line_reader(child.stdout.take().expect("stdout"));
+    let log = line_reader(child.stderr.take().expect("stderr"));
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut banner = Vec::new();
     while !banner
@@ -74,10 +76,75 @@ async fn sandbox_command_serves_writes_its_config_and_exits_cleanly_on_sigint() 
         "43",
     ];
     args.extend(["--account", "13800138000"]);
+    args.extend(["--notify-url", "http://127.0.0.1:9/notify"]);
     let created = run(&dir, &args, &[], b"").await;
     created.ok();
     let queried = run(&dir, &["query", "jiuyi-dc", "CLI-SB-1"], &[], b"").await;
     assert_eq!(queried.field("order_id"), created.field("order_id"));
+
+    // The config holds secrets: owner-only, and the banner says so.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join("payhub.toml"))
+            .expect("config written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    assert!(
+        text.contains("payhub.toml (mode 0600: it holds the sandbox's secrets"),
+        "{text}"
+    );
+    let config = std::fs::read_to_string(dir.join("payhub.toml")).expect("config");
+    assert!(
+        config.contains(&format!("[sandbox]\nurl = \"{url}\"")),
+        "{config}"
+    );
+
+    // The control subcommands find the sandbox through the written payhub.toml.
+    let orders = run(
+        &dir,
+        &["sandbox", "orders", "--provider", "jiuyi-dc"],
+        &[],
+        b"",
+    )
+    .await;
+    let listed = orders.ok().to_owned();
+    assert!(
+        listed.contains("jiuyi-dc  CLI-SB-1  ") && listed.contains(&created.field("order_id")),
+        "{listed}"
+    );
+    let paid = run(&dir, &["sandbox", "pay", "CLI-SB-1"], &[], b"").await;
+    assert!(
+        paid.ok().contains("CLI-SB-1") && paid.stdout.contains("success"),
+        "{}",
+        paid.stdout
+    );
+    let advanced = run(&dir, &["sandbox", "advance", "90s", "--json"], &[], b"").await;
+    let clock: serde_json::Value = serde_json::from_str(advanced.ok()).expect("JSON");
+    assert!(clock["now_ms"].as_u64().is_some(), "{clock}");
+    let callbacks = run(&dir, &["sandbox", "callbacks", "CLI-SB-1"], &[], b"").await;
+    assert!(
+        callbacks.ok().contains("jiuyi-dc  CLI-SB-1  success"),
+        "{}",
+        callbacks.stdout
+    );
+    let unknown = run(&dir, &["sandbox", "pay", "NO-SUCH-ORDER"], &[], b"").await;
+    assert!(
+        unknown.failed(1).contains("NO-SUCH-ORDER"),
+        "{}",
+        unknown.stderr
+    );
+    // Each request the sandbox served is logged on stderr.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut logged = Vec::new();
+    while !logged.iter().any(|l: &String| l.contains("/dcapi/pay")) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match log.recv_timeout(left) {
+            Ok(line) => logged.push(line),
+            Err(e) => panic!("no request log ({e}): {logged:?}"),
+        }
+    }
 
     let pid = child.id().to_string();
     let kill = Command::new("kill")
@@ -210,5 +277,39 @@ async fn sandbox_command_exits_0_on_sigint_with_half_sent_requests_open() {
     let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr);
     assert!(status.success(), "{status:?}: {stderr}");
     drop(conns);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_start_is_the_same_command_and_quiet_logs_nothing() {
+    let dir = workdir("sandbox-start");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payhub"))
+        .args(["sandbox", "start", "--port", "0", "--quiet"])
+        .current_dir(&dir)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("payhub sandbox start runs");
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    let first = lines.recv_timeout(Duration::from_secs(20)).expect("banner");
+    let url = first
+        .strip_prefix("payhub sandbox listening on ")
+        .expect("URL line")
+        .to_owned();
+    // One request through the control API: `--quiet` keeps it out of stderr.
+    let out = run(&dir, &["sandbox", "orders", "--sandbox", &url], &[], b"").await;
+    assert_eq!(out.ok(), "no orders\n");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let status = wait_for_group(&mut child, Duration::from_secs(10), "sandbox start").await;
+    assert!(status.success(), "{status:?}");
+    let mut stderr = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr);
+    assert!(stderr.is_empty(), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -151,8 +151,11 @@ pub(crate) fn masked(signed_string: &str, secret: &str) -> String {
     }
 }
 
-/// Reads stdout lines of a child on a thread, so the test can wait with a timeout.
-pub(crate) fn line_reader(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+/// Reads the lines of a child's stdout or stderr on a thread, so the test can wait with a
+/// timeout.
+pub(crate) fn line_reader(
+    stdout: impl std::io::Read + Send + 'static,
+) -> std::sync::mpsc::Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {

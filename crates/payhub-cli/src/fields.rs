@@ -2,7 +2,9 @@
 //! key=value` or a JSON object, consumed by the per-provider request builders.
 //!
 //! Every field must be used: a name the request does not have is an error that lists the names
-//! it does have, so a typo never silently drops a field.
+//! it does have, so a typo never silently drops a field. Missing required fields are collected
+//! while the request is built and reported together, each with how to give it on this command
+//! (a flag or `--set` for `create`, the JSON input for `sign`), so one run shows them all.
 
 use std::fmt;
 use std::str::FromStr;
@@ -42,16 +44,45 @@ struct Entry {
     used: bool,
 }
 
+/// How the fields were given, so a missing one is asked for the way this command takes it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) enum Hint {
+    /// No hint (tests).
+    #[default]
+    None,
+    /// `payhub create PROVIDER`: flags (`(flag, wire name)`) and `--set NAME=VALUE`.
+    Create {
+        /// The provider's CLI name.
+        provider: &'static str,
+        /// The provider's create flags and their wire names.
+        flags: &'static [(&'static str, &'static str)],
+    },
+    /// `payhub sign PROVIDER`: a JSON object on stdin or `--file`.
+    Input {
+        /// The provider's CLI name.
+        provider: &'static str,
+    },
+}
+
 /// A request's fields by wire name.
 #[derive(Debug, Default)]
 pub(crate) struct Fields {
     entries: Vec<Entry>,
+    missing: Vec<String>,
+    hint: Hint,
 }
 
 impl Fields {
     /// No fields.
     pub(crate) fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets how missing fields are asked for.
+    #[must_use]
+    pub(crate) fn with_hint(mut self, hint: Hint) -> Self {
+        self.hint = hint;
+        self
     }
 
     /// Adds a field.
@@ -88,10 +119,12 @@ impl Fields {
         for pair in sets {
             let (name, value) = pair
                 .split_once('=')
-                .ok_or_else(|| CliError::new(format!("--set `{pair}`: expected name=value")))?;
+                .ok_or_else(|| CliError::usage(format!("--set `{pair}`: expected name=value")))?;
             let name = name.trim();
             if name.is_empty() {
-                return Err(CliError::new(format!("--set `{pair}`: the name is empty")));
+                return Err(CliError::usage(format!(
+                    "--set `{pair}`: the name is empty"
+                )));
             }
             self.add(name, value, Source::Set)?;
         }
@@ -123,16 +156,49 @@ impl Fields {
         Some(e.value.clone())
     }
 
-    /// Consumes a required field.
+    /// Consumes a required field. A missing one is noted (and an empty text returned) so the
+    /// request builder goes on and [`Fields::finish`] reports every missing field at once.
     ///
     /// # Errors
-    /// The field is missing (the message names it and how to give it).
+    /// None today; the `Result` keeps the builders' `?` in place.
     pub(crate) fn require(&mut self, name: &str) -> Result<String, CliError> {
-        self.take(name).ok_or_else(|| {
-            CliError::new(format!(
-                "field `{name}` is required (give its flag, `--set {name}=...` or put it in the input)"
+        Ok(self.take(name).unwrap_or_else(|| {
+            if !self.missing.iter().any(|m| m == name) {
+                self.missing.push(name.to_owned());
+            }
+            String::new()
+        }))
+    }
+
+    /// The error naming every missing required field, each with how to give it.
+    fn missing_error(&self, request: &str) -> CliError {
+        let list = |with: &dyn Fn(&str) -> String| {
+            self.missing
+                .iter()
+                .map(|m| with(m))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.hint {
+            Hint::Create { provider, flags } => CliError::usage(format!(
+                "{request}: missing {}; `payhub create {provider} --template` prints a complete example",
+                list(&|m| match flags.iter().find(|(_, wire)| *wire == m) {
+                    Some((flag, _)) => format!("`{m}` (--{flag})"),
+                    None => format!("`{m}` (--set {m}=...)"),
+                })
             ))
-        })
+            .with_kind("missing_fields"),
+            Hint::Input { provider } => CliError::new(format!(
+                "{request}: the input lacks {}; `payhub sign {provider} --template` prints a complete input",
+                list(&|m| format!("`{m}`"))
+            ))
+            .with_kind("missing_fields"),
+            Hint::None => CliError::new(format!(
+                "{request}: missing {}",
+                list(&|m| format!("`{m}`"))
+            ))
+            .with_kind("missing_fields"),
+        }
     }
 
     /// Consumes an optional field and parses it.
@@ -159,6 +225,9 @@ impl Fields {
     /// Missing, or not a plain decimal number.
     pub(crate) fn decimal(&mut self, name: &str) -> Result<Decimal, CliError> {
         let text = self.require(name)?;
+        if self.missing.iter().any(|m| m == name) {
+            return Ok(Decimal::ZERO);
+        }
         parse_decimal(name, &text)
     }
 
@@ -194,11 +263,15 @@ impl Fields {
         }
     }
 
-    /// Checks that every field was used.
+    /// Checks that no required field was missing and every field was used.
     ///
     /// # Errors
-    /// The first unused field, with the names `request` accepts.
+    /// Every missing field at once; else the first unused field, with the names `request`
+    /// accepts.
     pub(crate) fn finish(self, request: &str, known: &[&str]) -> Result<(), CliError> {
+        if !self.missing.is_empty() {
+            return Err(self.missing_error(request));
+        }
         match self.entries.iter().find(|e| !e.used) {
             None => Ok(()),
             Some(e) => Err(unknown(request, e, known)),
@@ -306,6 +379,31 @@ mod tests {
             err.to_string(),
             "paydesk payDesk has no field `a` (from --order-no); its fields are: mchOrderNo"
         );
+    }
+
+    #[test]
+    fn every_missing_field_is_reported_at_once_with_how_to_give_it() {
+        const FLAGS: &[(&str, &str)] = &[("order-no", "order_no")];
+        let mut f = Fields::new().with_hint(Hint::Create {
+            provider: "gateway-recharge",
+            flags: FLAGS,
+        });
+        assert_eq!(f.require("order_no").expect("noted"), "");
+        assert_eq!(f.decimal("amount").expect("noted"), Decimal::ZERO);
+        let err = f.finish("gateway-recharge create_order", &[]).unwrap_err();
+        assert_eq!(err.exit_code(), 64);
+        assert_eq!(
+            err.to_string(),
+            "gateway-recharge create_order: missing `order_no` (--order-no), `amount` (--set amount=...); \
+             `payhub create gateway-recharge --template` prints a complete example"
+        );
+        let mut f = Fields::new().with_hint(Hint::Input {
+            provider: "paydesk",
+        });
+        let _ = f.require("mchOrderNo");
+        let err = f.finish("paydesk payDesk", &[]).unwrap_err().to_string();
+        assert!(!err.contains("--set"), "{err}");
+        assert!(err.contains("the input lacks `mchOrderNo`"), "{err}");
     }
 
     #[test]

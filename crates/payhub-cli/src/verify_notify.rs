@@ -44,7 +44,12 @@ pub(crate) struct Args {
     #[arg(long, value_name = "NO")]
     expect_order_no: Option<String>,
     /// With --expect-order-no: fail unless the amount is this (compared numerically).
-    #[arg(long, value_name = "DECIMAL", requires = "expect_order_no")]
+    #[arg(
+        long,
+        value_name = "DECIMAL",
+        requires = "expect_order_no",
+        allow_hyphen_values = true
+    )]
     expect_amount: Option<String>,
     /// With --expect-order-no: fail if the callback states another currency (only tokenpay
     /// callbacks state one; for the others this is reported as not checked).

@@ -1,16 +1,23 @@
 //! End-to-end tests of the `payhub` binary: a sandbox runs in-process on 127.0.0.1 and the built
 //! binary is run against it (create + query on all five providers, an unknown outcome, the
 //! config file and environment sources), plus `sign --explain` on the golden vectors,
-//! `verify-notify` on vector callbacks (and tampered ones), one-line errors, and `payhub sandbox`
-//! itself (ephemeral port, `--write-config`, clean exit on SIGINT).
-#![cfg(feature = "cli")]
+//! `verify-notify` on vector callbacks (and tampered ones), one-line errors, `payhub sandbox`
+//! itself (ephemeral port, `--write-config`, the control subcommands, clean exit on SIGINT), the
+//! `RUST_LOG` tracing output, the developer loop (exit codes, `--json` errors, templates, the
+//! README's lines) and `listen` + `trigger` against a sandbox and a small app.
 
+#[path = "cli/dev_loop.rs"]
+mod dev_loop;
 #[path = "cli/errors.rs"]
 mod errors;
+#[path = "cli/listen.rs"]
+mod listen;
 #[path = "cli/notify.rs"]
 mod notify;
 #[path = "cli/orders.rs"]
 mod orders;
+#[path = "cli/rust_log.rs"]
+mod rust_log;
 #[path = "cli/sandbox.rs"]
 mod sandbox;
 #[path = "cli/sign.rs"]

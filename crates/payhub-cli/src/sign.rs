@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::credentials::CredentialArgs;
 use crate::error::CliError;
-use crate::fields::Fields;
+use crate::fields::{Fields, Hint};
 use crate::providers::{Fixed, Op, Provider, Signed};
 
 /// Arguments of `payhub sign`.
@@ -23,6 +23,10 @@ use crate::providers::{Fixed, Op, Provider, Signed};
 pub(crate) struct Args {
     /// The provider.
     provider: Provider,
+    /// Print a complete sample input for this provider's `--op` request (a JSON object of its
+    /// wire fields) and exit.
+    #[arg(long)]
+    template: bool,
     /// Show the wire request, the signed string (secret masked) and the included and skipped
     /// fields; without it only the signature is printed.
     #[arg(long)]
@@ -53,8 +57,13 @@ pub(crate) struct Args {
 /// Unreadable input, missing credentials, a bad field, the provider's validation error, or a
 /// signature in the input that differs from the computed one (after printing the explanation).
 pub(crate) fn run(args: Args) -> Result<(), CliError> {
+    if args.template {
+        return crate::print(&crate::template::json(args.provider, args.op));
+    }
     let text = read_input(args.file.as_ref())?;
-    let fields = Fields::from_json(&text)?;
+    let fields = Fields::from_json(&text)?.with_hint(Hint::Input {
+        provider: args.provider.name(),
+    });
     let mut creds = args.provider.credentials(&args.creds)?;
     let fixed = Fixed {
         timestamp: args.timestamp,
@@ -86,8 +95,9 @@ fn read_input(file: Option<&PathBuf>) -> Result<String, CliError> {
             .map_err(|e| CliError::new(format!("cannot read `{}`: {e}", path.display()))),
         None => {
             if std::io::stdin().is_terminal() {
-                return Err(CliError::new(
-                    "expected the JSON object of fields on stdin: pipe it in or pass --file FILE",
+                return Err(CliError::usage(
+                    "expected the JSON object of fields on stdin: pipe it in or pass --file FILE \
+                     (`--template` prints one)",
                 ));
             }
             let mut text = String::new();

@@ -1,9 +1,10 @@
-//! Usage and configuration errors: one line on stderr, exit code 1, no secret.
+//! Usage and configuration errors: one line on stderr, exit code 64 for a usage error and 1
+//! otherwise, no secret.
 
 use crate::support::{run, workdir};
 
 #[tokio::test]
-async fn errors_are_one_line_with_exit_code_1() {
+async fn errors_are_one_line_with_exit_code_1_or_64_for_usage() {
     let dir = workdir("errors");
     // A missing credential names the flag, the variable and the config key.
     let args = [
@@ -22,14 +23,14 @@ async fn errors_are_one_line_with_exit_code_1() {
     );
     // A flag another provider uses.
     let args = ["create", "paydesk", "--chain", "TRON"];
-    let line = run(&dir, &args, &[], b"").await.failed(1).to_owned();
+    let line = run(&dir, &args, &[], b"").await.failed(64).to_owned();
     assert!(
         line.starts_with("error: --chain does not apply to paydesk"),
         "{line}"
     );
     // A query kind the provider does not have.
     let args = ["query", "jiuyi-dc", "J1", "--kind", "payout"];
-    let line = run(&dir, &args, &[], b"").await.failed(1).to_owned();
+    let line = run(&dir, &args, &[], b"").await.failed(64).to_owned();
     assert_eq!(line, "error: jiuyi-dc has no `--kind payout` query");
     // A field the request does not have.
     let args = [

@@ -8,19 +8,26 @@
 //! run `payhub query` before trying again.
 
 use crate::credentials::CredentialArgs;
-use crate::error::CliError;
-use crate::providers::{self, Provider};
+use crate::error::{CliError, EXIT_OUTCOME_UNKNOWN};
+use crate::providers::{self, Op, Provider};
+use crate::template;
 
 /// Arguments of `payhub create`.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Fields without a flag go in with --set, by their wire names, e.g. \
-    --set goodsSubject=Coffee (paydesk) or --set order_type=merchant_order (tokenpay).\n\
-    Exit code 2: the outcome is unknown (the order may exist); query it before sending again."
+    --set goodsSubject=Coffee (paydesk) or --set order_type=merchant_order (tokenpay); \
+    --template prints a complete example.\n\
+    Exit codes: 0 created; 1 error; 2 outcome unknown (the order may exist: run \
+    `payhub query PROVIDER ORDER` before sending again); 64 usage error (nothing was sent)."
 )]
 pub(crate) struct Args {
     /// The provider.
     provider: Provider,
+    /// Print a complete example of this provider's create (a command line; the JSON object of
+    /// wire fields with --json) and exit.
+    #[arg(long)]
+    template: bool,
     #[command(flatten)]
     order: OrderArgs,
     #[command(flatten)]
@@ -49,8 +56,8 @@ struct OrderArgs {
     #[arg(long, value_name = "NO")]
     order_no: Option<String>,
     /// Amount in major units, exact decimal (paydesk, gateway-recharge, tokenpay; jiuyi-dc price
-    /// ceiling with --money-unit).
-    #[arg(long, value_name = "DECIMAL")]
+    /// ceiling with --money-unit). A negative value reaches the provider's validation.
+    #[arg(long, value_name = "DECIMAL", allow_hyphen_values = true)]
     amount: Option<String>,
     /// Currency code (paydesk e.g. TZS, tokenpay e.g. USDT).
     #[arg(long, value_name = "CODE")]
@@ -176,16 +183,42 @@ impl OrderArgs {
 /// A usage problem, missing credentials, or the provider's typed error.
 pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     let provider = args.provider;
+    if args.template {
+        return crate::print(&if args.json {
+            template::json(provider, Op::Create)
+        } else {
+            template::command_line(provider)
+        });
+    }
+    // The order number, for the advice after an unknown outcome.
+    let order_wire = provider
+        .create_flags()
+        .iter()
+        .find(|(flag, _)| *flag == "order-no")
+        .map(|(_, wire)| *wire);
+    let order_no = args.order.order_no.clone().or_else(|| {
+        args.order.set.iter().find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            (Some(name.trim()) == order_wire).then(|| value.to_owned())
+        })
+    });
     if provider == Provider::JiuyiDc
         && args.order.amount.is_some()
         && args.order.money_unit.is_none()
     {
-        return Err(CliError::new(
+        return Err(CliError::usage(
             "jiuyi-dc: --amount is a price ceiling; give its unit with --money-unit yuan|fen",
         ));
     }
     let creds = provider.credentials(&args.creds)?;
     let fields = providers::create_fields(provider, args.order.flags(), &args.order.set)?;
-    let record = provider.create(&creds, fields).await?;
+    let record = provider.create(&creds, fields).await.map_err(|e| {
+        let e = providers::name_server(e, provider.base_url(&creds).as_deref());
+        if e.exit_code() == EXIT_OUTCOME_UNKNOWN {
+            e.hint(providers::query_hint(provider, order_no.as_deref()))
+        } else {
+            e
+        }
+    })?;
     crate::print(&record.render(args.json))
 }

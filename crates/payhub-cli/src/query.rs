@@ -31,6 +31,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     let record = args
         .provider
         .query(&creds, args.order_no.trim(), args.kind)
-        .await?;
+        .await
+        .map_err(|e| crate::providers::name_server(e, args.provider.base_url(&creds).as_deref()))?;
     crate::print(&record.render(args.json))
 }

@@ -13,7 +13,7 @@ use payhub::paydesk::PreparedRequest;
 
 use crate::credentials::{CredentialArgs, Credentials, Profile, Setting};
 use crate::error::{CliError, EXIT_OUTCOME_UNKNOWN};
-use crate::fields::{Fields, Source};
+use crate::fields::{Fields, Hint, Source};
 use crate::output::Record;
 
 /// A provider, by its crate name.
@@ -94,6 +94,14 @@ impl Provider {
     /// As [`Credentials::load`].
     pub(crate) fn credentials(self, args: &CredentialArgs) -> Result<Credentials, CliError> {
         Credentials::load(self.profile(), &Self::ALL.map(Self::profile), args)
+    }
+
+    /// The base URL the provider's client uses (configured, else the crate's default), for
+    /// messages.
+    pub(crate) fn base_url(self, creds: &Credentials) -> Option<String> {
+        creds.get("base_url").ok().flatten().or_else(|| {
+            (self == Self::Tokenpay).then(|| payhub::tokenpay::DEFAULT_BASE_URL.to_owned())
+        })
     }
 
     /// `(flag, wire field)` for the create flags the provider's create request has.
@@ -215,7 +223,7 @@ impl QueryKind {
         } else {
             let name = clap::ValueEnum::to_possible_value(&self)
                 .map_or_else(|| format!("{self:?}"), |v| v.get_name().to_owned());
-            Err(CliError::new(format!(
+            Err(CliError::usage(format!(
                 "{provider} has no `--kind {name}` query"
             )))
         }
@@ -276,12 +284,12 @@ impl Fixed {
         nonce: bool,
     ) -> Result<(), CliError> {
         if !timestamp && self.timestamp.is_some() {
-            return Err(CliError::new(format!(
+            return Err(CliError::usage(format!(
                 "{provider} signs no timestamp (--timestamp)"
             )));
         }
         if !nonce && self.nonce.is_some() {
-            return Err(CliError::new(format!(
+            return Err(CliError::usage(format!(
                 "{provider} signs no nonce (--nonce)"
             )));
         }
@@ -342,18 +350,108 @@ pub(crate) fn sign_base_url(creds: &Credentials) -> Result<String, CliError> {
         .unwrap_or_else(|| "http://127.0.0.1:1".to_owned()))
 }
 
-/// Maps a provider error to a CLI error; exit code 2 when `unknown` (the outcome of a create
-/// is unknown).
+/// Maps a provider error to a CLI error: its kind (the variant of the provider crate's `Error`,
+/// for `--json`), exit code 2 when `unknown` (the outcome of a create is unknown). The library's
+/// advice to call `Client::reconcile` is left out: the command adds the CLI's own
+/// (`payhub query PROVIDER ORDER`, see [`query_hint`]).
 pub(crate) fn fail(
     provider: Provider,
     error: &(dyn std::error::Error + 'static),
     unknown: bool,
 ) -> CliError {
-    let e = CliError::provider(provider.name(), error);
+    let mut text = crate::error::chain(error);
+    for advice in LIBRARY_ADVICE {
+        text = text.replace(advice, "");
+    }
+    let e = CliError::new(format!("{provider}: {text}")).with_kind(error_kind(error));
     if unknown {
         e.with_code(EXIT_OUTCOME_UNKNOWN)
+            .with_kind("outcome_unknown")
     } else {
         e
+    }
+}
+
+/// What the provider crates' errors advise a library user; the CLI says it its own way.
+const LIBRARY_ADVICE: &[&str] = &[
+    "; reconcile before resending",
+    "; the request was not resent: reconcile the order before retrying",
+    "; it was not resent, query it before retrying",
+    "; it may have been carried out: query it (Client::reconcile) before sending it again",
+    "; query the order (Client::reconcile), do not resend",
+    "; the order may exist: query it (Client::reconcile)",
+];
+
+/// The advice for an unknown outcome, as a CLI command.
+pub(crate) fn query_hint(provider: Provider, order_no: Option<&str>) -> String {
+    format!(
+        "the order may exist: run `payhub query {provider} {}` before sending it again",
+        order_no.unwrap_or("ORDER_NO")
+    )
+}
+
+/// The provider crate's error variant, the same names in all five crates.
+fn error_kind(error: &(dyn std::error::Error + 'static)) -> &'static str {
+    macro_rules! kinds {
+        ($($t:ty),*) => {$(
+            if let Some(e) = error.downcast_ref::<$t>() {
+                type E = $t;
+                return match e {
+                    E::Config { .. } => "config",
+                    E::Validation { .. } => "validation",
+                    E::Transport { .. } => "transport",
+                    E::OutcomeUnknown { .. } => "outcome_unknown",
+                    E::Decode { .. } => "decode",
+                    E::Api { .. } => "api",
+                    E::Signature { .. } => "signature",
+                    E::Notify { .. } => "notify",
+                    _ => "error",
+                };
+            }
+        )*};
+    }
+    kinds!(
+        payhub::gateway_recharge::Error,
+        payhub::jiuyi_dc::Error,
+        payhub::paydesk::Error,
+        payhub::tokenpay::Error,
+        payhub::vipcharge::Error
+    );
+    "error"
+}
+
+/// `host:port` of a base URL (the scheme's default port when none is written).
+pub(crate) fn host_port(base_url: &str) -> Option<String> {
+    let uri = base_url.trim().parse::<http::Uri>().ok()?;
+    let host = uri.host()?;
+    let port = uri.port_u16().or(match uri.scheme_str() {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    })?;
+    Some(format!("{host}:{port}"))
+}
+
+/// Names the server in a connection error (`could not connect to 127.0.0.1:9`): the
+/// library's transport errors leave the URL out, the CLI knows which one it used.
+pub(crate) fn name_server(error: CliError, base_url: Option<&str>) -> CliError {
+    match base_url.and_then(host_port) {
+        Some(addr)
+            if error.kind() == "transport" || error.to_string().contains("could not connect") =>
+        {
+            error.map_message(|m| {
+                if m.contains("could not connect") {
+                    m.replacen(
+                        "could not connect",
+                        &format!("could not connect to {addr}"),
+                        1,
+                    )
+                } else {
+                    format!("{m} (server {addr})")
+                }
+            })
+        }
+        _ => error,
     }
 }
 
@@ -366,7 +464,10 @@ pub(crate) fn create_fields(
     flags: Vec<(&'static str, String)>,
     sets: &[String],
 ) -> Result<Fields, CliError> {
-    let mut fields = Fields::new();
+    let mut fields = Fields::new().with_hint(Hint::Create {
+        provider: provider.name(),
+        flags: provider.create_flags(),
+    });
     for (flag, value) in flags {
         let Some((_, wire)) = provider.create_flags().iter().find(|(f, _)| *f == flag) else {
             let usable: Vec<String> = provider
@@ -374,7 +475,7 @@ pub(crate) fn create_fields(
                 .iter()
                 .map(|(f, _)| format!("--{f}"))
                 .collect();
-            return Err(CliError::new(format!(
+            return Err(CliError::usage(format!(
                 "--{flag} does not apply to {provider} (its create flags: {}; other fields with --set)",
                 usable.join(", ")
             )));

@@ -205,7 +205,7 @@ impl Credentials {
         for flag in Flag::ALL {
             if args.given(flag) && !settings.iter().any(|s| s.flag == flag) {
                 let usable: Vec<&str> = settings.iter().map(|s| s.flag.name()).collect();
-                return Err(CliError::new(format!(
+                return Err(CliError::usage(format!(
                     "{} does not apply to {provider} (its credential flags: {})",
                     flag.name(),
                     usable.join(", ")
@@ -394,6 +394,11 @@ impl fmt::Debug for Credentials {
 }
 
 impl CredentialArgs {
+    /// `--config FILE`, if given.
+    pub(crate) fn config_path(&self) -> Option<&Path> {
+        self.config.as_deref()
+    }
+
     fn given(&self, flag: Flag) -> bool {
         match flag {
             Flag::DangerAllowHttp => self.danger_allow_http,
@@ -453,6 +458,19 @@ fn provider_table(
 ) -> Result<Option<toml::Table>, CliError> {
     let mut mine = None;
     for (name, value) in &file {
+        if name == "sandbox" {
+            // `[sandbox] url`, written by `payhub sandbox --write-config` for `listen` and
+            // `trigger`.
+            match value {
+                toml::Value::Table(t) if t.keys().all(|k| k == "url") => continue,
+                _ => {
+                    return Err(CliError::new(format!(
+                        "config file `{}`: [sandbox] takes only `url`",
+                        path.display()
+                    )));
+                }
+            }
+        }
         let norm = name.replace('_', "-");
         let Some(p) = all.iter().find(|p| p.name == norm) else {
             return Err(CliError::new(format!(
