@@ -18,6 +18,7 @@
 //! | `POST /_sandbox/clock/advance` `{"ms":60000}` (or `seconds`, `minutes`) | advance, then settle |
 //! | `POST /_sandbox/clock/speed` `{"speed":1000}` | set speed |
 //! | `POST /_sandbox/clock/next` | advance to the next due time, then settle |
+//! | `GET /_sandbox/ui` | HTML pages: orders, one order with its callback timeline, buttons (see `ui.rs`) |
 //!
 //! Errors are `{"error": code, "detail": text}` with 400 (bad input), 404 (unknown order),
 //! 409 (already final, ambiguous, concurrent change) or 422 (refused by the module).
@@ -60,6 +61,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/clock/advance", post(advance))
         .route("/clock/speed", post(speed))
         .route("/clock/next", post(next))
+        .nest("/ui", crate::ui::router())
         .fallback(|uri: http::Uri| async move {
             error(
                 StatusCode::NOT_FOUND,

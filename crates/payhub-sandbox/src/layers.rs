@@ -1,5 +1,7 @@
-//! The layers the frame puts around every provider router: request logging (no secrets, no
-//! bodies) and fault injection.
+//! The layers the frame puts around the routers: one access-log line per request (method,
+//! path, status, latency; never bodies, queries or headers, which carry order data and
+//! signatures) around the whole server, and, around every provider router, fault injection
+//! plus the provider and fault the access line names.
 
 use std::future::Future as _;
 use std::pin::Pin;
@@ -25,7 +27,47 @@ pub(crate) struct LayerState {
     pub(crate) scope: ModuleScope,
 }
 
-/// Logs the request and applies request faults.
+/// What a provider router adds to the access-log line of its requests.
+#[derive(Clone, Debug)]
+struct ProviderNote {
+    provider: &'static str,
+    fault: Option<String>,
+}
+
+/// Logs one line per request, whatever answered it (control API, UI, a provider module, the
+/// not-found fallback): `method`, `path` (without the query), `status`, `latency_ms`, and for
+/// provider routes `provider` and the injected `fault`, if any. Target `payhub_sandbox::access`.
+pub(crate) async fn access_log(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let status = resp.status().as_u16();
+    match resp.extensions().get::<ProviderNote>() {
+        Some(note) => tracing::info!(
+            target: "payhub_sandbox::access",
+            method = %method,
+            path = %path,
+            status,
+            latency_ms,
+            provider = note.provider,
+            fault = note.fault.as_deref(),
+            "request"
+        ),
+        None => tracing::info!(
+            target: "payhub_sandbox::access",
+            method = %method,
+            path = %path,
+            status,
+            latency_ms,
+            "request"
+        ),
+    }
+    resp
+}
+
+/// Applies request faults and notes the provider (and fault) for the access log.
 pub(crate) async fn provider_layer(
     State(st): State<LayerState>,
     mut req: Request,
@@ -33,8 +75,6 @@ pub(crate) async fn provider_layer(
 ) -> Response {
     let name = st.scope.module.name();
     let route = req.uri().path().to_owned();
-    let method = req.method().clone();
-    let started = Instant::now();
     req.extensions_mut().insert(st.scope.clone());
 
     let mut orders = Vec::new();
@@ -52,19 +92,14 @@ pub(crate) async fn provider_layer(
         .faults
         .check(FaultTarget::Requests, name, Some(&route), &orders);
     let fault_name = fault.as_ref().map(|(id, f)| format!("#{id} {f:?}"));
-    let resp = match fault {
+    let mut resp = match fault {
         None => next.run(req).await,
         Some((_, kind)) => apply(&st, kind, req, next).await,
     };
-    tracing::info!(
-        provider = name,
-        method = %method,
-        route = %route,
-        status = resp.status().as_u16(),
-        elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        fault = fault_name.as_deref().unwrap_or(""),
-        "request"
-    );
+    resp.extensions_mut().insert(ProviderNote {
+        provider: name,
+        fault: fault_name,
+    });
     resp
 }
 

@@ -13,7 +13,9 @@
 //!   recorded; a [`SandboxClock`] that runs fast or is advanced by hand.
 //! - Fault injection ([`FaultRule`]) per route or order: delays, 5xx, connections closed
 //!   mid-body, HTML error pages, truncated JSON, wrong signatures.
-//! - A control API under `/_sandbox/` and the same as [`SandboxHandle`] methods.
+//! - A control API under `/_sandbox/` and the same as [`SandboxHandle`] methods; HTML pages
+//!   under `/_sandbox/ui` (orders, one order's callback timeline, pay / fail / expire and
+//!   clock buttons) to look at it with a browser.
 //! - [`SandboxHandle::shutdown`] lets requests in flight finish (5 s by default), then closes
 //!   what is still open (half-sent requests) and succeeds.
 //!
@@ -49,6 +51,7 @@ mod sandbox;
 mod shared;
 mod signals;
 mod store;
+mod ui;
 
 pub use body::{DEFAULT_BODY_LIMIT, RawBody};
 pub use callback::{

@@ -5,14 +5,15 @@
 //! ```
 //!
 //! Prints the base URL and the (sandbox-only) credentials each provider accepts on stdout,
-//! logs to stderr (`RUST_LOG=payhub_sandbox=debug` for more), and stops gracefully on Ctrl-C
+//! logs to stderr (one line per request: method, path, status, latency; no colour codes unless
+//! stderr is a terminal; `RUST_LOG=payhub_sandbox=debug` for more), and stops gracefully on Ctrl-C
 //! or SIGTERM, exiting 0. The signal handlers are installed before anything else, so a SIGINT
 //! that arrives during start-up (even from a script, where background jobs start with SIGINT
 //! ignored) stops the sandbox too. Final orders are removed an hour (sandbox time) after they
 //! ended; `--order-retention` changes that.
 #![forbid(unsafe_code)]
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -50,8 +51,11 @@ async fn main() -> ExitCode {
     // First of all: a background job started from a script has SIGINT ignored until a handler
     // is installed, so a SIGINT during start-up would otherwise be lost.
     let mut signals = Signals::install();
+    // One line per request (method, path, status, latency), plain text unless stderr is a
+    // terminal: colour codes would garble log files and CI output.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("payhub_sandbox=info")),

@@ -18,7 +18,7 @@ use crate::config::{ConfigError, ProviderConfig, SandboxConfig};
 use crate::conn::ClosingListener;
 use crate::error::{Error, Result};
 use crate::fault::{FaultRule, FaultStatus};
-use crate::layers::{LayerState, provider_layer};
+use crate::layers::{LayerState, access_log, provider_layer};
 use crate::provider::{ChangeCause, Credential, ProviderModule, Rejection, TransitionError};
 use crate::providers::REGISTRY;
 use crate::shared::Shared;
@@ -256,6 +256,7 @@ impl SandboxBuilder {
             None => SandboxConfig::default(),
         };
         merge(&mut config, self.config);
+        normalize_provider_sections(&mut config)?;
 
         let mut modules: Vec<Arc<dyn ProviderModule>> = Vec::new();
         for reg in REGISTRY {
@@ -357,6 +358,12 @@ impl SandboxBuilder {
                     },
                     provider_layer,
                 ));
+            // `/gateway-recharge` as well as `/gateway_recharge`: the crate and the module
+            // spelling of the name both work as the prefix (unless another module owns it).
+            let alias = other_spelling(name);
+            if alias != name && !shared.modules.contains_key(alias.as_str()) {
+                app = app.nest(&format!("/{alias}"), router.clone());
+            }
             app = app.nest(&format!("/{name}"), router);
         }
         let names: Vec<&'static str> = modules.iter().map(|m| m.name()).collect();
@@ -374,6 +381,7 @@ impl SandboxBuilder {
                     .into_response()
             }
         });
+        let app = app.layer(axum::middleware::from_fn(access_log));
 
         let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
         let (close_tx, close_rx) = watch::channel(false);
@@ -402,6 +410,44 @@ impl SandboxBuilder {
             janitor,
         })
     }
+}
+
+/// `name` with `_` and `-` swapped: the other spelling of a module name (`gateway_recharge` ↔
+/// `gateway-recharge`), served as a second URL prefix and accepted as a config section name.
+pub(crate) fn other_spelling(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '_' => '-',
+            '-' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// Renames `[providers.gateway-recharge]` to the module's own `[providers.gateway_recharge]`
+/// (any built-in module, either spelling); both spellings at once are an error.
+fn normalize_provider_sections(config: &mut SandboxConfig) -> Result<()> {
+    let names: Vec<String> = config.providers.keys().cloned().collect();
+    for name in names {
+        if REGISTRY.iter().any(|r| r.name == name) {
+            continue;
+        }
+        let alias = other_spelling(&name);
+        if !REGISTRY.iter().any(|r| r.name == alias) {
+            continue;
+        }
+        if config.providers.contains_key(&alias) {
+            return Err(ConfigError::Provider {
+                provider: alias,
+                message: format!("configured twice, also as [providers.{name}]"),
+            }
+            .into());
+        }
+        if let Some(table) = config.providers.remove(&name) {
+            config.providers.insert(alias, table);
+        }
+    }
+    Ok(())
 }
 
 /// Builder settings override the file's.
@@ -498,6 +544,7 @@ impl SandboxHandle {
         self.shared
             .modules
             .get(provider)
+            .or_else(|| self.shared.modules.get(other_spelling(provider).as_str()))
             .map(|m| m.credentials())
             .unwrap_or_default()
     }

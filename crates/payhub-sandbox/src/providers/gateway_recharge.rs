@@ -27,10 +27,29 @@
 //! | `1004` | duplicate `order_no` |
 //! | `1005` | order not found |
 //!
-//! Configuration (`[providers.gateway_recharge]`, all optional): `merchant_no`
-//! (`M1234567890`), `key` (`adesf235`, the docs' demo key), `pay_timeout` seconds (`3600`),
-//! `initial_balance` (`"90062.0000"`), `cashier_url` (default: this module's base URL +
-//! `/cashier`).
+//! Configuration (`[providers.gateway_recharge]`, all optional):
+//!
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `merchant_no` | `M1234567890` | the single merchant's number |
+//! | `key` | `adesf235` (the docs' demo key) | the single merchant's signing key |
+//! | `merchants` | none | more merchants: `[{ merchant_no, key, initial_balance? }]` |
+//! | `pay_timeout` | `3600` | seconds until an unpaid order expires |
+//! | `initial_balance` | `"90062.0000"` | each merchant's opening balance (unless its entry sets one) |
+//! | `cashier_url` | this module's base URL + `/cashier` | the payment page in replies |
+//!
+//! Several merchants: without `merchants` the module accepts one merchant, `merchant_no` +
+//! `key` (defaults above). With `merchants`, it accepts every listed merchant, and also the
+//! top-level `merchant_no` / `key` merchant when either key is written. Each request is verified
+//! with the key of the `merchant_no` it names (`1002` when none matches); orders, queries and
+//! balances are per merchant; a callback is signed with the key of the merchant that created
+//! the order.
+//!
+//! ```toml
+//! [providers.gateway_recharge]
+//! merchants = [{ merchant_no = "M1", key = "k1" },
+//!              { merchant_no = "M2", key = "k2", initial_balance = "0.0000" }]
+//! ```
 
 use std::str::FromStr as _;
 use std::sync::Arc;
@@ -63,16 +82,28 @@ const DEPOSIT: &str = "deposit";
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Settings {
-    #[serde(default = "default_merchant")]
-    merchant_no: String,
-    #[serde(default = "default_key")]
-    key: String,
+    #[serde(default)]
+    merchant_no: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    merchants: Vec<MerchantSettings>,
     #[serde(default = "default_pay_timeout")]
     pay_timeout: u64,
     #[serde(default = "default_balance")]
     initial_balance: String,
     #[serde(default)]
     cashier_url: Option<String>,
+}
+
+/// One entry of `merchants`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MerchantSettings {
+    merchant_no: String,
+    key: String,
+    #[serde(default)]
+    initial_balance: Option<String>,
 }
 
 fn default_merchant() -> String {
@@ -91,20 +122,33 @@ fn default_balance() -> String {
     "90062.0000".to_owned()
 }
 
-/// The WinPay module.
-pub struct GatewayRecharge {
+/// A merchant the module accepts: number, key (and its signer), opening balance.
+#[derive(Clone)]
+struct Merchant {
     merchant_no: String,
     key: String,
     signer: Md5Signer,
-    pay_timeout: u64,
     initial_balance: Decimal,
+}
+
+/// The WinPay module.
+#[derive(Clone)]
+pub struct GatewayRecharge {
+    /// Never empty; the first is the default merchant.
+    merchants: Vec<Merchant>,
+    pay_timeout: u64,
     cashier_url: Option<String>,
 }
 
 impl std::fmt::Debug for GatewayRecharge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let merchants: Vec<&str> = self
+            .merchants
+            .iter()
+            .map(|m| m.merchant_no.as_str())
+            .collect();
         f.debug_struct("GatewayRecharge")
-            .field("merchant_no", &self.merchant_no)
+            .field("merchants", &merchants)
             .field("pay_timeout", &self.pay_timeout)
             .finish_non_exhaustive()
     }
@@ -113,24 +157,54 @@ impl std::fmt::Debug for GatewayRecharge {
 /// Builds the module from `[providers.gateway_recharge]`.
 ///
 /// # Errors
-/// [`ConfigError`] for unknown keys, an empty merchant number or key, or a bad balance.
+/// [`ConfigError`] for unknown keys, an empty or repeated merchant number, an empty key, or a
+/// bad balance.
 pub fn build(config: &ProviderConfig) -> Result<Arc<dyn ProviderModule>, ConfigError> {
     let s: Settings = config.parse()?;
     let invalid = |why: &str| ConfigError::Provider {
         provider: NAME.to_owned(),
         message: why.to_owned(),
     };
-    if s.merchant_no.is_empty() || s.key.is_empty() {
-        return Err(invalid("merchant_no and key must not be empty"));
+    let balance = |field: &str, text: &str| {
+        Decimal::from_str(text).map_err(|_| invalid(&format!("{field} is not a decimal")))
+    };
+    let default_balance = balance("initial_balance", &s.initial_balance)?;
+    let mut entries: Vec<(String, String, Decimal)> = Vec::new();
+    // The top-level merchant: alone when there is no list, first of the list when written.
+    if s.merchants.is_empty() || s.merchant_no.is_some() || s.key.is_some() {
+        entries.push((
+            s.merchant_no.unwrap_or_else(default_merchant),
+            s.key.unwrap_or_else(default_key),
+            default_balance,
+        ));
     }
-    let initial_balance = Decimal::from_str(&s.initial_balance)
-        .map_err(|_| invalid("initial_balance is not a decimal"))?;
+    for (i, m) in s.merchants.into_iter().enumerate() {
+        let opening = match &m.initial_balance {
+            Some(text) => balance(&format!("merchants[{i}].initial_balance"), text)?,
+            None => default_balance,
+        };
+        entries.push((m.merchant_no, m.key, opening));
+    }
+    let mut merchants: Vec<Merchant> = Vec::with_capacity(entries.len());
+    for (merchant_no, key, initial_balance) in entries {
+        if merchant_no.is_empty() || key.is_empty() {
+            return Err(invalid("merchant_no and key must not be empty"));
+        }
+        if merchants.iter().any(|m| m.merchant_no == merchant_no) {
+            return Err(invalid(&format!(
+                "merchant_no `{merchant_no}` is configured twice"
+            )));
+        }
+        merchants.push(Merchant {
+            signer: sign::signer(Secret::new(key.clone())),
+            merchant_no,
+            key,
+            initial_balance,
+        });
+    }
     Ok(Arc::new(GatewayRecharge {
-        signer: sign::signer(Secret::new(s.key.clone())),
-        merchant_no: s.merchant_no,
-        key: s.key,
+        merchants,
         pay_timeout: s.pay_timeout,
-        initial_balance,
         cashier_url: s.cashier_url,
     }))
 }
@@ -143,7 +217,7 @@ impl ProviderModule for GatewayRecharge {
     }
 
     fn router(&self, ctx: ProviderCtx) -> Router {
-        let me = Arc::new(self.clone_settings());
+        let me = Arc::new(self.clone());
         Router::new()
             .route("/gateway/recharge", post(recharge))
             .route("/h5/deposit", post(deposit))
@@ -153,10 +227,15 @@ impl ProviderModule for GatewayRecharge {
     }
 
     fn credentials(&self) -> Vec<Credential> {
-        vec![
-            Credential::public("merchant_no", &self.merchant_no),
-            Credential::secret("key", &self.key),
-        ]
+        self.merchants
+            .iter()
+            .flat_map(|m| {
+                [
+                    Credential::public("merchant_no", &m.merchant_no),
+                    Credential::secret("key", &m.key),
+                ]
+            })
+            .collect()
     }
 
     fn order_keys(&self) -> &'static [&'static str] {
@@ -177,6 +256,8 @@ impl ProviderModule for GatewayRecharge {
         if change.to != OrderState::Success {
             return None;
         }
+        // Signed with the key of the merchant that created the order.
+        let merchant = self.merchant(&order.merchant_id)?;
         let text = |k: &str| {
             order
                 .payload
@@ -192,7 +273,7 @@ impl ProviderModule for GatewayRecharge {
         fields.push("remark", text("remark"));
         fields.push("status", "success");
         fields.push("trade_time", change.at.format_local(UTC_OFFSET_HOURS));
-        let signature = sign::sign(&fields, &self.signer);
+        let signature = sign::sign(&fields, &merchant.signer);
         let mut body = serde_json::Map::new();
         for (k, v) in fields.pairs() {
             body.insert(k.clone(), json!(v));
@@ -239,20 +320,17 @@ impl ProviderModule for GatewayRecharge {
 }
 
 impl GatewayRecharge {
-    fn clone_settings(&self) -> Self {
-        Self {
-            merchant_no: self.merchant_no.clone(),
-            key: self.key.clone(),
-            signer: self.signer.clone(),
-            pay_timeout: self.pay_timeout,
-            initial_balance: self.initial_balance,
-            cashier_url: self.cashier_url.clone(),
-        }
+    fn merchant(&self, merchant_no: &str) -> Option<&Merchant> {
+        self.merchants.iter().find(|m| m.merchant_no == merchant_no)
     }
 
-    /// Reads and verifies a request: a JSON object of strings, our merchant, a good signature,
-    /// every field in `required` present and non-empty.
-    fn verified(&self, body: &[u8], required: &[&str]) -> Result<CanonicalParams, Refusal> {
+    /// Reads and verifies a request: a JSON object of strings, a configured merchant, a good
+    /// signature with that merchant's key, every field in `required` present and non-empty.
+    fn verified(
+        &self,
+        body: &[u8],
+        required: &[&str],
+    ) -> Result<(CanonicalParams, &Merchant), Refusal> {
         let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
             .map_err(|e| refuse("1000", &format!("body is not a JSON object: {e}")))?;
         let mut params = CanonicalParams::with_capacity(map.len());
@@ -265,12 +343,14 @@ impl GatewayRecharge {
             };
             params.push(k.as_str(), s.as_str());
         }
-        match params.get("merchant_no") {
-            Some(m) if m == self.merchant_no => {}
-            Some(m) => return Err(refuse("1002", &format!("unknown merchant_no `{m}`"))),
+        let merchant = match params.get("merchant_no") {
+            Some(m) => self
+                .merchant(m)
+                .ok_or_else(|| refuse("1002", &format!("unknown merchant_no `{m}`")))?,
             None => return Err(refuse("1003", "field `merchant_no` is missing")),
-        }
-        sign::verify(&params, &self.signer).map_err(|e| refuse("1001", &format!("sign: {e}")))?;
+        };
+        sign::verify(&params, &merchant.signer)
+            .map_err(|e| refuse("1001", &format!("sign: {e}")))?;
         for field in required {
             match params.get(field) {
                 Some(v) if !v.is_empty() => {}
@@ -287,12 +367,13 @@ impl GatewayRecharge {
                 "field `time` must be Unix milliseconds (13 digits)",
             ));
         }
-        Ok(params)
+        Ok((params, merchant))
     }
 
     fn create(
         &self,
         ctx: &ProviderCtx,
+        merchant: &Merchant,
         params: &CanonicalParams,
         kind: &str,
         prefix: &str,
@@ -313,8 +394,8 @@ impl GatewayRecharge {
             }
         }
         let trade_no = ctx.next_order_no(prefix);
-        let hash = format!("def50200{}", sign::sign(params, &self.signer));
-        let new = NewOrder::new(kind, &self.merchant_no, get("order_no"), amount)
+        let hash = format!("def50200{}", sign::sign(params, &merchant.signer));
+        let new = NewOrder::new(kind, &merchant.merchant_no, get("order_no"), amount)
             .platform_order_no(trade_no)
             .state(OrderState::Paying)
             .notify_url(get("callback_url"))
@@ -354,11 +435,11 @@ async fn recharge(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
         "return_url",
         "time",
     ];
-    let params = match me.verified(&body, &required) {
+    let (params, merchant) = match me.verified(&body, &required) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
-    match me.create(&ctx, &params, COLLECTION, "RR") {
+    match me.create(&ctx, merchant, &params, COLLECTION, "RR") {
         Ok(order) => {
             let hash = order.payload["hash"]
                 .as_str()
@@ -388,11 +469,11 @@ async fn deposit(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
         "ip",
         "time",
     ];
-    let params = match me.verified(&body, &required) {
+    let (params, merchant) = match me.verified(&body, &required) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
-    match me.create(&ctx, &params, DEPOSIT, "DP") {
+    match me.create(&ctx, merchant, &params, DEPOSIT, "DP") {
         Ok(order) => ok(json!({
             "trade_no": order.platform_order_no,
             "status": status_text(order.state),
@@ -403,14 +484,14 @@ async fn deposit(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
 }
 
 async fn deposit_query(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let params = match me.verified(&body, &["merchant_no", "order_no", "time"]) {
+    let (params, merchant) = match me.verified(&body, &["merchant_no", "order_no", "time"]) {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
     let order_no = params.get("order_no").unwrap_or_default();
     let order = [DEPOSIT, COLLECTION]
         .iter()
-        .find_map(|kind| ctx.find_by_merchant_no(kind, &me.merchant_no, order_no));
+        .find_map(|kind| ctx.find_by_merchant_no(kind, &merchant.merchant_no, order_no));
     let Some(order) = order else {
         return reply_error("1005", &format!("order `{order_no}` not found"));
     };
@@ -425,9 +506,10 @@ async fn deposit_query(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Respons
 }
 
 async fn balance(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    if let Err(r) = me.verified(&body, &["merchant_no", "time"]) {
-        return r.into_response();
-    }
+    let merchant = match me.verified(&body, &["merchant_no", "time"]) {
+        Ok((_, m)) => m,
+        Err(r) => return r.into_response(),
+    };
     let paid: Decimal = ctx
         .store()
         .ledger(
@@ -436,10 +518,10 @@ async fn balance(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
                 .state(OrderState::Success),
         )
         .iter()
-        .filter(|o| o.merchant_id == me.merchant_no)
+        .filter(|o| o.merchant_id == merchant.merchant_no)
         .map(|o| o.amount)
         .sum();
-    let mut balance = me.initial_balance + paid;
+    let mut balance = merchant.initial_balance + paid;
     balance.rescale(4);
     ok(json!({"balance": balance.to_string(), "freeze": "0.0000"}))
 }

@@ -32,9 +32,29 @@
 //! `check = 1` refuses products without stock (product `44` and card product `46` have none).
 //! A price ceiling (`money` / `order_money`) below the platform price is refused.
 //!
-//! Configuration (`[providers.jiuyi_dc]`, all optional): `appid` (`19190009`), `appsecret`
-//! (`HJH546HKDHK`, the docs' sample), `initial_balance` (`"1000.00"`), `auto_fulfil` (`true`),
-//! `match_after` (`2`), `charge_after` (`5`), `fulfil_after` (`10`).
+//! Configuration (`[providers.jiuyi_dc]`, all optional):
+//!
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `appid` | `19190009` | the single merchant's app id |
+//! | `appsecret` | `HJH546HKDHK` (the docs' sample) | the single merchant's secret |
+//! | `merchants` | none | more merchants: `[{ appid, appsecret, initial_balance? }]` |
+//! | `initial_balance` | `"1000.00"` | each merchant's opening balance (unless its entry sets one) |
+//! | `auto_fulfil` | `true` | new direct orders move by themselves (below) |
+//! | `match_after`, `charge_after`, `fulfil_after` | `2`, `5`, `10` | seconds to matching, charging, success |
+//!
+//! Several merchants: without `merchants` the module accepts one merchant, `appid` +
+//! `appsecret` (defaults above). With `merchants`, it accepts every listed merchant, and also
+//! the top-level `appid` / `appsecret` merchant when either key is written. Each request is
+//! verified with the secret of the `appid` it names (`appid不存在` when none matches); orders,
+//! lookups and balances are per merchant; a notify is signed with the secret of the merchant
+//! that created the order.
+//!
+//! ```toml
+//! [providers.jiuyi_dc]
+//! merchants = [{ appid = "20000001", appsecret = "s1" },
+//!              { appid = "20000002", appsecret = "s2", initial_balance = "50.00" }]
+//! ```
 
 use std::collections::BTreeMap;
 use std::str::FromStr as _;
@@ -74,8 +94,9 @@ const AUTO_CONFIRM_MILLIS: i64 = 24 * 3600 * 1000;
 #[derive(Debug, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Settings {
-    appid: String,
-    appsecret: String,
+    appid: Option<String>,
+    appsecret: Option<String>,
+    merchants: Vec<MerchantSettings>,
     initial_balance: String,
     auto_fulfil: bool,
     match_after: u64,
@@ -86,8 +107,9 @@ struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            appid: "19190009".to_owned(),
-            appsecret: "HJH546HKDHK".to_owned(),
+            appid: None,
+            appsecret: None,
+            merchants: Vec::new(),
             initial_balance: "1000.00".to_owned(),
             auto_fulfil: true,
             match_after: 2,
@@ -96,6 +118,20 @@ impl Default for Settings {
         }
     }
 }
+
+/// One entry of `merchants`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MerchantSettings {
+    appid: String,
+    appsecret: String,
+    #[serde(default)]
+    initial_balance: Option<String>,
+}
+
+/// The docs' sample app, the default merchant.
+const DEFAULT_APPID: &str = "19190009";
+const DEFAULT_APPSECRET: &str = "HJH546HKDHK";
 
 /// A catalogue entry.
 struct Product {
@@ -175,12 +211,20 @@ fn price_of(p: &Product) -> Decimal {
     Decimal::from_str(p.price).unwrap_or_default()
 }
 
-/// The 91 card module.
-pub struct JiuyiDc {
+/// A merchant the module accepts: app id, secret (and its signer), opening balance.
+#[derive(Clone)]
+struct Merchant {
     appid: String,
     appsecret: String,
     signer: RequestSigner,
     initial_balance: Decimal,
+}
+
+/// The 91 card module.
+#[derive(Clone)]
+pub struct JiuyiDc {
+    /// Never empty; the first is the default merchant.
+    merchants: Vec<Merchant>,
     auto_fulfil: bool,
     match_after: u64,
     charge_after: u64,
@@ -189,8 +233,9 @@ pub struct JiuyiDc {
 
 impl std::fmt::Debug for JiuyiDc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let appids: Vec<&str> = self.merchants.iter().map(|m| m.appid.as_str()).collect();
         f.debug_struct("JiuyiDc")
-            .field("appid", &self.appid)
+            .field("appids", &appids)
             .field("auto_fulfil", &self.auto_fulfil)
             .finish_non_exhaustive()
     }
@@ -199,23 +244,51 @@ impl std::fmt::Debug for JiuyiDc {
 /// Builds the module from `[providers.jiuyi_dc]`.
 ///
 /// # Errors
-/// [`ConfigError`] for unknown keys, an empty appid or secret, or a bad balance.
+/// [`ConfigError`] for unknown keys, an empty or repeated appid, an empty secret, or a bad
+/// balance.
 pub fn build(config: &ProviderConfig) -> Result<Arc<dyn ProviderModule>, ConfigError> {
     let s: Settings = config.parse()?;
     let invalid = |why: &str| ConfigError::Provider {
         provider: NAME.to_owned(),
         message: why.to_owned(),
     };
-    if s.appid.is_empty() || s.appsecret.is_empty() {
-        return Err(invalid("appid and appsecret must not be empty"));
+    let balance = |field: &str, text: &str| {
+        Decimal::from_str(text).map_err(|_| invalid(&format!("{field} is not a decimal")))
+    };
+    let default_balance = balance("initial_balance", &s.initial_balance)?;
+    let mut entries: Vec<(String, String, Decimal)> = Vec::new();
+    // The top-level merchant: alone when there is no list, first of the list when written.
+    if s.merchants.is_empty() || s.appid.is_some() || s.appsecret.is_some() {
+        entries.push((
+            s.appid.unwrap_or_else(|| DEFAULT_APPID.to_owned()),
+            s.appsecret.unwrap_or_else(|| DEFAULT_APPSECRET.to_owned()),
+            default_balance,
+        ));
     }
-    let initial_balance = Decimal::from_str(&s.initial_balance)
-        .map_err(|_| invalid("initial_balance is not a decimal"))?;
+    for (i, m) in s.merchants.into_iter().enumerate() {
+        let opening = match &m.initial_balance {
+            Some(text) => balance(&format!("merchants[{i}].initial_balance"), text)?,
+            None => default_balance,
+        };
+        entries.push((m.appid, m.appsecret, opening));
+    }
+    let mut merchants: Vec<Merchant> = Vec::with_capacity(entries.len());
+    for (appid, appsecret, initial_balance) in entries {
+        if appid.is_empty() || appsecret.is_empty() {
+            return Err(invalid("appid and appsecret must not be empty"));
+        }
+        if merchants.iter().any(|m| m.appid == appid) {
+            return Err(invalid(&format!("appid `{appid}` is configured twice")));
+        }
+        merchants.push(Merchant {
+            signer: RequestSigner::new(Secret::new(appsecret.clone())),
+            appid,
+            appsecret,
+            initial_balance,
+        });
+    }
     Ok(Arc::new(JiuyiDc {
-        signer: RequestSigner::new(Secret::new(s.appsecret.clone())),
-        appid: s.appid,
-        appsecret: s.appsecret,
-        initial_balance,
+        merchants,
         auto_fulfil: s.auto_fulfil,
         match_after: s.match_after,
         charge_after: s.charge_after,
@@ -231,7 +304,7 @@ impl ProviderModule for JiuyiDc {
     }
 
     fn router(&self, ctx: ProviderCtx) -> Router {
-        let me = Arc::new(self.clone_settings());
+        let me = Arc::new(self.clone());
         Router::new()
             .route("/dcapi/pay", post(pay))
             .route("/dcapi/queryOrder", post(query_order))
@@ -251,10 +324,15 @@ impl ProviderModule for JiuyiDc {
     }
 
     fn credentials(&self) -> Vec<Credential> {
-        vec![
-            Credential::public("appid", &self.appid),
-            Credential::secret("appsecret", &self.appsecret),
-        ]
+        self.merchants
+            .iter()
+            .flat_map(|m| {
+                [
+                    Credential::public("appid", &m.appid),
+                    Credential::secret("appsecret", &m.appsecret),
+                ]
+            })
+            .collect()
     }
 
     fn order_keys(&self) -> &'static [&'static str] {
@@ -314,7 +392,7 @@ impl ProviderModule for JiuyiDc {
         if order.kind != DIRECT || order.notify_url.is_none() {
             return None;
         }
-        Some(self.notify_for(order, direct_status(order, change.at)))
+        self.notify_for(order, direct_status(order, change.at))
     }
 
     fn callback_policy(&self) -> CallbackPolicy {
@@ -407,27 +485,19 @@ fn card_status(order: &Order) -> &'static str {
 }
 
 impl JiuyiDc {
-    fn clone_settings(&self) -> Self {
-        Self {
-            appid: self.appid.clone(),
-            appsecret: self.appsecret.clone(),
-            signer: self.signer.clone(),
-            initial_balance: self.initial_balance,
-            auto_fulfil: self.auto_fulfil,
-            match_after: self.match_after,
-            charge_after: self.charge_after,
-            fulfil_after: self.fulfil_after,
-        }
+    fn merchant(&self, appid: &str) -> Option<&Merchant> {
+        self.merchants.iter().find(|m| m.appid == appid)
     }
 
-    /// Reads and verifies a request: a form body, our appid, a good signature over every field
-    /// except `sign`, empty values and `unsigned`; every field in `required` non-empty.
+    /// Reads and verifies a request: a form body, a configured appid, a good signature with
+    /// that merchant's secret over every field except `sign`, empty values and `unsigned`;
+    /// every field in `required` non-empty.
     fn verified(
         &self,
         body: &[u8],
         unsigned: &[&str],
         required: &[&str],
-    ) -> Result<BTreeMap<String, String>, Box<Response>> {
+    ) -> Result<(BTreeMap<String, String>, &Merchant), Box<Response>> {
         let params = CanonicalParams::from_form(body).map_err(|_| bfail("请求体不是表单"))?;
         let mut map = BTreeMap::new();
         for (k, v) in params.pairs() {
@@ -435,15 +505,14 @@ impl JiuyiDc {
                 return Err(bfail(&format!("参数 {k} 重复")));
             }
         }
-        match map.get("appid") {
-            Some(a) if *a == self.appid => {}
-            Some(_) => return Err(bfail("appid不存在")),
+        let merchant = match map.get("appid") {
+            Some(a) => self.merchant(a).ok_or_else(|| bfail("appid不存在"))?,
             None => return Err(bfail("缺少参数 appid")),
-        }
+        };
         let Some(sign) = map.get("sign").filter(|s| !s.is_empty()) else {
             return Err(bfail("缺少参数 sign"));
         };
-        let (expected, _) = self.signer.sign(
+        let (expected, _) = merchant.signer.sign(
             params.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())),
             unsigned,
         );
@@ -455,10 +524,12 @@ impl JiuyiDc {
                 return Err(bfail(&format!("缺少参数 {field}")));
             }
         }
-        Ok(map)
+        Ok((map, merchant))
     }
 
-    fn notify_for(&self, order: &Order, status: &str) -> Notify {
+    /// The notify for `order`, signed with the secret of the merchant that created it.
+    fn notify_for(&self, order: &Order, status: &str) -> Option<Notify> {
+        let merchant = self.merchant(&order.merchant_id)?;
         let text = |k: &str| {
             order
                 .payload
@@ -488,7 +559,7 @@ impl JiuyiDc {
             )),
             _ => {}
         }
-        let (sign, _) = self
+        let (sign, _) = merchant
             .signer
             .sign(fields.iter().map(|(k, v)| (*k, v.as_str())), &[]);
         let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -496,27 +567,37 @@ impl JiuyiDc {
             form.append_pair(k, v);
         }
         form.append_pair("sign", &sign);
-        Notify::post_form(form.finish())
+        Some(Notify::post_form(form.finish()))
     }
 
-    fn balance(&self, ctx: &ProviderCtx) -> Decimal {
+    /// The merchant's opening balance minus the price of every order not refunded.
+    fn balance(ctx: &ProviderCtx, merchant: &Merchant) -> Decimal {
         let spent: Decimal = ctx
             .store()
             .ledger(&OrderFilter::default().provider(NAME))
             .iter()
+            .filter(|o| o.merchant_id == merchant.appid)
             .filter(|o| !o.state.is_final() || o.state == OrderState::Success)
             .map(|o| o.amount)
             .sum();
-        self.initial_balance - spent
+        merchant.initial_balance - spent
     }
 
-    fn find(&self, ctx: &ProviderCtx, kind: &str, map: &BTreeMap<String, String>) -> Option<Order> {
+    /// The merchant's order of `kind` by `order_id` (wins) or `out_order_id`.
+    fn find(
+        ctx: &ProviderCtx,
+        merchant: &Merchant,
+        kind: &str,
+        map: &BTreeMap<String, String>,
+    ) -> Option<Order> {
         match (
             map.get("order_id").filter(|v| !v.is_empty()),
             map.get("out_order_id"),
         ) {
-            (Some(id), _) => ctx.order(id).filter(|o| o.kind == kind),
-            (None, Some(out)) => ctx.find_by_merchant_no(kind, &self.appid, out),
+            (Some(id), _) => ctx
+                .order(id)
+                .filter(|o| o.kind == kind && o.merchant_id == merchant.appid),
+            (None, Some(out)) => ctx.find_by_merchant_no(kind, &merchant.appid, out),
             (None, None) => None,
         }
     }
@@ -629,8 +710,8 @@ fn ceiling(map: &BTreeMap<String, String>) -> Result<Option<Decimal>, Box<Respon
 
 async fn pay(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     let required = ["card_id", "account", "number", "out_order_id", "datetime"];
-    let map = match me.verified(&body, PayRequest::UNSIGNED_FIELDS, &required) {
-        Ok(m) => m,
+    let (map, merchant) = match me.verified(&body, PayRequest::UNSIGNED_FIELDS, &required) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     let get = |k: &str| map.get(k).cloned().unwrap_or_default();
@@ -659,10 +740,10 @@ async fn pay(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     {
         return fail("notify_url 格式错误");
     }
-    if me.balance(&ctx) < total {
+    if JiuyiDc::balance(&ctx, merchant) < total {
         return fail("余额不足");
     }
-    let mut new = NewOrder::new(DIRECT, &me.appid, get("out_order_id"), total)
+    let mut new = NewOrder::new(DIRECT, &merchant.appid, get("out_order_id"), total)
         .platform_order_no(ctx.next_order_no("API"))
         .state(OrderState::Created)
         .expires_in(TAKEDOWN)
@@ -704,11 +785,11 @@ async fn pay(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
 }
 
 async fn query_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, &[], &[]) {
-        Ok(m) => m,
+    let (map, merchant) = match me.verified(&body, &[], &[]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
-    let Some(order) = me.find(&ctx, DIRECT, &map) else {
+    let Some(order) = JiuyiDc::find(&ctx, merchant, DIRECT, &map) else {
         return fail("订单不存在");
     };
     ok(
@@ -727,20 +808,21 @@ async fn query_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response 
 }
 
 async fn query_cash(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    if let Err(r) = me.verified(&body, &[], &[]) {
-        return *r;
-    }
-    let mut balance = me.balance(&ctx);
+    let merchant = match me.verified(&body, &[], &[]) {
+        Ok((_, m)) => m,
+        Err(r) => return *r,
+    };
+    let mut balance = JiuyiDc::balance(&ctx, merchant);
     balance.rescale(2);
     ok("查询成功", json!(balance.to_string()), None)
 }
 
 async fn draw_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, &[], &[]) {
-        Ok(m) => m,
+    let (map, merchant) = match me.verified(&body, &[], &[]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
-    let Some(order) = me.find(&ctx, DIRECT, &map) else {
+    let Some(order) = JiuyiDc::find(&ctx, merchant, DIRECT, &map) else {
         return fail("订单不存在");
     };
     if order.state != OrderState::Created {
@@ -768,11 +850,14 @@ async fn draw_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
 }
 
 async fn confirm_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, &[], &["order_id"]) {
-        Ok(m) => m,
+    let (map, merchant) = match me.verified(&body, &[], &["order_id"]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
-    let Some(order) = ctx.order(&map["order_id"]).filter(|o| o.kind == DIRECT) else {
+    let Some(order) = ctx
+        .order(&map["order_id"])
+        .filter(|o| o.kind == DIRECT && o.merchant_id == merchant.appid)
+    else {
         return fail("订单不存在");
     };
     if direct_status(&order, ctx.now()) != "3" {
@@ -786,8 +871,10 @@ async fn confirm_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Respons
     else {
         return fail("订单不存在");
     };
-    if updated.notify_url.is_some() {
-        ctx.send_notify(&updated, me.notify_for(&updated, "4"));
+    if updated.notify_url.is_some()
+        && let Some(notify) = me.notify_for(&updated, "4")
+    {
+        ctx.send_notify(&updated, notify);
     }
     ok("确认收货成功", Value::Null, None)
 }
@@ -804,8 +891,8 @@ async fn query_card_category(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> 
 }
 
 async fn query_card_list(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, QueryCardListRequest::UNSIGNED_FIELDS, &[]) {
-        Ok(m) => m,
+    let (map, _) = match me.verified(&body, QueryCardListRequest::UNSIGNED_FIELDS, &[]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     match page(DIRECT_PRODUCTS, &map, direct_json) {
@@ -815,8 +902,8 @@ async fn query_card_list(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Resp
 }
 
 async fn query_card_info(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, &[], &["id"]) {
-        Ok(m) => m,
+    let (map, _) = match me.verified(&body, &[], &["id"]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     match product(DIRECT_PRODUCTS, &map["id"]) {
@@ -835,8 +922,8 @@ async fn query_card_info(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Resp
 async fn query_card(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     #[allow(deprecated)] // The retired list is still served, as the provider still answers it.
     let unsigned = jiuyi_dc::api::QueryCardRequest::UNSIGNED_FIELDS;
-    let map = match me.verified(&body, unsigned, &[]) {
-        Ok(m) => m,
+    let (map, _) = match me.verified(&body, unsigned, &[]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     ok(
@@ -848,8 +935,8 @@ async fn query_card(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response 
 
 async fn card_pay_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     let required = ["card_id", "num", "out_order_id", "order_money"];
-    let map = match me.verified(&body, &[], &required) {
-        Ok(m) => m,
+    let (map, merchant) = match me.verified(&body, &[], &required) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     let Some(p) = product(CARD_PRODUCTS, &map["card_id"]) else {
@@ -872,14 +959,14 @@ async fn card_pay_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Respon
     if !max.is_zero() && max.to_yuan() < total {
         return fail("订单金额小于商品价格");
     }
-    if me.balance(&ctx) < total {
+    if JiuyiDc::balance(&ctx, merchant) < total {
         return fail("余额不足");
     }
     let no = ctx.next_order_no("K");
     let codes: Vec<Value> = (0..num)
         .map(|i| json!({"card_num": format!("SBX{no}{i:02}"), "card_pass": format!("PASS-{no}-{i:02}")}))
         .collect();
-    let new = NewOrder::new(CARD, &me.appid, map["out_order_id"].clone(), total)
+    let new = NewOrder::new(CARD, &merchant.appid, map["out_order_id"].clone(), total)
         .platform_order_no(no)
         .state(OrderState::Success)
         .payload(json!({"card_id": p.id, "unit_price": p.price, "codes": codes, "auto_confirm_hour": map.get("auto_confirm_hour")}));
@@ -923,19 +1010,19 @@ fn card_codes(order: &Order) -> Value {
 }
 
 async fn card_query_order(State((ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, &[], &["out_order_id"]) {
-        Ok(m) => m,
+    let (map, merchant) = match me.verified(&body, &[], &["out_order_id"]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
-    match ctx.find_by_merchant_no(CARD, &me.appid, &map["out_order_id"]) {
+    match ctx.find_by_merchant_no(CARD, &merchant.appid, &map["out_order_id"]) {
         Some(order) => ok("查询成功", card_codes(&order), None),
         None => fail("订单不存在"),
     }
 }
 
 async fn card_query_card_list(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, CardQueryCardListRequest::UNSIGNED_FIELDS, &[]) {
-        Ok(m) => m,
+    let (map, _) = match me.verified(&body, CardQueryCardListRequest::UNSIGNED_FIELDS, &[]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     match page(CARD_PRODUCTS, &map, card_json) {
@@ -945,8 +1032,8 @@ async fn card_query_card_list(State((_ctx, me)): Ctx, RawBody(body): RawBody) ->
 }
 
 async fn card_query_card_detail(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
-    let map = match me.verified(&body, &[], &["card_id"]) {
-        Ok(m) => m,
+    let (map, _) = match me.verified(&body, &[], &["card_id"]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     match product(CARD_PRODUCTS, &map["card_id"]) {
@@ -958,8 +1045,8 @@ async fn card_query_card_detail(State((_ctx, me)): Ctx, RawBody(body): RawBody) 
 async fn card_query_card(State((_ctx, me)): Ctx, RawBody(body): RawBody) -> Response {
     #[allow(deprecated)] // The retired list is still served, as the provider still answers it.
     let unsigned = jiuyi_dc::api::CardQueryCardRequest::UNSIGNED_FIELDS;
-    let map = match me.verified(&body, unsigned, &[]) {
-        Ok(m) => m,
+    let (map, _) = match me.verified(&body, unsigned, &[]) {
+        Ok(v) => v,
         Err(r) => return *r,
     };
     ok("查询成功", grouped(CARD_PRODUCTS, &map, card_json), None)

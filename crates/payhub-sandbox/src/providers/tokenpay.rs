@@ -68,6 +68,21 @@
 //! notify_states = ["success"]    # also "closed", "expired", "underpaid"
 //! retry_offsets_secs = [15, 30, 180, 600, 1200, 1800, 3600, 10800, 21600]
 //! ```
+//!
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `apps` (or `merchants`, the name the other modules use) | the docs' demo app | every app the module accepts: `[{ app_id, mch_id, app_secret, balance?, notify_url? }]` |
+//! | `max_skew_secs` | `86400` | request freshness window |
+//! | `sign_replies` | `true` | `TTPay-*` reply signatures |
+//! | `service_fee_rate` | `"0.003"` | fee on paid orders |
+//! | `payout_settle_secs` | `30` | payouts settle after this much sandbox time |
+//!
+//! Several merchants: each entry of `apps` is one merchant, with its own `app_id`, `mch_id` and
+//! 32-byte `app_secret`. Each request is verified with the secret of the `app_id` its
+//! `Authorization` names (20000 when none matches; 103 when the `mch_id` is another app's);
+//! orders, payouts, wallets and balances are per app; a callback is encrypted and signed with
+//! the secret of the app that created the order. Without `apps` the module accepts the single
+//! demo app above.
 
 mod callbacks;
 mod currency;
@@ -127,6 +142,7 @@ fn default_balance() -> String {
 #[derive(Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct Settings {
+    #[serde(alias = "merchants")]
     apps: Vec<AppSettings>,
     max_skew_secs: u64,
     sign_replies: bool,
@@ -222,6 +238,12 @@ pub fn build(config: &ProviderConfig) -> Result<Arc<dyn ProviderModule>, ConfigE
     };
     let mut apps = Vec::new();
     for (index, a) in s.apps.iter().enumerate() {
+        if apps.iter().any(|x: &App| x.app_id == a.app_id) {
+            return Err(bad(
+                &format!("apps[{index}].app_id"),
+                format!("`{}` is configured twice", a.app_id),
+            ));
+        }
         let secret = Secret::new(a.app_secret.as_str());
         let key = AppKey::new(&secret)
             .map_err(|e| bad(&format!("apps[{index}].app_secret"), e.to_string()))?;

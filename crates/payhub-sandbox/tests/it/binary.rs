@@ -224,3 +224,118 @@ async fn binary_reports_a_bad_config_and_fails() {
         "{err}"
     );
 }
+
+/// The request log: one plain-text line per request on stderr (piped, so no colour codes),
+/// naming method, path, status and latency, and never bodies, queries or keys.
+#[cfg(unix)]
+#[tokio::test]
+async fn binary_logs_each_request_to_stderr_without_colour_or_secrets() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_payhub-sandbox"))
+        .args(["--port", "0", "--speed", "0"])
+        .env("RUST_LOG", "payhub_sandbox=info")
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("banner");
+            if let Some(url) = line.strip_prefix("payhub-sandbox listening on ") {
+                return url.to_owned();
+            }
+        }
+    })
+    .await
+    .expect("banner within 20 s");
+    let stderr = child.stderr.take().unwrap();
+    let collected = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ =
+            tokio::io::AsyncReadExt::read_to_string(&mut BufReader::new(stderr), &mut text).await;
+        text
+    });
+
+    let health = client()
+        .get(format!("{url}/_sandbox/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let listed = client()
+        .get(format!(
+            "{url}/_sandbox/orders?merchant_order_no=QUERY-MARKER-7"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    // A provider request whose body carries the merchant key: refused (bad sign), never logged.
+    let refused = client()
+        .post(format!("{url}/gateway-recharge/gateway/balance"))
+        .body(r#"{"merchant_no":"M1234567890","time":"1733130000000","sign":"adesf235","note":"BODY-MARKER-9"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 200);
+    let missing = client().get(format!("{url}/nowhere")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+
+    let pid = child.id().expect("running").to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits")
+        .expect("wait");
+    assert!(status.success(), "{status:?}");
+    let log = tokio::time::timeout(Duration::from_secs(5), collected)
+        .await
+        .expect("stderr closed")
+        .unwrap();
+
+    assert!(
+        !log.contains('\u{1b}'),
+        "no ANSI escapes when piped:\n{log}"
+    );
+    let request_lines: Vec<&str> = log.lines().filter(|l| l.contains(" request ")).collect();
+    for (method, path, status) in [
+        ("GET", "/_sandbox/health", 200),
+        ("GET", "/_sandbox/orders", 200),
+        ("POST", "/gateway-recharge/gateway/balance", 200),
+        ("GET", "/nowhere", 404),
+    ] {
+        let line = request_lines
+            .iter()
+            .find(|l| l.contains(&format!("method={method} path={path} ")))
+            .unwrap_or_else(|| panic!("no line for {method} {path}:\n{log}"));
+        assert!(line.contains(&format!("status={status} ")), "{line}");
+        assert!(line.contains("latency_ms="), "{line}");
+    }
+    let provider_line = request_lines
+        .iter()
+        .find(|l| l.contains("path=/gateway-recharge/"))
+        .unwrap();
+    assert!(
+        provider_line.contains(r#"provider="gateway_recharge""#),
+        "{provider_line}"
+    );
+    assert_eq!(
+        request_lines.len(),
+        4,
+        "exactly one line per request:\n{log}"
+    );
+    for secret in ["QUERY-MARKER-7", "BODY-MARKER-9", "adesf235", "testApiKey"] {
+        assert!(
+            !log.contains(secret),
+            "`{secret}` leaked into the log:\n{log}"
+        );
+    }
+}
