@@ -225,8 +225,13 @@ fn from_config(explicit: Option<&Path>) -> Result<Option<String>, CliError> {
     // An older file: a provider's base URL on the sandbox ends with the module's path.
     for p in Provider::ALL {
         for name in [p.name().to_owned(), p.name().replace('-', "_")] {
+            // One table, or the first of several accounts (`[[paydesk]]`).
             let Some(base) = table
                 .get(&name)
+                .and_then(|t| match t {
+                    toml::Value::Array(items) => items.first(),
+                    other => Some(other),
+                })
                 .and_then(|t| t.get("base_url"))
                 .and_then(toml::Value::as_str)
             else {

@@ -212,7 +212,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     }
     let creds = provider.credentials(&args.creds)?;
     let fields = providers::create_fields(provider, args.order.flags(), &args.order.set)?;
-    let record = provider.create(&creds, fields).await.map_err(|e| {
+    let mut record = provider.create(&creds, fields).await.map_err(|e| {
         let e = providers::name_server(e, provider.base_url(&creds).as_deref());
         if e.exit_code() == EXIT_OUTCOME_UNKNOWN {
             e.hint(providers::query_hint(provider, order_no.as_deref()))
@@ -220,5 +220,8 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
             e
         }
     })?;
+    if creds.account() != payhub::DEFAULT_ACCOUNT {
+        record.put("merchant", creds.account());
+    }
     crate::print(&record.render(args.json))
 }

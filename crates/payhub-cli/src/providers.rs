@@ -79,21 +79,49 @@ impl Provider {
         }
     }
 
-    /// The provider as [`Credentials`] see it: its name and settings.
+    /// The provider as [`Credentials`] see it: its name, its settings, and the keys of its
+    /// config table (the registry adapter's settings).
     pub(crate) fn profile(self) -> Profile {
         Profile {
             name: self.name(),
             settings: self.settings(),
+            keys: payhub::Hub::default()
+                .adapter(self.hub())
+                .map_or(&[], |a| a.settings()),
         }
     }
 
-    /// Loads the provider's credentials: flags, else environment, else the config file (whose
-    /// tables are checked against every provider's settings).
+    /// The facade's name for the provider.
+    pub(crate) fn hub(self) -> payhub::Provider {
+        match self {
+            Self::GatewayRecharge => payhub::Provider::GatewayRecharge,
+            Self::JiuyiDc => payhub::Provider::JiuyiDc,
+            Self::Paydesk => payhub::Provider::Paydesk,
+            Self::Tokenpay => payhub::Provider::Tokenpay,
+            Self::Vipcharge => payhub::Provider::Vipcharge,
+        }
+    }
+
+    /// Loads the credentials of the provider's account `--merchant` (its only account without
+    /// it): flags, else environment, else the config file (whose tables are checked against
+    /// every provider's settings).
     ///
     /// # Errors
-    /// As [`Credentials::load`].
+    /// As [`Credentials::load`]; several accounts and no `merchant`, or an unknown one, are
+    /// usage errors naming the configured accounts.
     pub(crate) fn credentials(self, args: &CredentialArgs) -> Result<Credentials, CliError> {
         Credentials::load(self.profile(), &Self::ALL.map(Self::profile), args)
+    }
+
+    /// The credentials of every account of the provider.
+    ///
+    /// # Errors
+    /// As [`Credentials::load_all`].
+    pub(crate) fn all_credentials(
+        self,
+        args: &CredentialArgs,
+    ) -> Result<Vec<Credentials>, CliError> {
+        Credentials::load_all(self.profile(), &Self::ALL.map(Self::profile), args)
     }
 
     /// The base URL the provider's client uses (configured, else the crate's default), for
@@ -191,6 +219,31 @@ impl Provider {
             Self::Vipcharge => vipcharge::verify_notify(creds, headers, body),
         }
     }
+}
+
+/// The fields and acknowledgement of a callback the registry verified.
+///
+/// # Errors
+/// The notification is not `provider`'s (the registry routed it elsewhere).
+pub(crate) fn verified(
+    provider: Provider,
+    notification: payhub::Notification,
+) -> Result<Verified, CliError> {
+    Ok(match (provider, notification) {
+        (Provider::GatewayRecharge, payhub::Notification::GatewayRecharge(n)) => {
+            gateway_recharge::verified(n)
+        }
+        (Provider::JiuyiDc, payhub::Notification::JiuyiDc(n)) => jiuyi_dc::verified(n),
+        (Provider::Paydesk, payhub::Notification::Paydesk(n)) => paydesk::verified(n),
+        (Provider::Tokenpay, payhub::Notification::Tokenpay(n)) => tokenpay::verified(*n),
+        (Provider::Vipcharge, payhub::Notification::Vipcharge(n)) => vipcharge::verified(n),
+        (p, n) => {
+            return Err(CliError::new(format!(
+                "{p}: the registry returned a {} notification",
+                n.provider()
+            )));
+        }
+    })
 }
 
 impl fmt::Display for Provider {

@@ -28,10 +28,13 @@ pub(crate) struct Args {
 /// Missing credentials, an order the provider does not know, or the provider's typed error.
 pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     let creds = args.provider.credentials(&args.creds)?;
-    let record = args
+    let mut record = args
         .provider
         .query(&creds, args.order_no.trim(), args.kind)
         .await
         .map_err(|e| crate::providers::name_server(e, args.provider.base_url(&creds).as_deref()))?;
+    if creds.account() != payhub::DEFAULT_ACCOUNT {
+        record.put("merchant", creds.account());
+    }
     crate::print(&record.render(args.json))
 }

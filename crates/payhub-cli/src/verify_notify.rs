@@ -7,6 +7,18 @@
 //! which adds a newline). Headers the provider signs (paydesk `MerchantId`/`Sign`, vipcharge
 //! `businessId`/`nonce`/`timestamp`/`sign`, tokenpay `TTPay-*`) go in with `--header`.
 //!
+//! The account: with several accounts of the provider in `payhub.toml` (`[[paydesk]]` tables),
+//! or an account that keeps a previous key during a rotation (`previous_api_key`, ...), the
+//! callback is verified by a `payhub::Hub` built from those accounts, exactly as a service
+//! using the registry would: it finds the account from the merchant the callback names
+//! (paydesk `MerchantId`, tokenpay `app_id`, vipcharge `businessId`), else from `--merchant
+//! NAME` (gateway-recharge and jiuyi-dc callbacks do not say), tries the current key, then the
+//! previous one. The output names the account (`merchant`) and the key that verified it
+//! (`key: previous` also prints a note on stderr: the provider still signs with the old key).
+//! A single account without a previous key is checked by the provider crate's verifier alone,
+//! so a saved callback is checked whatever its age and only the keys that verify callbacks
+//! are needed.
+//!
 //! A valid signature proves who sent the callback, not that it is about the order you think:
 //! `--expect-order-no` / `--expect-amount` / `--expect-currency` compare it with your records
 //! (`payhub::Expected`) and fail naming every field that differs. Only tokenpay callbacks state
@@ -19,12 +31,12 @@ use std::path::PathBuf;
 use http::HeaderMap;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 
-use payhub::Expected;
+use payhub::{Expected, Hub, KeyUsed};
 
-use crate::credentials::CredentialArgs;
+use crate::credentials::{CredentialArgs, Credentials};
 use crate::error::CliError;
 use crate::fields::parse_decimal;
-use crate::providers::Provider;
+use crate::providers::{self, Provider, Verified};
 
 /// Arguments of `payhub verify-notify`.
 #[derive(Debug, clap::Args)]
@@ -71,9 +83,36 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let expected = expected(&args)?;
     let headers = header_map(&args.headers, args.content_type.as_deref())?;
     let body = read_body(args.file.as_ref())?;
-    let creds = args.provider.credentials(&args.creds)?;
-    let verified = args.provider.verify_notify(&creds, &headers, &body)?;
+    let accounts = args.provider.all_credentials(&args.creds)?;
+    let (verified, account, key) = match accounts.as_slice() {
+        [one] if args.creds.merchant().is_none() && !one.uses_hub()? => (
+            args.provider.verify_notify(one, &headers, &body)?,
+            one.account().to_owned(),
+            KeyUsed::Current,
+        ),
+        _ => verify_with_hub(
+            args.provider,
+            &accounts,
+            args.creds.merchant(),
+            &headers,
+            &body,
+        )?,
+    };
     let mut record = verified.record;
+    record.put("merchant", &account).put(
+        "key",
+        match key {
+            KeyUsed::Previous => "previous",
+            _ => "current",
+        },
+    );
+    if key == KeyUsed::Previous {
+        eprintln!(
+            "note: {}: account `{account}` verified this callback with its previous key: the \
+             provider has not switched to the current key yet",
+            args.provider
+        );
+    }
     if let Some(expected) = &expected {
         verified
             .notification
@@ -95,6 +134,62 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
         .put("ack_content_type", content_type)
         .put("ack_body", ack);
     crate::print(&record.render(args.json))
+}
+
+/// Verifies with a `payhub::Hub` holding every account of the provider: the account the
+/// callback names (else `merchant`), its current key, then its previous one.
+fn verify_with_hub(
+    provider: Provider,
+    accounts: &[Credentials],
+    merchant: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Verified, String, KeyUsed), CliError> {
+    let mut hub = Hub::builder();
+    for creds in accounts {
+        let mut settings = creds.account_settings()?;
+        if settings.get("base_url").is_none() {
+            // Verifying sends nothing: an account configured only to check callbacks needs no
+            // base URL.
+            settings.insert("base_url", "http://127.0.0.1:1");
+        }
+        hub = hub.account_from_settings(provider.hub(), creds.account(), &settings);
+    }
+    let hub = hub.build().map_err(|e| hub_error(provider, e, accounts))?;
+    let v = hub
+        .verify(provider.hub(), merchant, headers, body)
+        .map_err(|e| hub_error(provider, e, accounts))?;
+    let key = v.key;
+    let account = v.account;
+    Ok((providers::verified(provider, v.notification)?, account, key))
+}
+
+/// The registry's refusal as a CLI error: an account that cannot be chosen is a usage error
+/// naming the configured ones; a provider's own error keeps its kind.
+fn hub_error(provider: Provider, e: payhub::Error, accounts: &[Credentials]) -> CliError {
+    let mut names: Vec<&str> = accounts.iter().map(Credentials::account).collect();
+    names.sort_unstable();
+    let names = names.join(", ");
+    match e {
+        payhub::Error::AccountNotNamed { .. } => CliError::usage(format!(
+            "{provider}: the callback does not say which account it is for: choose one with \
+             --merchant NAME (configured: {names})"
+        )),
+        payhub::Error::UnknownAccount { account, .. } => CliError::usage(format!(
+            "{provider}: no account `{account}` (configured: {names})"
+        )),
+        payhub::Error::UnknownMerchant { merchant_id, .. } => CliError::new(format!(
+            "{provider}: the callback is for merchant `{merchant_id}`, which none of the \
+             configured accounts has (configured: {names})"
+        ))
+        .with_kind("unknown_merchant"),
+        payhub::Error::GatewayRecharge(inner) => providers::fail(provider, &inner, false),
+        payhub::Error::JiuyiDc(inner) => providers::fail(provider, &inner, false),
+        payhub::Error::Paydesk(inner) => providers::fail(provider, &inner, false),
+        payhub::Error::Tokenpay(inner) => providers::fail(provider, &inner, false),
+        payhub::Error::Vipcharge(inner) => providers::fail(provider, &inner, false),
+        other => CliError::new(crate::error::chain(&other)).with_kind("config"),
+    }
 }
 
 fn expected(args: &Args) -> Result<Option<Expected>, CliError> {

@@ -57,7 +57,7 @@ const QUERY_FIELDS: &[&str] = &["order_no", "merchant_no", "time", "sign"];
 fn client(creds: &Credentials, base_url: String, millis: Option<i64>) -> Result<Client, CliError> {
     let mut b =
         Client::builder(creds.require("merchant_no")?, creds.require("key")?).base_url(base_url);
-    if let Some(t) = creds.timeout() {
+    if let Some(t) = creds.timeout()? {
         b = b.timeout(t);
     }
     if let Some(ms) = millis {
@@ -172,6 +172,12 @@ pub(crate) fn verify_notify(
     let n = verifier
         .verify(headers, body)
         .map_err(|e| fail(P, &e, false))?;
+    Ok(verified(n))
+}
+
+/// The fields and the acknowledgement of a verified callback (checked here, or by a
+/// `payhub::Hub` account).
+pub(crate) fn verified(n: payhub::gateway_recharge::notify::Notification) -> Verified {
     let mut r = Record::new();
     r.put("provider", P)
         .put("kind", n.kind)
@@ -186,9 +192,9 @@ pub(crate) fn verify_notify(
     r.extra(n.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    Ok(Verified {
+    Verified {
         record: r,
         notification: payhub::Notification::GatewayRecharge(n),
         ack: (ack.status(), ack.content_type(), ack.body()),
-    })
+    }
 }

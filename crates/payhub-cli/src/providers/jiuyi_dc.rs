@@ -64,7 +64,7 @@ fn client(creds: &Credentials, base_url: String, seconds: Option<i64>) -> Result
     let mut b = Client::builder(creds.require("appid")?, creds.require("appsecret")?)
         .base_url(base_url)
         .danger_allow_http(creds.enabled("danger_allow_http")?);
-    if let Some(t) = creds.timeout() {
+    if let Some(t) = creds.timeout()? {
         b = b.timeout(t);
     }
     if let Some(s) = seconds {
@@ -246,6 +246,12 @@ pub(crate) fn verify_notify(
     let n = verifier
         .verify(headers, body)
         .map_err(|e| fail(P, &e, false))?;
+    Ok(verified(n))
+}
+
+/// The fields and the acknowledgement of a verified callback (checked here, or by a
+/// `payhub::Hub` account).
+pub(crate) fn verified(n: payhub::jiuyi_dc::notify::Notification) -> Verified {
     let mut r = Record::new();
     r.put("provider", P)
         .put("order_id", &n.order_id)
@@ -259,9 +265,9 @@ pub(crate) fn verify_notify(
     r.extra(n.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    Ok(Verified {
+    Verified {
         record: r,
         notification: payhub::Notification::JiuyiDc(n),
         ack: (ack.status(), ack.content_type(), ack.body()),
-    })
+    }
 }

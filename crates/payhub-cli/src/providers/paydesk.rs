@@ -76,7 +76,7 @@ fn merchant_id(creds: &Credentials) -> Result<u64, CliError> {
 
 fn client(creds: &Credentials, base_url: String, nonce: Option<&str>) -> Result<Client, CliError> {
     let mut b = Client::builder(merchant_id(creds)?, creds.require("api_key")?).base_url(base_url);
-    if let Some(t) = creds.timeout() {
+    if let Some(t) = creds.timeout()? {
         b = b.timeout(t);
     }
     if let Some(n) = nonce {
@@ -276,6 +276,12 @@ pub(crate) fn verify_notify(
     let n = verifier
         .verify(headers, body)
         .map_err(|e| fail(P, &e, false))?;
+    Ok(verified(n))
+}
+
+/// The fields and the acknowledgement of a verified callback (checked here, or by a
+/// `payhub::Hub` account).
+pub(crate) fn verified(n: Notification) -> Verified {
     let mut r = Record::new();
     r.put("provider", P)
         .put("kind", n.kind())
@@ -303,11 +309,11 @@ pub(crate) fn verify_notify(
     }
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    Ok(Verified {
+    Verified {
         record: r,
         notification: payhub::Notification::Paydesk(n),
         ack: (ack.status(), ack.content_type(), ack.body()),
-    })
+    }
 }
 
 fn extra(r: &mut Record, extra: &Extra) {

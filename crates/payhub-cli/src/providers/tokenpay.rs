@@ -80,7 +80,7 @@ fn client(
         creds.require("app_secret")?,
     )
     .base_url(base_url);
-    if let Some(t) = creds.timeout() {
+    if let Some(t) = creds.timeout()? {
         b = b.timeout(t);
     }
     if let Some(ms) = fixed.and_then(|f| f.timestamp) {
@@ -262,6 +262,12 @@ pub(crate) fn verify_notify(
     let n = verifier
         .verify(headers, body)
         .map_err(|e| fail(P, &e, false))?;
+    Ok(verified(n))
+}
+
+/// The fields and the acknowledgement of a verified callback (checked here, or by a
+/// `payhub::Hub` account).
+pub(crate) fn verified(n: Notification) -> Verified {
     let mut r = Record::new();
     let meta = n.meta();
     r.put("provider", P)
@@ -286,9 +292,9 @@ pub(crate) fn verify_notify(
     }
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    Ok(Verified {
+    Verified {
         record: r,
         notification: payhub::Notification::Tokenpay(Box::new(n)),
         ack: (ack.status(), ack.content_type(), ack.body()),
-    })
+    }
 }

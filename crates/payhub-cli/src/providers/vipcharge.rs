@@ -118,7 +118,7 @@ fn client(
     if let Some(key) = creds.read_file("platform_public_key")? {
         b = b.platform_public_key(key);
     }
-    if let Some(t) = creds.timeout() {
+    if let Some(t) = creds.timeout()? {
         b = b.timeout(t);
     }
     if let Some(ms) = fixed.and_then(|f| f.timestamp) {
@@ -267,6 +267,12 @@ pub(crate) fn verify_notify(
     let n = verifier
         .verify(headers, body)
         .map_err(|e| fail(P, &e, false))?;
+    Ok(verified(n))
+}
+
+/// The fields and the acknowledgement of a verified callback (checked here, or by a
+/// `payhub::Hub` account).
+pub(crate) fn verified(n: payhub::vipcharge::notify::Notification) -> Verified {
     let mut r = Record::new();
     r.put("provider", P)
         .put("order_code", n.order_code())
@@ -281,9 +287,9 @@ pub(crate) fn verify_notify(
     r.extra(n.extra().iter().map(|(k, v)| (k.as_str(), json_text(v))));
     r.put("dedupe_key", n.dedupe_key());
     let ack = Ack::success();
-    Ok(Verified {
+    Verified {
         record: r,
         notification: payhub::Notification::Vipcharge(n),
         ack: (ack.status(), ack.content_type(), ack.body()),
-    })
+    }
 }
