@@ -4,8 +4,11 @@
 //! `verify-notify` on vector callbacks (and tampered ones), one-line errors, `payhub sandbox`
 //! itself (ephemeral port, `--write-config`, the control subcommands, clean exit on SIGINT), the
 //! `RUST_LOG` tracing output, the developer loop (exit codes, `--json` errors, templates, the
-//! README's lines) and `listen` + `trigger` against a sandbox and a small app.
+//! README's lines), `listen` + `trigger` against a sandbox and a small app, and several
+//! accounts per provider (`--merchant`, `verify-notify` finding the account).
 
+#[path = "cli/accounts.rs"]
+mod accounts;
 #[path = "cli/dev_loop.rs"]
 mod dev_loop;
 #[path = "cli/errors.rs"]
