@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Credentials come from flags, else the provider crate's environment variables, else a TOML
-//! file (`--config payhub.toml`, or `./payhub.toml` when present). Secrets are never printed.
+//! file (`--config payhub.toml`, or `./payhub.toml` when present), which may hold several
+//! named accounts per provider (`[[paydesk]]`, chosen with `--merchant NAME`; `verify-notify`
+//! finds the account from the callback through `payhub::Hub`). Secrets are never printed.
 //! Errors are one line on stderr (with `--json`: one JSON object on stdout); the exit code is 1,
 //! 2 when the outcome of a create is unknown (query the order before sending it again), or 64
 //! for a usage error (`EX_USAGE`). `RUST_LOG=debug` (or any `tracing` filter) adds the SDK's
