@@ -1,0 +1,167 @@
+//! Test databases and fixtures.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use payhub_store::{NewEvent, Store, StoreOptions};
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+pub(crate) fn random_suffix() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+/// An event with every field set, payer data and a signature included.
+pub(crate) fn event(key: &str) -> NewEvent {
+    NewEvent::new("paydesk", "M1002", key, "SUCCESS", format!("ORD-{key}"))
+        .provider_order_no(format!("P-{key}"))
+        .amount(Decimal::new(1050, 2), Some("USD".to_owned()))
+        .notification(serde_json::json!({"orderNo": format!("ORD-{key}"), "payer": "Ann Lee"}))
+        .headers(vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("Sign".to_owned(), "5F0C9A77SIGNATURE".to_owned()),
+        ])
+        .body(br#"{"payer":"Ann Lee","card":"4111111111111111"}"#.to_vec())
+        .received_at(OffsetDateTime::from_unix_timestamp(1_767_225_600).expect("timestamp"))
+}
+
+/// A store in a temporary SQLite file, removed on drop.
+pub(crate) struct SqliteDb {
+    pub(crate) store: Store,
+    pub(crate) url: String,
+    dir: PathBuf,
+}
+
+impl SqliteDb {
+    pub(crate) async fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("payhub-store-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("create a temporary directory");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("events.db").display());
+        let store = Store::connect(&url).await.expect("open the SQLite store");
+        Self { store, url, dir }
+    }
+}
+
+impl Drop for SqliteDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub(crate) fn database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A store in a fresh Postgres database `payhub_store_<random>`, dropped on drop (even when
+/// the test panics).
+#[cfg(feature = "postgres")]
+pub(crate) struct PgDb {
+    pub(crate) store: Store,
+    pub(crate) url: String,
+    name: String,
+}
+
+#[cfg(feature = "postgres")]
+async fn admin() -> sqlx::PgConnection {
+    use sqlx::Connection;
+    let url = database_url();
+    match sqlx::PgConnection::connect(&url).await {
+        Ok(conn) => conn,
+        Err(e) => panic!(
+            "Postgres is not reachable at DATABASE_URL ({}): {e}\n\
+             Start it with `pg_ctlcluster 15 main start` (see `pg_lsclusters`), or set \
+             DATABASE_URL to a server where user `postgres` may create databases.",
+            url.split('@').next_back().unwrap_or_default()
+        ),
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl PgDb {
+    pub(crate) async fn new() -> Self {
+        let name = format!("payhub_store_{}", random_suffix());
+        let mut conn = admin().await;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create the test database");
+        let mut url = reqwest::Url::parse(&database_url()).expect("DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        let url = url.to_string();
+        let store = Store::connect_with(&url, &StoreOptions::new().max_connections(20))
+            .await
+            .expect("connect to the test database");
+        Self { store, url, name }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop cannot await: drop the database from a thread with its own runtime.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    let mut conn = admin().await;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(_))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// A port on 127.0.0.1 where nothing listens.
+pub(crate) fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// Polls `check` every 20 ms until it is true or `within` has passed.
+pub(crate) async fn eventually<F, Fut>(within: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs a test body against SQLite and (with the `postgres` feature) Postgres, as
+/// `<name>::sqlite` and `<name>::postgres`.
+macro_rules! both_engines {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let db = crate::common::SqliteDb::new().await;
+                super::$name(&db.store).await;
+            }
+
+            #[cfg(feature = "postgres")]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let db = crate::common::PgDb::new().await;
+                super::$name(&db.store).await;
+            }
+        }
+    };
+}
+pub(crate) use both_engines;
