@@ -12,7 +12,7 @@ use std::fmt;
 use std::time::Duration;
 
 use payhub::{DedupeFuture, DeliveryState, NotifyDeduper};
-use ::redis::aio::ConnectionManager;
+use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::error::{Error, Result};
 
@@ -73,8 +73,15 @@ impl RedisDeduper {
     /// cannot be reached.
     pub async fn connect(url: &str) -> Result<Self> {
         let client = ::redis::Client::open(url)
-            .map_err(|e| Error::config("url", format!("not a Redis URL: {}", e.kind_name())))?;
-        let conn = ConnectionManager::new(client)
+            .map_err(|e| Error::config("url", format!("not a Redis URL ({})", e.category())))?;
+        // Few, short reconnection attempts: a callback waits on them, and an outage must turn
+        // into a retry reply quickly, not hold the provider's request.
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500))
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)));
+        let conn = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| Error::Unavailable {
                 operation: "connect",
