@@ -581,7 +581,10 @@ mod tests {
     fn redacted_target() {
         let u = reqwest::Url::parse("https://user:pw@shop.example/hook?token=abc").expect("url");
         let r = redact_url(&u);
-        assert!(!r.contains("pw") && !r.contains("abc") && !r.contains("user"), "{r}");
+        assert!(
+            !r.contains("pw") && !r.contains("abc") && !r.contains("user"),
+            "{r}"
+        );
         assert!(r.starts_with("https://shop.example/hook"));
     }
 }

@@ -11,8 +11,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use payhub::{DedupeFuture, DeliveryState, NotifyDeduper};
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use payhub::{DedupeFuture, DeliveryState, NotifyDeduper};
 
 use crate::error::{Error, Result};
 

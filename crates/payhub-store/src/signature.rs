@@ -43,7 +43,9 @@ pub enum SignatureError {
     },
     /// The signed timestamp is further from now than the tolerance (a replayed or delayed
     /// delivery, or a clock off by that much).
-    #[error("Payhub-Signature timestamp is {age_secs} s from now, beyond the tolerance of {tolerance_secs} s")]
+    #[error(
+        "Payhub-Signature timestamp is {age_secs} s from now, beyond the tolerance of {tolerance_secs} s"
+    )]
     Stale {
         /// Seconds between the signed timestamp and now (negative: in the future).
         age_secs: i64,

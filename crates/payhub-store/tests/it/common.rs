@@ -1,18 +1,22 @@
 //! Test databases and fixtures.
 
-use std::path::PathBuf;
-use std::time::Duration;
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    allow(dead_code, unused_imports, unused_macros)
+)]
 
-use payhub_store::{NewEvent, Store, StoreOptions};
-use rust_decimal::Decimal;
-use time::OffsetDateTime;
+use std::time::Duration;
 
 pub(crate) fn random_suffix() -> String {
     format!("{:016x}", rand::random::<u64>())
 }
 
 /// An event with every field set, payer data and a signature included.
-pub(crate) fn event(key: &str) -> NewEvent {
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn event(key: &str) -> payhub_store::NewEvent {
+    use payhub_store::NewEvent;
+    use rust_decimal::Decimal;
+    use time::OffsetDateTime;
     NewEvent::new("paydesk", "M1002", key, "SUCCESS", format!("ORD-{key}"))
         .provider_order_no(format!("P-{key}"))
         .amount(Decimal::new(1050, 2), Some("USD".to_owned()))
@@ -26,28 +30,34 @@ pub(crate) fn event(key: &str) -> NewEvent {
 }
 
 /// A store in a temporary SQLite file, removed on drop.
+#[cfg(feature = "sqlite")]
 pub(crate) struct SqliteDb {
-    pub(crate) store: Store,
+    pub(crate) store: payhub_store::Store,
     pub(crate) url: String,
-    dir: PathBuf,
+    dir: std::path::PathBuf,
 }
 
+#[cfg(feature = "sqlite")]
 impl SqliteDb {
     pub(crate) async fn new() -> Self {
         let dir = std::env::temp_dir().join(format!("payhub-store-{}", random_suffix()));
         std::fs::create_dir_all(&dir).expect("create a temporary directory");
         let url = format!("sqlite://{}?mode=rwc", dir.join("events.db").display());
-        let store = Store::connect(&url).await.expect("open the SQLite store");
+        let store = payhub_store::Store::connect(&url)
+            .await
+            .expect("open the SQLite store");
         Self { store, url, dir }
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl Drop for SqliteDb {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
+#[cfg(feature = "postgres")]
 pub(crate) fn database_url() -> String {
     std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
@@ -57,7 +67,7 @@ pub(crate) fn database_url() -> String {
 /// the test panics).
 #[cfg(feature = "postgres")]
 pub(crate) struct PgDb {
-    pub(crate) store: Store,
+    pub(crate) store: payhub_store::Store,
     pub(crate) url: String,
     name: String,
 }
@@ -89,7 +99,8 @@ impl PgDb {
         let mut url = reqwest::Url::parse(&database_url()).expect("DATABASE_URL is a URL");
         url.set_path(&format!("/{name}"));
         let url = url.to_string();
-        let store = Store::connect_with(&url, &StoreOptions::new().max_connections(20))
+        let options = payhub_store::StoreOptions::new().max_connections(20);
+        let store = payhub_store::Store::connect_with(&url, &options)
             .await
             .expect("connect to the test database");
         Self { store, url, name }
@@ -149,6 +160,7 @@ where
 macro_rules! both_engines {
     ($name:ident) => {
         mod $name {
+            #[cfg(feature = "sqlite")]
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
                 let db = crate::common::SqliteDb::new().await;

@@ -13,7 +13,11 @@ fn redis_url() -> String {
 
 async fn deduper() -> RedisDeduper {
     match RedisDeduper::connect(&redis_url()).await {
-        Ok(d) => d.prefix(format!("payhub-store-test:{}:", random_suffix())),
+        // Short lives, so the test leaves nothing in Redis for long.
+        Ok(d) => d
+            .prefix(format!("payhub-store-test:{}:", random_suffix()))
+            .in_progress_lease(Duration::from_secs(60))
+            .done_ttl(Duration::from_secs(60)),
         Err(e) => panic!(
             "Redis is not reachable at REDIS_URL: {e}\n\
              Start it with `redis-server --daemonize yes`, or set REDIS_URL."
@@ -25,7 +29,10 @@ async fn deduper() -> RedisDeduper {
 async fn new_in_progress_done() {
     let d = deduper().await;
     assert_eq!(d.begin("paydesk:ORD-1:SUCCESS").await, DeliveryState::New);
-    assert_eq!(d.begin("paydesk:ORD-1:SUCCESS").await, DeliveryState::InProgress);
+    assert_eq!(
+        d.begin("paydesk:ORD-1:SUCCESS").await,
+        DeliveryState::InProgress
+    );
     d.complete("paydesk:ORD-1:SUCCESS").await;
     assert_eq!(d.begin("paydesk:ORD-1:SUCCESS").await, DeliveryState::Done);
     // Another key is independent.
@@ -78,17 +85,30 @@ async fn leases_and_done_records_expire() {
         .done_ttl(Duration::from_millis(300));
     assert_eq!(d.begin("crashed").await, DeliveryState::New);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(d.begin("crashed").await, DeliveryState::New, "the lease lapsed");
+    assert_eq!(
+        d.begin("crashed").await,
+        DeliveryState::New,
+        "the lease lapsed"
+    );
     d.complete("crashed").await;
     assert_eq!(d.begin("crashed").await, DeliveryState::Done);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(d.begin("crashed").await, DeliveryState::New, "the done record expired");
+    assert_eq!(
+        d.begin("crashed").await,
+        DeliveryState::New,
+        "the done record expired"
+    );
 }
 
 #[tokio::test]
 async fn unreachable_redis_fails_to_connect() {
-    let url = format!("redis://:hunter2@127.0.0.1:{}", crate::common::closed_port());
-    let err = RedisDeduper::connect(&url).await.expect_err("nothing listens there");
+    let url = format!(
+        "redis://:hunter2@127.0.0.1:{}",
+        crate::common::closed_port()
+    );
+    let err = RedisDeduper::connect(&url)
+        .await
+        .expect_err("nothing listens there");
     assert!(err.is_unavailable(), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("hunter2"));
 }
@@ -96,7 +116,9 @@ async fn unreachable_redis_fails_to_connect() {
 /// Redis goes away after connecting: `begin` answers Busy (the provider retries), never Done.
 #[tokio::test]
 async fn redis_outage_answers_busy() {
-    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let proxy_addr = proxy.local_addr().expect("addr");
     let upstream = reqwest::Url::parse(&redis_url()).expect("REDIS_URL is a URL");
     let upstream = format!(
@@ -126,6 +148,7 @@ async fn redis_outage_answers_busy() {
         .await
         .expect("connect through the relay")
         .prefix(format!("payhub-store-test:{}:", random_suffix()))
+        .done_ttl(Duration::from_secs(60))
         .op_timeout(Duration::from_millis(500));
     assert_eq!(d.begin("outage").await, DeliveryState::New);
     d.complete("outage").await;
@@ -137,5 +160,9 @@ async fn redis_outage_answers_busy() {
     let started = std::time::Instant::now();
     assert_eq!(d.begin("outage").await, DeliveryState::Busy);
     assert_eq!(d.begin("another").await, DeliveryState::Busy);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -40,7 +40,12 @@ impl Sink {
 }
 
 async fn hook(State(sink): State<Sink>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let signature = match header("payhub-signature") {
         Some(h) => verify(
             SECRET.as_bytes(),
@@ -69,7 +74,9 @@ async fn serve(sink: Sink) -> String {
     let app = axum::Router::new()
         .route("/events", axum::routing::post(hook))
         .with_state(sink);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}/events")
@@ -150,7 +157,10 @@ async fn failed_after_max_attempts_and_replayed(store: &Store) {
     let stored = store.get(id).await.expect("get").expect("stored");
     assert_eq!(stored.attempts, 3);
     assert!(
-        stored.last_error.as_deref().is_some_and(|e| e.contains("500")),
+        stored
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("500")),
         "{:?}",
         stored.last_error
     );
@@ -168,7 +178,10 @@ async fn failed_after_max_attempts_and_replayed(store: &Store) {
     let report = f.run_once().await.expect("run_once");
     assert_eq!((report.claimed, report.delivered), (1, 1));
     assert_eq!(ok_sink.hits(), 1);
-    assert_eq!(store.get(id).await.expect("get").map(|e| e.state), Some(EventState::Delivered));
+    assert_eq!(
+        store.get(id).await.expect("get").map(|e| e.state),
+        Some(EventState::Delivered)
+    );
 
     // A delivered event can be replayed too (the merchant app lost it).
     assert!(store.replay(id).await.expect("replay"));
@@ -192,7 +205,10 @@ async fn run_delivers_until_shutdown(store: &Store) {
         }
     });
     for i in 0..20 {
-        store.record(&event(&format!("run{i}"))).await.expect("record");
+        store
+            .record(&event(&format!("run{i}")))
+            .await
+            .expect("record");
     }
     let all_delivered = eventually(Duration::from_secs(10), || async {
         store.counts().await.expect("counts").delivered == 20
@@ -208,6 +224,7 @@ async fn run_delivers_until_shutdown(store: &Store) {
 }
 both_engines!(run_delivers_until_shutdown);
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn unreachable_app_is_retried_with_the_error() {
     let db = crate::common::SqliteDb::new().await;
@@ -219,12 +236,16 @@ async fn unreachable_app_is_retried_with_the_error() {
     let stored = db.store.get(id).await.expect("get").expect("stored");
     assert_eq!(stored.state, EventState::Pending);
     assert!(
-        stored.last_error.as_deref().is_some_and(|e| e.contains("connect")),
+        stored
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("connect")),
         "{:?}",
         stored.last_error
     );
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn builder_refuses_bad_settings() {
     let db = crate::common::SqliteDb::new().await;
@@ -237,7 +258,14 @@ async fn builder_refuses_bad_settings() {
         .request_timeout(Duration::from_secs(10))
         .build()
         .expect_err("lease shorter than the request timeout");
-    assert!(matches!(short_lease, payhub_store::Error::Config { field: "lease", .. }));
+    assert!(matches!(
+        short_lease,
+        payhub_store::Error::Config { field: "lease", .. }
+    ));
     let f = build("http://127.0.0.1/e", SECRET).expect("defaults are valid");
-    assert!(f.owner().contains(&std::process::id().to_string()), "{}", f.owner());
+    assert!(
+        f.owner().contains(&std::process::id().to_string()),
+        "{}",
+        f.owner()
+    );
 }

@@ -3,9 +3,12 @@
 //! (a fresh key prefix per test). A missing server fails the test with how to start it.
 
 mod common;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod debug;
 #[cfg(feature = "redis")]
 mod dedupe;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod forward;
 mod signature;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod store;

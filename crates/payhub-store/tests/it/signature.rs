@@ -48,7 +48,14 @@ fn a_stale_timestamp_is_refused() {
 
 #[test]
 fn a_malformed_header_is_refused() {
-    for header in ["", "t=", "v1=ab", "t=1767225600", "t=x,v1=00", "t=1767225600;v1=00"] {
+    for header in [
+        "",
+        "t=",
+        "v1=ab",
+        "t=1767225600",
+        "t=x,v1=00",
+        "t=1767225600;v1=00",
+    ] {
         assert!(
             matches!(
                 verify(b"whsec", header, b"{}", TOL, NOW),

@@ -2,12 +2,12 @@
 //! outcomes, paging, replay, and a fast `Unavailable` when the database is down.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use payhub_store::{Error, EventFilter, EventState, Recorded, Store, StoreOptions};
+use payhub_store::{EventFilter, EventState, Recorded, Store};
 use time::OffsetDateTime;
 
-use crate::common::{both_engines, closed_port, event};
+use crate::common::{both_engines, event};
 
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -17,7 +17,10 @@ async fn same_event_twice_is_one_row(store: &Store) {
     let Recorded::New(id) = first else {
         panic!("first record is new: {first:?}")
     };
-    assert_eq!(store.record(&e).await.expect("record again"), Recorded::Duplicate(id));
+    assert_eq!(
+        store.record(&e).await.expect("record again"),
+        Recorded::Duplicate(id)
+    );
     assert_eq!(store.counts().await.expect("counts").total(), 1);
 
     // Everything round-trips exactly (amount as an exact decimal, raw bytes, headers).
@@ -25,7 +28,10 @@ async fn same_event_twice_is_one_row(store: &Store) {
     assert_eq!(stored.event, e);
     assert_eq!(stored.state, EventState::Pending);
     assert_eq!(stored.attempts, 0);
-    assert_eq!(stored.amount.map(|a| a.to_string()).as_deref(), Some("10.50"));
+    assert_eq!(
+        stored.amount.map(|a| a.to_string()).as_deref(),
+        Some("10.50")
+    );
     assert!(store.get(id + 1000).await.expect("get").is_none());
 
     // The same key for another account is another event.
@@ -57,7 +63,10 @@ both_engines!(fifty_concurrent_records_make_one_new);
 
 async fn concurrent_claimers_never_share_an_event(store: &Store) {
     for i in 0..200 {
-        store.record(&event(&format!("e{i}"))).await.expect("record");
+        store
+            .record(&event(&format!("e{i}")))
+            .await
+            .expect("record");
     }
     let claimer = |owner: &'static str| {
         let store = store.clone();
@@ -80,11 +89,21 @@ async fn concurrent_claimers_never_share_an_event(store: &Store) {
     let (a, b) = (claimer("owner-a"), claimer("owner-b"));
     let a: HashSet<i64> = a.await.expect("owner a").into_iter().collect();
     let b: HashSet<i64> = b.await.expect("owner b").into_iter().collect();
-    assert!(a.is_disjoint(&b), "shared: {:?}", a.intersection(&b).collect::<Vec<_>>());
+    assert!(
+        a.is_disjoint(&b),
+        "shared: {:?}",
+        a.intersection(&b).collect::<Vec<_>>()
+    );
     assert_eq!(a.len() + b.len(), 200, "a {} + b {}", a.len(), b.len());
     assert!(!a.is_empty() && !b.is_empty(), "both claimers got work");
     // Every lease is alive: nothing is due.
-    assert!(store.claim_due("owner-c", LEASE, 500).await.expect("claim").is_empty());
+    assert!(
+        store
+            .claim_due("owner-c", LEASE, 500)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
     assert_eq!(store.counts().await.expect("counts").delivering, 200);
 }
 both_engines!(concurrent_claimers_never_share_an_event);
@@ -96,7 +115,13 @@ async fn an_expired_lease_is_taken_over(store: &Store) {
         .await
         .expect("claim");
     assert_eq!(first.len(), 1);
-    assert!(store.claim_due("fast", LEASE, 10).await.expect("claim").is_empty());
+    assert!(
+        store
+            .claim_due("fast", LEASE, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
     tokio::time::sleep(Duration::from_millis(450)).await;
     let second = store.claim_due("fast", LEASE, 10).await.expect("claim");
     assert_eq!(second.len(), 1, "the expired lease is claimed again");
@@ -106,10 +131,12 @@ async fn an_expired_lease_is_taken_over(store: &Store) {
     // The first owner lost its lease: none of its outcomes is recorded.
     assert!(!store.mark_delivered(id, "slow").await.expect("mark"));
     assert!(!store.mark_failed(id, "slow", "late").await.expect("mark"));
-    assert!(!store
-        .mark_retry(id, "slow", "late", OffsetDateTime::now_utc())
-        .await
-        .expect("mark"));
+    assert!(
+        !store
+            .mark_retry(id, "slow", "late", OffsetDateTime::now_utc())
+            .await
+            .expect("mark")
+    );
     assert!(store.mark_delivered(id, "fast").await.expect("mark"));
     let stored = store.get(id).await.expect("get").expect("stored");
     assert_eq!(stored.state, EventState::Delivered);
@@ -133,8 +160,18 @@ async fn retry_fail_replay_list_and_counts(store: &Store) {
     assert_eq!(claimed.iter().map(|e| e.id).collect::<Vec<_>>(), ids[..3]);
 
     let later = OffsetDateTime::now_utc() + Duration::from_secs(3600);
-    assert!(store.mark_retry(ids[0], "w", "HTTP 500", later).await.expect("retry"));
-    assert!(store.mark_failed(ids[1], "w", "HTTP 410").await.expect("fail"));
+    assert!(
+        store
+            .mark_retry(ids[0], "w", "HTTP 500", later)
+            .await
+            .expect("retry")
+    );
+    assert!(
+        store
+            .mark_failed(ids[1], "w", "HTTP 410")
+            .await
+            .expect("fail")
+    );
     assert!(store.mark_delivered(ids[2], "w").await.expect("delivered"));
     let retried = store.get(ids[0]).await.expect("get").expect("stored");
     assert_eq!(retried.state, EventState::Pending);
@@ -149,7 +186,15 @@ async fn retry_fail_replay_list_and_counts(store: &Store) {
     }
 
     let counts = store.counts().await.expect("counts");
-    assert_eq!((counts.pending, counts.delivering, counts.delivered, counts.failed), (1, 0, 3, 1));
+    assert_eq!(
+        (
+            counts.pending,
+            counts.delivering,
+            counts.delivered,
+            counts.failed
+        ),
+        (1, 0, 3, 1)
+    );
 
     let failed = store
         .list(&EventFilter::new().state(EventState::Failed))
@@ -157,7 +202,10 @@ async fn retry_fail_replay_list_and_counts(store: &Store) {
         .expect("list");
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].last_error.as_deref(), Some("HTTP 410"));
-    let tokenpay = store.list(&EventFilter::new().provider("tokenpay")).await.expect("list");
+    let tokenpay = store
+        .list(&EventFilter::new().provider("tokenpay"))
+        .await
+        .expect("list");
     assert_eq!(tokenpay.iter().map(|e| e.id).collect::<Vec<_>>(), [ids[4]]);
 
     // Pages of two, in id order, resuming after the last id.
@@ -180,7 +228,10 @@ async fn retry_fail_replay_list_and_counts(store: &Store) {
     assert!(store.replay(ids[1]).await.expect("replay"));
     assert!(!store.replay(ids[4] + 1000).await.expect("replay unknown"));
     let replayed = store.get(ids[1]).await.expect("get").expect("stored");
-    assert_eq!((replayed.state, replayed.attempts), (EventState::Pending, 0));
+    assert_eq!(
+        (replayed.state, replayed.attempts),
+        (EventState::Pending, 0)
+    );
     let due = store.claim_due("w", LEASE, 10).await.expect("claim");
     assert_eq!(due.iter().map(|e| e.id).collect::<Vec<_>>(), [ids[1]]);
     assert_eq!(due[0].attempts, 1);
@@ -190,7 +241,12 @@ both_engines!(retry_fail_replay_list_and_counts);
 
 async fn another_owner_cannot_mark(store: &Store) {
     let id = store.record(&event("own")).await.expect("record").id();
-    assert!(!store.mark_delivered(id, "w").await.expect("not claimed yet"));
+    assert!(
+        !store
+            .mark_delivered(id, "w")
+            .await
+            .expect("not claimed yet")
+    );
     store.claim_due("w", LEASE, 1).await.expect("claim");
     assert!(!store.mark_delivered(id, "intruder").await.expect("mark"));
     assert!(!store.mark_failed(id, "intruder", "x").await.expect("mark"));
@@ -198,21 +254,41 @@ async fn another_owner_cannot_mark(store: &Store) {
         store.get(id).await.expect("get").map(|e| e.state),
         Some(EventState::Delivering)
     );
-    assert_eq!(store.claim_due("w", LEASE, 0).await.expect("claim none").len(), 0);
+    assert_eq!(
+        store
+            .claim_due("w", LEASE, 0)
+            .await
+            .expect("claim none")
+            .len(),
+        0
+    );
 }
 both_engines!(another_owner_cannot_mark);
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_file_survives_reopening() {
     let db = crate::common::SqliteDb::new().await;
-    let id = db.store.record(&event("durable")).await.expect("record").id();
+    let id = db
+        .store
+        .record(&event("durable"))
+        .await
+        .expect("record")
+        .id();
     db.store.close().await;
     let reopened = Store::connect(&db.url).await.expect("reopen");
-    assert_eq!(reopened.get(id).await.expect("get").map(|e| e.event), Some(event("durable")));
-    assert_eq!(reopened.record(&event("durable")).await.expect("record"), Recorded::Duplicate(id));
+    assert_eq!(
+        reopened.get(id).await.expect("get").map(|e| e.event),
+        Some(event("durable"))
+    );
+    assert_eq!(
+        reopened.record(&event("durable")).await.expect("record"),
+        Recorded::Duplicate(id)
+    );
     assert_eq!(reopened.engine(), "sqlite");
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_in_an_unopenable_place_is_unavailable() {
     let err = Store::connect("sqlite:///nonexistent-payhub-dir/sub/events.db?mode=rwc")
@@ -221,31 +297,55 @@ async fn sqlite_in_an_unopenable_place_is_unavailable() {
     assert!(err.is_unavailable(), "{err:?}");
 }
 
+/// Postgres only: the fast failure when the server is down, and idempotent migrations.
 #[cfg(feature = "postgres")]
-#[tokio::test]
-async fn postgres_down_is_unavailable_quickly() {
-    let url = format!("postgres://postgres:hunter2@127.0.0.1:{}/postgres", closed_port());
-    let started = Instant::now();
-    let err = Store::connect_with(
-        &url,
-        &StoreOptions::new().acquire_timeout(Duration::from_millis(500)),
-    )
-    .await
-    .expect_err("nothing listens there");
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
-    assert!(matches!(err, Error::Unavailable { operation: "connect", .. }), "{err:?}");
-    assert!(!err.to_string().contains("hunter2"));
-    assert!(!format!("{err:?}").contains("hunter2"));
-}
+mod postgres_only {
+    use std::time::{Duration, Instant};
 
-#[cfg(feature = "postgres")]
-#[tokio::test]
-async fn postgres_store_reports_engine_and_answers_ping() {
-    let db = crate::common::PgDb::new().await;
-    assert_eq!(db.store.engine(), "postgres");
-    db.store.ping().await.expect("ping");
-    // Migrations are idempotent: a second machine connecting applies nothing new.
-    let again = Store::connect(&db.url).await.expect("connect again");
-    again.ping().await.expect("ping");
-    again.close().await;
+    use payhub_store::{Error, Store, StoreOptions};
+
+    use crate::common::closed_port;
+
+    #[tokio::test]
+    async fn postgres_down_is_unavailable_quickly() {
+        let url = format!(
+            "postgres://postgres:hunter2@127.0.0.1:{}/postgres",
+            closed_port()
+        );
+        let started = Instant::now();
+        let err = Store::connect_with(
+            &url,
+            &StoreOptions::new().acquire_timeout(Duration::from_millis(500)),
+        )
+        .await
+        .expect_err("nothing listens there");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            matches!(
+                err,
+                Error::Unavailable {
+                    operation: "connect",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains("hunter2"));
+        assert!(!format!("{err:?}").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn postgres_store_reports_engine_and_answers_ping() {
+        let db = crate::common::PgDb::new().await;
+        assert_eq!(db.store.engine(), "postgres");
+        db.store.ping().await.expect("ping");
+        // Migrations are idempotent: a second machine connecting applies nothing new.
+        let again = Store::connect(&db.url).await.expect("connect again");
+        again.ping().await.expect("ping");
+        again.close().await;
+    }
 }
