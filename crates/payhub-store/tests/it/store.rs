@@ -68,9 +68,14 @@ async fn concurrent_claimers_never_share_an_event(store: &Store) {
             .await
             .expect("record");
     }
+    // Both claimers start together (whether both get work depends on scheduling; what must
+    // hold is that no event goes to both).
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
     let claimer = |owner: &'static str| {
         let store = store.clone();
+        let start = std::sync::Arc::clone(&start);
         tokio::spawn(async move {
+            start.wait().await;
             let mut got = Vec::new();
             loop {
                 let batch = store.claim_due(owner, LEASE, 7).await.expect("claim");
@@ -95,7 +100,6 @@ async fn concurrent_claimers_never_share_an_event(store: &Store) {
         a.intersection(&b).collect::<Vec<_>>()
     );
     assert_eq!(a.len() + b.len(), 200, "a {} + b {}", a.len(), b.len());
-    assert!(!a.is_empty() && !b.is_empty(), "both claimers got work");
     // Every lease is alive: nothing is due.
     assert!(
         store
