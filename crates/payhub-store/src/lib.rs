@@ -12,14 +12,14 @@
 //!    before it returns ([`Recorded::New`] or [`Recorded::Duplicate`]; [`Error::Unavailable`]
 //!    means "answer the provider's retry reply");
 //! 3. only then acknowledge the provider;
-//! 4. a [`Forwarder`](forward::Forwarder) on any machine claims due events under a lease and
+//! 4. a [`Forwarder`] on any machine claims due events under a lease and
 //!    POSTs each to the merchant app as one JSON document signed with
 //!    [`signature::sign`] (`Payhub-Signature`, Stripe's scheme), retrying with backoff, at least
 //!    once, until the app answers 2xx.
 //!
 //! Engines ([`Store::connect`] picks one by URL): **Postgres** (feature `postgres`) for a fleet,
 //! **SQLite** (feature `sqlite`, default) for one machine or tests. The `redis` feature adds
-//! [`redis::RedisDeduper`], the facade's `NotifyDeduper` shared through Redis, for services
+//! `redis::RedisDeduper`, the facade's `NotifyDeduper` shared through Redis, for services
 //! that keep the facade's handler-based flow.
 //!
 //! ```
