@@ -54,7 +54,7 @@ pub struct NewEvent {
     pub headers: Vec<(String, String)>,
     /// The callback's raw body, as received. Holds the payer's data: never logged.
     pub body: Vec<u8>,
-    /// When the gateway received the callback (UTC).
+    /// When the gateway received the callback (stored as UTC, to the microsecond).
     pub received_at: OffsetDateTime,
 }
 

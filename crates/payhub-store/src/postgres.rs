@@ -139,7 +139,7 @@ impl PgBackend {
              WHERE id IN (SELECT id FROM payhub_events \
                  WHERE (state = 'pending' AND next_attempt_at <= now()) \
                     OR (state = 'delivering' AND lease_until < now()) \
-                 ORDER BY next_attempt_at LIMIT $3 \
+                 ORDER BY next_attempt_at, id LIMIT $3 \
                  FOR UPDATE SKIP LOCKED) \
              RETURNING {COLUMNS}"
         );

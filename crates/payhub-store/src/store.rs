@@ -223,7 +223,9 @@ impl Store {
     }
 
     /// Puts event `id` back to pending, due at `next_at`, recording `error`, if `owner` still
-    /// holds its lease. Returns whether it did.
+    /// holds its lease. Returns whether it did. On Postgres `next_at` is compared with the
+    /// database's clock: keep the machines' clocks synchronized (NTP); a skew of seconds only
+    /// shifts the retry by as much.
     ///
     /// # Errors
     ///
