@@ -177,3 +177,45 @@ macro_rules! both_engines {
     };
 }
 pub(crate) use both_engines;
+
+/// A TCP relay on 127.0.0.1:0 to `upstream`, to take a server away from a client that is
+/// already connected: [`Relay::cut`] closes every relayed connection and stops listening.
+pub(crate) struct Relay {
+    pub(crate) addr: std::net::SocketAddr,
+    kill: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    pub(crate) async fn start(upstream: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the relay");
+        let addr = listener.local_addr().expect("relay address");
+        let (kill, mut killed) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            loop {
+                tokio::select! {
+                    _ = killed.changed() => return,
+                    accepted = listener.accept() => {
+                        let Ok((mut inbound, _)) = accepted else { continue };
+                        let upstream = upstream.clone();
+                        conns.spawn(async move {
+                            if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                            }
+                        });
+                    }
+                }
+            }
+        });
+        Self { addr, kill, task }
+    }
+
+    /// Closes every relayed connection and stops listening.
+    pub(crate) async fn cut(self) {
+        let _ = self.kill.send(true);
+        self.task.await.expect("relay task");
+    }
+}

@@ -116,34 +116,14 @@ async fn unreachable_redis_fails_to_connect() {
 /// Redis goes away after connecting: `begin` answers Busy (the provider retries), never Done.
 #[tokio::test]
 async fn redis_outage_answers_busy() {
-    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let proxy_addr = proxy.local_addr().expect("addr");
     let upstream = reqwest::Url::parse(&redis_url()).expect("REDIS_URL is a URL");
     let upstream = format!(
         "{}:{}",
         upstream.host_str().expect("host"),
         upstream.port().unwrap_or(6379)
     );
-    let (kill, mut killed) = tokio::sync::watch::channel(false);
-    let relay = tokio::spawn(async move {
-        let mut conns = tokio::task::JoinSet::new();
-        loop {
-            tokio::select! {
-                _ = killed.changed() => return,
-                accepted = proxy.accept() => {
-                    let (mut inbound, _) = accepted.expect("accept");
-                    let upstream = upstream.clone();
-                    conns.spawn(async move {
-                        let mut outbound =
-                            tokio::net::TcpStream::connect(upstream).await.expect("redis");
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    });
-                }
-            }
-        }
-    });
+    let relay = crate::common::Relay::start(upstream).await;
+    let proxy_addr = relay.addr;
     let d = RedisDeduper::connect(&format!("redis://{proxy_addr}"))
         .await
         .expect("connect through the relay")
@@ -155,8 +135,7 @@ async fn redis_outage_answers_busy() {
     assert_eq!(d.begin("outage").await, DeliveryState::Done);
 
     // Cut every connection and stop listening.
-    kill.send(true).expect("relay running");
-    relay.await.expect("relay stopped");
+    relay.cut().await;
     let started = std::time::Instant::now();
     assert_eq!(d.begin("outage").await, DeliveryState::Busy);
     assert_eq!(d.begin("another").await, DeliveryState::Busy);

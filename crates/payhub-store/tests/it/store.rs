@@ -292,6 +292,54 @@ async fn sqlite_file_survives_reopening() {
     assert_eq!(reopened.engine(), "sqlite");
 }
 
+/// Another process holds SQLite's write lock longer than the busy timeout: `record` is
+/// `Unavailable` (answer the provider's retry reply), not a hang and not a database error.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_locked_by_another_writer_is_unavailable() {
+    use sqlx::Connection;
+    let db = crate::common::SqliteDb::new().await;
+    let store = Store::connect_with(
+        &db.url,
+        &payhub_store::StoreOptions::new().acquire_timeout(Duration::from_millis(200)),
+    )
+    .await
+    .expect("open");
+    let path = db
+        .url
+        .trim_start_matches("sqlite://")
+        .trim_end_matches("?mode=rwc");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .expect("second connection");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut other)
+        .await
+        .expect("take the write lock");
+    let started = std::time::Instant::now();
+    let err = store
+        .record(&event("locked"))
+        .await
+        .expect_err("locked out");
+    assert!(err.is_unavailable(), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    sqlx::query("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("release");
+    assert!(
+        store
+            .record(&event("locked"))
+            .await
+            .expect("record")
+            .is_new()
+    );
+}
+
 #[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_in_an_unopenable_place_is_unavailable() {
@@ -308,7 +356,7 @@ mod postgres_only {
 
     use payhub_store::{Error, Store, StoreOptions};
 
-    use crate::common::closed_port;
+    use crate::common::{Relay, closed_port, event};
 
     #[tokio::test]
     async fn postgres_down_is_unavailable_quickly() {
@@ -340,6 +388,49 @@ mod postgres_only {
         );
         assert!(!err.to_string().contains("hunter2"));
         assert!(!format!("{err:?}").contains("hunter2"));
+    }
+
+    /// Postgres goes away after the store connected: `record` and `ping` are `Unavailable`
+    /// within the acquire timeout.
+    #[tokio::test]
+    async fn postgres_lost_after_connecting_is_unavailable() {
+        let db = crate::common::PgDb::new().await;
+        let mut upstream = reqwest::Url::parse(&db.url).expect("url");
+        let relay = Relay::start(format!(
+            "{}:{}",
+            upstream.host_str().expect("host"),
+            upstream.port().unwrap_or(5432)
+        ))
+        .await;
+        upstream.set_port(Some(relay.addr.port())).expect("port");
+        let store = Store::connect_with(
+            upstream.as_str(),
+            &StoreOptions::new().acquire_timeout(Duration::from_millis(500)),
+        )
+        .await
+        .expect("connect through the relay");
+        assert!(
+            store
+                .record(&event("before"))
+                .await
+                .expect("record")
+                .is_new()
+        );
+        relay.cut().await;
+        let started = Instant::now();
+        let err = store
+            .record(&event("after"))
+            .await
+            .expect_err("server gone");
+        assert!(err.is_unavailable(), "{err:?}");
+        let err = store.ping().await.expect_err("server gone");
+        assert!(err.is_unavailable(), "{err:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        store.close().await;
     }
 
     #[tokio::test]
