@@ -180,12 +180,14 @@ pub(crate) use both_engines;
 
 /// A TCP relay on 127.0.0.1:0 to `upstream`, to take a server away from a client that is
 /// already connected: [`Relay::cut`] closes every relayed connection and stops listening.
+#[cfg(any(feature = "postgres", feature = "redis"))]
 pub(crate) struct Relay {
     pub(crate) addr: std::net::SocketAddr,
     kill: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
+#[cfg(any(feature = "postgres", feature = "redis"))]
 impl Relay {
     pub(crate) async fn start(upstream: String) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
