@@ -11,13 +11,14 @@ use crate::metadata;
 /// Crates under `crates/` that are not providers: the shared ground, the sandbox, the facade, the
 /// benchmarks and the CLI. Every other crate there is a provider crate (for `deps`, and for the
 /// facade's provider features). Add a new non-provider crate here.
-pub(crate) const NOT_PROVIDERS: [&str; 6] = [
+pub(crate) const NOT_PROVIDERS: [&str; 7] = [
     "sign-core",
     "payhub-runtime",
     "payhub-sandbox",
     "payhub",
     "payhub-bench",
     "payhub-cli",
+    "payhub-store",
 ];
 
 pub(crate) fn run() -> bool {

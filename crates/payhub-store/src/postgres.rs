@@ -1,0 +1,272 @@
+//! The Postgres engine: one database shared by every gateway and forwarder of a fleet.
+//!
+//! Why it is shaped this way: a claim is one `UPDATE .. WHERE id IN (SELECT .. FOR UPDATE SKIP
+//! LOCKED) RETURNING ..` statement, so forwarders on several machines take disjoint batches
+//! without waiting on each other's locks; every lease and due time is computed with the
+//! database's `now()`, so machines whose clocks drift still agree on when a lease ran out.
+//! Migrations take sqlx's advisory lock, so machines starting together apply them once.
+
+use std::time::Duration;
+
+use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::event::{
+    EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
+    headers_json, parse_amount, parse_headers,
+};
+use crate::store::{StoreOptions, lease_millis};
+
+const COLUMNS: &str = "id, provider, account, event_key, status, merchant_order_no, \
+    provider_order_no, amount, currency, notification, headers, body, received_at, state, \
+    attempts, next_attempt_at, lease_owner, lease_until, last_error, delivered_at";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub(crate) struct PgBackend {
+    pool: PgPool,
+}
+
+fn get<'r, T>(row: &'r PgRow, column: &'static str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    row.try_get(column)
+        .map_err(|e| Error::decode(column, e.to_string()))
+}
+
+fn decode(row: &PgRow) -> Result<StoredEvent> {
+    let headers: String = get(row, "headers")?;
+    let state: String = get(row, "state")?;
+    let Json(notification) = get::<Json<serde_json::Value>>(row, "notification")?;
+    Ok(StoredEvent {
+        id: get(row, "id")?,
+        event: NewEvent {
+            provider: get(row, "provider")?,
+            account: get(row, "account")?,
+            event_key: get(row, "event_key")?,
+            status: get(row, "status")?,
+            merchant_order_no: get(row, "merchant_order_no")?,
+            provider_order_no: get(row, "provider_order_no")?,
+            amount: parse_amount(get(row, "amount")?)?,
+            currency: get(row, "currency")?,
+            notification,
+            headers: parse_headers(&headers)?,
+            body: get(row, "body")?,
+            received_at: get(row, "received_at")?,
+        },
+        state: state.parse()?,
+        attempts: attempts_u32(i64::from(get::<i32>(row, "attempts")?))?,
+        next_attempt_at: get(row, "next_attempt_at")?,
+        lease_owner: get(row, "lease_owner")?,
+        lease_until: get(row, "lease_until")?,
+        last_error: get(row, "last_error")?,
+        delivered_at: get(row, "delivered_at")?,
+    })
+}
+
+impl PgBackend {
+    pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
+        let connect: PgConnectOptions = url
+            .parse()
+            .map_err(|e| Error::config("url", format!("not a Postgres URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(|e| Error::sql("connect", e))?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub(crate) fn engine(&self) -> &'static str {
+        "postgres"
+    }
+
+    pub(crate) async fn record(&self, e: &NewEvent) -> Result<Recorded> {
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
+             provider_order_no, amount, currency, notification, headers, body, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (provider, account, event_key) DO NOTHING RETURNING id",
+        )
+        .bind(&e.provider)
+        .bind(&e.account)
+        .bind(&e.event_key)
+        .bind(&e.status)
+        .bind(&e.merchant_order_no)
+        .bind(&e.provider_order_no)
+        .bind(e.amount.map(|a| a.to_string()))
+        .bind(&e.currency)
+        .bind(Json(&e.notification))
+        .bind(headers_json(&e.headers)?)
+        .bind(&e.body)
+        .bind(e.received_at)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|err| Error::sql("record", err))?;
+        if let Some(id) = inserted {
+            return Ok(Recorded::New(id));
+        }
+        // ON CONFLICT DO NOTHING waited for a concurrent insert of the same key to commit, so
+        // the row is visible to this next statement.
+        let id: i64 = sqlx::query_scalar(
+            "SELECT id FROM payhub_events WHERE provider = $1 AND account = $2 AND event_key = $3",
+        )
+        .bind(&e.provider)
+        .bind(&e.account)
+        .bind(&e.event_key)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| Error::sql("record", err))?;
+        Ok(Recorded::Duplicate(id))
+    }
+
+    pub(crate) async fn claim_due(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>> {
+        let sql = format!(
+            "UPDATE payhub_events SET state = 'delivering', lease_owner = $1, \
+             lease_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM payhub_events \
+                 WHERE (state = 'pending' AND next_attempt_at <= now()) \
+                    OR (state = 'delivering' AND lease_until < now()) \
+                 ORDER BY next_attempt_at, id LIMIT $3 \
+                 FOR UPDATE SKIP LOCKED) \
+             RETURNING {COLUMNS}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(owner)
+            .bind(lease_millis(lease) as f64)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| Error::sql("claim_due", e))?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// Ends a delivery attempt: `set` applies only while `owner` holds the lease. Parameters:
+    /// `$1` id, `$2` owner, then `$3` error and `$4` next attempt when given.
+    async fn finish(
+        &self,
+        operation: &'static str,
+        set: &str,
+        id: i64,
+        owner: &str,
+        error: Option<&str>,
+        next_at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE payhub_events SET {set}, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $1 AND state = 'delivering' AND lease_owner = $2 AND lease_until >= now()"
+        );
+        let mut query = sqlx::query(&sql).bind(id).bind(owner);
+        if let Some(error) = error {
+            query = query.bind(error);
+        }
+        if let Some(at) = next_at {
+            query = query.bind(at);
+        }
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(|e| Error::sql(operation, e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn mark_delivered(&self, id: i64, owner: &str) -> Result<bool> {
+        let set = "state = 'delivered', delivered_at = now(), last_error = NULL";
+        self.finish("mark_delivered", set, id, owner, None, None)
+            .await
+    }
+
+    pub(crate) async fn mark_retry(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_at: OffsetDateTime,
+    ) -> Result<bool> {
+        let set = "state = 'pending', last_error = $3, next_attempt_at = $4";
+        self.finish("mark_retry", set, id, owner, Some(error), Some(next_at))
+            .await
+    }
+
+    pub(crate) async fn mark_failed(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
+        let set = "state = 'failed', last_error = $3";
+        self.finish("mark_failed", set, id, owner, Some(error), None)
+            .await
+    }
+
+    pub(crate) async fn get(&self, id: i64) -> Result<Option<StoredEvent>> {
+        let sql = format!("SELECT {COLUMNS} FROM payhub_events WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| Error::sql("get", e))?;
+        row.as_ref().map(decode).transpose()
+    }
+
+    pub(crate) async fn list(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM payhub_events \
+             WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR provider = $2) \
+             AND id > $3 ORDER BY id LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.state.map(EventState::as_str))
+            .bind(filter.provider.as_deref())
+            .bind(filter.after_id.unwrap_or(i64::MIN))
+            .bind(filter.page_size())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| Error::sql("list", e))?;
+        rows.iter().map(decode).collect()
+    }
+
+    pub(crate) async fn replay(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payhub_events SET state = 'pending', next_attempt_at = now(), attempts = 0, \
+             lease_owner = NULL, lease_until = NULL, delivered_at = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| Error::sql("replay", e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(|e| Error::sql("ping", e))?;
+        Ok(())
+    }
+
+    pub(crate) async fn counts(&self) -> Result<StateCounts> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM payhub_events GROUP BY state")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| Error::sql("counts", e))?;
+        let mut counts = StateCounts::default();
+        for (state, n) in rows {
+            counts.add(state.parse()?, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,320 @@
+//! The SQLite engine: one file on one machine (or `sqlite::memory:` in tests).
+//!
+//! Why these settings: the file runs in WAL mode with `synchronous = FULL`, so a committed
+//! `record` survives a power cut before the provider is acknowledged; a busy timeout makes
+//! concurrent writers wait instead of failing; claims run in one `BEGIN IMMEDIATE` transaction,
+//! which takes the write lock first, so two claimers never read the same due rows. Timestamps
+//! are UTC unix microseconds (`INTEGER`): they compare exactly, unlike text timestamps of
+//! varying precision. Time comes from this process's clock (one machine, one clock).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::event::{
+    EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
+    headers_json, parse_amount, parse_headers,
+};
+use crate::store::{StoreOptions, lease_millis};
+
+const COLUMNS: &str = "id, provider, account, event_key, status, merchant_order_no, \
+    provider_order_no, amount, currency, notification, headers, body, received_at, state, \
+    attempts, next_attempt_at, lease_owner, lease_until, last_error, delivered_at";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Clone, Debug)]
+pub(crate) struct SqliteBackend {
+    pool: SqlitePool,
+}
+
+fn micros(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
+fn from_micros(field: &'static str, us: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+        .map_err(|e| Error::decode(field, format!("timestamp out of range: {e}")))
+}
+
+fn now() -> i64 {
+    micros(OffsetDateTime::now_utc())
+}
+
+fn get<'r, T>(row: &'r SqliteRow, column: &'static str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    row.try_get(column)
+        .map_err(|e| Error::decode(column, e.to_string()))
+}
+
+fn decode(row: &SqliteRow) -> Result<StoredEvent> {
+    let notification: String = get(row, "notification")?;
+    let headers: String = get(row, "headers")?;
+    let state: String = get(row, "state")?;
+    let opt_time = |column: &'static str| -> Result<Option<OffsetDateTime>> {
+        get::<Option<i64>>(row, column)?
+            .map(|us| from_micros(column, us))
+            .transpose()
+    };
+    Ok(StoredEvent {
+        id: get(row, "id")?,
+        event: NewEvent {
+            provider: get(row, "provider")?,
+            account: get(row, "account")?,
+            event_key: get(row, "event_key")?,
+            status: get(row, "status")?,
+            merchant_order_no: get(row, "merchant_order_no")?,
+            provider_order_no: get(row, "provider_order_no")?,
+            amount: parse_amount(get(row, "amount")?)?,
+            currency: get(row, "currency")?,
+            notification: serde_json::from_str(&notification)
+                .map_err(|e| Error::decode("notification", format!("not JSON: {e}")))?,
+            headers: parse_headers(&headers)?,
+            body: get(row, "body")?,
+            received_at: from_micros("received_at", get(row, "received_at")?)?,
+        },
+        state: state.parse()?,
+        attempts: attempts_u32(get(row, "attempts")?)?,
+        next_attempt_at: from_micros("next_attempt_at", get(row, "next_attempt_at")?)?,
+        lease_owner: get(row, "lease_owner")?,
+        lease_until: opt_time("lease_until")?,
+        last_error: get(row, "last_error")?,
+        delivered_at: opt_time("delivered_at")?,
+    })
+}
+
+impl SqliteBackend {
+    pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::config("url", format!("not a SQLite URL: {e}")))?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(options.acquire_timeout.max(Duration::from_secs(1)));
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut pool = SqlitePoolOptions::new().acquire_timeout(options.acquire_timeout);
+        pool = if memory {
+            // Each connection to `:memory:` would be its own database, and the database goes
+            // with its last connection: keep exactly one, for the pool's whole life.
+            pool.max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            pool.max_connections(options.max_connections)
+        };
+        let pool = pool
+            .connect_with(connect)
+            .await
+            .map_err(|e| Error::sql("connect", e))?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub(crate) fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    pub(crate) async fn record(&self, e: &NewEvent) -> Result<Recorded> {
+        let now = now();
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
+             provider_order_no, amount, currency, notification, headers, body, received_at, \
+             next_attempt_at, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) \
+             ON CONFLICT (provider, account, event_key) DO NOTHING RETURNING id",
+        )
+        .bind(&e.provider)
+        .bind(&e.account)
+        .bind(&e.event_key)
+        .bind(&e.status)
+        .bind(&e.merchant_order_no)
+        .bind(&e.provider_order_no)
+        .bind(e.amount.map(|a| a.to_string()))
+        .bind(&e.currency)
+        .bind(e.notification.to_string())
+        .bind(headers_json(&e.headers)?)
+        .bind(&e.body)
+        .bind(micros(e.received_at))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|err| Error::sql("record", err))?;
+        if let Some(id) = inserted {
+            return Ok(Recorded::New(id));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "SELECT id FROM payhub_events WHERE provider = ?1 AND account = ?2 AND event_key = ?3",
+        )
+        .bind(&e.provider)
+        .bind(&e.account)
+        .bind(&e.event_key)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| Error::sql("record", err))?;
+        Ok(Recorded::Duplicate(id))
+    }
+
+    pub(crate) async fn claim_due(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>> {
+        let fail = |e| Error::sql("claim_due", e);
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(fail)?;
+        // Read the clock once the write lock is held, so no claimer can act on a later "now"
+        // before this one commits.
+        let now = now();
+        let until = now.saturating_add(lease_millis(lease).saturating_mul(1000));
+        let sql = format!(
+            "UPDATE payhub_events SET state = 'delivering', lease_owner = ?1, lease_until = ?2, \
+             attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM payhub_events \
+                 WHERE (state = 'pending' AND next_attempt_at <= ?3) \
+                    OR (state = 'delivering' AND lease_until < ?3) \
+                 ORDER BY next_attempt_at, id LIMIT ?4) \
+             RETURNING {COLUMNS}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(owner)
+            .bind(until)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// Ends a delivery attempt: `set` applies only while `owner` holds the lease. Parameters:
+    /// `?1` id, `?2` owner, `?3` now, then `?4` error and `?5` next attempt when given.
+    async fn finish(
+        &self,
+        operation: &'static str,
+        set: &str,
+        id: i64,
+        owner: &str,
+        error: Option<&str>,
+        next_at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE payhub_events SET {set}, lease_owner = NULL, lease_until = NULL \
+             WHERE id = ?1 AND state = 'delivering' AND lease_owner = ?2 AND lease_until >= ?3"
+        );
+        let mut query = sqlx::query(&sql).bind(id).bind(owner).bind(now());
+        if let Some(error) = error {
+            query = query.bind(error);
+        }
+        if let Some(at) = next_at {
+            query = query.bind(micros(at));
+        }
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(|e| Error::sql(operation, e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn mark_delivered(&self, id: i64, owner: &str) -> Result<bool> {
+        let set = "state = 'delivered', delivered_at = ?3, last_error = NULL";
+        self.finish("mark_delivered", set, id, owner, None, None)
+            .await
+    }
+
+    pub(crate) async fn mark_retry(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_at: OffsetDateTime,
+    ) -> Result<bool> {
+        let set = "state = 'pending', last_error = ?4, next_attempt_at = ?5";
+        self.finish("mark_retry", set, id, owner, Some(error), Some(next_at))
+            .await
+    }
+
+    pub(crate) async fn mark_failed(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
+        let set = "state = 'failed', last_error = ?4";
+        self.finish("mark_failed", set, id, owner, Some(error), None)
+            .await
+    }
+
+    pub(crate) async fn get(&self, id: i64) -> Result<Option<StoredEvent>> {
+        let sql = format!("SELECT {COLUMNS} FROM payhub_events WHERE id = ?1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| Error::sql("get", e))?;
+        row.as_ref().map(decode).transpose()
+    }
+
+    pub(crate) async fn list(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM payhub_events \
+             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR provider = ?2) AND id > ?3 \
+             ORDER BY id LIMIT ?4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.state.map(EventState::as_str))
+            .bind(filter.provider.as_deref())
+            .bind(filter.after_id.unwrap_or(i64::MIN))
+            .bind(filter.page_size())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| Error::sql("list", e))?;
+        rows.iter().map(decode).collect()
+    }
+
+    pub(crate) async fn replay(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payhub_events SET state = 'pending', next_attempt_at = ?2, attempts = 0, \
+             lease_owner = NULL, lease_until = NULL, delivered_at = NULL WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| Error::sql("replay", e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(|e| Error::sql("ping", e))?;
+        Ok(())
+    }
+
+    pub(crate) async fn counts(&self) -> Result<StateCounts> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM payhub_events GROUP BY state")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| Error::sql("counts", e))?;
+        let mut counts = StateCounts::default();
+        for (state, n) in rows {
+            counts.add(state.parse()?, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}

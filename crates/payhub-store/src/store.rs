@@ -1,0 +1,335 @@
+//! [`Store`]: the durable event log a callback gateway writes to before it acknowledges a
+//! provider, and that forwarders read from.
+//!
+//! The contract that makes a fleet safe:
+//!
+//! - [`Store::record`] is atomic and idempotent on `(provider, account, event_key)`: every
+//!   machine may receive the same redelivery at the same time, exactly one stores it, the
+//!   others see [`Recorded::Duplicate`]. It returns only once the row is committed, so the
+//!   gateway acknowledges the provider only for events that survive a crash.
+//! - [`Store::claim_due`] hands each due event to one forwarder at a time, under a lease. A
+//!   forwarder that dies loses its lease when it runs out, and another one takes the event
+//!   over. `mark_*` succeed only for the forwarder still holding the lease, so a forwarder that
+//!   was too slow cannot overwrite its successor's outcome.
+//!
+//! Engines: Postgres for a fleet (claims use `FOR UPDATE SKIP LOCKED`, so forwarders on
+//! several machines never block each other, and every lease is timed by the database's clock);
+//! SQLite for one machine (claims run in one `BEGIN IMMEDIATE` transaction, timed by the
+//! process's clock).
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::event::{EventFilter, NewEvent, Recorded, StateCounts, StoredEvent};
+
+/// Connection settings for [`Store::connect_with`].
+///
+/// ```
+/// use std::time::Duration;
+/// let options = payhub_store::StoreOptions::new()
+///     .max_connections(20)
+///     .acquire_timeout(Duration::from_secs(2));
+/// assert_eq!(options.get_max_connections(), 20);
+/// ```
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    pub(crate) max_connections: u32,
+    pub(crate) acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Ten connections at most; five seconds to get one.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The most connections the pool opens (default 10; at least 1).
+    #[must_use]
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// How long an operation waits for a connection, connecting included, before it fails with
+    /// [`Error::Unavailable`] (default 5 s). Keep it well below the provider's callback timeout
+    /// so the gateway can still answer its retry reply.
+    #[must_use]
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// The configured pool size.
+    pub fn get_max_connections(&self) -> u32 {
+        self.max_connections
+    }
+}
+
+/// A handle on the event store: cheap to clone (a connection pool inside), `Send + Sync`.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")]
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(async {
+/// use payhub_store::{NewEvent, Recorded, Store};
+/// let store = Store::connect("sqlite::memory:").await?;
+/// let event = NewEvent::new("paydesk", "M1", "paydesk:ORD-1:SUCCESS", "SUCCESS", "ORD-1");
+/// let first = store.record(&event).await?;
+/// assert!(first.is_new());
+/// assert_eq!(store.record(&event).await?, Recorded::Duplicate(first.id()));
+/// # Ok::<(), payhub_store::Error>(())
+/// # }).expect("example");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    #[cfg(feature = "sqlite")]
+    Sqlite(crate::sqlite::SqliteBackend),
+    #[cfg(feature = "postgres")]
+    Postgres(crate::postgres::PgBackend),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $e:expr) => {
+        match &$self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite($b) => $e,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres($b) => $e,
+        }
+    };
+}
+
+/// The engine a URL names, by its scheme.
+fn engine_of(url: &str) -> Option<&'static str> {
+    if url.starts_with("sqlite:") {
+        Some("sqlite")
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some("postgres")
+    } else {
+        None
+    }
+}
+
+impl Store {
+    /// Connects with the default [`StoreOptions`] and applies the schema migrations.
+    ///
+    /// `url` is `sqlite://path/to/file.db?mode=rwc` (created if missing), `sqlite::memory:`
+    /// (for tests: gone when the store is dropped) or `postgres://user:password@host/db`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a URL of another engine or of an engine whose feature is off,
+    /// [`Error::Unavailable`] when the database cannot be reached within the acquire timeout,
+    /// [`Error::Migrate`] when the schema cannot be brought up to date.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, &StoreOptions::default()).await
+    }
+
+    /// Connects with `options` and applies the schema migrations (see [`Store::connect`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::connect`].
+    pub async fn connect_with(url: &str, options: &StoreOptions) -> Result<Self> {
+        let backend = match engine_of(url) {
+            #[cfg(feature = "sqlite")]
+            Some("sqlite") => {
+                Backend::Sqlite(crate::sqlite::SqliteBackend::connect(url, options).await?)
+            }
+            #[cfg(feature = "postgres")]
+            Some("postgres") => {
+                Backend::Postgres(crate::postgres::PgBackend::connect(url, options).await?)
+            }
+            Some(engine) => {
+                return Err(Error::config(
+                    "url",
+                    format!("the {engine} engine needs the `{engine}` feature of payhub-store"),
+                ));
+            }
+            None => {
+                return Err(Error::config(
+                    "url",
+                    "expected a sqlite: or postgres:// URL",
+                ));
+            }
+        };
+        Ok(Self { backend })
+    }
+
+    /// The engine behind this store: `"sqlite"` or `"postgres"`.
+    pub fn engine(&self) -> &'static str {
+        dispatch!(self, _b => _b.engine())
+    }
+
+    /// Stores `event` unless `(provider, account, event_key)` is already stored, atomically:
+    /// of many concurrent calls with the same key exactly one returns [`Recorded::New`]. Returns
+    /// after the row is committed; only then acknowledge the provider. A new event is due for
+    /// forwarding at once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] when the store cannot be reached (answer the provider's retry
+    /// reply), [`Error::Database`] when it refuses the row.
+    pub async fn record(&self, event: &NewEvent) -> Result<Recorded> {
+        dispatch!(self, b => b.record(event).await)
+    }
+
+    /// Claims up to `limit` due events for `owner` for `lease`: pending events whose
+    /// `next_attempt_at` has come, and delivering events whose lease ran out (their forwarder
+    /// died). Each claimed event is `Delivering`, owned by `owner` until `now + lease`, with
+    /// `attempts` counted up. Concurrent callers never get the same event while its lease is
+    /// alive. Events come in id order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`]; nothing is claimed then.
+    pub async fn claim_due(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut events = dispatch!(self, b => b.claim_due(owner, lease, limit).await)?;
+        events.sort_by_key(|e| e.id);
+        Ok(events)
+    }
+
+    /// Marks event `id` delivered, if `owner` still holds its lease. Returns whether it did
+    /// (false: the lease ran out and the event is, or will be, delivered again).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn mark_delivered(&self, id: i64, owner: &str) -> Result<bool> {
+        dispatch!(self, b => b.mark_delivered(id, owner).await)
+    }
+
+    /// Puts event `id` back to pending, due at `next_at`, recording `error`, if `owner` still
+    /// holds its lease. Returns whether it did. On Postgres `next_at` is compared with the
+    /// database's clock: keep the machines' clocks synchronized (NTP); a skew of seconds only
+    /// shifts the retry by as much.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn mark_retry(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_at: OffsetDateTime,
+    ) -> Result<bool> {
+        dispatch!(self, b => b.mark_retry(id, owner, error, next_at).await)
+    }
+
+    /// Marks event `id` failed (no more attempts; it stays stored for [`Store::replay`]),
+    /// recording `error`, if `owner` still holds its lease. Returns whether it did.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn mark_failed(&self, id: i64, owner: &str, error: &str) -> Result<bool> {
+        dispatch!(self, b => b.mark_failed(id, owner, error).await)
+    }
+
+    /// Event `id`, if stored.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`], [`Error::Database`], or [`Error::Decode`] for a row this
+    /// version cannot read.
+    pub async fn get(&self, id: i64) -> Result<Option<StoredEvent>> {
+        dispatch!(self, b => b.get(id).await)
+    }
+
+    /// One page of events matching `filter`, in id order (see [`EventFilter`]: pass the last
+    /// id as the next page's `after_id`). Never loads more than
+    /// [`EventFilter::MAX_LIMIT`] rows.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get`].
+    pub async fn list(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+        dispatch!(self, b => b.list(filter).await)
+    }
+
+    /// Sends event `id` again: back to pending, due now, with its attempt count reset and its
+    /// lease dropped (whatever its state, delivered and failed included). Returns false when no
+    /// such event exists.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn replay(&self, id: i64) -> Result<bool> {
+        dispatch!(self, b => b.replay(id).await)
+    }
+
+    /// Checks that the store answers (for `/readyz`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] when it does not.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, b => b.ping().await)
+    }
+
+    /// How many events are in each state.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get`].
+    pub async fn counts(&self) -> Result<StateCounts> {
+        dispatch!(self, b => b.counts().await)
+    }
+
+    /// Closes the pool: waits for connections in use to come back, then closes them all.
+    pub async fn close(&self) {
+        dispatch!(self, b => b.close().await)
+    }
+}
+
+/// Lease length as whole milliseconds, at least 1.
+pub(crate) fn lease_millis(lease: Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engines_by_scheme() {
+        assert_eq!(engine_of("sqlite::memory:"), Some("sqlite"));
+        assert_eq!(engine_of("sqlite://x.db?mode=rwc"), Some("sqlite"));
+        assert_eq!(engine_of("postgres://u@h/db"), Some("postgres"));
+        assert_eq!(engine_of("postgresql://u@h/db"), Some("postgres"));
+        assert_eq!(engine_of("mysql://u:secret@h/db"), None);
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_a_config_error_without_the_url() {
+        let err = Store::connect("mysql://u:hunter2@h/db")
+            .await
+            .expect_err("mysql is not an engine");
+        assert!(matches!(err, Error::Config { field: "url", .. }), "{err}");
+        assert!(!err.to_string().contains("hunter2"));
+    }
+}
