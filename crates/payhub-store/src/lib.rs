@@ -50,6 +50,8 @@ pub mod signature;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod forward;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod inbox;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "redis")]
@@ -63,5 +65,7 @@ pub use error::{Error, Result};
 pub use event::{EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use forward::{ForwardReport, Forwarder, ForwarderBuilder};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use inbox::new_event;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use store::{Store, StoreOptions};

@@ -51,6 +51,7 @@ mod dedupe;
 mod error;
 mod expect;
 mod hub;
+mod inbox;
 mod notification;
 mod provider;
 mod providers;
@@ -71,6 +72,7 @@ pub use hub::account::{Account, AccountFuture, KeyUsed, ProviderAccount, Verifie
 pub use hub::adapter::{AccountSettings, Adapter, Setting, default_adapters};
 pub use hub::registry::{DEFAULT_ACCOUNT, Hub, HubBuilder, dedupe_key};
 pub use hub::request::{CheckoutRequest, Customer, Extras, RechargeRequest};
+pub use inbox::{Inbox, InboxError, InboxEvent, MemoryInbox, Recorded, event_key, inbox_key};
 pub use notification::Notification;
 pub use provider::{Provider, UnknownProvider};
 pub use router::{Delivery, NotifyRouter};

@@ -63,8 +63,13 @@ pub enum Delivery<E> {
     /// deliver again (never "received", in case that handler fails), and the handler is not
     /// called.
     InProgress(Notification),
-    /// Verified, but the handler failed: the provider is told to deliver again.
+    /// Verified, but the handler failed: the provider is told to deliver again (with an
+    /// [`Inbox`](crate::Inbox), the event is already recorded and is acknowledged; re-drive it
+    /// from the inbox).
     HandlerFailed(Notification, E),
+    /// Verified, but the [`Inbox`](crate::Inbox) could not record it: the provider is told to
+    /// deliver again, and the handler is not called.
+    NotRecorded(Notification, crate::InboxError),
     /// Refused: it did not verify (or the provider is not configured). The provider's retry
     /// reply is sent, so a genuine callback refused by a misconfiguration is delivered again
     /// once the configuration is fixed.
@@ -129,6 +134,14 @@ impl NotifyRouter {
     #[must_use]
     pub fn deduper(mut self, deduper: Arc<dyn NotifyDeduper>) -> Self {
         self.hub.set_deduper(deduper);
+        self
+    }
+
+    /// Records every verified callback in `inbox` before acknowledging it (see
+    /// [`Inbox`](crate::Inbox)).
+    #[must_use]
+    pub fn inbox(mut self, inbox: Arc<dyn crate::Inbox>) -> Self {
+        self.hub.set_inbox(inbox);
         self
     }
 

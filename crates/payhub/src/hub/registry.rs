@@ -24,7 +24,7 @@ use payhub_runtime::metrics::{self, CallbackOutcome};
 use crate::hub::adapter::default_adapters;
 use crate::{
     Account, AccountSettings, Ack, Adapter, CheckoutRequest, Delivery, DeliveryState, Error,
-    NotifyDeduper, PaymentLink, PaymentStatus, Provider, RechargeReceipt, RechargeRequest,
+    Inbox, InboxEvent, NotifyDeduper, Recorded, PaymentLink, PaymentStatus, Provider, RechargeReceipt, RechargeRequest,
     Verified,
 };
 
@@ -56,6 +56,7 @@ pub struct Hub {
     adapters: BTreeMap<Provider, Arc<dyn Adapter>>,
     accounts: BTreeMap<Provider, BTreeMap<String, Arc<dyn Account>>>,
     deduper: Option<Arc<dyn NotifyDeduper>>,
+    inbox: Option<Arc<dyn Inbox>>,
 }
 
 /// Builds a [`Hub`] ([`Hub::builder`]).
@@ -74,6 +75,7 @@ impl Default for Hub {
                 .collect(),
             accounts: BTreeMap::new(),
             deduper: None,
+            inbox: None,
         }
     }
 }
@@ -287,16 +289,17 @@ impl Hub {
             }
         };
         let notification = verified.notification.clone();
+        if let Some(inbox) = &self.inbox {
+            return self
+                .deliver_recorded(inbox.as_ref(), provider, headers, body, verified, handler)
+                .await;
+        }
         let key = dedupe_key(&verified);
         if let Some(d) = &self.deduper {
             match d.begin(&key).await {
                 DeliveryState::Done => {
                     metrics::callback(provider.name(), CallbackOutcome::Duplicate);
-                    tracing::info!(
-                        provider = provider.name(),
-                        key,
-                        "duplicate callback acknowledged"
-                    );
+                    tracing::info!(provider = provider.name(), key, "duplicate callback acknowledged");
                     return (self.ack(provider), Delivery::Duplicate(notification));
                 }
                 DeliveryState::InProgress => {
@@ -341,6 +344,51 @@ impl Hub {
             }
         }
     }
+
+    /// With an inbox: record, and acknowledge only once the record is committed.
+    async fn deliver_recorded<F, Fut, E>(
+        &self,
+        inbox: &dyn Inbox,
+        provider: Provider,
+        headers: &HeaderMap,
+        body: &[u8],
+        verified: Verified,
+        handler: F,
+    ) -> (Ack, Delivery<E>)
+    where
+        F: FnOnce(Verified) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
+        let notification = verified.notification.clone();
+        let key = crate::event_key(&notification);
+        let event = InboxEvent {
+            provider,
+            account: &verified.account,
+            event_key: &key,
+            notification: &notification,
+            headers,
+            body,
+            received_at: time::OffsetDateTime::now_utc(),
+        };
+        match inbox.record(event).await {
+            Err(e) => {
+                tracing::warn!(provider = provider.name(), key, error = %e, "callback not recorded; asking for redelivery");
+                (self.retry_ack(provider), Delivery::NotRecorded(notification, e))
+            }
+            Ok(Recorded::Duplicate) => {
+                metrics::callback(provider.name(), CallbackOutcome::Duplicate);
+                (self.ack(provider), Delivery::Duplicate(notification))
+            }
+            Ok(_) => match handler(verified).await {
+                Ok(()) => (self.ack(provider), Delivery::Handled(notification)),
+                Err(e) => {
+                    // The event is durable in the inbox: acknowledged; re-drive it from there.
+                    tracing::warn!(provider = provider.name(), key, "callback handler failed after the event was recorded; acknowledged (the inbox holds it)");
+                    (self.ack(provider), Delivery::HandlerFailed(notification, e))
+                }
+            },
+        }
+    }
 }
 
 /// The deduplication key of a verified callback: the notification's own key, with the account
@@ -369,6 +417,7 @@ impl fmt::Debug for Hub {
         f.debug_struct("Hub")
             .field("accounts", &accounts)
             .field("deduper", &self.deduper.is_some())
+            .field("inbox", &self.inbox.is_some())
             .finish()
     }
 }
@@ -393,6 +442,15 @@ impl Hub {
 
     pub(crate) fn set_deduper(&mut self, deduper: Arc<dyn NotifyDeduper>) {
         self.deduper = Some(deduper);
+    }
+
+    pub(crate) fn set_inbox(&mut self, inbox: Arc<dyn Inbox>) {
+        self.inbox = Some(inbox);
+    }
+
+    /// The inbox, if one is set.
+    pub fn inbox(&self) -> Option<&Arc<dyn Inbox>> {
+        self.inbox.as_ref()
     }
 }
 
@@ -442,6 +500,13 @@ impl HubBuilder {
     /// Deduplicates callbacks in [`Hub::deliver`] with `deduper`.
     pub fn deduper(mut self, deduper: Arc<dyn NotifyDeduper>) -> Self {
         self.hub.deduper = Some(deduper);
+        self
+    }
+
+    /// Records every verified callback in `inbox` before acknowledging it (see
+    /// [`Inbox`]); the deduper is then not used (the inbox deduplicates).
+    pub fn inbox(mut self, inbox: Arc<dyn Inbox>) -> Self {
+        self.hub.inbox = Some(inbox);
         self
     }
 
