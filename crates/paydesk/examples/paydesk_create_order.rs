@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! PAYDESK_BASE_URL=https://... PAYDESK_MERCHANT_ID=1002001 PAYDESK_API_KEY=... \
-//!     cargo run -p paydesk --example create_order
+//!     cargo run -p paydesk --example paydesk_create_order
 //! ```
 //!
 //! Optional: `PAYDESK_NOTIFY_URL` (default `https://merchant.example/paydesk/notify`),

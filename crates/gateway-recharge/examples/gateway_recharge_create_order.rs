@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! GATEWAY_RECHARGE_BASE_URL=https://... GATEWAY_RECHARGE_MERCHANT_NO=M... GATEWAY_RECHARGE_KEY=... \
-//!   cargo run -p gateway-recharge --example create_order -- [ORDER_NO] [AMOUNT]
+//!   cargo run -p gateway-recharge --example gateway_recharge_create_order -- [ORDER_NO] [AMOUNT]
 //! ```
 //!
 //! Optional environment: `GATEWAY_RECHARGE_CALLBACK_URL`, `GATEWAY_RECHARGE_RETURN_URL`,
