@@ -33,6 +33,7 @@ mod create_order;
 mod deposit;
 mod deposit_query;
 mod envelope;
+pub(crate) use envelope::is_envelope;
 mod raw;
 
 pub use balance::{BalanceRequest, BalanceResponse};

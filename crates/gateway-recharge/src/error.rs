@@ -22,7 +22,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The client or verifier configuration is unusable (missing base URL, empty key, bad
-    /// environment variable). Raised by `build()` / `from_env()`, never by a call.
+    /// environment variable), raised by `build()` / `from_env()`; or, from a call, the base URL
+    /// has no such route: HTTP 404 / 405 without WinPay's envelope, so nothing was executed
+    /// (setting `base_url`, the message names the URL called).
     #[error("configuration: {0}")]
     Config(ConfigError),
     /// A request field breaks a rule; nothing was sent.

@@ -18,7 +18,8 @@
 //! ```
 
 use payhub_runtime::{
-    AckWords, Call, Disposition, Idempotency, PreparedRequest, Protocol, TransportError,
+    AckWords, Call, Disposition, Idempotency, NoSuchRoute, PreparedRequest, Protocol, RawResponse,
+    TransportError,
 };
 
 use crate::error::{Error, OutcomeUnknown};
@@ -52,6 +53,17 @@ impl Protocol for GatewayRecharge {
             order_no: call.order_no.map(str::to_owned),
             cause: Box::new(e),
         })
+    }
+
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        crate::api::is_envelope(&reply.body)
+    }
+
+    /// HTTP 404 / 405 without WinPay's envelope: a wrong base URL, nothing executed. An
+    /// [`Error::Config`] on `base_url` whose message names the URL called; never retried,
+    /// never "outcome unknown".
+    fn no_such_route(&self, e: NoSuchRoute) -> Error {
+        Error::config("base_url", e.to_string())
     }
 
     fn outcome_label(&self, e: &Error) -> &'static str {

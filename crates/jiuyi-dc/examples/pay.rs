@@ -5,6 +5,10 @@
 //!   cargo run -p jiuyi-dc --example pay -- <card_id> <account> [out_order_id] [max_price_yuan]
 //! ```
 //!
+//! Against the payhub sandbox (`cargo run -p payhub-sandbox -- --port 8080` in another
+//! terminal): `JIUYI_BASE_URL=http://127.0.0.1:8080/jiuyi-dc JIUYI_APPID=19190009
+//! JIUYI_APPSECRET=HJH546HKDHK`, then `-- 43 13800138000`.
+//!
 //! Exits with status 1 and the typed error on failure (2 for bad arguments). On an unknown
 //! outcome it says so: query the order before placing it again.
 

@@ -33,6 +33,7 @@ mod card_query_order;
 mod confirm_order;
 mod draw_order;
 mod envelope;
+pub(crate) use envelope::is_envelope;
 pub(crate) mod json;
 mod pay;
 mod products;

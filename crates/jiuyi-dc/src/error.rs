@@ -19,7 +19,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The client is misconfigured (missing or empty credential, bad base URL, bad env var).
+    /// The client is misconfigured (missing or empty credential, bad base URL, bad env var), or
+    /// a call reached no route: HTTP 404 / 405 without the dcapi envelope, so nothing was
+    /// executed (field `base_url`, the message names the URL called).
     #[error(transparent)]
     Config(ConfigError),
     /// A request field breaks a documented rule; nothing was sent.

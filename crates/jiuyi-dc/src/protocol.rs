@@ -3,7 +3,8 @@
 //! callback acknowledgement.
 
 use payhub_runtime::{
-    AckWords, Call, Disposition, Idempotency, PreparedRequest, Protocol, TransportError,
+    AckWords, Call, Disposition, Idempotency, NoSuchRoute, PreparedRequest, Protocol, RawResponse,
+    TransportError,
 };
 
 use crate::Error;
@@ -50,6 +51,17 @@ impl Protocol for JiuyiDc {
             call.order_no.unwrap_or(""),
             e,
         ))
+    }
+
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        crate::api::is_envelope(&reply.body)
+    }
+
+    /// HTTP 404 / 405 without dcapi's envelope: a wrong base URL, nothing executed. An
+    /// [`Error::Config`] on `base_url` whose message names the URL called; never retried,
+    /// never "outcome unknown".
+    fn no_such_route(&self, e: NoSuchRoute) -> Error {
+        Error::config("base_url", e.to_string())
     }
 
     fn outcome_label(&self, e: &Error) -> &'static str {

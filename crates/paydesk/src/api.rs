@@ -56,6 +56,7 @@ mod collect;
 mod query;
 
 mod envelope;
+pub(crate) use envelope::is_envelope;
 mod fields;
 mod validate;
 mod wire;

@@ -25,7 +25,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The client could not be configured (missing base URL, empty apiKey, bad env variable).
+    /// The client could not be configured (missing base URL, empty apiKey, bad env variable),
+    /// or a call reached no route: HTTP 404 / 405 without Cashy's envelope, so nothing was
+    /// executed (setting `base_url`, the message names the URL called).
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// A request broke a documented rule; nothing was sent.

@@ -6,7 +6,9 @@
 //! use paydesk::api::PayDeskRequest;
 //! use rust_decimal::Decimal;
 //! # async fn run() -> paydesk::Result<()> {
-//! let client = Client::from_env()?; // PAYDESK_BASE_URL, PAYDESK_MERCHANT_ID, PAYDESK_API_KEY
+//! // PAYDESK_BASE_URL (the payhub sandbox: http://127.0.0.1:8080/paydesk), PAYDESK_MERCHANT_ID,
+//! // PAYDESK_API_KEY.
+//! let client = Client::from_env()?;
 //! let req = PayDeskRequest::new("M0001", "TZS", Decimal::from(1000), "https://shop.example/notify")
 //!     .mobile_money_phone("721323213")
 //!     .real_name("Jeck")

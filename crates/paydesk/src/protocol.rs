@@ -12,11 +12,12 @@
 //! - Cashy signs no timestamp, so one signed request serves every attempt.
 
 use payhub_runtime::{
-    AckWords, Call, Disposition, Idempotency, PreparedRequest, Protocol, TransportError,
+    AckWords, Call, Disposition, Idempotency, NoSuchRoute, PreparedRequest, Protocol, RawResponse,
+    TransportError,
 };
 
 use crate::api::create_kind;
-use crate::error::{ApiErrorCode, Error, OutcomeUnknown};
+use crate::error::{ApiErrorCode, ConfigError, Error, OutcomeUnknown};
 
 /// Cashy (the `paydesk` crate) as a [`Protocol`] and as the [`AckWords`] of
 /// [`notify::Ack`](crate::notify::Ack).
@@ -49,6 +50,17 @@ impl Protocol for Paydesk {
     fn outcome_unknown(&self, call: &Call<'_>, e: Error) -> Error {
         let kind = create_kind(call.operation);
         OutcomeUnknown::new(call.operation, kind, call.order_no, e).into()
+    }
+
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        crate::api::is_envelope(&reply.body)
+    }
+
+    /// HTTP 404 / 405 without Cashy's envelope: a wrong base URL, nothing executed. An
+    /// [`Error::Config`] on `base_url` whose message names the URL called; never retried,
+    /// never "outcome unknown".
+    fn no_such_route(&self, e: NoSuchRoute) -> Error {
+        ConfigError::new("base_url", e.to_string()).into()
     }
 
     fn outcome_label(&self, e: &Error) -> &'static str {

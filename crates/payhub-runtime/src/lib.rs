@@ -56,7 +56,7 @@ pub use reconcile::Reconciliation;
 pub use base_url::{BaseUrlError, parse_base_url};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deadline::Deadline;
-pub use error::{TransportError, TransportErrorKind};
+pub use error::{NoSuchRoute, TransportError, TransportErrorKind};
 pub use freshness::{Staleness, check_freshness};
 pub use nonce::{FixedNonce, NonceSource, RandomAlphanumeric, RandomHex, RandomUuid};
 pub use request::{Idempotency, Method, PreparedRequest};

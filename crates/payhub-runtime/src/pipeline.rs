@@ -15,8 +15,8 @@ use std::time::Instant;
 use tracing::{Instrument as _, Span, field};
 
 use crate::{
-    Deadline, Idempotency, PreparedRequest, RawResponse, RetryPolicy, Transport, TransportError,
-    metrics,
+    Deadline, Idempotency, NoSuchRoute, PreparedRequest, RawResponse, RetryPolicy, Transport,
+    TransportError, metrics,
 };
 
 /// What the pipeline does with an error of one attempt.
@@ -47,6 +47,8 @@ pub enum Disposition {
 ///     Busy,
 ///     #[error("outcome unknown: {0}")]
 ///     OutcomeUnknown(Box<MyError>),
+///     #[error(transparent)]
+///     Config(#[from] payhub_runtime::NoSuchRoute),
 /// }
 ///
 /// struct MyProtocol;
@@ -66,8 +68,17 @@ pub enum Disposition {
 ///         MyError::OutcomeUnknown(Box::new(e))
 ///     }
 ///     fn outcome_label(&self, e: &MyError) -> &'static str {
-///         match e { MyError::Transport(_) => "transport", MyError::Busy => "api", MyError::OutcomeUnknown(_) => "outcome_unknown" }
+///         match e {
+///             MyError::Transport(_) => "transport",
+///             MyError::Busy => "api",
+///             MyError::OutcomeUnknown(_) => "outcome_unknown",
+///             MyError::Config(_) => "config",
+///         }
 ///     }
+///     fn is_envelope(&self, reply: &payhub_runtime::RawResponse) -> bool {
+///         reply.body.starts_with(b"{\"code\"")
+///     }
+///     fn no_such_route(&self, e: payhub_runtime::NoSuchRoute) -> MyError { e.into() }
 /// }
 /// ```
 pub trait Protocol: Send + Sync {
@@ -93,6 +104,20 @@ pub trait Protocol: Send + Sync {
     /// A short, stable label of the error for the span's `outcome` field and the metrics
     /// (`"transport"`, `"api"`, `"decode"`, ...).
     fn outcome_label(&self, e: &Self::Error) -> &'static str;
+
+    /// Whether `reply` carries the provider's own reply envelope (its JSON error or success
+    /// shape), so that an HTTP 404 or 405 with it is the provider's API answer, parsed as usual.
+    /// Asked only for those two statuses: a 404 / 405 without the envelope (an HTML page, an
+    /// empty body, another server's JSON) means the URL has no route, and the pipeline returns
+    /// [`Protocol::no_such_route`] without parsing the reply.
+    fn is_envelope(&self, reply: &RawResponse) -> bool;
+
+    /// The crate's configuration error for a request that reached no route of the provider's
+    /// API (HTTP 404 / 405 without its envelope): the request was not executed, so it is never
+    /// "outcome unknown", and resending it cannot help; [`Protocol::disposition`] must answer
+    /// [`Disposition::Fail`] for it. Its message should be `e`'s, which names the URL called
+    /// and says to check `base_url`.
+    fn no_such_route(&self, e: NoSuchRoute) -> Self::Error;
 
     /// Attaches what the request signed to an error of this attempt (an API refusal keeps it
     /// for an explicit explanation). Default: unchanged.
@@ -180,6 +205,9 @@ impl Pipeline {
     /// classified by the protocol: reads are retried with jittered backoff while time is left;
     /// a write is resent only when the protocol says it certainly did not take effect, and a
     /// write that may have been executed becomes the protocol's "outcome unknown".
+    /// A reply of HTTP 404 or 405 without the provider's envelope ([`Protocol::is_envelope`])
+    /// is not parsed: the URL has no route, nothing was executed, and the call ends with the
+    /// protocol's [`Protocol::no_such_route`] configuration error naming the URL.
     ///
     /// Everything happens in one `payhub.call` span (provider, operation, merchant, order
     /// numbers, attempt, http_status, outcome, latency_ms), and the metrics of
@@ -288,6 +316,17 @@ impl Pipeline {
         match self.transport.send_until(prepared, deadline).await {
             Ok(reply) => {
                 span.record("http_status", reply.status);
+                // A 404 / 405 that is not the provider's answer: the URL has no route, so
+                // nothing was executed (a wrong base URL), whatever the call.
+                if NoSuchRoute::is_route_status(reply.status) && !protocol.is_envelope(&reply) {
+                    let url = format!("{}{}", self.transport.base_url(), prepared.path_and_query());
+                    return Err(protocol.no_such_route(NoSuchRoute::new(
+                        prepared.operation(),
+                        prepared.method(),
+                        &url,
+                        reply.status,
+                    )));
+                }
                 parse(&reply).map_err(|e| protocol.with_request(e, prepared))
             }
             Err(e) => Err(protocol.transport_error(e)),

@@ -59,9 +59,9 @@ pub enum Delivery<E> {
     /// not called.
     Duplicate(Notification),
     /// Verified, but another delivery of the same event is being handled right now (or the
-    /// deduper had no room for another claim, [`DeliveryState::Busy`]): the provider is told to
-    /// deliver again (never "received", in case that handler fails), and the handler is not
-    /// called.
+    /// deduper had no room for another claim,
+    /// [`DeliveryState::Busy`](crate::DeliveryState::Busy)): the provider is told to deliver
+    /// again (never "received", in case that handler fails), and the handler is not called.
     InProgress(Notification),
     /// Verified, but the handler failed: the provider is told to deliver again (with an
     /// [`Inbox`](crate::Inbox), the event is already recorded and is acknowledged; re-drive it

@@ -2,11 +2,17 @@
 //! payment URL.
 //!
 //! ```sh
-//! TOKENPAY_APP_ID=... TOKENPAY_MCH_ID=... TOKENPAY_APP_SECRET=... \
+//! TOKENPAY_BASE_URL=... TOKENPAY_APP_ID=... TOKENPAY_MCH_ID=... TOKENPAY_APP_SECRET=... \
 //!   cargo run -p tokenpay --example prepay
 //! ```
 //!
-//! Optional: `TOKENPAY_BASE_URL` (default `https://api.tokenpay.me`), `TOKENPAY_AMOUNT` (major
+//! `TOKENPAY_BASE_URL` unset means the **live API** (`https://api.tokenpay.me`). Against the
+//! payhub sandbox (`cargo run -p payhub-sandbox -- --port 8080` in another terminal):
+//! `TOKENPAY_BASE_URL=http://127.0.0.1:8080/tokenpay
+//! TOKENPAY_APP_ID=8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd TOKENPAY_MCH_ID=1234567890
+//! TOKENPAY_APP_SECRET=0123456789abcdef0123456789abcdef`.
+//!
+//! Optional: `TOKENPAY_AMOUNT` (major
 //! units, default `1`), `TOKENPAY_CHAIN` (default `TRON`), `TOKENPAY_CURRENCY` (default `USDT`),
 //! `TOKENPAY_OUT_TRADE_NO` (default: generated), `TOKENPAY_NOTIFY_URL`.
 //! Exits non-zero with the typed error on failure.

@@ -81,7 +81,7 @@ pub use close_payout::{ClosePayoutRequest, ClosePayoutResponse};
 pub use create_payout::{CreatePayoutRequest, CreatePayoutResponse, PayoutAmount};
 pub use currencies::{CurrenciesRequest, CurrenciesResponse, CurrencyDetail};
 pub use envelope::ReplySignatureMode;
-pub(crate) use envelope::{ReplyCheck, read, reply_setters};
+pub(crate) use envelope::{ReplyCheck, is_envelope, read, reply_setters};
 pub use prepay::{PrepayRequest, PrepayResponse};
 pub use query_order::{QueryOrderRequest, QueryOrderResponse};
 pub use query_payout::{QueryPayoutRequest, QueryPayoutResponse};

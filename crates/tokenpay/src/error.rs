@@ -21,7 +21,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The client could not be configured (a missing variable, a secret that is not 32 bytes, a
-    /// bad base URL). Nothing was sent.
+    /// bad base URL): nothing was sent. Or a call reached no route: HTTP 404 / 405 without
+    /// tokenpay's envelope, so nothing was executed (field `base_url`, the message names the
+    /// URL called).
     #[error("tokenpay configuration: {0}")]
     Config(#[from] ConfigError),
     /// The request broke a rule before it was sent (the field and the rule are named). Nothing

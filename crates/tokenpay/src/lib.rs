@@ -9,7 +9,9 @@
 //! use tokenpay::api::PrepayRequest;
 //! use tokenpay::types::{Chain, Currency};
 //!
-//! let client = tokenpay::Client::from_env()?; // ENV_APP_ID, ENV_MCH_ID, ENV_APP_SECRET
+//! // ENV_APP_ID, ENV_MCH_ID, ENV_APP_SECRET, and ENV_BASE_URL: unset = the live API
+//! // (DEFAULT_BASE_URL); the payhub sandbox: http://127.0.0.1:8080/tokenpay.
+//! let client = tokenpay::Client::from_env()?;
 //! let order = PrepayRequest::new("A-1001", Decimal::from_str("9").unwrap(), Chain::Tron, Currency::Usdt)
 //!     .notify_url("https://merchant.example/tokenpay/notify");
 //! let created = client.send(&order).await?;

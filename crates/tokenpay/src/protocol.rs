@@ -3,7 +3,8 @@
 //! callback answer ([`payhub_runtime::AckWords`]).
 
 use payhub_runtime::{
-    AckWords, Call, Disposition, Idempotency, PreparedRequest, Protocol, Reconciliation,
+    AckWords, Call, Disposition, Idempotency, NoSuchRoute, PreparedRequest, Protocol, RawResponse,
+    Reconciliation,
 };
 
 use crate::error::{Error, OutcomeUnknown, Result, TransportError};
@@ -96,6 +97,17 @@ impl Protocol for Tokenpay {
             (None, None) => None,
         };
         OutcomeUnknown::new(call.operation, reference, e).into()
+    }
+
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        crate::api::is_envelope(reply)
+    }
+
+    /// HTTP 404 / 405 without tokenpay's envelope: a wrong base URL, nothing executed. An
+    /// [`Error::Config`] on `base_url` whose message names the URL called; never retried,
+    /// never "outcome unknown".
+    fn no_such_route(&self, e: NoSuchRoute) -> Error {
+        Error::config("base_url", e.to_string())
     }
 
     fn outcome_label(&self, e: &Error) -> &'static str {

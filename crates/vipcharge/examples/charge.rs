@@ -7,6 +7,11 @@
 //! cargo run -p vipcharge --example charge -- <productCode> <account> [bizCode] [mobile]
 //! ```
 //!
+//! Against the payhub sandbox (`cargo run -p payhub-sandbox -- --port 8080` in another
+//! terminal): `VIPCHARGE_BASE_URL=http://127.0.0.1:8080/vipcharge VIPCHARGE_MERCHANT_ID=166
+//! VIPCHARGE_BUSINESS_ID=166 VIPCHARGE_SIGN_TYPE=MD5 VIPCHARGE_SECRET=testSignKey`, then
+//! `-- 87103 w23b52`.
+//!
 //! Exits with status 1 and the typed error when the call fails, 2 when the outcome is unknown
 //! (the order may exist: query it with `Client::reconcile`, never resend it).
 

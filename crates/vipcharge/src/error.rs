@@ -20,7 +20,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The client configuration is wrong (missing setting, bad key, bad URL).
+    /// The client configuration is wrong (missing setting, bad key, bad URL), or a call reached
+    /// no route: HTTP 404 / 405 without the platform's envelope, so nothing was executed
+    /// (setting `base_url`, the message names the URL called).
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// A request broke a rule before anything was sent.

@@ -4,10 +4,11 @@
 //! acknowledgement words.
 
 use payhub_runtime::{
-    AckWords, Call, Disposition, Idempotency, PreparedRequest, Protocol, TransportError,
+    AckWords, Call, Disposition, Idempotency, NoSuchRoute, PreparedRequest, Protocol, RawResponse,
+    TransportError,
 };
 
-use crate::error::{Error, OutcomeUnknown, UnknownReason};
+use crate::error::{ConfigError, Error, OutcomeUnknown, UnknownReason};
 
 /// The vipcharge protocol (a unit value; the client holds one).
 ///
@@ -59,6 +60,17 @@ impl Protocol for Vipcharge {
             .into(),
             other => other,
         }
+    }
+
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        crate::api::is_envelope(&reply.body)
+    }
+
+    /// HTTP 404 / 405 without the platform's envelope: a wrong base URL, nothing executed. An
+    /// [`Error::Config`] on `base_url` whose message names the URL called; never retried,
+    /// never "outcome unknown".
+    fn no_such_route(&self, e: NoSuchRoute) -> Error {
+        ConfigError::new("base_url", e.to_string()).into()
     }
 
     fn outcome_label(&self, e: &Error) -> &'static str {

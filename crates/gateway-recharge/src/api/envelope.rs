@@ -172,3 +172,9 @@ fn read_envelope(body: &[u8]) -> std::result::Result<Envelope<'_>, (String, bool
         }
     })
 }
+
+/// Whether `body` is a WinPay envelope (a JSON object with `code`): an HTTP 404 / 405 with it is
+/// WinPay's answer, without it the URL has no route.
+pub(crate) fn is_envelope(body: &[u8]) -> bool {
+    read_envelope(body).is_ok_and(|e| e.code.is_some())
+}

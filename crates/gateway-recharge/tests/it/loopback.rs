@@ -713,3 +713,56 @@ async fn client_is_send_sync_and_its_futures_can_be_spawned() {
         .expect("task");
     assert!(order.is_ok());
 }
+
+/// A 404 / 405 that is not WinPay's envelope (an HTML page, an empty body, another server's
+/// JSON): the URL has no route, so the create was not executed. A configuration error on
+/// `base_url` naming the full URL, sent once, never "outcome unknown".
+#[tokio::test]
+async fn create_answered_404_or_405_without_the_envelope_is_a_config_error_naming_the_url() {
+    let cases = [
+        Reply::Respond(
+            404,
+            "text/html",
+            b"<html><h1>404 Not Found</h1></html>".to_vec(),
+        ),
+        Reply::Respond(405, "text/plain", Vec::new()),
+        Reply::Respond(
+            404,
+            "application/json",
+            br#"{"error":"not_found"}"#.to_vec(),
+        ),
+    ];
+    for reply in cases {
+        let server = Server::start(vec![reply.clone()]).await;
+        let err = client(&server).send(&create()).await.expect_err("no route");
+        assert!(!err.is_outcome_unknown(), "{reply:?}: {err:?}");
+        assert!(!err.is_retryable(), "{reply:?}: {err:?}");
+        let Error::Config(c) = &err else {
+            panic!("{reply:?}: {err:?}")
+        };
+        assert_eq!(c.setting(), "base_url");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("POST {}/gateway/recharge", server.url)),
+            "{text}"
+        );
+        assert!(text.contains("check base_url"), "{text}");
+        assert_eq!(server.seen().len(), 1, "sent once");
+    }
+}
+
+/// WinPay's own envelope on a 404 stays WinPay's answer.
+#[tokio::test]
+async fn a_404_with_winpays_envelope_is_its_api_error() {
+    let server = Server::start(vec![Reply::Respond(
+        404,
+        "application/json",
+        br#"{"code":"1000","msg":"no route"}"#.to_vec(),
+    )])
+    .await;
+    let err = client(&server).send(&create()).await.expect_err("api");
+    assert!(
+        matches!(&err, Error::Api(a) if a.code().as_str() == "1000"),
+        "{err:?}"
+    );
+}

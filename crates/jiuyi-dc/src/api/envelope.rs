@@ -59,3 +59,10 @@ pub(crate) fn read_envelope(op: &'static str, status: u16, body: Bytes) -> Resul
         )))
     }
 }
+
+/// Whether `body` is a dcapi envelope (a JSON object with `code`): an HTTP 404 / 405 with it is
+/// the gateway's answer, without it the URL has no route.
+pub(crate) fn is_envelope(body: &[u8]) -> bool {
+    serde_json::from_slice::<BTreeMap<String, Box<RawValue>>>(body)
+        .is_ok_and(|m| m.contains_key("code"))
+}

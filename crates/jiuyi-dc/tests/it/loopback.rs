@@ -597,3 +597,55 @@ async fn validation_fails_before_sending() {
     );
     assert!(server.requests().is_empty());
 }
+
+/// A 404 / 405 that is not the dcapi envelope (an HTML page, an empty body, another server's
+/// JSON): the URL has no route, so the recharge was not placed. A configuration error on
+/// `base_url` naming the full URL, sent once, never "outcome unknown".
+#[tokio::test]
+async fn pay_answered_404_or_405_without_the_envelope_is_a_config_error_naming_the_url() {
+    let cases = [
+        Behaviour::status(404, "<html><h1>404 Not Found</h1></html>"),
+        Behaviour::Reply(405, "text/plain", Vec::new()),
+        Behaviour::Reply(
+            404,
+            "application/json",
+            br#"{"error":"not_found"}"#.to_vec(),
+        ),
+    ];
+    for behaviour in cases {
+        let server = Server::always(behaviour.clone()).await;
+        let err = client(&server.base)
+            .send(&PayRequest::new("43", "13800138000", "JY-404"))
+            .await
+            .expect_err("no route");
+        assert!(!err.is_outcome_unknown(), "{behaviour:?}: {err:?}");
+        assert!(!err.is_retryable(), "{behaviour:?}: {err:?}");
+        let Error::Config(c) = &err else {
+            panic!("{behaviour:?}: {err:?}")
+        };
+        assert_eq!(c.field(), "base_url");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("POST {}{}", server.base, PayRequest::PATH)),
+            "{text}"
+        );
+        assert!(text.contains("check base_url"), "{text}");
+        assert_eq!(server.requests().len(), 1, "sent once");
+    }
+}
+
+/// The gateway's own envelope on a 404 stays its answer.
+#[tokio::test]
+async fn a_404_with_the_dcapi_envelope_is_its_api_error() {
+    let server = Server::always(Behaviour::Reply(
+        404,
+        "application/json",
+        r#"{"code":0,"msg":"接口不存在","result":null}"#.as_bytes().to_vec(),
+    ))
+    .await;
+    let err = client(&server.base)
+        .send(&PayRequest::new("43", "13800138000", "JY-404E"))
+        .await
+        .expect_err("api");
+    assert!(matches!(&err, Error::Api(_)), "{err:?}");
+}

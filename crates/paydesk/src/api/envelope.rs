@@ -51,3 +51,9 @@ pub(crate) fn open<'b>(
         .take_raw("data")
         .ok_or_else(|| fail(DecodeError::field("data", "is missing")))
 }
+
+/// Whether `body` is a Cashy envelope at all (a JSON object with `code` or `msg`), success or
+/// error: an HTTP 404 / 405 with it is Cashy's answer, without it the URL has no route.
+pub(crate) fn is_envelope(body: &[u8]) -> bool {
+    matches!(open("envelope", 200, body), Ok(_) | Err(Error::Api(_)))
+}

@@ -568,3 +568,80 @@ async fn raw_request_round_trips_its_bytes() {
         Some("57DAD973D1FDDA575031F5D53A8BDB09")
     );
 }
+
+/// A 404 / 405 that is not Cashy's envelope (an HTML page, an empty body, another server's
+/// JSON): the URL has no route, so the create was not executed. A configuration error on
+/// `base_url` naming the full URL, sent once, never "outcome unknown".
+#[tokio::test]
+async fn create_answered_404_or_405_without_the_envelope_is_a_config_error_naming_the_url() {
+    let cases = [
+        Reply::Body(
+            404,
+            "text/html",
+            "<html><h1>404 Not Found</h1></html>".into(),
+        ),
+        Reply::Body(405, "text/plain", String::new()),
+        Reply::Json(404, r#"{"error":"not_found","detail":"no route"}"#.into()),
+    ];
+    for reply in cases {
+        let server = Server::start(vec![("/api/payDesk", vec![reply.clone()])]).await;
+        let err = server
+            .client()
+            .send(&pay_desk("PD-404"))
+            .await
+            .expect_err("no route");
+        assert!(!err.is_outcome_unknown(), "{reply:?}: {err:?}");
+        assert!(!err.is_retryable(), "{reply:?}: {err:?}");
+        let Error::Config(c) = &err else {
+            panic!("{reply:?}: {err:?}")
+        };
+        assert_eq!(c.setting(), "base_url");
+        let text = err.to_string();
+        let url = format!("{}/api/payDesk", server.base());
+        assert!(text.contains(&format!("POST {url}")), "{text}");
+        assert!(text.contains("check base_url"), "{text}");
+        only(&server, "/api/payDesk");
+    }
+}
+
+/// A read to a route that does not exist is not retried either.
+#[tokio::test]
+async fn query_answered_404_without_the_envelope_is_a_config_error_and_not_retried() {
+    let server = Server::start(vec![(
+        "/api/payOutQuery",
+        vec![Reply::Body(404, "text/html", "<h1>Not Found</h1>".into())],
+    )])
+    .await;
+    let err = server
+        .client()
+        .send(&PayOutQueryRequest::by_order_no("PAYOUT1"))
+        .await
+        .expect_err("no route");
+    assert!(
+        matches!(&err, Error::Config(c) if c.setting() == "base_url"),
+        "{err:?}"
+    );
+    assert_eq!(server.seen().len(), 1, "not retried");
+}
+
+/// Cashy's own envelope on a 404 stays Cashy's answer.
+#[tokio::test]
+async fn a_404_with_cashys_envelope_is_its_api_error() {
+    let server = Server::start(vec![(
+        "/api/payDesk",
+        vec![Reply::Json(
+            404,
+            r#"{"code":404,"msg":"Request_path_notExist","data":null}"#.into(),
+        )],
+    )])
+    .await;
+    let err = server
+        .client()
+        .send(&pay_desk("PD-404E"))
+        .await
+        .expect_err("api");
+    assert!(
+        matches!(&err, Error::Api(a) if a.message() == "Request_path_notExist"),
+        "{err:?}"
+    );
+}

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 use payhub_runtime::{
-    Call, ClientOptions, Disposition, Idempotency, Method, Pipeline, PreparedRequest, Protocol,
-    RawResponse, RetryPolicy, TransportError,
+    Call, ClientOptions, Disposition, Idempotency, Method, NoSuchRoute, Pipeline, PreparedRequest,
+    Protocol, RawResponse, RetryPolicy, TransportError,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -21,6 +21,8 @@ enum TestError {
     Busy(u16),
     #[error("refused")]
     Refused,
+    #[error(transparent)]
+    NoRoute(NoSuchRoute),
     #[error("outcome unknown of {operation} {order:?}: {cause}")]
     OutcomeUnknown {
         operation: &'static str,
@@ -68,7 +70,16 @@ impl Protocol for TestProtocol {
             TestError::Busy(_) => "busy",
             TestError::Refused => "api",
             TestError::OutcomeUnknown { .. } => "outcome_unknown",
+            TestError::NoRoute(_) => "config",
         }
+    }
+
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        reply.body.starts_with(b"{\"code\"")
+    }
+
+    fn no_such_route(&self, e: NoSuchRoute) -> TestError {
+        TestError::NoRoute(e)
     }
 }
 
@@ -91,6 +102,12 @@ impl Protocol for Resigning {
     }
     fn outcome_label(&self, e: &TestError) -> &'static str {
         TestProtocol.outcome_label(e)
+    }
+    fn is_envelope(&self, reply: &RawResponse) -> bool {
+        TestProtocol.is_envelope(reply)
+    }
+    fn no_such_route(&self, e: NoSuchRoute) -> TestError {
+        TestProtocol.no_such_route(e)
     }
 }
 
@@ -242,6 +259,69 @@ async fn a_final_refusal_is_returned_at_once() {
         .unwrap_err();
     assert!(matches!(err, TestError::Refused), "{err:?}");
     assert_eq!(s.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_404_or_405_without_the_envelope_is_no_such_route_naming_the_url_never_unknown() {
+    const HTML_404: &[u8] = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 12\r\nConnection: close\r\n\r\n<h1>404</h1>";
+    const EMPTY_405: &[u8] =
+        b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    for status in [404, 405] {
+        for idempotency in [Idempotency::Unsafe, Idempotency::Safe] {
+            let s = match status {
+                404 => server(|_| Some(HTML_404)).await,
+                _ => server(|_| Some(EMPTY_405)).await,
+            };
+            let p = pipeline(&format!("{}/wrong", s.base), Duration::from_secs(2), 3);
+            let err = p
+                .execute(
+                    &TestProtocol,
+                    Call::new("create", idempotency, "M1").order_no(Some("A-1")),
+                    || {
+                        Ok(
+                            PreparedRequest::new("create", Method::Post, "/x?sign=SECRET")
+                                .body("application/json", b"{}".to_vec())
+                                .idempotency(idempotency),
+                        )
+                    },
+                    parse,
+                )
+                .await
+                .unwrap_err();
+            let TestError::NoRoute(e) = &err else {
+                panic!("{idempotency:?} {status}: {err:?}")
+            };
+            assert_eq!(e.url(), format!("{}/wrong/x", s.base));
+            assert_eq!(
+                (e.status(), e.method(), e.operation()),
+                (status, Method::Post, "create")
+            );
+            let text = err.to_string();
+            assert!(text.contains(&format!("POST {}/wrong/x", s.base)), "{text}");
+            assert!(text.contains("check base_url"), "{text}");
+            assert!(!text.contains("SECRET"), "no query string: {text}");
+            assert_eq!(s.requests.load(Ordering::SeqCst), 1, "never resent");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_404_with_the_providers_envelope_is_parsed_as_its_answer() {
+    let s = server(|_| {
+        Some(b"HTTP/1.1 404 Not Found\r\nContent-Length: 12\r\nConnection: close\r\n\r\n{\"code\":404}")
+    })
+    .await;
+    let p = pipeline(&s.base, Duration::from_secs(2), 3);
+    let err = p
+        .execute(
+            &TestProtocol,
+            Call::new("create", Idempotency::Unsafe, "M1"),
+            || Ok(request(Idempotency::Unsafe, 1)),
+            parse,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, TestError::Refused), "{err:?}");
 }
 
 #[tokio::test]

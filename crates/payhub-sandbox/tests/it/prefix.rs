@@ -80,3 +80,140 @@ async fn config_sections_accept_the_dashed_name() {
         .expect_err("one module configured under both names");
     assert!(both.to_string().contains("configured twice"), "{both}");
 }
+
+/// A create sent under a misspelt prefix (`/paydeskk`) reaches the sandbox's own 404, not a
+/// module: every client reports a configuration error naming the URL it called and saying to
+/// check `base_url`, never "outcome unknown" (nothing was executed).
+#[tokio::test]
+async fn a_create_under_a_wrong_prefix_is_a_config_error_naming_the_url() {
+    use rust_decimal::Decimal;
+
+    let sb = sandbox().await;
+    let wrong = |prefix: &str| format!("{}/{prefix}", sb.base_url());
+    let check = |text: String, unknown: bool, config: bool, url: String| {
+        assert!(!unknown, "not outcome unknown: {text}");
+        assert!(config, "a config error: {text}");
+        assert!(text.contains(&format!("POST {url}")), "names {url}: {text}");
+        assert!(text.contains("check base_url"), "{text}");
+    };
+
+    let base = wrong("paydeskk");
+    let e = paydesk::Client::builder(1_002_001, "testApiKey")
+        .base_url(&base)
+        .build()
+        .unwrap()
+        .send(
+            &paydesk::api::PayDeskRequest::new(
+                "WP-1",
+                "TZS",
+                Decimal::from(1000),
+                "http://127.0.0.1:9/notify",
+            )
+            .mobile_money_phone("721323213")
+            .real_name("Jeck")
+            .phone("255700000001")
+            .email("payer@example.com")
+            .remark("wrong prefix"),
+        )
+        .await
+        .unwrap_err();
+    let config = matches!(&e, paydesk::Error::Config(_));
+    check(
+        e.to_string(),
+        e.is_outcome_unknown(),
+        config,
+        format!("{base}/api/payDesk"),
+    );
+
+    let base = wrong("gateway-rechargee");
+    let e = Client::builder("M1234567890", "adesf235")
+        .base_url(&base)
+        .build()
+        .unwrap()
+        .send(&gateway_recharge::api::CreateOrderRequest::new(
+            "WP-2",
+            Decimal::new(10000, 2),
+            "Test order",
+            "user123",
+            "192.168.1.1",
+            "http://127.0.0.1:9/notify",
+            "https://yourapp.com/return",
+        ))
+        .await
+        .unwrap_err();
+    let config = matches!(&e, gateway_recharge::Error::Config(_));
+    check(
+        e.to_string(),
+        e.is_outcome_unknown(),
+        config,
+        format!("{base}/gateway/recharge"),
+    );
+
+    let base = wrong("vipchargee");
+    let e = vipcharge::Client::builder("166", "166", vipcharge::Credentials::md5("testSignKey"))
+        .base_url(&base)
+        .build()
+        .unwrap()
+        .send(&vipcharge::api::VipChargeRequest::new(
+            "87103", "w23b52", "WP-3",
+        ))
+        .await
+        .unwrap_err();
+    let config = matches!(&e, vipcharge::Error::Config(_));
+    let url = e
+        .to_string()
+        .split_whitespace()
+        .find(|w| w.starts_with(&base))
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(url.len() > base.len(), "{e}");
+    check(e.to_string(), e.is_outcome_unknown(), config, url);
+
+    let base = wrong("jiuyi-dcc");
+    let e = jiuyi_dc::Client::builder("19190009", "HJH546HKDHK")
+        .base_url(&base)
+        .build()
+        .unwrap()
+        .send(&jiuyi_dc::api::PayRequest::new("43", "13800138000", "WP-4"))
+        .await
+        .unwrap_err();
+    let config = matches!(&e, jiuyi_dc::Error::Config(_));
+    check(
+        e.to_string(),
+        e.is_outcome_unknown(),
+        config,
+        format!("{base}/dcapi/pay"),
+    );
+
+    let base = wrong("tokenpayy");
+    let e = tokenpay::Client::builder(
+        "8e4b8c2e7cxxxxxxxx1a1cbd3d59e0bd",
+        "1234567890",
+        "0123456789abcdef0123456789abcdef",
+    )
+    .base_url(&base)
+    .build()
+    .unwrap()
+    .send(&tokenpay::api::PrepayRequest::new(
+        "WP-5",
+        Decimal::from(9),
+        tokenpay::types::Chain::Tron,
+        tokenpay::types::Currency::Usdt,
+    ))
+    .await
+    .unwrap_err();
+    let config = matches!(&e, tokenpay::Error::Config(_));
+    check(
+        e.to_string(),
+        e.is_outcome_unknown(),
+        config,
+        format!("{base}/v1/transaction/prepayment"),
+    );
+
+    assert!(
+        sb.orders(&payhub_sandbox::OrderFilter::default())
+            .is_empty(),
+        "no order was created"
+    );
+    sb.shutdown().await.unwrap();
+}

@@ -246,3 +246,12 @@ fn parse_envelope<'a>(operation: &'static str, raw: &'a RawResponse) -> Result<E
         data: f.raw("data").map(|r| r.get()),
     })
 }
+
+/// Whether `raw` carries tokenpay's envelope (a JSON object with a numeric `code`): an HTTP 404 /
+/// 405 with it is tokenpay's answer, without it the URL has no route.
+pub(crate) fn is_envelope(raw: &RawResponse) -> bool {
+    std::str::from_utf8(&raw.body)
+        .ok()
+        .and_then(|text| Fields::parse("", text).ok())
+        .is_some_and(|mut f| matches!(f.i64_opt("code"), Ok(Some(_))))
+}

@@ -1070,3 +1070,48 @@ fn shared_option_limits_are_checked_and_reach_the_notify_verifier() {
         "{err}"
     );
 }
+
+/// A 404 / 405 that is not tokenpay's envelope (an HTML page, an empty body, another server's
+/// JSON): the URL has no route, so the order was not created. A configuration error on
+/// `base_url` naming the full URL, sent once, never "outcome unknown".
+#[tokio::test]
+async fn prepay_answered_404_or_405_without_the_envelope_is_a_config_error_naming_the_url() {
+    let html = vec![("Content-Type".to_owned(), "text/html".to_owned())];
+    let json = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    let cases = [
+        http(404, &html, b"<html><h1>404 Not Found</h1></html>"),
+        http(405, &[], b""),
+        http(404, &json, br#"{"error":"not_found"}"#),
+    ];
+    for reply in cases {
+        let server = Server::start(vec![Step::Reply(reply)]).await;
+        let order = PrepayRequest::new("A-404", Decimal::from(9), Chain::Tron, Currency::Usdt);
+        let err = client(&server).send(&order).await.expect_err("no route");
+        assert!(!err.is_outcome_unknown(), "{err:?}");
+        assert!(!err.is_retryable(), "{err:?}");
+        let Error::Config(c) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(c.field(), "base_url");
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("POST {}/v1/transaction/prepayment", server.base)),
+            "{text}"
+        );
+        assert!(text.contains("check base_url"), "{text}");
+        assert_eq!(server.requests().len(), 1, "sent once");
+    }
+}
+
+/// tokenpay's own envelope on a 404 stays its answer.
+#[tokio::test]
+async fn a_404_with_tokenpays_envelope_is_its_api_error() {
+    let server = Server::start(vec![Step::Reply(signed(
+        404,
+        r#"{"code":100,"msg":"request parameter error: not_found","request_id":"r-1"}"#,
+    ))])
+    .await;
+    let order = PrepayRequest::new("A-404E", Decimal::from(9), Chain::Tron, Currency::Usdt);
+    let err = client(&server).send(&order).await.expect_err("api");
+    assert!(matches!(&err, Error::Api(_)), "{err:?}");
+}

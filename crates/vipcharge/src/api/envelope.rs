@@ -304,3 +304,10 @@ impl ReplyReader<'_> {
         }
     }
 }
+
+/// Whether `body` is the platform's `{status, message, data}` envelope (a JSON object with a
+/// numeric `status`): an HTTP 404 / 405 with it is the platform's answer (status 4 is its "no
+/// such interface method"), without it the URL has no route.
+pub(crate) fn is_envelope(body: &[u8]) -> bool {
+    read_envelope(body).is_ok()
+}

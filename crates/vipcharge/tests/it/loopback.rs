@@ -954,3 +954,49 @@ async fn reconcile_reports_a_missing_order_as_not_found() {
     assert_eq!(r.found().and_then(|o| o.order_code()), Some("O-7"));
     assert_eq!(server.requests().len(), 2, "status 7 is not retried");
 }
+
+/// A 404 / 405 that is not the platform's envelope (an HTML page, an empty body, another
+/// server's JSON): the URL has no route, so the order was not placed. A configuration error on
+/// `base_url` naming the full URL, sent once, never "outcome unknown".
+#[tokio::test]
+async fn order_answered_404_or_405_without_the_envelope_is_a_config_error_naming_the_url() {
+    let cases = [
+        Canned::status(404, "text/html", "<html><h1>404 Not Found</h1></html>"),
+        Canned::status(405, "text/plain", ""),
+        Canned::status(404, "application/json", r#"{"error":"not_found"}"#),
+    ];
+    for canned in cases {
+        let server = Server::start(vec![canned.clone()]).await;
+        let c = live_md5_client(&server.base);
+        let req = VipChargeRequest::new("87103", "w23b52", "B-404");
+        let err = c.send(&req).await.expect_err("no route");
+        assert!(!err.is_outcome_unknown(), "{canned:?}: {err:?}");
+        assert!(!err.is_retryable(), "{canned:?}: {err:?}");
+        let Error::Config(cfg) = &err else {
+            panic!("{canned:?}: {err:?}")
+        };
+        assert_eq!(cfg.setting(), "base_url");
+        let path = server.requests()[0].path.clone();
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("POST {}{path}", server.base)),
+            "{text}"
+        );
+        assert!(text.contains("check base_url"), "{text}");
+        assert_eq!(server.requests().len(), 1, "sent once");
+    }
+}
+
+/// The platform's own envelope on a 404 (status 4, "no such interface method") stays its answer.
+#[tokio::test]
+async fn a_404_with_the_platforms_envelope_is_its_api_error() {
+    let server = Server::start(vec![Canned::status(
+        404,
+        "application/json",
+        r#"{"status":4,"message":"没有对应的接口方法"}"#,
+    )])
+    .await;
+    let c = live_md5_client(&server.base);
+    let err = c.send(&BalanceRequest::new()).await.expect_err("api");
+    assert!(matches!(&err, Error::Api(_)), "{err:?}");
+}

@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! GATEWAY_RECHARGE_BASE_URL=https://... GATEWAY_RECHARGE_MERCHANT_NO=M... GATEWAY_RECHARGE_KEY=... \
-//!   cargo run -p gateway-recharge --example create_order -- [ORDER_NO] [AMOUNT]
+//!   cargo run -p gateway-recharge --example gateway_recharge_create_order -- [ORDER_NO] [AMOUNT]
 //! ```
+//!
+//! Against the payhub sandbox (`cargo run -p payhub-sandbox -- --port 8080` in another
+//! terminal): `GATEWAY_RECHARGE_BASE_URL=http://127.0.0.1:8080/gateway-recharge
+//! GATEWAY_RECHARGE_MERCHANT_NO=M1234567890 GATEWAY_RECHARGE_KEY=adesf235`.
 //!
 //! Optional environment: `GATEWAY_RECHARGE_CALLBACK_URL`, `GATEWAY_RECHARGE_RETURN_URL`,
 //! `GATEWAY_RECHARGE_CUSTOMER`, `GATEWAY_RECHARGE_IP`. Exits non-zero with the typed error on

@@ -2,8 +2,12 @@
 //!
 //! ```sh
 //! PAYDESK_BASE_URL=https://... PAYDESK_MERCHANT_ID=1002001 PAYDESK_API_KEY=... \
-//!     cargo run -p paydesk --example create_order
+//!     cargo run -p paydesk --example paydesk_create_order
 //! ```
+//!
+//! Against the payhub sandbox (`cargo run -p payhub-sandbox -- --port 8080` in another
+//! terminal): `PAYDESK_BASE_URL=http://127.0.0.1:8080/paydesk PAYDESK_MERCHANT_ID=1002001
+//! PAYDESK_API_KEY=testApiKey`.
 //!
 //! Optional: `PAYDESK_NOTIFY_URL` (default `https://merchant.example/paydesk/notify`),
 //! `PAYDESK_AMOUNT` (default `1000`), `PAYDESK_CURRENCY` (default `TZS`).
