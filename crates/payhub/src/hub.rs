@@ -11,7 +11,7 @@
 //! a rotation: requests are signed with the current key, callbacks verify with either, and one
 //! that needed the previous key is logged.
 //!
-//! Built in code ([`Hub::builder`] with [`PaydeskAccount::new`](crate::PaydeskAccount), ...)
+//! Built in code ([`Hub::builder`] with `PaydeskAccount::new`, ...)
 //! or from settings ([`HubBuilder::account_from_settings`], and with the `config` feature
 //! [`Hub::from_toml`] reading `payhub.toml`).
 

@@ -1,18 +1,69 @@
 //! payhub: one SDK for five payment and recharge providers.
 //!
-//! Turn on a feature per provider and use its crate through this one
-//! (`payhub::paydesk::Client`), or use the shared vocabulary on top of them:
+//! # Start here
 //!
-//! - [`Checkout`] (collection providers: gateway-recharge, paydesk, tokenpay) returns a
-//!   [`PaymentLink`]; [`Recharge`] (direct recharge: vipcharge, jiuyi-dc) returns a
-//!   [`RechargeReceipt`]; both report a [`PaymentStatus`].
-//! - [`NotifyRouter`] verifies a raw callback with the right provider's verifier, deduplicates it
-//!   with a [`NotifyDeduper`], and gives the exact [`Ack`] to send back.
+//! - **See it work** (no network, no account): `cargo run -p payhub --example quickstart
+//!   --features full` starts the embedded sandbox, creates an order on each provider from one
+//!   [`CheckoutRequest`] / [`RechargeRequest`], pays it, verifies every callback and prints a
+//!   table.
+//! - **One provider, from the environment**: `paydesk::Client::from_env()` reads
+//!   `PAYDESK_BASE_URL`, `PAYDESK_MERCHANT_ID` and `PAYDESK_API_KEY` (each provider crate has
+//!   its `ENV_*` constants), then `client.send(&request).await`.
+//! - **Several providers and accounts**: a [`Hub`], from `payhub.toml` or code (below).
+//! - **In your tests**: start `payhub_sandbox::Sandbox::builder().start().await` (the
+//!   `payhub-sandbox` crate as a dev-dependency) and point the clients at
+//!   `sandbox.provider_url("paydesk")`.
+//!
+//! # The registry: one order shape, many accounts, key rotation
+//!
+//! A [`Hub`] holds one [`Adapter`] per provider and any number of named [`Account`]s per
+//! provider (a country each, a test and a live account, a brand each). Generic code creates
+//! a checkout on any of them from one [`CheckoutRequest`]; a field the chosen provider needs
+//! and the request lacks is an error naming the field and the provider, before anything is
+//! sent. Callbacks are routed to the account they are for, by the merchant they name or by the
+//! callback URL (`/callbacks/{provider}/{account}`), and verified with its current key, else
+//! its previous key during a rotation (logged as a warning naming provider and account).
+//!
+//! ```
+//! # #[cfg(all(feature = "paydesk", feature = "config"))] {
+//! use payhub::{CheckoutRequest, Customer, Hub, Provider};
+//! use rust_decimal::Decimal;
+//!
+//! let hub = Hub::from_toml(r#"
+//!     [[paydesk]]
+//!     name = "tz"
+//!     base_url = "https://tz.cashy.example"
+//!     merchant_id = 1002001
+//!     api_key = "new-key"
+//!     previous_api_key = "old-key"   # callbacks signed with it still verify, with a warning
+//!
+//!     [[paydesk]]
+//!     name = "ke"
+//!     base_url = "https://ke.cashy.example"
+//!     merchant_id = 1002002
+//!     api_key = "ke-key"
+//! "#, None)?;
+//! let order = CheckoutRequest::new("A-1001", Decimal::from(1000), "TZS")
+//!     .notify_url("https://shop.example/callbacks/paydesk")
+//!     .customer(Customer::new().phone("255700000001"));
+//! let tz = hub.account(Provider::Paydesk, Some("tz"))?;
+//! // tz.checkout(&order).await? creates it; any provider's account is a `&dyn Account`.
+//! # let _ = (tz, order);
+//! # }
+//! # Ok::<(), payhub::Error>(())
+//! ```
+//!
+//! # Callbacks
+//!
+//! - [`NotifyRouter`] (or a [`Hub`]) verifies a raw callback on its bytes, deduplicates it with a
+//!   [`NotifyDeduper`] or records it in an [`Inbox`] before acknowledging it, and gives the
+//!   exact [`Ack`] to send back.
 //! - [`Expected`] checks a verified [`Notification`] against your own order (order number,
 //!   amount, currency), because a valid signature does not prove the amount is the one you asked for.
-//! - With the `axum` feature, [`axum::notify_routes`] is a ready callback endpoint, and
-//!   [`axum::serve`] serves it with header, body and request timeouts and a connection cap (a
-//!   bare `axum::serve` lets slow clients hold connections forever; see [`axum`]).
+//! - With the `axum` feature, `axum::notify_routes` is a ready callback endpoint
+//!   (`/{provider}` and `/{provider}/{account}`), and `axum::serve` serves it with header, body
+//!   and request timeouts and a connection cap (a bare `axum::serve` lets slow clients hold
+//!   connections forever; see the `axum` module).
 //!
 //! ```
 //! # #[cfg(feature = "paydesk")] {
@@ -35,14 +86,21 @@
 //! # }
 //! ```
 //!
+//! The provider crates' own request types stay available (`payhub::paydesk::api::*`) for every
+//! field a provider has; the unified [`Checkout`] / [`Recharge`] traits take them.
+//!
 //! # Optional features
 //! - `gateway-recharge`, `paydesk`, `vipcharge`, `jiuyi-dc`, `tokenpay`: one provider each,
-//!   re-exported as a module of the same name (`payhub::jiuyi_dc`). `full`: all five. A provider
-//!   whose feature is off is not compiled at all.
-//! - `axum`: [`axum::notify_routes`], a callback endpoint for every configured provider, and
-//!   [`axum::serve`] with [`axum::ServeOptions`], the server to expose it with.
-//! - `sandbox`: re-exports [`payhub_sandbox`] as `payhub::sandbox`, the local provider server.
-//! - The `payhub` command-line tool is the `payhub-cli` crate (`cargo install --path crates/payhub-cli`).
+//!   re-exported as a module of the same name (`payhub::jiuyi_dc`). `full`: all five, `axum`
+//!   and `config`. A provider whose feature is off is not compiled at all.
+//! - `config`: `Hub::from_toml` and `Hub::from_config_file` (`payhub.toml`).
+//! - `axum`: `axum::notify_routes`, a callback endpoint for every configured provider and
+//!   account, and `axum::serve` with `axum::ServeOptions`, the server to expose it with.
+//! - `sandbox`: re-exports the `payhub-sandbox` crate as `payhub::sandbox`, the local provider
+//!   server.
+//!
+//! The `payhub` command line (`payhub-cli` crate) and the durable callback gateway
+//! (`payhub serve`, on the `payhub-store` crate) are built on this crate.
 #![forbid(unsafe_code)]
 
 mod ack;

@@ -100,7 +100,7 @@ pub trait Account: Send + Sync + fmt::Debug {
 
 /// A provider crate's client and notify verifiers, as one named [`Account`].
 ///
-/// Built per provider: [`PaydeskAccount::new`](crate::PaydeskAccount), ... from a client (the
+/// Built per provider: `PaydeskAccount::new`, ... from a client (the
 /// verifier comes from the same credentials), or `notify_only` from a verifier alone for a
 /// service that only receives callbacks.
 #[derive(Clone)]
