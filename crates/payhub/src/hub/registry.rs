@@ -370,7 +370,31 @@ impl Hub {
             body,
             received_at: time::OffsetDateTime::now_utc(),
         };
-        match inbox.record(event).await {
+        // A shared deduper (Redis) in front of the inbox answers redeliveries without a write;
+        // the inbox stays the authority (a deduper that cannot answer falls through to it).
+        let claimed = match &self.deduper {
+            Some(d) => match d.begin(&dedupe_key(&verified)).await {
+                DeliveryState::Done => {
+                    metrics::callback(provider.name(), CallbackOutcome::Duplicate);
+                    return (self.ack(provider), Delivery::Duplicate(notification));
+                }
+                DeliveryState::InProgress => {
+                    return (self.retry_ack(provider), Delivery::InProgress(notification));
+                }
+                DeliveryState::New => true,
+                _ => false,
+            },
+            None => false,
+        };
+        let recorded = inbox.record(event).await;
+        if let (true, Some(d)) = (claimed, &self.deduper) {
+            let dk = dedupe_key(&verified);
+            match recorded {
+                Ok(_) => d.complete(&dk).await,
+                Err(_) => d.abandon(&dk).await,
+            }
+        }
+        match recorded {
             Err(e) => {
                 tracing::warn!(provider = provider.name(), key, error = %e, "callback not recorded; asking for redelivery");
                 (self.retry_ack(provider), Delivery::NotRecorded(notification, e))
@@ -503,8 +527,9 @@ impl HubBuilder {
         self
     }
 
-    /// Records every verified callback in `inbox` before acknowledging it (see
-    /// [`Inbox`]); the deduper is then not used (the inbox deduplicates).
+    /// Records every verified callback in `inbox` before acknowledging it (see [`Inbox`]). A
+    /// deduper set too (Redis, shared by a fleet) answers redeliveries of recorded events
+    /// without a write; the inbox stays the authority.
     pub fn inbox(mut self, inbox: Arc<dyn Inbox>) -> Self {
         self.hub.inbox = Some(inbox);
         self

@@ -244,3 +244,56 @@ fn callbacks_are_counted_verified_and_duplicate_by_provider() {
     }
     assert_eq!(seen, expected);
 }
+
+/// An inbox whose store is down.
+#[derive(Debug)]
+struct DownInbox;
+
+impl payhub::Inbox for DownInbox {
+    fn record<'a>(
+        &'a self,
+        _: payhub::InboxEvent<'a>,
+    ) -> payhub::DedupeFuture<'a, Result<payhub::Recorded, payhub::InboxError>> {
+        Box::pin(async { Err(payhub::InboxError::new("database unreachable")) })
+    }
+}
+
+#[tokio::test]
+async fn with_an_inbox_the_ack_follows_the_record_and_a_store_outage_gets_the_retry_reply() {
+    let inbox = payhub::MemoryInbox::new();
+    let router = router_all().inbox(inbox.clone());
+    let callbacks = all_callbacks();
+    for cb in &callbacks {
+        let p = cb.provider;
+        let calls = Cell::new(0);
+        for round in 0..2 {
+            let (ack, delivery) = router
+                .deliver(p, &cb.headers, &cb.body, |_| {
+                    calls.set(calls.get() + 1);
+                    async { Ok::<(), String>(()) }
+                })
+                .await;
+            assert_eq!(ack, router.ack(p), "{p} round {round}");
+            match (round, &delivery) {
+                (0, Delivery::Handled(_)) | (1, Delivery::Duplicate(_)) => {}
+                _ => panic!("{p} round {round}: {delivery:?}"),
+            }
+        }
+        assert_eq!(calls.get(), 1, "{p}");
+    }
+    assert_eq!(inbox.keys().len(), callbacks.len(), "one record per event");
+
+    let down = router_all().inbox(Arc::new(DownInbox));
+    for cb in &callbacks {
+        let p = cb.provider;
+        let (ack, delivery) = down
+            .deliver(p, &cb.headers, &cb.body, |_| async {
+                panic!("the handler must not run for an unrecorded event");
+                #[allow(unreachable_code)]
+                Ok::<(), String>(())
+            })
+            .await;
+        assert_eq!(ack, down.retry_ack(p), "{p}: never the success reply");
+        assert!(matches!(delivery, Delivery::NotRecorded(..)), "{p}: {delivery:?}");
+    }
+}
