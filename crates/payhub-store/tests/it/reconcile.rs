@@ -252,18 +252,34 @@ async fn until_none_pending(r: &Reconciler, store: &Store, within: Duration) {
 }
 
 async fn orders_on_five_providers_settle_once_each(store: &Store) {
+    settle_once_each(store, 10).await;
+}
+both_engines!(orders_on_five_providers_settle_once_each);
+
+/// The proof, bounded: 200 orders whose callbacks never come, all settled by queries.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_orders_settle_once_each() {
+    let db = crate::common::PgDb::new().await;
+    settle_once_each(&db.store, 40).await;
+}
+
+/// `per_provider` orders on each provider, tracked, checked once while pending, then given
+/// their outcomes and reconciled until none is pending.
+async fn settle_once_each(store: &Store, per_provider: usize) {
+    let total = per_provider * 5;
     let env = Env::start().await;
     // One batch holds them all, so the first pass checks each order once.
     let r = fast(store, &env.hub)
         .owner("r1")
-        .batch_size(64)
+        .batch_size(u32::try_from(total + 1).expect("batch size"))
         .build()
         .expect("reconciler");
     let run = random_suffix();
     let mut expected: HashMap<(String, String), PaymentStatus> = HashMap::new();
     let mut plan = Vec::new();
     for p in Provider::ALL {
-        for i in 0..10 {
+        for i in 0..per_provider {
             let no = format!("RC-{}-{i}-{run}", &p.name()[..3]);
             let order = env.create(p, &no).await;
             assert!(r.track(&order).await.expect("track").is_new());
@@ -274,11 +290,11 @@ async fn orders_on_five_providers_settle_once_each(store: &Store) {
     }
     // Nothing is final yet: every order is checked and rescheduled.
     let first = r.run_once().await.expect("first pass");
-    assert_eq!(first.checked, 50, "{first:?}");
-    assert_eq!(first.rescheduled, 50, "{first:?}");
+    assert_eq!(first.checked, total, "{first:?}");
+    assert_eq!(first.rescheduled, total, "{first:?}");
     assert!(all_events(store).await.is_empty());
     let pending = orders_in(store, OrderState::Pending).await;
-    assert_eq!(pending.len(), 50);
+    assert_eq!(pending.len(), total);
     assert!(
         pending
             .iter()
@@ -292,7 +308,7 @@ async fn orders_on_five_providers_settle_once_each(store: &Store) {
     until_none_pending(&r, store, Duration::from_secs(60)).await;
 
     let events = all_events(store).await;
-    assert_eq!(events.len(), 50, "one event per order");
+    assert_eq!(events.len(), total, "one event per order");
     for e in &events {
         let status = &expected[&(e.provider.clone(), e.merchant_order_no.clone())];
         assert_eq!(e.status, status.to_string(), "{e:?}");
@@ -303,7 +319,7 @@ async fn orders_on_five_providers_settle_once_each(store: &Store) {
         assert_eq!(e.notification["merchant_order_no"], e.merchant_order_no);
     }
     let settled = orders_in(store, OrderState::Settled).await;
-    assert_eq!(settled.len(), 50);
+    assert_eq!(settled.len(), total);
     for o in &settled {
         let status = &expected[&(o.provider.clone(), o.merchant_order_no.clone())];
         assert_eq!(o.last_status.as_deref(), Some(status.to_string().as_str()));
@@ -320,10 +336,9 @@ async fn orders_on_five_providers_settle_once_each(store: &Store) {
     // A second pass finds nothing to do and records nothing.
     let again = r.run_once().await.expect("second pass");
     assert_eq!(again.checked, 0, "{again:?}");
-    assert_eq!(all_events(store).await.len(), 50);
+    assert_eq!(all_events(store).await.len(), total);
     env.sb.shutdown().await.expect("shutdown");
 }
-both_engines!(orders_on_five_providers_settle_once_each);
 
 async fn a_final_state_recorded_by_the_callback_first_is_not_recorded_again(store: &Store) {
     let env = Env::start().await;
@@ -571,3 +586,120 @@ async fn two_reconcilers_share_the_orders_and_one_takes_over_from_a_dead_one() {
     assert_eq!(seen.len(), 100);
     env.sb.shutdown().await.expect("shutdown");
 }
+
+async fn order_outcomes_need_the_lease(store: &Store) {
+    let order = |no: &str| NewOrder::new("paydesk", "default", OrderKind::Checkout, no);
+    let id = store.track(&order("L-1")).await.expect("track").id();
+    assert_eq!(
+        store.track(&order("L-1")).await.expect("track again"),
+        payhub_store::Tracked::Existing(id)
+    );
+    // Another account's order of the same number is another order.
+    let mut other = order("L-1");
+    other.account = "second".to_owned();
+    assert!(store.track(&other).await.expect("track").is_new());
+    // Not due yet: never claimed.
+    let later = order("L-2").first_check_at(OffsetDateTime::now_utc() + Duration::from_secs(600));
+    let later_id = store.track(&later).await.expect("track").id();
+
+    let lease = Duration::from_millis(300);
+    let a = store.claim_due_orders("a", lease, 10).await.expect("claim");
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert!(a.iter().all(|o| o.id != later_id));
+    assert_eq!(a[0].lease_owner.as_deref(), Some("a"));
+    assert_eq!(a[0].attempts, 1);
+    assert!(
+        store
+            .claim_due_orders("b", lease, 10)
+            .await
+            .expect("claim")
+            .is_empty()
+    );
+    // Only the holder records an outcome.
+    let paid = PaymentStatus::Paid;
+    assert!(!store.settle_order(id, "b", &paid).await.expect("settle"));
+    let soon = OffsetDateTime::now_utc();
+    assert!(
+        store
+            .reschedule_order(id, "a", "pending", soon)
+            .await
+            .expect("reschedule")
+    );
+    // Rescheduled and due: claimed again (by b now).
+    let b = store.claim_due_orders("b", lease, 1).await.expect("claim");
+    assert_eq!((b[0].id, b[0].attempts), (id, 2));
+    assert_eq!(b[0].last_status.as_deref(), Some("pending"));
+    assert!(
+        store
+            .settle_order(id, "b", &PaymentStatus::Pending)
+            .await
+            .is_err(),
+        "pending is not final"
+    );
+    // b's lease runs out: a takes the order over, and b's late outcome is refused.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let over = store.claim_due_orders("a", lease, 10).await.expect("claim");
+    assert!(over.iter().any(|o| o.id == id), "{over:?}");
+    assert!(
+        !store
+            .retry_order(id, "b", "late", soon)
+            .await
+            .expect("retry")
+    );
+    assert!(
+        store
+            .retry_order(id, "a", "provider down", soon)
+            .await
+            .expect("retry")
+    );
+    let o = store.get_order(id).await.expect("get").expect("tracked");
+    assert_eq!(o.last_error.as_deref(), Some("provider down"));
+    assert_eq!(o.last_status.as_deref(), Some("pending"), "kept");
+    let again = store.claim_due_orders("a", lease, 10).await.expect("claim");
+    assert!(again.iter().any(|o| o.id == id));
+    assert!(store.settle_order(id, "a", &paid).await.expect("settle"));
+    assert!(
+        !store.give_up_order(id, "a", "late").await.expect("give up"),
+        "settled"
+    );
+    let o = store.get_order(id).await.expect("get").expect("tracked");
+    assert_eq!(
+        (o.state, o.last_status.as_deref()),
+        (OrderState::Settled, Some("paid"))
+    );
+    assert_eq!((o.lease_owner, o.last_error), (None, None));
+
+    // Paging and filters.
+    for i in 0..5 {
+        store
+            .track(&NewOrder::new(
+                "tokenpay",
+                "default",
+                OrderKind::Payout,
+                format!("P-{i}"),
+            ))
+            .await
+            .expect("track");
+    }
+    let first = store
+        .list_orders(&OrderFilter::new().provider("tokenpay").limit(3))
+        .await
+        .expect("page 1");
+    let rest = store
+        .list_orders(
+            &OrderFilter::new()
+                .provider("tokenpay")
+                .after_id(first[2].id),
+        )
+        .await
+        .expect("page 2");
+    assert_eq!((first.len(), rest.len()), (3, 2));
+    assert!(rest.iter().all(|o| o.kind == OrderKind::Payout));
+    let settled = store
+        .list_orders(&OrderFilter::new().state(OrderState::Settled))
+        .await
+        .expect("settled");
+    assert_eq!(settled.len(), 1);
+    assert!(store.get_order(id + 1000).await.expect("get").is_none());
+}
+both_engines!(order_outcomes_need_the_lease);
