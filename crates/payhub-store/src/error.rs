@@ -53,6 +53,14 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// An argument cannot be accepted (a status that is not final given to a settle call).
+    #[error("invalid {field}: {problem}")]
+    Invalid {
+        /// The argument.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// An event could not be encoded for storage or forwarding.
     #[error("cannot encode {field}: {problem}")]
     Encode {

@@ -200,7 +200,7 @@ impl fmt::Debug for ForwarderBuilder {
 }
 
 /// `<hostname>-<pid>-<random>`: unique per process, readable in `lease_owner`.
-fn default_owner() -> String {
+pub(crate) fn default_owner() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())

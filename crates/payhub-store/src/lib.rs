@@ -17,6 +17,13 @@
 //!    [`signature::sign`] (`Payhub-Signature`, Stripe's scheme), retrying with backoff, at least
 //!    once, until the app answers 2xx.
 //!
+//! Callbacks get lost for good now and then, so the merchant app also tracks each order it
+//! creates ([`Store::track`]) and a [`Reconciler`] asks the provider about every order still
+//! open, along the provider's own retry schedule, until its final state is known: it records
+//! that final state as an event under [`event_key`], the same key the callback path uses, so
+//! each final state reaches the merchant app once, whichever path found it (see
+//! [`reconcile`]).
+//!
 //! Engines ([`Store::connect`] picks one by URL): **Postgres** (feature `postgres`) for a fleet,
 //! **SQLite** (feature `sqlite`, default) for one machine or tests. The `redis` feature adds
 //! `redis::RedisDeduper`, the facade's `NotifyDeduper` shared through Redis, for services
@@ -46,6 +53,7 @@
 
 mod error;
 mod event;
+mod order;
 pub mod signature;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -54,6 +62,8 @@ pub mod forward;
 mod inbox;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod reconcile;
 #[cfg(feature = "redis")]
 pub mod redis;
 #[cfg(feature = "sqlite")]
@@ -65,6 +75,9 @@ pub use error::{Error, Result};
 pub use event::{EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use forward::{ForwardReport, Forwarder, ForwarderBuilder};
+pub use order::{NewOrder, OrderFilter, OrderKind, OrderState, Tracked, TrackedOrder, event_key};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use reconcile::{ReconcileReport, Reconciler, ReconcilerBuilder};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use inbox::new_event;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -22,11 +22,16 @@ use crate::event::{
     EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
     headers_json, parse_amount, parse_headers,
 };
+use crate::order::{NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder};
 use crate::store::{StoreOptions, lease_millis};
 
 const COLUMNS: &str = "id, provider, account, event_key, status, merchant_order_no, \
     provider_order_no, amount, currency, notification, headers, body, received_at, state, \
     attempts, next_attempt_at, lease_owner, lease_until, last_error, delivered_at";
+
+const ORDER_COLUMNS: &str = "id, provider, account, kind, merchant_order_no, provider_order_no, \
+    amount, currency, created_at, expires_at, state, last_status, next_check_at, attempts, \
+    lease_owner, lease_until, last_error";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -89,6 +94,38 @@ fn decode(row: &SqliteRow) -> Result<StoredEvent> {
         lease_until: opt_time("lease_until")?,
         last_error: get(row, "last_error")?,
         delivered_at: opt_time("delivered_at")?,
+    })
+}
+
+fn decode_order(row: &SqliteRow) -> Result<TrackedOrder> {
+    let kind: String = get(row, "kind")?;
+    let state: String = get(row, "state")?;
+    let opt_time = |column: &'static str| -> Result<Option<OffsetDateTime>> {
+        get::<Option<i64>>(row, column)?
+            .map(|us| from_micros(column, us))
+            .transpose()
+    };
+    Ok(TrackedOrder {
+        id: get(row, "id")?,
+        order: NewOrder {
+            provider: get(row, "provider")?,
+            account: get(row, "account")?,
+            kind: kind.parse()?,
+            merchant_order_no: get(row, "merchant_order_no")?,
+            provider_order_no: get(row, "provider_order_no")?,
+            amount: parse_amount(get(row, "amount")?)?,
+            currency: get(row, "currency")?,
+            created_at: from_micros("created_at", get(row, "created_at")?)?,
+            expires_at: opt_time("expires_at")?,
+            first_check_at: None,
+        },
+        state: state.parse()?,
+        last_status: get(row, "last_status")?,
+        next_check_at: from_micros("next_check_at", get(row, "next_check_at")?)?,
+        attempts: attempts_u32(get(row, "attempts")?)?,
+        lease_owner: get(row, "lease_owner")?,
+        lease_until: opt_time("lease_until")?,
+        last_error: get(row, "last_error")?,
     })
 }
 
@@ -316,5 +353,208 @@ impl SqliteBackend {
 
     pub(crate) async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Tracked orders (see [`crate::order`]).
+impl SqliteBackend {
+    pub(crate) async fn track(&self, o: &NewOrder) -> Result<Tracked> {
+        let now = now();
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO payhub_orders (provider, account, kind, merchant_order_no, \
+             provider_order_no, amount, currency, created_at, expires_at, next_check_at, \
+             updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+             ON CONFLICT (provider, account, merchant_order_no) DO NOTHING RETURNING id",
+        )
+        .bind(&o.provider)
+        .bind(&o.account)
+        .bind(o.kind.as_str())
+        .bind(&o.merchant_order_no)
+        .bind(&o.provider_order_no)
+        .bind(o.amount.map(|a| a.to_string()))
+        .bind(&o.currency)
+        .bind(micros(o.created_at))
+        .bind(o.expires_at.map(micros))
+        .bind(o.first_check_at.map_or(now, micros))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|err| Error::sql("track", err))?;
+        if let Some(id) = inserted {
+            return Ok(Tracked::New(id));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "SELECT id FROM payhub_orders \
+             WHERE provider = ?1 AND account = ?2 AND merchant_order_no = ?3",
+        )
+        .bind(&o.provider)
+        .bind(&o.account)
+        .bind(&o.merchant_order_no)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| Error::sql("track", err))?;
+        Ok(Tracked::Existing(id))
+    }
+
+    pub(crate) async fn get_order(&self, id: i64) -> Result<Option<TrackedOrder>> {
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM payhub_orders WHERE id = ?1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| Error::sql("get_order", e))?;
+        row.as_ref().map(decode_order).transpose()
+    }
+
+    pub(crate) async fn list_orders(&self, filter: &OrderFilter) -> Result<Vec<TrackedOrder>> {
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM payhub_orders \
+             WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR provider = ?2) AND id > ?3 \
+             ORDER BY id LIMIT ?4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.state.map(OrderState::as_str))
+            .bind(filter.provider.as_deref())
+            .bind(filter.after_id.unwrap_or(i64::MIN))
+            .bind(filter.page_size())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| Error::sql("list_orders", e))?;
+        rows.iter().map(decode_order).collect()
+    }
+
+    pub(crate) async fn claim_due_orders(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<TrackedOrder>> {
+        let fail = |e| Error::sql("claim_due_orders", e);
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(fail)?;
+        // The clock is read once the write lock is held (see `claim_due`).
+        let now = now();
+        let until = now.saturating_add(lease_millis(lease).saturating_mul(1000));
+        let sql = format!(
+            "UPDATE payhub_orders SET lease_owner = ?1, lease_until = ?2, \
+             attempts = attempts + 1, updated_at = ?3 \
+             WHERE id IN (SELECT id FROM payhub_orders \
+                 WHERE state = 'pending' AND next_check_at <= ?3 \
+                   AND (lease_until IS NULL OR lease_until < ?3) \
+                 ORDER BY next_check_at, id LIMIT ?4) \
+             RETURNING {ORDER_COLUMNS}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(owner)
+            .bind(until)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        rows.iter().map(decode_order).collect()
+    }
+
+    /// Ends a check: `set` applies only while `owner` holds the lease of the pending order.
+    /// Parameters: `?1` id, `?2` owner, `?3` now, `?4` text, then `?5` next check when given.
+    async fn finish_order(
+        &self,
+        operation: &'static str,
+        set: &str,
+        id: i64,
+        owner: &str,
+        text: &str,
+        next_at: Option<OffsetDateTime>,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE payhub_orders SET {set}, lease_owner = NULL, lease_until = NULL, \
+             updated_at = ?3 \
+             WHERE id = ?1 AND state = 'pending' AND lease_owner = ?2 AND lease_until >= ?3"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(id)
+            .bind(owner)
+            .bind(now())
+            .bind(text);
+        if let Some(at) = next_at {
+            query = query.bind(micros(at));
+        }
+        let done = query
+            .execute(&self.pool)
+            .await
+            .map_err(|e| Error::sql(operation, e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn reschedule_order(
+        &self,
+        id: i64,
+        owner: &str,
+        last_status: &str,
+        next_at: OffsetDateTime,
+    ) -> Result<bool> {
+        let set = "last_status = ?4, next_check_at = ?5, last_error = NULL";
+        self.finish_order(
+            "reschedule_order",
+            set,
+            id,
+            owner,
+            last_status,
+            Some(next_at),
+        )
+        .await
+    }
+
+    pub(crate) async fn retry_order(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_at: OffsetDateTime,
+    ) -> Result<bool> {
+        let set = "last_error = ?4, next_check_at = ?5";
+        self.finish_order("retry_order", set, id, owner, error, Some(next_at))
+            .await
+    }
+
+    pub(crate) async fn settle_order(&self, id: i64, owner: &str, status: &str) -> Result<bool> {
+        let set = "state = 'settled', last_status = ?4, last_error = NULL";
+        self.finish_order("settle_order", set, id, owner, status, None)
+            .await
+    }
+
+    pub(crate) async fn give_up_order(&self, id: i64, owner: &str, reason: &str) -> Result<bool> {
+        let set = "state = 'given_up', last_error = ?4";
+        self.finish_order("give_up_order", set, id, owner, reason, None)
+            .await
+    }
+
+    pub(crate) async fn settle_by_event(
+        &self,
+        provider: &str,
+        account: &str,
+        merchant_order_no: &str,
+        status: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE payhub_orders SET state = 'settled', last_status = ?4, last_error = NULL, \
+             lease_owner = NULL, lease_until = NULL, updated_at = ?5 \
+             WHERE provider = ?1 AND account = ?2 AND merchant_order_no = ?3 \
+               AND state = 'pending'",
+        )
+        .bind(provider)
+        .bind(account)
+        .bind(merchant_order_no)
+        .bind(status)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| Error::sql("settle_by_event", e))?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::event::{EventFilter, NewEvent, Recorded, StateCounts, StoredEvent};
+use crate::order::{NewOrder, OrderFilter, Tracked, TrackedOrder, final_status};
 
 /// Connection settings for [`Store::connect_with`].
 ///
@@ -298,6 +299,174 @@ impl Store {
     /// As [`Store::get`].
     pub async fn counts(&self) -> Result<StateCounts> {
         dispatch!(self, b => b.counts().await)
+    }
+
+    /// Starts tracking `order` for the reconciler unless `(provider, account,
+    /// merchant_order_no)` is already tracked, atomically ([`Tracked::Existing`] then, and
+    /// nothing changes). The order is due at its `first_check_at` (default: at once); use
+    /// [`Reconciler::track`](crate::reconcile::Reconciler::track) to have it set from the
+    /// provider's cadence.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(async {
+    /// use payhub_store::{NewOrder, OrderKind, OrderState, Store, Tracked};
+    /// let store = Store::connect("sqlite::memory:").await?;
+    /// let order = NewOrder::new("paydesk", "default", OrderKind::Checkout, "ORD-1");
+    /// let id = store.track(&order).await?.id();
+    /// assert_eq!(store.track(&order).await?, Tracked::Existing(id));
+    /// let tracked = store.get_order(id).await?.expect("tracked");
+    /// assert_eq!(tracked.state, OrderState::Pending);
+    /// # Ok::<(), payhub_store::Error>(())
+    /// # }).expect("example");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn track(&self, order: &NewOrder) -> Result<Tracked> {
+        dispatch!(self, b => b.track(order).await)
+    }
+
+    /// Tracked order `id`, if any.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get`].
+    pub async fn get_order(&self, id: i64) -> Result<Option<TrackedOrder>> {
+        dispatch!(self, b => b.get_order(id).await)
+    }
+
+    /// One page of tracked orders matching `filter`, in id order (pass the last id as the next
+    /// page's `after_id`). Never loads more than [`OrderFilter::MAX_LIMIT`] rows.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::get`].
+    pub async fn list_orders(&self, filter: &OrderFilter) -> Result<Vec<TrackedOrder>> {
+        dispatch!(self, b => b.list_orders(filter).await)
+    }
+
+    /// Claims up to `limit` due orders for `owner` for `lease`: pending orders whose
+    /// `next_check_at` has come and whose lease (if any) ran out. Each claimed order stays
+    /// pending, owned by `owner` until `now + lease`, with `attempts` counted up; concurrent
+    /// callers never get the same order while its lease is alive, so no order is queried twice
+    /// at once. Orders come in id order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`]; nothing is claimed then.
+    pub async fn claim_due_orders(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<TrackedOrder>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut orders = dispatch!(self, b => b.claim_due_orders(owner, lease, limit).await)?;
+        orders.sort_by_key(|o| o.id);
+        Ok(orders)
+    }
+
+    /// Records the provider's answer `last_status` (not final) for order `id` and schedules
+    /// its next check at `next_check_at`, clearing `last_error` and the lease, if `owner`
+    /// still holds the lease. Returns whether it did.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn reschedule_order(
+        &self,
+        id: i64,
+        owner: &str,
+        last_status: &str,
+        next_check_at: OffsetDateTime,
+    ) -> Result<bool> {
+        dispatch!(self, b => b.reschedule_order(id, owner, last_status, next_check_at).await)
+    }
+
+    /// Records that the check of order `id` failed with `error` (the provider could not be
+    /// asked) and schedules the next check at `next_check_at`, keeping `last_status`, if
+    /// `owner` still holds the lease. Returns whether it did.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn retry_order(
+        &self,
+        id: i64,
+        owner: &str,
+        error: &str,
+        next_check_at: OffsetDateTime,
+    ) -> Result<bool> {
+        dispatch!(self, b => b.retry_order(id, owner, error, next_check_at).await)
+    }
+
+    /// Marks order `id` settled with its final `status`, if `owner` still holds the lease.
+    /// Returns whether it did. Record the final state's event first
+    /// ([`Store::record`] under [`event_key`](crate::event_key)): a crash in between then
+    /// only repeats a check whose event is a duplicate.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a status that is not final; [`Error::Unavailable`] or
+    /// [`Error::Database`].
+    pub async fn settle_order(
+        &self,
+        id: i64,
+        owner: &str,
+        status: &payhub::PaymentStatus,
+    ) -> Result<bool> {
+        let status = final_status(status)?;
+        dispatch!(self, b => b.settle_order(id, owner, &status).await)
+    }
+
+    /// Stops checking order `id`, recording `reason`, if `owner` still holds the lease.
+    /// Returns whether it did.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unavailable`] or [`Error::Database`].
+    pub async fn give_up_order(&self, id: i64, owner: &str, reason: &str) -> Result<bool> {
+        dispatch!(self, b => b.give_up_order(id, owner, reason).await)
+    }
+
+    /// Marks the tracked order `(provider, account, merchant_order_no)` settled with its final
+    /// `status`, whoever holds its lease: the callback gateway calls it after recording the
+    /// final state's event, so the reconciler stops querying the order (a reconciler holding
+    /// the lease then finds its own outcome refused, and its event, if it found the same final
+    /// state, is a duplicate). Returns false when no such order is pending (not tracked, or
+    /// already settled or given up).
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")]
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(async {
+    /// use payhub::PaymentStatus;
+    /// use payhub_store::{NewOrder, OrderKind, OrderState, Store};
+    /// let store = Store::connect("sqlite::memory:").await?;
+    /// let id = store.track(&NewOrder::new("paydesk", "default", OrderKind::Checkout, "ORD-1")).await?.id();
+    /// assert!(store.settle_by_event("paydesk", "default", "ORD-1", &PaymentStatus::Paid).await?);
+    /// assert_eq!(store.get_order(id).await?.map(|o| o.state), Some(OrderState::Settled));
+    /// assert!(!store.settle_by_event("paydesk", "default", "ORD-1", &PaymentStatus::Paid).await?);
+    /// # Ok::<(), payhub_store::Error>(())
+    /// # }).expect("example");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] for a status that is not final; [`Error::Unavailable`] or
+    /// [`Error::Database`].
+    pub async fn settle_by_event(
+        &self,
+        provider: &str,
+        account: &str,
+        merchant_order_no: &str,
+        status: &payhub::PaymentStatus,
+    ) -> Result<bool> {
+        let status = final_status(status)?;
+        dispatch!(self, b => b.settle_by_event(provider, account, merchant_order_no, &status).await)
     }
 
     /// Closes the pool: waits for connections in use to come back, then closes them all.

@@ -9,6 +9,8 @@ mod debug;
 mod dedupe;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod forward;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod reconcile;
 mod signature;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod store;
