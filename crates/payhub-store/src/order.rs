@@ -38,7 +38,8 @@ use crate::error::Error;
 /// assert_eq!(payhub_store::event_key("ORD-2", &PaymentStatus::Expired), "ORD-2:expired");
 /// ```
 pub fn event_key(merchant_order_no: &str, status: &PaymentStatus) -> String {
-    format!("{merchant_order_no}:{status}")
+    // The facade's key, so the callback path (`payhub::event_key`) and the reconciler agree.
+    payhub::inbox_key(merchant_order_no, status)
 }
 
 /// What an order is, for the reader of the table (the reconciler queries them all alike).
