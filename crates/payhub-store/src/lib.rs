@@ -75,10 +75,10 @@ pub use error::{Error, Result};
 pub use event::{EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use forward::{ForwardReport, Forwarder, ForwarderBuilder};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use inbox::new_event;
 pub use order::{NewOrder, OrderFilter, OrderKind, OrderState, Tracked, TrackedOrder, event_key};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use reconcile::{ReconcileReport, Reconciler, ReconcilerBuilder};
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use inbox::new_event;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use store::{Store, StoreOptions};

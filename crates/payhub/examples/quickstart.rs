@@ -6,12 +6,13 @@
 //!
 //! 1. Starts the embedded sandbox (`payhub-sandbox`) on 127.0.0.1: no network, no accounts.
 //! 2. Starts a callback endpoint on 127.0.0.1 (an ephemeral port) built with
-//!    [`payhub::axum::notify_routes`]: a [`NotifyRouter`] with each provider's verifier and an
-//!    [`InMemoryDeduper`], handing every verified notification to our handler; served with
+//!    [`payhub::axum::notify_routes`] over the same hub (a [`NotifyRouter`] with an
+//!    [`InMemoryDeduper`]), handing every verified notification to our handler; served with
 //!    [`payhub::axum::serve`] (timeouts and a connection cap).
-//! 3. Creates an order on each provider through the facade: [`Checkout::create_checkout`] for
-//!    gateway-recharge, paydesk and tokenpay, [`Recharge::recharge`] for vipcharge and jiuyi-dc,
-//!    with the callback URL `http://127.0.0.1:PORT/callbacks/<provider>`.
+//! 3. Creates an order on each provider through the registry ([`Hub`]) from one order shape:
+//!    a [`CheckoutRequest`] for gateway-recharge, paydesk and tokenpay, a [`RechargeRequest`]
+//!    for vipcharge and jiuyi-dc, with the callback URL
+//!    `http://127.0.0.1:PORT/callbacks/<provider>`.
 //! 4. Marks each order paid in the sandbox, which sends the provider's signed callback.
 //! 5. Waits (bounded) until each callback was verified on its raw bytes, checked against our own
 //!    record of the order with [`Expected`], and acknowledged with the provider's exact reply.
@@ -31,18 +32,14 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gateway_recharge::api::CreateOrderRequest;
-use jiuyi_dc::api::PayRequest;
-use paydesk::api::PayDeskRequest;
 use payhub::{
-    Checkout, Expected, InMemoryDeduper, Notification, NotifyRouter, PaymentStatus, Provider,
-    Recharge, gateway_recharge, jiuyi_dc, paydesk, tokenpay, vipcharge,
+    CheckoutRequest, Customer, Expected, GatewayRechargeAccount, Hub, InMemoryDeduper,
+    JiuyiDcAccount, Notification, NotifyRouter, PaydeskAccount, PaymentStatus, Provider,
+    RechargeRequest, TokenpayAccount, VipchargeAccount, gateway_recharge, jiuyi_dc, paydesk,
+    tokenpay, vipcharge,
 };
 use payhub_sandbox::{OrderState, Sandbox, SandboxHandle};
 use rust_decimal::Decimal;
-use tokenpay::api::PrepayRequest;
-use tokenpay::types::{Chain, Currency};
-use vipcharge::api::VipChargeRequest;
 
 /// The whole run, sandbox start to shutdown, must finish within this.
 const OVERALL: Duration = Duration::from_secs(30);
@@ -226,22 +223,25 @@ fn clients(sb: &SandboxHandle) -> Result<Clients, String> {
     })
 }
 
-/// The callback router: each provider's verifier, from the same credentials as its client.
-fn notify_router(c: &Clients) -> Result<NotifyRouter, String> {
-    Ok(NotifyRouter::new()
-        .gateway_recharge(c.gateway_recharge.notify_verifier())
-        .jiuyi_dc(c.jiuyi_dc.notify_verifier())
-        .paydesk(c.paydesk.notify_verifier())
-        .tokenpay(c.tokenpay.notify_verifier())
-        .vipcharge(
-            c.vipcharge
-                .notify_verifier()
-                .map_err(|e| format!("vipcharge notify verifier: {e}"))?,
+/// The registry: one account per provider (named "default"), calling and verifying with the
+/// credentials of its client. Several accounts per provider, key rotation and `payhub.toml`:
+/// see the `Hub` docs.
+fn hub(c: Clients) -> Result<Hub, String> {
+    Hub::builder()
+        .account(GatewayRechargeAccount::new("default", c.gateway_recharge))
+        .account(JiuyiDcAccount::new("default", c.jiuyi_dc))
+        .account(PaydeskAccount::new("default", c.paydesk))
+        .account(TokenpayAccount::new("default", c.tokenpay))
+        .account(
+            VipchargeAccount::new("default", c.vipcharge)
+                .map_err(|e| format!("vipcharge account: {e}"))?,
         )
         .deduper(Arc::new(InMemoryDeduper::new(
             10_000,
             Duration::from_secs(24 * 3600),
-        ))))
+        )))
+        .build()
+        .map_err(|e| format!("hub: {e}"))
 }
 
 /// An order placed on one provider, with what our own records expect its callback to say.
@@ -250,70 +250,66 @@ struct Placed {
     expected: Expected,
 }
 
-async fn place_orders(c: &Clients, callbacks: &str) -> Vec<Placed> {
+/// One order shape for every collection provider: each adapter takes what its provider needs
+/// (and names what is missing before sending); the extras are each provider's own fields.
+fn checkout_order(no: &str, amount: Decimal, currency: &str, notify: String) -> CheckoutRequest {
+    CheckoutRequest::new(no, amount, currency)
+        .description("Quickstart order")
+        .notify_url(notify)
+        .return_url("https://merchant.example/return")
+        .customer(
+            Customer::new()
+                .id("user123")
+                .ip("127.0.0.1")
+                .name("Jeck")
+                .phone("255700000001")
+                .email("payer@example.com"),
+        )
+        .expires_in(Duration::from_secs(600))
+        .extra(Provider::Paydesk, "mobile_money_phone", "721323213")
+        .extra(Provider::Tokenpay, "chain", "TRON")
+}
+
+async fn place_orders(hub: &Hub, callbacks: &str) -> Vec<Placed> {
     let hook = |p: Provider| format!("{callbacks}/{p}");
     let mut placed = Vec::new();
 
     // Collection providers: a checkout returns where to send the payer.
-    let no = "QS-GW-0001";
-    let amount = Decimal::new(10000, 2);
-    let req = CreateOrderRequest::new(
-        no,
-        amount,
-        "Quickstart order",
-        "user123",
-        "127.0.0.1",
-        hook(Provider::GatewayRecharge),
-        "https://merchant.example/return",
-    );
-    let link = c.gateway_recharge.create_checkout(&req).await;
-    placed.push(checkout_row(
-        Provider::GatewayRecharge,
-        no,
-        link,
-        Expected::order(no).amount(amount),
-    ));
-
-    let no = "QS-PD-0001";
-    let amount = Decimal::from(1000);
-    let req = PayDeskRequest::new(no, "TZS", amount, hook(Provider::Paydesk))
-        .mobile_money_phone("721323213")
-        .real_name("Jeck")
-        .phone("255700000001")
-        .email("payer@example.com")
-        .remark("quickstart");
-    let link = c.paydesk.create_checkout(&req).await;
-    placed.push(checkout_row(
-        Provider::Paydesk,
-        no,
-        link,
-        Expected::order(no).amount(amount),
-    ));
-
-    let no = "QS-TP-0001";
-    let amount = Decimal::new(95, 1);
-    let req = PrepayRequest::new(no, amount, Chain::Tron, Currency::Usdt)
-        .expire_second(600)
-        .notify_url(hook(Provider::Tokenpay));
-    let link = c.tokenpay.create_checkout(&req).await;
-    placed.push(checkout_row(
-        Provider::Tokenpay,
-        no,
-        link,
-        Expected::order(no).amount(amount).currency("USDT"),
-    ));
+    for (p, no, amount, currency) in [
+        (
+            Provider::GatewayRecharge,
+            "QS-GW-0001",
+            Decimal::new(10000, 2),
+            "CNY",
+        ),
+        (Provider::Paydesk, "QS-PD-0001", Decimal::from(1000), "TZS"),
+        (
+            Provider::Tokenpay,
+            "QS-TP-0001",
+            Decimal::new(95, 1),
+            "USDT",
+        ),
+    ] {
+        let order = checkout_order(no, amount, currency, hook(p));
+        let link = hub.checkout(p, None, &order).await;
+        // WinPay and Cashy callbacks state no currency: only TokenPay's is checked.
+        let mut expected = Expected::order(no).amount(amount);
+        if p == Provider::Tokenpay {
+            expected = expected.currency(currency);
+        }
+        placed.push(checkout_row(p, no, link, expected));
+    }
 
     // Direct-recharge providers: a recharge returns a receipt.
-    let no = "QS-VC-0001";
-    let req = VipChargeRequest::new("87103", "w23b52", no).callback_url(hook(Provider::Vipcharge));
-    let receipt = c.vipcharge.recharge(&req).await;
-    placed.push(recharge_row(Provider::Vipcharge, no, receipt, true));
-
-    let no = "QS-JY-0001";
-    let req = PayRequest::new("43", "13800138000", no).notify_url(hook(Provider::JiuyiDc));
-    let receipt = c.jiuyi_dc.recharge(&req).await;
-    // 91 card's notify carries no amount and no cost: only the order number can be checked.
-    placed.push(recharge_row(Provider::JiuyiDc, no, receipt, false));
+    for (p, no, product, account) in [
+        (Provider::Vipcharge, "QS-VC-0001", "87103", "w23b52"),
+        (Provider::JiuyiDc, "QS-JY-0001", "43", "13800138000"),
+    ] {
+        let order = RechargeRequest::new(no, product, account).notify_url(hook(p));
+        let receipt = hub.recharge(p, None, &order).await;
+        // 91 card's notify carries no amount and no cost: only the order number can be checked.
+        placed.push(recharge_row(p, no, receipt, p == Provider::Vipcharge));
+    }
     placed
 }
 
@@ -424,20 +420,8 @@ async fn await_callback(
     }
 }
 
-async fn query_status(c: &Clients, row: &mut Row) {
-    let no = row.merchant_order_no.as_str();
-    let status = match row.provider {
-        Provider::GatewayRecharge => c.gateway_recharge.checkout_status(no).await,
-        Provider::Paydesk => c.paydesk.checkout_status(no).await,
-        Provider::Tokenpay => c.tokenpay.checkout_status(no).await,
-        Provider::Vipcharge => c.vipcharge.recharge_status(no).await,
-        Provider::JiuyiDc => c.jiuyi_dc.recharge_status(no).await,
-        other => {
-            row.fail("status", format!("{other} is not part of the quickstart"));
-            return;
-        }
-    };
-    match status {
+async fn query_status(hub: &Hub, row: &mut Row) {
+    match hub.status(row.provider, None, &row.merchant_order_no).await {
         Ok(s) => {
             row.status = s.to_string();
             if s != PaymentStatus::Paid {
@@ -454,8 +438,8 @@ async fn run() -> Result<Vec<Row>, String> {
         .start()
         .await
         .map_err(|e| format!("sandbox: {e}"))?;
-    let clients = clients(&sb)?;
-    let router = notify_router(&clients)?;
+    let hub = hub(clients(&sb)?)?;
+    let router = NotifyRouter::from(hub.clone());
 
     // 2. Our callback endpoint: POST /callbacks/{provider}.
     let inbox = Inbox::default();
@@ -498,7 +482,7 @@ async fn run() -> Result<Vec<Row>, String> {
     );
 
     // 3. One order per provider.
-    let mut placed = place_orders(&clients, &callbacks).await;
+    let mut placed = place_orders(&hub, &callbacks).await;
 
     // 4. The payer pays: the sandbox marks each order paid and sends its signed callback.
     for p in &mut placed {
@@ -516,7 +500,7 @@ async fn run() -> Result<Vec<Row>, String> {
             await_callback(&sb, &inbox, &router, p, deadline).await;
         }
         if p.row.failure.is_none() {
-            query_status(&clients, &mut p.row).await;
+            query_status(&hub, &mut p.row).await;
         }
     }
 

@@ -84,7 +84,10 @@ impl InboxError {
 pub trait Inbox: Send + Sync + fmt::Debug {
     /// Records `event` atomically and idempotently on (provider, account, event key), and
     /// returns once it is committed.
-    fn record<'a>(&'a self, event: InboxEvent<'a>) -> DedupeFuture<'a, Result<Recorded, InboxError>>;
+    fn record<'a>(
+        &'a self,
+        event: InboxEvent<'a>,
+    ) -> DedupeFuture<'a, Result<Recorded, InboxError>>;
 }
 
 /// The inbox key of a callback: the merchant order number and the normalized status

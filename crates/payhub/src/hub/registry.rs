@@ -23,9 +23,9 @@ use payhub_runtime::metrics::{self, CallbackOutcome};
 
 use crate::hub::adapter::default_adapters;
 use crate::{
-    Account, AccountSettings, Ack, Adapter, CheckoutRequest, Delivery, DeliveryState, Error,
-    Inbox, InboxEvent, NotifyDeduper, Recorded, PaymentLink, PaymentStatus, Provider, RechargeReceipt, RechargeRequest,
-    Verified,
+    Account, AccountSettings, Ack, Adapter, CheckoutRequest, Delivery, DeliveryState, Error, Inbox,
+    InboxEvent, NotifyDeduper, PaymentLink, PaymentStatus, Provider, RechargeReceipt,
+    RechargeRequest, Recorded, Verified,
 };
 
 /// The name of an account given without one (a `[paydesk]` table in `payhub.toml`, a verifier
@@ -299,7 +299,11 @@ impl Hub {
             match d.begin(&key).await {
                 DeliveryState::Done => {
                     metrics::callback(provider.name(), CallbackOutcome::Duplicate);
-                    tracing::info!(provider = provider.name(), key, "duplicate callback acknowledged");
+                    tracing::info!(
+                        provider = provider.name(),
+                        key,
+                        "duplicate callback acknowledged"
+                    );
                     return (self.ack(provider), Delivery::Duplicate(notification));
                 }
                 DeliveryState::InProgress => {
@@ -397,7 +401,10 @@ impl Hub {
         match recorded {
             Err(e) => {
                 tracing::warn!(provider = provider.name(), key, error = %e, "callback not recorded; asking for redelivery");
-                (self.retry_ack(provider), Delivery::NotRecorded(notification, e))
+                (
+                    self.retry_ack(provider),
+                    Delivery::NotRecorded(notification, e),
+                )
             }
             Ok(Recorded::Duplicate) => {
                 metrics::callback(provider.name(), CallbackOutcome::Duplicate);
@@ -407,7 +414,11 @@ impl Hub {
                 Ok(()) => (self.ack(provider), Delivery::Handled(notification)),
                 Err(e) => {
                     // The event is durable in the inbox: acknowledged; re-drive it from there.
-                    tracing::warn!(provider = provider.name(), key, "callback handler failed after the event was recorded; acknowledged (the inbox holds it)");
+                    tracing::warn!(
+                        provider = provider.name(),
+                        key,
+                        "callback handler failed after the event was recorded; acknowledged (the inbox holds it)"
+                    );
                     (self.ack(provider), Delivery::HandlerFailed(notification, e))
                 }
             },

@@ -294,6 +294,9 @@ async fn with_an_inbox_the_ack_follows_the_record_and_a_store_outage_gets_the_re
             })
             .await;
         assert_eq!(ack, down.retry_ack(p), "{p}: never the success reply");
-        assert!(matches!(delivery, Delivery::NotRecorded(..)), "{p}: {delivery:?}");
+        assert!(
+            matches!(delivery, Delivery::NotRecorded(..)),
+            "{p}: {delivery:?}"
+        );
     }
 }
