@@ -3,7 +3,8 @@
 //!
 //! Run it as `cargo xtask bench` (a release build). Arguments:
 //! - `--quick`: short batches and few rounds, to check that the bench runs (noisy numbers);
-//! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`;
+//! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`, `gateway` (needs Postgres
+//!   and Redis);
 //! - `--strict`: exit with status 1 when a figure misses its goal (default: report only, since
 //!   shared CI machines are noisy).
 //!
@@ -13,6 +14,7 @@
 #![allow(clippy::print_stdout)]
 
 mod e2e;
+mod gateway;
 mod harness;
 mod notify;
 mod openssl;
@@ -29,9 +31,10 @@ use table::{Row, Verdict};
 /// Errors of a figure's setup: any of them aborts the run with a message.
 pub(crate) type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const GROUPS: [&str; 4] = ["sign", "rsa", "e2e", "notify"];
+const GROUPS: [&str; 5] = ["sign", "rsa", "e2e", "notify", "gateway"];
 
-const USAGE: &str = "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify]...";
+const USAGE: &str =
+    "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify|gateway]...";
 
 /// Parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -159,6 +162,10 @@ fn main() -> ExitCode {
     });
     ok &= run("notify", &mut |rows| {
         rows.extend(notify::run(settings)?);
+        Ok(())
+    });
+    ok &= run("gateway", &mut |rows| {
+        rows.extend(gateway::run(args.quick)?);
         Ok(())
     });
     println!();
