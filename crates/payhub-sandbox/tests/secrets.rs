@@ -57,7 +57,10 @@ fn capture() -> (Buf, DefaultGuard) {
         .with_span_events(FmtSpan::FULL)
         .with_writer(move || writer.clone())
         .finish();
-    (buf, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
+    tracing::callsite::rebuild_interest_cache();
+    (buf, guard)
 }
 
 /// Fails naming the first forbidden string found in `text`.

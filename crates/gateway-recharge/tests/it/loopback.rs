@@ -202,7 +202,10 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
         .with_writer(move || writer.clone())
         .finish();
-    (buf, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
+    tracing::callsite::rebuild_interest_cache();
+    (buf, guard)
 }
 
 /// A payout's personal data: the payee's name, account number, phone and email.

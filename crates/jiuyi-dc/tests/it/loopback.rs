@@ -212,7 +212,10 @@ fn capture() -> (LogBuf, tracing::subscriber::DefaultGuard) {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
         .with_writer(move || writer.clone())
         .finish();
-    (buf, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
+    tracing::callsite::rebuild_interest_cache();
+    (buf, guard)
 }
 
 /// The recharged account: the user's email here (as sent, and as signed: urlencoded).

@@ -140,6 +140,7 @@ async fn nothing_prints_a_secret() {
     let c = test_client(&server.base);
     let unknown = {
         let _guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
         c.send(&PayRequest::new("43", "13800138000", "JY-LOG"))
             .await
             .expect_err("unknown")

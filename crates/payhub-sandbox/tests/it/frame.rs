@@ -549,6 +549,7 @@ async fn logs_carry_no_keys_and_no_bodies() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
 
     let sb = sandbox().await; // current-thread runtime: every task logs through this subscriber
     let listener = Listener::start(&[500, 200]).await;

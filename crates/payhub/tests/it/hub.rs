@@ -656,6 +656,7 @@ async fn a_callback_signed_with_the_previous_key_verifies_and_is_logged() {
         .with_ansi(false)
         .finish();
     let verified = tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
         rotating.verify(Provider::Paydesk, None, &headers, &body)
     })
     .expect("the previous key verifies");

@@ -288,7 +288,10 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
         .with_writer(move || writer.clone())
         .finish();
-    (buf, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
+    tracing::callsite::rebuild_interest_cache();
+    (buf, guard)
 }
 
 /// A payer's name, email and phone, in the free-text fields merchants fill.
