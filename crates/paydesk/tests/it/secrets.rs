@@ -176,6 +176,7 @@ fn traces_name_the_call_and_mask_secrets() {
         .with_writer(move || writer.clone())
         .finish();
     let signature = tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

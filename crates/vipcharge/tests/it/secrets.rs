@@ -269,6 +269,7 @@ fn check_tracing_output() {
         .finish();
     let mut signs = Vec::new();
     tracing::subscriber::with_default(subscriber, || {
+        tracing::callsite::rebuild_interest_cache();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
