@@ -307,7 +307,7 @@ impl Tracking {
                 time::OffsetDateTime::now_utc().saturating_add(time::Duration::seconds(secs)),
             );
         }
-        let store = crate::serve::connect_store(url).await?;
+        let store = crate::serve::connect_store(url, true).await?;
         Ok(Self {
             store,
             order,

@@ -81,7 +81,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
             after,
             common,
         } => {
-            let store = crate::serve::connect_store(&common.store).await?;
+            let store = crate::serve::connect_store(&common.store, false).await?;
             let mut filter = EventFilter::new().limit(limit.clamp(1, EventFilter::MAX_LIMIT));
             if let Some(state) = state {
                 let state: EventState = state
@@ -110,7 +110,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
             crate::print(&text)
         }
         Command::Show { id, raw, common } => {
-            let store = crate::serve::connect_store(&common.store).await?;
+            let store = crate::serve::connect_store(&common.store, false).await?;
             let event = store
                 .get(id)
                 .await
@@ -119,7 +119,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
             crate::print(&detail(&event, raw).render(common.json))
         }
         Command::Replay { id, common } => {
-            let store = crate::serve::connect_store(&common.store).await?;
+            let store = crate::serve::connect_store(&common.store, false).await?;
             if !store.replay(id).await.map_err(store_error)? {
                 return Err(CliError::new(format!("no event {id} in the store")));
             }

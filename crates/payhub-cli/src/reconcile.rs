@@ -71,7 +71,7 @@ pub(crate) async fn run(args: ReconcileArgs) -> Result<(), CliError> {
     let hub = Hub::from_config_file(&args.config).map_err(|e| {
         CliError::new(format!("cannot load the accounts: {}", chain(&e))).with_kind("config")
     })?;
-    let store = crate::serve::connect_store(&args.common.store).await?;
+    let store = crate::serve::connect_store(&args.common.store, false).await?;
     let mut builder = Reconciler::builder(store.clone(), Arc::new(hub));
     if let Some(id) = &args.instance_id {
         builder = builder.owner(id.clone());
@@ -109,7 +109,7 @@ pub(crate) async fn orders(args: OrdersArgs) -> Result<(), CliError> {
         after,
         common,
     } = args.command;
-    let store = crate::serve::connect_store(&common.store).await?;
+    let store = crate::serve::connect_store(&common.store, false).await?;
     let mut filter = OrderFilter::new().limit(limit.clamp(1, OrderFilter::MAX_LIMIT));
     if let Some(state) = state {
         let state: OrderState = state

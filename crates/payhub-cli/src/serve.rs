@@ -116,7 +116,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     if args.forward_secret.as_deref() == Some("") {
         return Err(CliError::usage("--forward-secret must not be empty"));
     }
-    let store = connect_store(&args.store).await?;
+    let store = connect_store(&args.store, true).await?;
     let mut builder = Hub::builder()
         .config_file(&args.config)
         .inbox(Arc::new(store.clone()));
@@ -216,8 +216,11 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
 }
 
 /// Connects to the store, with a clear message (never the URL, which may hold a password).
-pub(crate) async fn connect_store(url: &str) -> Result<Store, CliError> {
-    Store::connect(url).await.map_err(|e| match e {
+/// With `create`, a SQLite file given without a `mode=` is created if missing (`mode=rwc`);
+/// the commands that only read the store do not create an empty one by mistake.
+pub(crate) async fn connect_store(url: &str, create: bool) -> Result<Store, CliError> {
+    let url = sqlite_url(url, create);
+    Store::connect(&url).await.map_err(|e| match e {
         payhub_store::Error::Config { .. } => {
             CliError::usage(format!("--store: {}", chain(&e))).with_kind("config")
         }
@@ -225,6 +228,15 @@ pub(crate) async fn connect_store(url: &str) -> Result<Store, CliError> {
             CliError::new(format!("cannot connect to the store: {}", chain(&e))).with_kind("store")
         }
     })
+}
+
+/// `url`, with `mode=rwc` added to a SQLite file URL without a mode when `create`.
+fn sqlite_url(url: &str, create: bool) -> String {
+    if !create || !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}mode=rwc")
 }
 
 /// The routes.
@@ -511,6 +523,22 @@ pub(crate) async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_files_are_created_only_when_asked() {
+        assert_eq!(sqlite_url("sqlite://a.db", true), "sqlite://a.db?mode=rwc");
+        assert_eq!(
+            sqlite_url("sqlite://a.db?x=1", true),
+            "sqlite://a.db?x=1&mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url("sqlite://a.db?mode=ro", true),
+            "sqlite://a.db?mode=ro"
+        );
+        assert_eq!(sqlite_url("sqlite://a.db", false), "sqlite://a.db");
+        assert_eq!(sqlite_url("sqlite::memory:", true), "sqlite::memory:");
+        assert_eq!(sqlite_url("postgres://u@h/d", true), "postgres://u@h/d");
+    }
 
     #[test]
     fn bearer_tokens_must_match_exactly() {

@@ -206,7 +206,7 @@ async fn create_paydesk(dir: &Path, order_no: &str, notify: &str, extra: &[&str]
     run(dir, &args, &[], b"").await
 }
 
-async fn create_gateway(dir: &Path, order_no: &str, notify: &str) -> Out {
+async fn create_gateway(dir: &Path, order_no: &str, notify: &str, extra: &[&str]) -> Out {
     let mut args = vec!["create", "gateway-recharge", "--order-no", order_no];
     args.extend([
         "--amount",
@@ -219,6 +219,7 @@ async fn create_gateway(dir: &Path, order_no: &str, notify: &str) -> Out {
     ]);
     args.extend(["192.168.1.1", "--notify-url", notify]);
     args.extend(["--return-url", "http://127.0.0.1:9/back"]);
+    args.extend(extra);
     run(dir, &args, &[], b"").await
 }
 
@@ -262,8 +263,22 @@ async fn events_json(dir: &Path, store: &str) -> Vec<Value> {
         .clone()
 }
 
-/// The whole gateway flow against `store` (and Redis when given).
-async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
+/// What the flow leaves running, for a test to go on with.
+struct Flow {
+    sb: SandboxHandle,
+    serve: Serve,
+    dir: PathBuf,
+    http: reqwest::Client,
+}
+
+/// The whole gateway flow against `store` (and Redis when given); with `reconcile_in_serve`,
+/// the lost order is settled by `serve --reconcile`, else by `reconcile --once`.
+async fn gateway_flow(
+    name: &str,
+    store: &str,
+    redis: Option<&str>,
+    reconcile_in_serve: bool,
+) -> Flow {
     let sb = sandbox().await;
     let (sink, sink_url) = Sink::start().await;
     let dir = workdir(name);
@@ -272,6 +287,9 @@ async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
     let mut extra = vec!["--forward-to", sink_url.as_str(), "--instance-id", name];
     if let Some(redis) = redis {
         extra.extend(["--redis", redis, "--redis-prefix", prefix.as_str()]);
+    }
+    if reconcile_in_serve {
+        extra.push("--reconcile");
     }
     let serve = Serve::start(&dir, store, &extra);
     let http = reqwest::Client::new();
@@ -283,9 +301,9 @@ async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
     create_paydesk(&dir, &pd_no, &format!("{base}/callbacks/paydesk"), &[])
         .await
         .ok();
-    create_gateway(&dir, &gw_no, &format!("{base}/callbacks/gateway-recharge"))
-        .await
-        .ok();
+    let notify = format!("{base}/callbacks/gateway-recharge");
+    let track = ["--track", "--store", store];
+    create_gateway(&dir, &gw_no, &notify, &track).await.ok();
     sb.mark_paid(&pd_no).expect("paydesk paid");
     sb.mark_paid(&gw_no).expect("gateway paid");
     sb.settle().await.expect("callbacks sent");
@@ -294,6 +312,26 @@ async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
     assert_eq!(pd_event["status"], "paid");
     let gw_event = sink.wait_for(&gw_no, 1).await;
     assert_eq!(gw_event["provider"], "gateway-recharge");
+    // The gateway order was tracked: its callback settled it.
+    let start = Instant::now();
+    loop {
+        let settled = run(
+            &dir,
+            &["orders", "list", "--state", "settled", "--store", store],
+            &[],
+            b"",
+        )
+        .await;
+        if settled.ok().contains(&gw_no) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            settled.stdout
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     assert_eq!(*sink.refused.lock().expect("lock"), 0);
 
     // Health, readiness, metrics.
@@ -333,6 +371,17 @@ async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
     let retry = payhub::Hub::default().retry_ack(payhub::Provider::Paydesk);
     assert_eq!(resp.status().as_u16(), retry.status());
     assert_eq!(resp.text().await.expect("reply"), retry.body());
+    // The genuine callback at an account that is not configured: refused the same way.
+    let mut req = http
+        .post(format!("{base}/callbacks/paydesk/nope"))
+        .body(genuine.body.clone());
+    for (k, v) in &genuine.headers {
+        if !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("host") {
+            req = req.header(k, v);
+        }
+    }
+    let resp = req.send().await.expect("callback for an unknown account");
+    assert_eq!(resp.status().as_u16(), retry.status());
     let events = events_json(&dir, store).await;
     assert_eq!(events.len(), 2, "{events:?}");
     assert!(
@@ -399,42 +448,44 @@ async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
     assert_eq!(code, 200);
     assert_eq!(again["id"], created["id"]);
 
-    // An order whose callback cannot reach the gateway: tracked at create, paid, then settled
-    // by `reconcile --once`; the sink gets its event through the running forwarder.
+    // An order whose callback cannot reach the gateway, paid: settled by asking the provider,
+    // and the sink gets its event through the running forwarder.
     let lost_no = format!("SRV-LOST-{name}");
     let dead = format!("http://127.0.0.1:{}/callbacks/paydesk", closed_port());
-    let tracked = create_paydesk(&dir, &lost_no, &dead, &["--track", "--store", store]).await;
-    tracked.ok();
-    assert!(!tracked.field("tracked").is_empty());
-    sb.mark_paid(&lost_no).expect("lost order paid");
-    let pending = run(
-        &dir,
-        &["orders", "list", "--state", "pending", "--store", store],
-        &[],
-        b"",
-    )
-    .await;
-    assert!(pending.ok().contains(&lost_no), "{}", pending.stdout);
-    let report = run(
-        &dir,
-        &[
-            "reconcile",
-            "--once",
-            "--config",
-            "payhub.toml",
-            "--store",
-            store,
-        ],
-        &[],
-        b"",
-    )
-    .await;
-    report.ok();
-    assert!(
-        report.field("settled").parse::<u32>().expect("a count") >= 1,
-        "{}",
-        report.stdout
-    );
+    if reconcile_in_serve {
+        // Tracked through the API once paid: `serve --reconcile` settles it.
+        create_paydesk(&dir, &lost_no, &dead, &[]).await.ok();
+        sb.mark_paid(&lost_no).expect("lost order paid");
+        let track = serde_json::json!({
+            "provider": "paydesk", "account": "default", "kind": "checkout",
+            "merchant_order_no": lost_no, "amount": 1000, "currency": "TZS",
+        });
+        let (code, reply) = post_order(&http, &orders, Some(TOKEN), &track).await;
+        assert_eq!(code, 201, "{reply}");
+    } else {
+        // Tracked at create, paid, then settled by `reconcile --once`.
+        let tracked = create_paydesk(&dir, &lost_no, &dead, &["--track", "--store", store]).await;
+        tracked.ok();
+        assert!(!tracked.field("tracked").is_empty());
+        sb.mark_paid(&lost_no).expect("lost order paid");
+        let pending = run(
+            &dir,
+            &["orders", "list", "--state", "pending", "--store", store],
+            &[],
+            b"",
+        )
+        .await;
+        assert!(pending.ok().contains(&lost_no), "{}", pending.stdout);
+        let mut args = vec!["reconcile", "--once", "--config", "payhub.toml"];
+        args.extend(["--store", store]);
+        let report = run(&dir, &args, &[], b"").await;
+        report.ok();
+        assert!(
+            report.field("settled").parse::<u32>().expect("a count") >= 1,
+            "{}",
+            report.stdout
+        );
+    }
     let lost_event = sink.wait_for(&lost_no, 1).await;
     assert_eq!(lost_event["status"], "paid");
     // The order tracked through the API does not exist at the provider: still open.
@@ -452,14 +503,19 @@ async fn gateway_flow(name: &str, store: &str, redis: Option<&str>) {
     );
     assert!(!pending.stdout.contains(&lost_no), "{}", pending.stdout);
 
-    serve.stop();
+    Flow {
+        sb,
+        serve,
+        dir,
+        http,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn serve_on_sqlite_records_forwards_replays_and_reconciles() {
     let dir: PathBuf = workdir("serve-sqlite-db");
-    let url = format!("sqlite://{}?mode=rwc", dir.join("payhub.db").display());
-    gateway_flow("sqlite", &url, None).await;
+    let url = format!("sqlite://{}", dir.join("payhub.db").display());
+    gateway_flow("sqlite", &url, None, true).await.serve.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -467,7 +523,47 @@ async fn serve_on_sqlite_records_forwards_replays_and_reconciles() {
 async fn serve_on_postgres_with_redis_records_forwards_replays_and_reconciles() {
     let db = PgDb::new().await;
     let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    gateway_flow("postgres", &db.url, Some(&redis)).await;
+    let flow = gateway_flow("postgres", &db.url, Some(&redis), false).await;
+
+    // The store goes away: not ready, and a genuine new callback gets the provider's retry
+    // reply (never its success reply), so the provider delivers it again later.
+    let no = "SRV-OUTAGE-postgres";
+    let dead = format!("http://127.0.0.1:{}/callbacks/paydesk", closed_port());
+    create_paydesk(&flow.dir, no, &dead, &[]).await.ok();
+    flow.sb.mark_paid(no).expect("paid");
+    let start = Instant::now();
+    let callback = loop {
+        if let Some(c) = flow.sb.callbacks_for(no).into_iter().next() {
+            break c;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no callback");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    db.drop_now().await;
+    let base = &flow.serve.url;
+    let ready = flow
+        .http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 503);
+    let mut req = flow
+        .http
+        .post(format!("{base}/callbacks/paydesk"))
+        .body(callback.body.clone());
+    for (k, v) in &callback.headers {
+        if !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("host") {
+            req = req.header(k, v);
+        }
+    }
+    let resp = req.send().await.expect("callback during the outage");
+    let retry = payhub::Hub::default().retry_ack(payhub::Provider::Paydesk);
+    let ok = payhub::Hub::default().ack(payhub::Provider::Paydesk);
+    assert_ne!((retry.status(), retry.body()), (ok.status(), ok.body()));
+    assert_eq!(resp.status().as_u16(), retry.status());
+    assert_eq!(resp.text().await.expect("reply"), retry.body());
+    flow.serve.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -497,6 +593,12 @@ async fn serve_refuses_to_start_without_its_store() {
     let line = out.failed(1);
     assert!(line.contains("cannot connect to the store"), "{line}");
     assert!(!line.contains("hunter2"), "{line}");
+
+    // The read-only commands do not create an empty SQLite store.
+    let missing = format!("sqlite://{}", dir.join("none.db").display());
+    let out = run(&dir, &["events", "list", "--store", &missing], &[], b"").await;
+    assert!(out.failed(1).contains("cannot connect to the store"));
+    assert!(!dir.join("none.db").exists());
 }
 
 fn database_url() -> String {
@@ -540,6 +642,20 @@ impl PgDb {
             url: url.to_string(),
             name,
         }
+    }
+}
+
+impl PgDb {
+    /// Drops the database now, closing the connections `payhub serve` holds.
+    async fn drop_now(&self) {
+        let mut conn = admin().await;
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("drop the test database");
     }
 }
 
