@@ -441,6 +441,19 @@ async fn gateway_flow(
     let (code, err) = post_order(&http, &orders, Some(TOKEN), &bad).await;
     assert_eq!(code, 400);
     assert_eq!(err["error"]["field"], "kind");
+    for (field, value) in [
+        ("account", Value::from("nope")),
+        ("merchant_order_no", Value::Null),
+        ("amount", Value::from("ten")),
+        ("expires_at", Value::from("tomorrow")),
+        ("provider", Value::from("paypal")),
+    ] {
+        let mut bad = body.clone();
+        bad[field] = value;
+        let (code, err) = post_order(&http, &orders, Some(TOKEN), &bad).await;
+        assert_eq!(code, 400, "{field}: {err}");
+        assert_eq!(err["error"]["field"], field, "{err}");
+    }
     let (code, created) = post_order(&http, &orders, Some(TOKEN), &body).await;
     assert_eq!(code, 201, "{created}");
     assert_eq!(created["state"], "pending");
@@ -679,4 +692,67 @@ impl Drop for PgDb {
             eprintln!("could not drop test database {}", self.name);
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_track_records_the_order_also_when_the_outcome_is_unknown() {
+    let sb = sandbox().await;
+    let dir = workdir("create-track");
+    std::fs::write(dir.join("payhub.toml"), config(&sb)).expect("config written");
+    let store = format!("sqlite://{}", dir.join("payhub.db").display());
+    let track = [
+        "--track",
+        "--store",
+        store.as_str(),
+        "--expire-seconds",
+        "600",
+    ];
+
+    // Created: tracked with what the provider answered.
+    let created = create_paydesk(&dir, "TRK-OK-1", "http://127.0.0.1:9/n", &track).await;
+    created.ok();
+    let id = created.field("tracked");
+
+    // The create's outcome is unknown (the connection closed mid-reply): exit 2, and tracked
+    // anyway, so the reconciler finds out.
+    sb.add_fault(
+        payhub_sandbox::FaultRule::new(payhub_sandbox::FaultKind::CloseMidBody)
+            .provider("paydesk")
+            .route("/api/payDesk")
+            .once(),
+    );
+    let unknown = create_paydesk(&dir, "TRK-UNK-1", "http://127.0.0.1:9/n", &track).await;
+    let line = unknown.failed(2);
+    assert!(line.contains("tracked as order"), "{line}");
+
+    // Without --store nothing is sent.
+    let refused = create_paydesk(&dir, "TRK-NONE", "http://127.0.0.1:9/n", &["--track"]).await;
+    assert!(refused.failed(64).contains("--store"));
+    assert!(sb.order("TRK-NONE").is_none());
+
+    let out = run(
+        &dir,
+        &["orders", "list", "--store", &store, "--json"],
+        &[],
+        b"",
+    )
+    .await;
+    let orders: Value = serde_json::from_str(out.ok()).expect("JSON");
+    let orders = orders.as_array().expect("an array");
+    assert_eq!(orders.len(), 2, "{orders:?}");
+    let ok = &orders[0];
+    assert_eq!(ok["id"].to_string(), id);
+    assert_eq!(ok["merchant_order_no"], "TRK-OK-1");
+    assert_eq!(ok["provider"], "paydesk");
+    assert_eq!(ok["account"], "default");
+    assert_eq!(ok["kind"], "checkout");
+    assert_eq!(ok["amount"], "1000");
+    assert_eq!(ok["currency"], "TZS");
+    assert_eq!(ok["state"], "pending");
+    assert!(ok["expires_at"].is_string(), "{ok}");
+    let platform_no = created.field("order_no");
+    assert_eq!(ok["provider_order_no"], platform_no.as_str());
+    let unknown = &orders[1];
+    assert_eq!(unknown["merchant_order_no"], "TRK-UNK-1");
+    assert!(unknown["provider_order_no"].is_null(), "{unknown}");
 }
