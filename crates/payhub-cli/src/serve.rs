@@ -34,6 +34,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::watch;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::{CliError, chain};
 
@@ -204,12 +205,13 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     ))?;
 
     let options = ServeOptions::default().max_connections(args.max_connections.max(1));
-    let server = payhub::axum::serve(listener, app, options).with_graceful_shutdown(async move {
+    let server = payhub::axum::serve(listener, app, options).with_graceful_shutdown(async {
         shutdown_signal().await;
-        tracing::info!("shutting down");
-        let _ = stop_tx.send(true);
+        tracing::info!("shutting down: finishing the requests in flight");
     });
     let served = server.await;
+    // Callbacks in flight are recorded by now; the forwarder finishes its batch, then stops.
+    let _ = stop_tx.send(true);
     while tasks.join_next().await.is_some() {}
     store.close().await;
     served.map_err(|e| CliError::new(format!("server failed: {e}")))
@@ -245,6 +247,8 @@ fn app(state: Arc<AppState>) -> Router {
         .route("/callbacks/{provider}", post(callback))
         .route("/callbacks/{provider}/{account}", post(account_callback))
         .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
+        // Refuses a larger `Content-Length` at once (413), before reading the body.
+        .layer(RequestBodyLimitLayer::new(MAX_CALLBACK_BYTES))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));

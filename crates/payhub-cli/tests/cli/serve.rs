@@ -371,6 +371,14 @@ async fn gateway_flow(
     let retry = payhub::Hub::default().retry_ack(payhub::Provider::Paydesk);
     assert_eq!(resp.status().as_u16(), retry.status());
     assert_eq!(resp.text().await.expect("reply"), retry.body());
+    // A body over the callback limit: 413, nothing read or stored.
+    let resp = http
+        .post(format!("{base}/callbacks/paydesk"))
+        .body(vec![b'x'; payhub::axum::MAX_CALLBACK_BYTES + 1])
+        .send()
+        .await
+        .expect("oversized callback");
+    assert_eq!(resp.status(), 413);
     // The genuine callback at an account that is not configured: refused the same way.
     let mut req = http
         .post(format!("{base}/callbacks/paydesk/nope"))
