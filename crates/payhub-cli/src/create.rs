@@ -32,9 +32,24 @@ pub(crate) struct Args {
     order: OrderArgs,
     #[command(flatten)]
     creds: CredentialArgs,
+    #[command(flatten)]
+    track: TrackArgs,
     /// Print the result as one JSON object.
     #[arg(long, help_heading = "Output")]
     json: bool,
+}
+
+/// Tracking the created order for the reconciler.
+#[derive(Debug, Default, clap::Args)]
+#[command(next_help_heading = "Tracking (payhub reconcile)")]
+struct TrackArgs {
+    /// After the create (also when its outcome is unknown), track the order in --store so
+    /// `payhub reconcile` / `payhub serve --reconcile` settles it even if its callback is lost.
+    #[arg(long)]
+    track: bool,
+    /// The store to track it in (`sqlite://payhub.db`, `postgres://user@host/db`).
+    #[arg(long, value_name = "URL", env = "PAYHUB_STORE", hide_env_values = true)]
+    store: Option<String>,
 }
 
 /// Money unit of a jiuyi-dc price ceiling (`money_type`).
@@ -212,16 +227,120 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     }
     let creds = provider.credentials(&args.creds)?;
     let fields = providers::create_fields(provider, args.order.flags(), &args.order.set)?;
-    let mut record = provider.create(&creds, fields).await.map_err(|e| {
+    // Everything tracking needs is checked before anything is sent.
+    let tracking = if args.track.track {
+        Some(Tracking::prepare(provider, &args, order_no.as_deref(), creds.account()).await?)
+    } else {
+        None
+    };
+    let created = provider.create(&creds, fields).await.map_err(|e| {
         let e = providers::name_server(e, provider.base_url(&creds).as_deref());
         if e.exit_code() == EXIT_OUTCOME_UNKNOWN {
             e.hint(providers::query_hint(provider, order_no.as_deref()))
         } else {
             e
         }
-    })?;
+    });
+    let mut record = match (created, &tracking) {
+        (Ok(record), _) => record,
+        (Err(e), Some(t)) if e.exit_code() == EXIT_OUTCOME_UNKNOWN => {
+            // The order may exist: the reconciler settles it either way.
+            return Err(match t.track(None).await {
+                Ok(id) => e.hint(format!("tracked as order {id} for `payhub reconcile`")),
+                Err(te) => e.hint(format!("and it could not be tracked: {te}")),
+            });
+        }
+        (Err(e), _) => return Err(e),
+    };
     if creds.account() != payhub::DEFAULT_ACCOUNT {
         record.put("merchant", creds.account());
     }
+    if let Some(t) = &tracking {
+        let id = t.track(Some(&record)).await.map_err(|e| {
+            e.map_message(|m| format!("the order was created but not tracked: {m}"))
+        })?;
+        record.int("tracked", u64::try_from(id).unwrap_or_default());
+    }
     crate::print(&record.render(args.json))
+}
+
+/// What `--track` records, prepared before the create is sent.
+struct Tracking {
+    store: payhub_store::Store,
+    order: payhub_store::NewOrder,
+    provider: Provider,
+}
+
+impl Tracking {
+    async fn prepare(
+        provider: Provider,
+        args: &Args,
+        order_no: Option<&str>,
+        account: &str,
+    ) -> Result<Self, CliError> {
+        use payhub_store::{NewOrder, OrderKind};
+        let Some(url) = &args.track.store else {
+            return Err(CliError::usage(
+                "--track needs --store URL (or PAYHUB_STORE)",
+            ));
+        };
+        let Some(order_no) = order_no.filter(|n| !n.is_empty()) else {
+            return Err(CliError::usage("--track needs --order-no"));
+        };
+        let kind = match provider {
+            Provider::Vipcharge | Provider::JiuyiDc => OrderKind::Recharge,
+            _ => OrderKind::Checkout,
+        };
+        let mut order = NewOrder::new(provider.hub().name(), account, kind, order_no);
+        if kind == OrderKind::Checkout
+            && let Some(amount) = &args.order.amount
+        {
+            let amount: rust_decimal::Decimal = amount
+                .trim()
+                .parse()
+                .map_err(|_| CliError::usage(format!("--amount: `{amount}` is not a decimal")))?;
+            order = order.amount(amount, args.order.currency.clone());
+        }
+        if let Some(secs) = args.order.expire_seconds {
+            let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+            order = order.expires_at(
+                time::OffsetDateTime::now_utc().saturating_add(time::Duration::seconds(secs)),
+            );
+        }
+        let store = crate::serve::connect_store(url, true).await?;
+        Ok(Self {
+            store,
+            order,
+            provider,
+        })
+    }
+
+    /// Tracks the order, with what the provider answered (`None`: the outcome is unknown).
+    async fn track(&self, created: Option<&crate::output::Record>) -> Result<i64, CliError> {
+        let mut order = self.order.clone();
+        if let Some(r) = created {
+            let key = match self.provider {
+                Provider::GatewayRecharge => "trade_no",
+                Provider::JiuyiDc => "order_id",
+                Provider::Paydesk => "order_no",
+                Provider::Tokenpay => "prepay_id",
+                Provider::Vipcharge => "order_code",
+            };
+            if let Some(no) = r.get(key).filter(|n| !n.is_empty()) {
+                order = order.provider_order_no(no);
+            }
+            let expires = r.get("expires_at").and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            });
+            if let Some(at) = expires {
+                order = order.expires_at(at);
+            }
+        }
+        let tracked = self
+            .store
+            .track(&order)
+            .await
+            .map_err(crate::events::store_error)?;
+        Ok(tracked.id())
+    }
 }

@@ -7,6 +7,10 @@
 //! payhub query paydesk M1
 //! payhub sign gateway-recharge --explain --file request.json --timestamp 1731681331000
 //! payhub verify-notify paydesk --file body.json --header 'MerchantId: 1002001' --header 'Sign: ...'
+//! payhub serve --config payhub.toml --listen 0.0.0.0:8080 --store postgres://payhub@db/payhub \
+//!     --redis redis://cache:6379 --forward-to https://shop/payhub-events --reconcile
+//! payhub events list --state failed --store postgres://payhub@db/payhub
+//! payhub reconcile --once --config payhub.toml --store sqlite://payhub.db
 //! ```
 //!
 //! Credentials come from flags, else the provider crate's environment variables, else a TOML
@@ -26,12 +30,15 @@ mod control;
 mod create;
 mod credentials;
 mod error;
+mod events;
 mod fields;
 mod listen;
 mod output;
 mod providers;
 mod query;
+mod reconcile;
 mod sandbox;
+mod serve;
 mod sign;
 mod template;
 mod trigger;
@@ -69,6 +76,15 @@ enum Command {
     Sign(Box<sign::Args>),
     /// Verify a callback (raw body from a file or stdin) and print the acknowledgement to send.
     VerifyNotify(Box<verify_notify::Args>),
+    /// Run the callback gateway: record every verified callback in a store before the
+    /// provider's success reply, forward events to your app, reconcile tracked orders.
+    Serve(Box<serve::Args>),
+    /// The events `payhub serve` recorded: `list`, `show ID`, `replay ID`.
+    Events(Box<events::Args>),
+    /// Settle tracked orders by asking the providers (`--once`: one pass, for a cron job).
+    Reconcile(Box<reconcile::ReconcileArgs>),
+    /// The orders tracked for the reconciler: `list` (what is still open, and why).
+    Orders(Box<reconcile::OrdersArgs>),
 }
 
 #[tokio::main]
@@ -80,6 +96,7 @@ async fn main() -> ExitCode {
     };
     init_tracing(match &cli.command {
         Command::Sandbox(args) => args.default_log_filter(),
+        Command::Serve(_) => Some("info"),
         _ => None,
     });
     let result = match cli.command {
@@ -90,6 +107,10 @@ async fn main() -> ExitCode {
         Command::Query(args) => query::run(*args).await,
         Command::Sign(args) => sign::run(*args),
         Command::VerifyNotify(args) => verify_notify::run(*args),
+        Command::Serve(args) => serve::run(*args).await,
+        Command::Events(args) => events::run(*args).await,
+        Command::Reconcile(args) => reconcile::run(*args).await,
+        Command::Orders(args) => reconcile::orders(*args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,6 +33,14 @@ impl Record {
         self
     }
 
+    /// The text of field `key`, if it has one.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_str())
+    }
+
     /// Adds a whole number (a JSON number, unlike money, which stays text).
     pub(crate) fn int(&mut self, key: &str, value: u64) -> &mut Self {
         self.fields.push((key.to_owned(), Value::from(value)));

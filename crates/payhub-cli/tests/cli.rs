@@ -5,7 +5,8 @@
 //! itself (ephemeral port, `--write-config`, the control subcommands, clean exit on SIGINT), the
 //! `RUST_LOG` tracing output, the developer loop (exit codes, `--json` errors, templates, the
 //! README's lines), `listen` + `trigger` against a sandbox and a small app, and several
-//! accounts per provider (`--merchant`, `verify-notify` finding the account).
+//! accounts per provider (`--merchant`, `verify-notify` finding the account), and `payhub serve`
+//! with `events`, `orders` and `reconcile` on SQLite and on Postgres + Redis.
 
 #[path = "cli/accounts.rs"]
 mod accounts;
@@ -23,6 +24,8 @@ mod orders;
 mod rust_log;
 #[path = "cli/sandbox.rs"]
 mod sandbox;
+#[path = "cli/serve.rs"]
+mod serve;
 #[path = "cli/sign.rs"]
 mod sign;
 #[path = "cli/support.rs"]
