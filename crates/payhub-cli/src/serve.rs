@@ -78,6 +78,11 @@ pub(crate) struct Args {
         hide_env_values = true
     )]
     forward_secret: Option<String>,
+    /// Events the forwarder claims and delivers at once (1..=1000). An instance killed
+    /// mid-delivery re-delivers at most this many events; 1 gives at most one duplicate per
+    /// crash, at the cost of throughput.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    forward_batch: u32,
     /// This instance's name in leases (forwarder, reconciler); default: the host and process id.
     #[arg(long, value_name = "ID")]
     instance_id: Option<String>,
@@ -167,6 +172,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     if let (Some(target), Some(secret)) = (&args.forward_to, &args.forward_secret) {
         let forwarder = Forwarder::builder(store.clone(), target.clone(), secret.as_bytes())
             .owner(instance.clone())
+            .batch_size(args.forward_batch)
             .build()
             .map_err(|e| CliError::usage(format!("--forward-to: {}", chain(&e))))?;
         let stop = stopped(stop_rx.clone());
