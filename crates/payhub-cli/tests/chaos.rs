@@ -313,7 +313,7 @@ async fn three_instances_one_killed_one_cut_off_lose_nothing() {
 
     // The sandbox, its clock fast so that refused callbacks come back within seconds.
     let sb = Sandbox::builder()
-        .clock_speed(200)
+        .clock_speed(20)
         .start()
         .await
         .expect("sandbox");
