@@ -3,7 +3,7 @@
 //!
 //! Run it as `cargo xtask bench` (a release build). Arguments:
 //! - `--quick`: short batches and few rounds, to check that the bench runs (noisy numbers);
-//! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`;
+//! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`, `reconcile`;
 //! - `--strict`: exit with status 1 when a figure misses its goal (default: report only, since
 //!   shared CI machines are noisy).
 //!
@@ -16,6 +16,7 @@ mod e2e;
 mod harness;
 mod notify;
 mod openssl;
+mod reconcile;
 mod rsa_fig;
 mod signing;
 mod table;
@@ -29,9 +30,10 @@ use table::{Row, Verdict};
 /// Errors of a figure's setup: any of them aborts the run with a message.
 pub(crate) type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const GROUPS: [&str; 4] = ["sign", "rsa", "e2e", "notify"];
+const GROUPS: [&str; 5] = ["sign", "rsa", "e2e", "notify", "reconcile"];
 
-const USAGE: &str = "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify]...";
+const USAGE: &str =
+    "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify|reconcile]...";
 
 /// Parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -161,6 +163,12 @@ fn main() -> ExitCode {
         rows.extend(notify::run(settings)?);
         Ok(())
     });
+    ok &= run("reconcile", &mut |rows| {
+        let (r, n) = reconcile::run(args.quick)?;
+        rows.extend(r);
+        notes.extend(n);
+        Ok(())
+    });
     println!();
     print!("{}", table::render(&rows));
     for n in &notes {
@@ -205,6 +213,11 @@ mod tests {
         assert!(a.quick && !a.strict);
         assert!(a.wants("rsa") && a.wants("e2e") && !a.wants("sign"));
         assert!(parse(&[]).expect("valid").wants("notify"));
+        assert!(
+            parse(&["--only", "reconcile"])
+                .expect("valid")
+                .wants("reconcile")
+        );
         assert!(parse(&["--only", "nope"]).is_err());
         assert!(parse(&["--only"]).is_err());
         assert!(parse(&["--fast"]).is_err());
