@@ -30,7 +30,8 @@
 //!   then large) is shown as an info row; then passes alternate between the stores; medians.
 //!   Caveat: memory a pass frees stays resident (the allocator keeps it), so a later pass that
 //!   needs as much again does not raise the peak; the first passes and the largest pass (in
-//!   the notes) show what one pass takes.
+//!   the notes) show what one pass takes. An info row times `Store::claim_due_orders` of one
+//!   batch alone on both stores.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -380,6 +381,19 @@ async fn pass_growth(r: &Reconciler) -> Res<f64> {
     Ok(peak.saturating_sub(before) as f64)
 }
 
+/// One `claim_due_orders` of a batch (its orders stay leased: the next claim takes others).
+async fn claim_ns(store: &Store) -> Res<f64> {
+    let started = Instant::now();
+    let claimed = store
+        .claim_due_orders("bench-claim", Duration::from_secs(600), BATCH)
+        .await?;
+    let ns = started.elapsed().as_secs_f64() * 1e9;
+    if claimed.len() != BATCH as usize {
+        return Err(format!("claim: {} orders, expected {BATCH}", claimed.len()).into());
+    }
+    Ok(ns)
+}
+
 /// A store in `dir` holding `n` due pending orders, and a one-batch reconciler over it.
 async fn filled(dir: &TempDir, n: usize, hub: &Arc<Hub>) -> Res<(Store, Reconciler)> {
     let store = Store::connect(&dir.url(&format!("pending-{n}.db"))).await?;
@@ -518,6 +532,24 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
             floor_ns: Some(med_a),
             goal: Some(GOAL_MEMORY),
             unit: Unit::Bytes,
+        });
+        // The claim alone (what a pass asks the store first), timed on both stores: it should
+        // not depend on how many orders are due.
+        let (mut ca, mut cb) = (Vec::new(), Vec::new());
+        for _ in 0..plan.passes {
+            ca.push(claim_ns(&small_store).await?);
+            cb.push(claim_ns(&large_store).await?);
+        }
+        rows.push(Row {
+            figure: format!(
+                "claim_due_orders (32), {}k vs {}k pending",
+                plan.large / 1000,
+                plan.small / 1000
+            ),
+            ours_ns: median(&mut cb),
+            floor_ns: Some(median(&mut ca)),
+            goal: None,
+            unit: Unit::PerOp,
         });
         rows.push(Row {
             figure: format!(
