@@ -4,7 +4,7 @@
 //! Run it as `cargo xtask bench` (a release build). Arguments:
 //! - `--quick`: short batches and few rounds, to check that the bench runs (noisy numbers);
 //! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`, `gateway` (needs Postgres
-//!   and Redis);
+//!   and Redis), `reconcile`;
 //! - `--strict`: exit with status 1 when a figure misses its goal (default: report only, since
 //!   shared CI machines are noisy).
 //!
@@ -18,6 +18,7 @@ mod gateway;
 mod harness;
 mod notify;
 mod openssl;
+mod reconcile;
 mod rsa_fig;
 mod signing;
 mod table;
@@ -31,10 +32,10 @@ use table::{Row, Verdict};
 /// Errors of a figure's setup: any of them aborts the run with a message.
 pub(crate) type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const GROUPS: [&str; 5] = ["sign", "rsa", "e2e", "notify", "gateway"];
+const GROUPS: [&str; 6] = ["sign", "rsa", "e2e", "notify", "gateway", "reconcile"];
 
 const USAGE: &str =
-    "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify|gateway]...";
+    "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify|gateway|reconcile]...";
 
 /// Parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -168,6 +169,12 @@ fn main() -> ExitCode {
         rows.extend(gateway::run(args.quick)?);
         Ok(())
     });
+    ok &= run("reconcile", &mut |rows| {
+        let (r, n) = reconcile::run(args.quick)?;
+        rows.extend(r);
+        notes.extend(n);
+        Ok(())
+    });
     println!();
     print!("{}", table::render(&rows));
     for n in &notes {
@@ -212,6 +219,11 @@ mod tests {
         assert!(a.quick && !a.strict);
         assert!(a.wants("rsa") && a.wants("e2e") && !a.wants("sign"));
         assert!(parse(&[]).expect("valid").wants("notify"));
+        assert!(
+            parse(&["--only", "reconcile"])
+                .expect("valid")
+                .wants("reconcile")
+        );
         assert!(parse(&["--only", "nope"]).is_err());
         assert!(parse(&["--only"]).is_err());
         assert!(parse(&["--fast"]).is_err());

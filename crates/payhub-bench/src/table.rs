@@ -9,9 +9,11 @@ pub(crate) enum Unit {
     PerOp,
     /// Time per operation and operations per second (RSA, end to end).
     PerOpAndRate,
+    /// Bytes (memory figures): `ours_ns` and `floor_ns` hold byte counts.
+    Bytes,
 }
 
-/// One line of the table. Times are nanoseconds per operation.
+/// One line of the table. Times are nanoseconds per operation (bytes for [`Unit::Bytes`]).
 #[derive(Clone, Debug)]
 pub(crate) struct Row {
     pub(crate) figure: String,
@@ -97,12 +99,27 @@ pub(crate) fn format_rate(ns: f64) -> String {
     }
 }
 
+/// `512 B`, `48.0 KiB`, `3.25 MiB`.
+pub(crate) fn format_bytes(bytes: f64) -> String {
+    if !bytes.is_finite() {
+        return "n/a".to_owned();
+    }
+    if bytes >= 1024.0 * 1024.0 {
+        format!("{:.2} MiB", bytes / (1024.0 * 1024.0))
+    } else if bytes >= 1024.0 {
+        format!("{:.1} KiB", bytes / 1024.0)
+    } else {
+        format!("{bytes:.0} B")
+    }
+}
+
 fn cell(ns: Option<f64>, unit: Unit) -> String {
     match ns {
         None => "n/a".to_owned(),
         Some(ns) => match unit {
             Unit::PerOp => format_time(ns),
             Unit::PerOpAndRate => format!("{} ({})", format_time(ns), format_rate(ns)),
+            Unit::Bytes => format_bytes(ns),
         },
     }
 }
@@ -201,6 +218,9 @@ mod tests {
         assert_eq!(format_time(1_500_000.0), "1.50 ms");
         assert_eq!(format_rate(36_000.0), "27.8k/s");
         assert_eq!(format_rate(720_000.0), "1389/s");
+        assert_eq!(format_bytes(512.0), "512 B");
+        assert_eq!(format_bytes(49_152.0), "48.0 KiB");
+        assert_eq!(format_bytes(3_407_872.0), "3.25 MiB");
     }
 
     #[test]
