@@ -21,6 +21,7 @@ mod deps;
 mod fuzz;
 mod metadata;
 mod msrv;
+mod services;
 mod siblings;
 mod snap;
 mod test;

@@ -43,6 +43,9 @@ pub(crate) fn run() -> bool {
             "warnings",
         ]))
     });
+    // Postgres and Redis answer (the store, gateway and reconciler tests use them), or the run
+    // fails here saying how to start them.
+    cmd::step(&mut steps, "services", crate::services::check);
     cmd::step(&mut steps, "test (+ doc tests)", || {
         cmd::run(&mut test_command())
     });
