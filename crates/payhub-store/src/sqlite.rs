@@ -439,10 +439,12 @@ impl SqliteBackend {
         // The clock is read once the write lock is held (see `claim_due`).
         let now = now();
         let until = now.saturating_add(lease_millis(lease).saturating_mul(1000));
+        // `INDEXED BY` the partial due index: left to itself, SQLite picks the (state, id)
+        // index and sorts every due order to return a batch, a cost that grows with the table.
         let sql = format!(
             "UPDATE payhub_orders SET lease_owner = ?1, lease_until = ?2, \
              attempts = attempts + 1, updated_at = ?3 \
-             WHERE id IN (SELECT id FROM payhub_orders \
+             WHERE id IN (SELECT id FROM payhub_orders INDEXED BY payhub_orders_due \
                  WHERE state = 'pending' AND next_check_at <= ?3 \
                    AND (lease_until IS NULL OR lease_until < ?3) \
                  ORDER BY next_check_at, id LIMIT ?4) \
