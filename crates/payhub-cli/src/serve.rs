@@ -8,10 +8,9 @@
 //! `GET /readyz` (the store answers), `GET /metrics` (Prometheus text), and, with an API token,
 //! `POST /v1/orders` (track an order for the reconciler).
 //!
-//! The callback endpoint is the facade's own flow (`Hub::deliver` with the store as the hub's
-//! inbox: verify, record, then acknowledge; a store failure gets the provider's retry reply),
-//! mounted here rather than through `payhub::axum::notify_routes` because the handler needs the
-//! account the callback was verified for, to settle the tracked order by its event.
+//! The callback endpoint is the facade's own (`payhub::axum::account_routes` over the hub, whose
+//! inbox is the store: verify, record, then acknowledge; a store failure gets the provider's
+//! retry reply); its handler settles the tracked order a final callback answers.
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -21,20 +20,19 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use payhub::axum::{MAX_CALLBACK_BYTES, ServeOptions, ack_response};
-use payhub::{Hub, Provider};
+use payhub::axum::ServeOptions;
+use payhub::{Hub, Provider, Verified};
 use payhub_store::{Forwarder, NewOrder, OrderKind, Reconciler, Store, Tracked};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::watch;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::{CliError, chain};
 
@@ -249,82 +247,53 @@ fn sqlite_url(url: &str, create: bool) -> String {
 
 /// The routes.
 fn app(state: Arc<AppState>) -> Router {
+    // The facade's callback routes (body limits, both path forms, verify, record, ack); the
+    // handler settles a tracked order its final callback answers.
+    let store = state.store.clone();
+    let callbacks = payhub::axum::account_routes(Hub::clone(&state.hub), move |v: Verified| {
+        let store = store.clone();
+        async move {
+            settle_tracked(&store, &v).await;
+            Ok::<(), Infallible>(())
+        }
+    });
     let mut app = Router::new()
-        .route("/callbacks/{provider}", post(callback))
-        .route("/callbacks/{provider}/{account}", post(account_callback))
-        .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
-        // Refuses a larger `Content-Length` at once (413), before reading the body.
-        .layer(RequestBodyLimitLayer::new(MAX_CALLBACK_BYTES))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
     if state.api_token.is_some() {
         app = app.route("/v1/orders", post(track_order));
     }
-    app.with_state(state)
+    app.with_state(state).nest("/callbacks", callbacks)
 }
 
-async fn callback(
-    State(state): State<Arc<AppState>>,
-    Path(provider): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    deliver(&state, &provider, None, &headers, &body).await
-}
-
-async fn account_callback(
-    State(state): State<Arc<AppState>>,
-    Path((provider, account)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    deliver(&state, &provider, Some(&account), &headers, &body).await
-}
-
-/// Verifies, records (the hub's inbox is the store), and answers the provider; a final status
-/// settles the tracked order so the reconciler stops asking about it.
-async fn deliver(
-    state: &AppState,
-    provider: &str,
-    account: Option<&str>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let Ok(provider) = provider.parse::<Provider>() else {
-        return (StatusCode::NOT_FOUND, "unknown provider\n").into_response();
-    };
-    let store = state.store.clone();
-    let (ack, _delivery) = state
-        .hub
-        .deliver(provider, account, headers, body, |v| async move {
-            let status = v.notification.status();
-            let order_no = v.notification.facts().merchant_order_no;
-            if status.is_final() && !order_no.is_empty() {
-                match store
-                    .settle_by_event(provider.name(), &v.account, &order_no, &status)
-                    .await
-                {
-                    Ok(true) => tracing::info!(
-                        provider = provider.name(),
-                        account = v.account,
-                        order_no,
-                        "tracked order settled by its callback"
-                    ),
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(
-                        provider = provider.name(),
-                        account = v.account,
-                        order_no,
-                        error = %e,
-                        "could not settle the tracked order; the reconciler will"
-                    ),
-                }
-            }
-            Ok::<(), Infallible>(())
-        })
-        .await;
-    ack_response(&ack)
+/// A final status settles the tracked order, so the reconciler stops asking about it.
+async fn settle_tracked(store: &Store, v: &Verified) {
+    let provider = v.notification.provider();
+    let status = v.notification.status();
+    let order_no = v.notification.facts().merchant_order_no;
+    if !status.is_final() || order_no.is_empty() {
+        return;
+    }
+    match store
+        .settle_by_event(provider.name(), &v.account, &order_no, &status)
+        .await
+    {
+        Ok(true) => tracing::info!(
+            provider = provider.name(),
+            account = v.account,
+            order_no,
+            "tracked order settled by its callback"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(
+            provider = provider.name(),
+            account = v.account,
+            order_no,
+            error = %e,
+            "could not settle the tracked order; the reconciler will"
+        ),
+    }
 }
 
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {

@@ -478,20 +478,7 @@ async fn three_instances_one_killed_one_cut_off_lose_nothing() {
 }
 
 async fn redis_answers() -> bool {
-    let Ok(addr) = redis_url()
-        .trim_start_matches("redis://")
-        .trim_end_matches('/')
-        .parse::<std::net::SocketAddr>()
-    else {
-        return false;
-    };
-    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
-        return false;
-    };
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    if s.write_all(b"PING\r\n").await.is_err() {
-        return false;
-    }
-    let mut buf = [0u8; 16];
-    matches!(s.read(&mut buf).await, Ok(n) if buf[..n].starts_with(b"+PONG"))
+    payhub_store::redis::RedisDeduper::connect(&redis_url())
+        .await
+        .is_ok()
 }

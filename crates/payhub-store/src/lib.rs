@@ -77,7 +77,17 @@ pub use event::{EventFilter, EventState, NewEvent, Recorded, StateCounts, Stored
 pub use forward::{ForwardReport, Forwarder, ForwarderBuilder};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use inbox::new_event;
-pub use order::{NewOrder, OrderFilter, OrderKind, OrderState, Tracked, TrackedOrder, event_key};
+pub use order::{NewOrder, OrderFilter, OrderKind, OrderState, Tracked, TrackedOrder};
+/// The key the reconciler records final states under, the facade's [`payhub::inbox_key`]
+/// (`"<merchant order no>:<status>"`): a callback recorded through `payhub::Inbox` uses the same
+/// one, so whichever path finds a final state first inserts the row and the other one is a
+/// [`Recorded::Duplicate`].
+///
+/// ```
+/// use payhub::PaymentStatus;
+/// assert_eq!(payhub_store::event_key("ORD-1", &PaymentStatus::Paid), "ORD-1:paid");
+/// ```
+pub use payhub::inbox_key as event_key;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use reconcile::{ReconcileReport, Reconciler, ReconcilerBuilder};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -24,24 +24,6 @@ use time::OffsetDateTime;
 
 use crate::error::Error;
 
-/// The event key of a final state learned for an order: `"<merchant_order_no>:<status>"`, with
-/// the status's `Display` (`paid`, `failed`, `expired`, `refunded`, ...).
-///
-/// The reconciler records its events under this key, and a callback gateway that wants "one
-/// event per final state" records callbacks with it too: then whichever path finds the final
-/// state first inserts the row, and the other one is a
-/// [`Recorded::Duplicate`](crate::Recorded::Duplicate).
-///
-/// ```
-/// use payhub::PaymentStatus;
-/// assert_eq!(payhub_store::event_key("ORD-1", &PaymentStatus::Paid), "ORD-1:paid");
-/// assert_eq!(payhub_store::event_key("ORD-2", &PaymentStatus::Expired), "ORD-2:expired");
-/// ```
-pub fn event_key(merchant_order_no: &str, status: &PaymentStatus) -> String {
-    // The facade's key, so the callback path (`payhub::event_key`) and the reconciler agree.
-    payhub::inbox_key(merchant_order_no, status)
-}
-
 /// What an order is, for the reader of the table (the reconciler queries them all alike).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

@@ -77,7 +77,8 @@ use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::event::NewEvent;
-use crate::order::{NewOrder, Tracked, TrackedOrder, event_key};
+use crate::event_key;
+use crate::order::{NewOrder, Tracked, TrackedOrder};
 use crate::store::Store;
 
 /// When a provider's orders are checked: the first check after creation, the intervals

@@ -15,3 +15,33 @@
 /// # }
 /// ```
 pub type Ack = payhub_runtime::Ack<payhub_runtime::AnyProvider>;
+
+/// `provider`'s success and retry replies, from its crate's own `notify::Ack`.
+pub(crate) fn acks(provider: crate::Provider) -> (Ack, Ack) {
+    #[allow(unused_macros)] // Reason: unused when no provider feature is on.
+    macro_rules! pair {
+        ($krate:ident) => {{
+            (
+                $krate::notify::Ack::success().erase(),
+                $krate::notify::Ack::retry().erase(),
+            )
+        }};
+    }
+    match provider {
+        #[cfg(feature = "gateway-recharge")]
+        crate::Provider::GatewayRecharge => pair!(gateway_recharge),
+        #[cfg(feature = "jiuyi-dc")]
+        crate::Provider::JiuyiDc => pair!(jiuyi_dc),
+        #[cfg(feature = "paydesk")]
+        crate::Provider::Paydesk => pair!(paydesk),
+        #[cfg(feature = "tokenpay")]
+        crate::Provider::Tokenpay => pair!(tokenpay),
+        #[cfg(feature = "vipcharge")]
+        crate::Provider::Vipcharge => pair!(vipcharge),
+        #[allow(unreachable_patterns)] // Reason: reachable only when some features are off.
+        _ => {
+            let off = Ack::other(404, "provider not enabled", false);
+            (off, off)
+        }
+    }
+}

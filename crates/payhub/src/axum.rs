@@ -58,7 +58,7 @@ use axum::routing::post;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use crate::serve::{Serve, ServeOptions, serve};
-use crate::{Ack, Delivery, Notification, NotifyRouter, Provider};
+use crate::{Ack, Delivery, Notification, NotifyRouter, Provider, Verified};
 
 /// The largest callback body accepted by the endpoint (each provider's verifier caps it too).
 pub const MAX_CALLBACK_BYTES: usize = 256 * 1024;
@@ -89,6 +89,43 @@ where
     }
 }
 
+/// Your code that handles a verified callback together with the account it is for (a
+/// [`Hub`](crate::Hub) with several accounts per provider). Implemented for every
+/// `Fn(Verified) -> impl Future<Output = Result<(), E>>` with `E: Display`.
+pub trait AccountHandler: Clone + Send + Sync + 'static {
+    /// The handler's error; it is logged and makes the provider deliver again (with an inbox:
+    /// logged only, the event being recorded).
+    type Error: Display + Send;
+
+    /// Handles one verified callback.
+    fn handle(&self, verified: Verified) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+impl<F, Fut, E> AccountHandler for F
+where
+    F: Fn(Verified) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), E>> + Send,
+    E: Display + Send,
+{
+    type Error = E;
+
+    fn handle(&self, verified: Verified) -> impl Future<Output = Result<(), E>> + Send {
+        self(verified)
+    }
+}
+
+/// A [`NotifyHandler`] as an [`AccountHandler`]: the account is dropped.
+#[derive(Clone)]
+struct NotificationOnly<H>(H);
+
+impl<H: NotifyHandler> AccountHandler for NotificationOnly<H> {
+    type Error = H::Error;
+
+    fn handle(&self, verified: Verified) -> impl Future<Output = Result<(), H::Error>> + Send {
+        self.0.handle(verified.notification)
+    }
+}
+
 struct Shared<H> {
     router: NotifyRouter,
     handler: H,
@@ -106,6 +143,15 @@ pub fn notify_routes<H: NotifyHandler>(
     router: impl Into<NotifyRouter>,
     handler: H,
 ) -> axum::Router {
+    account_routes(router, NotificationOnly(handler))
+}
+
+/// [`notify_routes`] whose handler also learns the account each callback is for (what
+/// `payhub serve` uses to settle tracked orders).
+pub fn account_routes<H: AccountHandler>(
+    router: impl Into<NotifyRouter>,
+    handler: H,
+) -> axum::Router {
     let shared = Arc::new(Shared {
         router: router.into(),
         handler,
@@ -120,7 +166,7 @@ pub fn notify_routes<H: NotifyHandler>(
         .with_state(shared)
 }
 
-async fn endpoint<H: NotifyHandler>(
+async fn endpoint<H: AccountHandler>(
     State(shared): State<Arc<Shared<H>>>,
     Path(provider): Path<String>,
     headers: HeaderMap,
@@ -129,7 +175,7 @@ async fn endpoint<H: NotifyHandler>(
     deliver(&shared, &provider, None, &headers, &body).await
 }
 
-async fn account_endpoint<H: NotifyHandler>(
+async fn account_endpoint<H: AccountHandler>(
     State(shared): State<Arc<Shared<H>>>,
     Path((provider, account)): Path<(String, String)>,
     headers: HeaderMap,
@@ -138,7 +184,7 @@ async fn account_endpoint<H: NotifyHandler>(
     deliver(&shared, &provider, Some(&account), &headers, &body).await
 }
 
-async fn deliver<H: NotifyHandler>(
+async fn deliver<H: AccountHandler>(
     shared: &Shared<H>,
     provider: &str,
     account: Option<&str>,
@@ -152,7 +198,7 @@ async fn deliver<H: NotifyHandler>(
     let (ack, delivery) = shared
         .router
         .deliver_to(provider, account, headers, body, |v| async move {
-            handler.handle(v.notification).await
+            handler.handle(v).await
         })
         .await;
     match &delivery {

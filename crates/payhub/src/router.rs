@@ -174,12 +174,12 @@ impl NotifyRouter {
 
     /// The reply that tells `provider` its callback was received.
     pub fn ack(&self, provider: Provider) -> Ack {
-        acks(provider).0
+        self.hub.ack(provider)
     }
 
     /// The reply that makes `provider` deliver the callback again.
     pub fn retry_ack(&self, provider: Provider) -> Ack {
-        acks(provider).1
+        self.hub.retry_ack(provider)
     }
 
     /// Verifies, deduplicates, runs `handler` and picks the reply; the one call a web endpoint
@@ -233,34 +233,5 @@ impl std::fmt::Debug for NotifyRouter {
         f.debug_struct("NotifyRouter")
             .field("hub", &self.hub)
             .finish()
-    }
-}
-
-pub(crate) fn acks(provider: Provider) -> (Ack, Ack) {
-    #[allow(unused_macros)] // Reason: unused when no provider feature is on.
-    macro_rules! pair {
-        ($krate:ident) => {{
-            (
-                $krate::notify::Ack::success().erase(),
-                $krate::notify::Ack::retry().erase(),
-            )
-        }};
-    }
-    match provider {
-        #[cfg(feature = "gateway-recharge")]
-        Provider::GatewayRecharge => pair!(gateway_recharge),
-        #[cfg(feature = "jiuyi-dc")]
-        Provider::JiuyiDc => pair!(jiuyi_dc),
-        #[cfg(feature = "paydesk")]
-        Provider::Paydesk => pair!(paydesk),
-        #[cfg(feature = "tokenpay")]
-        Provider::Tokenpay => pair!(tokenpay),
-        #[cfg(feature = "vipcharge")]
-        Provider::Vipcharge => pair!(vipcharge),
-        #[allow(unreachable_patterns)] // Reason: reachable only when some features are off.
-        _ => {
-            let off = Ack::other(404, "provider not enabled", false);
-            (off, off)
-        }
     }
 }

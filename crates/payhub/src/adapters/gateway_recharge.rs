@@ -12,13 +12,11 @@ use gateway_recharge::api::CreateOrderRequest;
 use gateway_recharge::notify::NotifyVerifier;
 use http::HeaderMap;
 
-use crate::hub::account::unsupported;
 use crate::hub::adapter::{BASE_URL, SettingsReader, TIMEOUT_SECS};
 use crate::hub::request::Fields;
 use crate::{
-    Account, AccountFuture, AccountSettings, Adapter, Checkout, CheckoutRequest, Error,
-    Notification, PaymentLink, PaymentStatus, Provider, ProviderAccount, RechargeReceipt,
-    RechargeRequest, Setting, Verified,
+    Account, AccountSettings, Adapter, CheckoutRequest, Error, Notification, Provider,
+    ProviderAccount, Setting,
 };
 
 const P: Provider = Provider::GatewayRecharge;
@@ -69,43 +67,12 @@ pub(crate) fn request(req: &CheckoutRequest) -> Result<CreateOrderRequest, Error
     ))
 }
 
-impl Account for GatewayRechargeAccount {
-    fn provider(&self) -> Provider {
-        P
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn merchant_id(&self) -> &str {
-        &self.merchant_id
-    }
-
-    fn checkout<'a>(&'a self, req: &'a CheckoutRequest) -> AccountFuture<'a, PaymentLink> {
-        Box::pin(async move {
-            let client = self.client_for(P)?;
-            client.create_checkout(&request(req)?).await
-        })
-    }
-
-    fn recharge<'a>(&'a self, _: &'a RechargeRequest) -> AccountFuture<'a, RechargeReceipt> {
-        unsupported(P, "recharge")
-    }
-
-    fn status<'a>(&'a self, no: &'a str) -> AccountFuture<'a, PaymentStatus> {
-        Box::pin(async move { self.client_for(P)?.checkout_status(no).await })
-    }
-
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, Error> {
-        let (n, key) = self.verify_rotating(P, |v| v.verify(headers, body))?;
-        Ok(Verified {
-            account: self.name.clone(),
-            notification: Notification::GatewayRecharge(n),
-            key,
-        })
-    }
-}
+super::account_impl!(
+    GatewayRechargeAccount,
+    P,
+    Notification::GatewayRecharge,
+    checkout
+);
 
 /// The registry's WinPay adapter.
 #[derive(Clone, Copy, Debug, Default)]

@@ -13,13 +13,11 @@ use jiuyi_dc::api::PayRequest;
 use jiuyi_dc::notify::NotifyVerifier;
 use jiuyi_dc::types::Money;
 
-use crate::hub::account::unsupported;
 use crate::hub::adapter::{BASE_URL, SettingsReader, TIMEOUT_SECS};
 use crate::hub::request::{Fields, parse_bool};
 use crate::{
-    Account, AccountFuture, AccountSettings, Adapter, CheckoutRequest, Error, Notification,
-    PaymentLink, PaymentStatus, Provider, ProviderAccount, Recharge, RechargeReceipt,
-    RechargeRequest, Setting, Verified,
+    Account, AccountSettings, Adapter, Error, Notification, Provider, ProviderAccount,
+    RechargeRequest, Setting,
 };
 
 const P: Provider = Provider::JiuyiDc;
@@ -66,43 +64,7 @@ pub(crate) fn request(req: &RechargeRequest) -> Result<PayRequest, Error> {
     Ok(r)
 }
 
-impl Account for JiuyiDcAccount {
-    fn provider(&self) -> Provider {
-        P
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn merchant_id(&self) -> &str {
-        &self.merchant_id
-    }
-
-    fn checkout<'a>(&'a self, _: &'a CheckoutRequest) -> AccountFuture<'a, PaymentLink> {
-        unsupported(P, "checkout")
-    }
-
-    fn recharge<'a>(&'a self, req: &'a RechargeRequest) -> AccountFuture<'a, RechargeReceipt> {
-        Box::pin(async move {
-            let client = self.client_for(P)?;
-            client.recharge(&request(req)?).await
-        })
-    }
-
-    fn status<'a>(&'a self, no: &'a str) -> AccountFuture<'a, PaymentStatus> {
-        Box::pin(async move { self.client_for(P)?.recharge_status(no).await })
-    }
-
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, Error> {
-        let (n, key) = self.verify_rotating(P, |v| v.verify(headers, body))?;
-        Ok(Verified {
-            account: self.name.clone(),
-            notification: Notification::JiuyiDc(n),
-            key,
-        })
-    }
-}
+super::account_impl!(JiuyiDcAccount, P, Notification::JiuyiDc, recharge);
 
 /// The registry's 91 card adapter.
 #[derive(Clone, Copy, Debug, Default)]

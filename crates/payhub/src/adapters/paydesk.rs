@@ -13,13 +13,11 @@ use http::HeaderMap;
 use paydesk::api::PayDeskRequest;
 use paydesk::notify::NotifyVerifier;
 
-use crate::hub::account::unsupported;
 use crate::hub::adapter::{BASE_URL, SettingsReader, TIMEOUT_SECS};
 use crate::hub::request::Fields;
 use crate::{
-    Account, AccountFuture, AccountSettings, Adapter, Checkout, CheckoutRequest, Error,
-    Notification, PaymentLink, PaymentStatus, Provider, ProviderAccount, RechargeReceipt,
-    RechargeRequest, Setting, Verified,
+    Account, AccountSettings, Adapter, CheckoutRequest, Error, Notification, Provider,
+    ProviderAccount, Setting,
 };
 
 const P: Provider = Provider::Paydesk;
@@ -102,43 +100,7 @@ const EXTRAS: &[&str] = &[
     "id_card",
 ];
 
-impl Account for PaydeskAccount {
-    fn provider(&self) -> Provider {
-        P
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn merchant_id(&self) -> &str {
-        &self.merchant_id
-    }
-
-    fn checkout<'a>(&'a self, req: &'a CheckoutRequest) -> AccountFuture<'a, PaymentLink> {
-        Box::pin(async move {
-            let client = self.client_for(P)?;
-            client.create_checkout(&request(req)?).await
-        })
-    }
-
-    fn recharge<'a>(&'a self, _: &'a RechargeRequest) -> AccountFuture<'a, RechargeReceipt> {
-        unsupported(P, "recharge")
-    }
-
-    fn status<'a>(&'a self, no: &'a str) -> AccountFuture<'a, PaymentStatus> {
-        Box::pin(async move { self.client_for(P)?.checkout_status(no).await })
-    }
-
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, Error> {
-        let (n, key) = self.verify_rotating(P, |v| v.verify(headers, body))?;
-        Ok(Verified {
-            account: self.name.clone(),
-            notification: Notification::Paydesk(n),
-            key,
-        })
-    }
-}
+super::account_impl!(PaydeskAccount, P, Notification::Paydesk, checkout);
 
 /// The registry's Cashy adapter.
 #[derive(Clone, Copy, Debug, Default)]

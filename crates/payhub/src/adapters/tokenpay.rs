@@ -13,13 +13,11 @@ use tokenpay::api::PrepayRequest;
 use tokenpay::notify::NotifyVerifier;
 use tokenpay::types::{Chain, Currency};
 
-use crate::hub::account::unsupported;
 use crate::hub::adapter::{SettingsReader, TIMEOUT_SECS};
 use crate::hub::request::Fields;
 use crate::{
-    Account, AccountFuture, AccountSettings, Adapter, Checkout, CheckoutRequest, Error,
-    Notification, PaymentLink, PaymentStatus, Provider, ProviderAccount, RechargeReceipt,
-    RechargeRequest, Setting, Verified,
+    Account, AccountSettings, Adapter, CheckoutRequest, Error, Notification, Provider,
+    ProviderAccount, Setting,
 };
 
 const P: Provider = Provider::Tokenpay;
@@ -77,43 +75,12 @@ pub(crate) fn request(req: &CheckoutRequest) -> Result<PrepayRequest, Error> {
     Ok(r)
 }
 
-impl Account for TokenpayAccount {
-    fn provider(&self) -> Provider {
-        P
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn merchant_id(&self) -> &str {
-        &self.merchant_id
-    }
-
-    fn checkout<'a>(&'a self, req: &'a CheckoutRequest) -> AccountFuture<'a, PaymentLink> {
-        Box::pin(async move {
-            let client = self.client_for(P)?;
-            client.create_checkout(&request(req)?).await
-        })
-    }
-
-    fn recharge<'a>(&'a self, _: &'a RechargeRequest) -> AccountFuture<'a, RechargeReceipt> {
-        unsupported(P, "recharge")
-    }
-
-    fn status<'a>(&'a self, no: &'a str) -> AccountFuture<'a, PaymentStatus> {
-        Box::pin(async move { self.client_for(P)?.checkout_status(no).await })
-    }
-
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, Error> {
-        let (n, key) = self.verify_rotating(P, |v| v.verify(headers, body))?;
-        Ok(Verified {
-            account: self.name.clone(),
-            notification: Notification::Tokenpay(Box::new(n)),
-            key,
-        })
-    }
-}
+super::account_impl!(
+    TokenpayAccount,
+    P,
+    |n| Notification::Tokenpay(Box::new(n)),
+    checkout
+);
 
 /// The registry's TokenPay adapter.
 #[derive(Clone, Copy, Debug, Default)]

@@ -15,13 +15,11 @@ use vipcharge::notify::NotifyVerifier;
 use vipcharge::rsa::RsaPublicKey;
 use vipcharge::sign::PlatformVerifier;
 
-use crate::hub::account::unsupported;
 use crate::hub::adapter::{BASE_URL, SettingsReader, TIMEOUT_SECS};
 use crate::hub::request::Fields;
 use crate::{
-    Account, AccountFuture, AccountSettings, Adapter, CheckoutRequest, Error, Notification,
-    PaymentLink, PaymentStatus, Provider, ProviderAccount, Recharge, RechargeReceipt,
-    RechargeRequest, Setting, Verified,
+    Account, AccountSettings, Adapter, Error, Notification, Provider, ProviderAccount,
+    RechargeRequest, Setting,
 };
 
 const P: Provider = Provider::Vipcharge;
@@ -84,43 +82,7 @@ pub(crate) fn request(req: &RechargeRequest) -> Result<VipChargeRequest, Error> 
     Ok(r)
 }
 
-impl Account for VipchargeAccount {
-    fn provider(&self) -> Provider {
-        P
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn merchant_id(&self) -> &str {
-        &self.merchant_id
-    }
-
-    fn checkout<'a>(&'a self, _: &'a CheckoutRequest) -> AccountFuture<'a, PaymentLink> {
-        unsupported(P, "checkout")
-    }
-
-    fn recharge<'a>(&'a self, req: &'a RechargeRequest) -> AccountFuture<'a, RechargeReceipt> {
-        Box::pin(async move {
-            let client = self.client_for(P)?;
-            client.recharge(&request(req)?).await
-        })
-    }
-
-    fn status<'a>(&'a self, no: &'a str) -> AccountFuture<'a, PaymentStatus> {
-        Box::pin(async move { self.client_for(P)?.recharge_status(no).await })
-    }
-
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified, Error> {
-        let (n, key) = self.verify_rotating(P, |v| v.verify(headers, body))?;
-        Ok(Verified {
-            account: self.name.clone(),
-            notification: Notification::Vipcharge(n),
-            key,
-        })
-    }
-}
+super::account_impl!(VipchargeAccount, P, Notification::Vipcharge, recharge);
 
 /// The registry's redemption open API adapter.
 #[derive(Clone, Copy, Debug, Default)]

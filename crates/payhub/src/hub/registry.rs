@@ -253,12 +253,12 @@ impl Hub {
 
     /// The reply that tells `provider` its callback was received.
     pub fn ack(&self, provider: Provider) -> Ack {
-        crate::router::acks(provider).0
+        crate::ack::acks(provider).0
     }
 
     /// The reply that makes `provider` deliver the callback again.
     pub fn retry_ack(&self, provider: Provider) -> Ack {
-        crate::router::acks(provider).1
+        crate::ack::acks(provider).1
     }
 
     /// The deduper, if one is set.
@@ -376,8 +376,9 @@ impl Hub {
         };
         // A shared deduper (Redis) in front of the inbox answers redeliveries without a write;
         // the inbox stays the authority (a deduper that cannot answer falls through to it).
+        let dk = dedupe_key(&verified);
         let claimed = match &self.deduper {
-            Some(d) => match d.begin(&dedupe_key(&verified)).await {
+            Some(d) => match d.begin(&dk).await {
                 DeliveryState::Done => {
                     metrics::callback(provider.name(), CallbackOutcome::Duplicate);
                     return (self.ack(provider), Delivery::Duplicate(notification));
@@ -392,7 +393,6 @@ impl Hub {
         };
         let recorded = inbox.record(event).await;
         if let (true, Some(d)) = (claimed, &self.deduper) {
-            let dk = dedupe_key(&verified);
             match recorded {
                 Ok(_) => d.complete(&dk).await,
                 Err(_) => d.abandon(&dk).await,

@@ -331,7 +331,10 @@ async fn a_missing_field_is_named_before_anything_is_sent() {
         .await
         .expect_err("no chain");
     assert!(e.to_string().contains("chain"), "{e}");
-    let typo = bare.extra(Provider::Tokenpay, "chian", "TRON");
+    // With `chain` given, a misspelt extra is refused, not dropped.
+    let typo =
+        bare.extra(Provider::Tokenpay, "chain", "TRON")
+            .extra(Provider::Tokenpay, "chian", "TRON");
     let e = hub
         .checkout(Provider::Tokenpay, None, &typo)
         .await
@@ -343,6 +346,8 @@ async fn a_missing_field_is_named_before_anything_is_sent() {
         ),
         "{e}"
     );
+    assert!(matches!(e, Error::UnknownExtra { .. }), "{e}");
+    assert!(e.to_string().contains("chian"), "{e}");
     assert!(
         sb.orders(&OrderFilter::default()).is_empty(),
         "nothing reached the sandbox"
