@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use crate::error::Error;
+use crate::event::{NewEvent, Recorded};
 
 /// What an order is, for the reader of the table (the reconciler queries them all alike).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -361,4 +362,67 @@ pub(crate) fn final_status(status: &PaymentStatus) -> Result<String, Error> {
             problem: format!("`{status}` is not a final status"),
         })
     }
+}
+
+/// How one check of a tracked order ended: what [`Store::finish_orders`] writes, with the
+/// batch's other outcomes, in one transaction.
+///
+/// [`Store::finish_orders`]: crate::Store::finish_orders
+#[derive(Clone, Debug)]
+pub(crate) enum Finish {
+    /// A final state: record `event` if any (once, under its event key), then settle the order
+    /// with `status`.
+    Settle {
+        status: String,
+        event: Option<Box<NewEvent>>,
+    },
+    /// Not final yet: keep the provider's answer, check again at `next_check_at`.
+    Reschedule {
+        last_status: String,
+        next_check_at: OffsetDateTime,
+    },
+    /// The provider could not be asked: keep the error, check again at `next_check_at`.
+    Retry {
+        error: String,
+        next_check_at: OffsetDateTime,
+    },
+    /// Stop checking, for `reason`.
+    GiveUp { reason: String },
+}
+
+impl Finish {
+    /// The order row's update: which columns it sets, the text it records (status, error or
+    /// reason) and the next check, if any.
+    pub(crate) fn order_update(&self) -> (FinishKind, &str, Option<OffsetDateTime>) {
+        match self {
+            Finish::Settle { status, .. } => (FinishKind::Settle, status, None),
+            Finish::Reschedule {
+                last_status,
+                next_check_at,
+            } => (FinishKind::Reschedule, last_status, Some(*next_check_at)),
+            Finish::Retry {
+                error,
+                next_check_at,
+            } => (FinishKind::Retry, error, Some(*next_check_at)),
+            Finish::GiveUp { reason } => (FinishKind::GiveUp, reason, None),
+        }
+    }
+}
+
+/// Which column set an outcome updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FinishKind {
+    Settle,
+    Reschedule,
+    Retry,
+    GiveUp,
+}
+
+/// What writing one [`Finish`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Finished {
+    /// The order row was updated (false: the lease ran out, or the order is no longer pending).
+    pub(crate) applied: bool,
+    /// For a settle: the event's insert (new, or a duplicate of the callback's).
+    pub(crate) event: Option<Recorded>,
 }

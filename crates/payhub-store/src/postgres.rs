@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use sqlx::Row;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::types::Json;
 use time::OffsetDateTime;
 
@@ -18,7 +18,9 @@ use crate::event::{
     EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
     headers_json, parse_amount, parse_headers,
 };
-use crate::order::{NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder};
+use crate::order::{
+    Finish, FinishKind, Finished, NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder,
+};
 use crate::store::{StoreOptions, lease_millis};
 
 const COLUMNS: &str = "id, provider, account, event_key, status, merchant_order_no, \
@@ -121,42 +123,12 @@ impl PgBackend {
     }
 
     pub(crate) async fn record(&self, e: &NewEvent) -> Result<Recorded> {
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
-             provider_order_no, amount, currency, notification, headers, body, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (provider, account, event_key) DO NOTHING RETURNING id",
-        )
-        .bind(&e.provider)
-        .bind(&e.account)
-        .bind(&e.event_key)
-        .bind(&e.status)
-        .bind(&e.merchant_order_no)
-        .bind(&e.provider_order_no)
-        .bind(e.amount.map(|a| a.to_string()))
-        .bind(&e.currency)
-        .bind(Json(&e.notification))
-        .bind(headers_json(&e.headers)?)
-        .bind(&e.body)
-        .bind(e.received_at)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|err| Error::sql("record", err))?;
-        if let Some(id) = inserted {
-            return Ok(Recorded::New(id));
-        }
-        // ON CONFLICT DO NOTHING waited for a concurrent insert of the same key to commit, so
-        // the row is visible to this next statement.
-        let id: i64 = sqlx::query_scalar(
-            "SELECT id FROM payhub_events WHERE provider = $1 AND account = $2 AND event_key = $3",
-        )
-        .bind(&e.provider)
-        .bind(&e.account)
-        .bind(&e.event_key)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(|err| Error::sql("record", err))?;
-        Ok(Recorded::Duplicate(id))
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|err| Error::sql("record", err))?;
+        insert_event(&mut conn, e).await
     }
 
     pub(crate) async fn claim_due(
@@ -395,74 +367,40 @@ impl PgBackend {
         rows.iter().map(decode_order).collect()
     }
 
-    /// Ends a check: `set` applies only while `owner` holds the lease of the pending order.
-    /// Parameters: `$1` id, `$2` owner, `$3` text, then `$4` next check when given.
-    async fn finish_order(
+    /// Writes one check's outcome, if `owner` still holds the order's lease.
+    pub(crate) async fn finish_order(&self, id: i64, owner: &str, finish: &Finish) -> Result<bool> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| Error::sql(finish_operation(finish), e))?;
+        update_order(&mut conn, id, owner, finish).await
+    }
+
+    /// Writes a batch of outcomes in one transaction (one commit for the batch): each settle's
+    /// event first, then its order row. Another gateway recording the same event key waits for
+    /// this commit and then finds the duplicate; the orders' leases keep other reconcilers out.
+    pub(crate) async fn finish_orders(
         &self,
-        operation: &'static str,
-        set: &str,
-        id: i64,
         owner: &str,
-        text: &str,
-        next_at: Option<OffsetDateTime>,
-    ) -> Result<bool> {
-        let sql = format!(
-            "UPDATE payhub_orders SET {set}, lease_owner = NULL, lease_until = NULL, \
-             updated_at = now() \
-             WHERE id = $1 AND state = 'pending' AND lease_owner = $2 AND lease_until >= now()"
-        );
-        let mut query = sqlx::query(&sql).bind(id).bind(owner).bind(text);
-        if let Some(at) = next_at {
-            query = query.bind(at);
+        batch: &[(i64, Finish)],
+    ) -> Result<Vec<Finished>> {
+        let fail = |e| Error::sql("finish_orders", e);
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        let mut done = Vec::with_capacity(batch.len());
+        for (id, finish) in batch {
+            let event = match finish {
+                Finish::Settle {
+                    event: Some(event),
+                    ..
+                } => Some(insert_event(&mut tx, event).await?),
+                _ => None,
+            };
+            let applied = update_order(&mut tx, *id, owner, finish).await?;
+            done.push(Finished { applied, event });
         }
-        let done = query
-            .execute(&self.pool)
-            .await
-            .map_err(|e| Error::sql(operation, e))?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub(crate) async fn reschedule_order(
-        &self,
-        id: i64,
-        owner: &str,
-        last_status: &str,
-        next_at: OffsetDateTime,
-    ) -> Result<bool> {
-        let set = "last_status = $3, next_check_at = $4, last_error = NULL";
-        self.finish_order(
-            "reschedule_order",
-            set,
-            id,
-            owner,
-            last_status,
-            Some(next_at),
-        )
-        .await
-    }
-
-    pub(crate) async fn retry_order(
-        &self,
-        id: i64,
-        owner: &str,
-        error: &str,
-        next_at: OffsetDateTime,
-    ) -> Result<bool> {
-        let set = "last_error = $3, next_check_at = $4";
-        self.finish_order("retry_order", set, id, owner, error, Some(next_at))
-            .await
-    }
-
-    pub(crate) async fn settle_order(&self, id: i64, owner: &str, status: &str) -> Result<bool> {
-        let set = "state = 'settled', last_status = $3, last_error = NULL";
-        self.finish_order("settle_order", set, id, owner, status, None)
-            .await
-    }
-
-    pub(crate) async fn give_up_order(&self, id: i64, owner: &str, reason: &str) -> Result<bool> {
-        let set = "state = 'given_up', last_error = $3";
-        self.finish_order("give_up_order", set, id, owner, reason, None)
-            .await
+        tx.commit().await.map_err(fail)?;
+        Ok(done)
     }
 
     pub(crate) async fn settle_by_event(
@@ -487,4 +425,94 @@ impl PgBackend {
         .map_err(|e| Error::sql("settle_by_event", e))?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Inserts event `e` unless its key is stored; the id either way.
+async fn insert_event(conn: &mut PgConnection, e: &NewEvent) -> Result<Recorded> {
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
+         provider_order_no, amount, currency, notification, headers, body, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (provider, account, event_key) DO NOTHING RETURNING id",
+    )
+    .bind(&e.provider)
+    .bind(&e.account)
+    .bind(&e.event_key)
+    .bind(&e.status)
+    .bind(&e.merchant_order_no)
+    .bind(&e.provider_order_no)
+    .bind(e.amount.map(|a| a.to_string()))
+    .bind(&e.currency)
+    .bind(Json(&e.notification))
+    .bind(headers_json(&e.headers)?)
+    .bind(&e.body)
+    .bind(e.received_at)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(|err| Error::sql("record", err))?;
+    if let Some(id) = inserted {
+        return Ok(Recorded::New(id));
+    }
+    // ON CONFLICT DO NOTHING waited for a concurrent insert of the same key to commit, so the
+    // row is visible to this next statement (read committed: each statement sees the latest
+    // commits, inside a transaction too).
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM payhub_events WHERE provider = $1 AND account = $2 AND event_key = $3",
+    )
+    .bind(&e.provider)
+    .bind(&e.account)
+    .bind(&e.event_key)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|err| Error::sql("record", err))?;
+    Ok(Recorded::Duplicate(id))
+}
+
+/// The update ending a check; it applies only while `$2` (the owner) holds the lease of the
+/// pending order `$1`. `$3` the text, `$4` the next check.
+macro_rules! finish_sql {
+    ($set:literal) => {
+        concat!(
+            "UPDATE payhub_orders SET ",
+            $set,
+            ", lease_owner = NULL, lease_until = NULL, updated_at = now() \
+             WHERE id = $1 AND state = 'pending' AND lease_owner = $2 AND lease_until >= now()"
+        )
+    };
+}
+
+fn finish_operation(finish: &Finish) -> &'static str {
+    match finish.order_update().0 {
+        FinishKind::Settle => "settle_order",
+        FinishKind::Reschedule => "reschedule_order",
+        FinishKind::Retry => "retry_order",
+        FinishKind::GiveUp => "give_up_order",
+    }
+}
+
+/// Writes `finish` to order `id` if `owner` holds its lease; whether it did.
+async fn update_order(
+    conn: &mut PgConnection,
+    id: i64,
+    owner: &str,
+    finish: &Finish,
+) -> Result<bool> {
+    let (kind, text, next_at) = finish.order_update();
+    let sql = match kind {
+        FinishKind::Settle => finish_sql!("state = 'settled', last_status = $3, last_error = NULL"),
+        FinishKind::Reschedule => {
+            finish_sql!("last_status = $3, next_check_at = $4, last_error = NULL")
+        }
+        FinishKind::Retry => finish_sql!("last_error = $3, next_check_at = $4"),
+        FinishKind::GiveUp => finish_sql!("state = 'given_up', last_error = $3"),
+    };
+    let mut query = sqlx::query(sql).bind(id).bind(owner).bind(text);
+    if let Some(at) = next_at {
+        query = query.bind(at);
+    }
+    let done = query
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| Error::sql(finish_operation(finish), e))?;
+    Ok(done.rows_affected() == 1)
 }

@@ -23,7 +23,9 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::event::{EventFilter, NewEvent, Recorded, StateCounts, StoredEvent};
-use crate::order::{NewOrder, OrderFilter, Tracked, TrackedOrder, final_status};
+use crate::order::{
+    Finish, Finished, NewOrder, OrderFilter, Tracked, TrackedOrder, final_status,
+};
 
 /// Connection settings for [`Store::connect_with`].
 ///
@@ -384,7 +386,11 @@ impl Store {
         last_status: &str,
         next_check_at: OffsetDateTime,
     ) -> Result<bool> {
-        dispatch!(self, b => b.reschedule_order(id, owner, last_status, next_check_at).await)
+        let finish = Finish::Reschedule {
+            last_status: last_status.to_owned(),
+            next_check_at,
+        };
+        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
     }
 
     /// Records that the check of order `id` failed with `error` (the provider could not be
@@ -401,7 +407,11 @@ impl Store {
         error: &str,
         next_check_at: OffsetDateTime,
     ) -> Result<bool> {
-        dispatch!(self, b => b.retry_order(id, owner, error, next_check_at).await)
+        let finish = Finish::Retry {
+            error: error.to_owned(),
+            next_check_at,
+        };
+        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
     }
 
     /// Marks order `id` settled with its final `status`, if `owner` still holds the lease.
@@ -419,8 +429,11 @@ impl Store {
         owner: &str,
         status: &payhub::PaymentStatus,
     ) -> Result<bool> {
-        let status = final_status(status)?;
-        dispatch!(self, b => b.settle_order(id, owner, &status).await)
+        let finish = Finish::Settle {
+            status: final_status(status)?,
+            event: None,
+        };
+        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
     }
 
     /// Stops checking order `id`, recording `reason`, if `owner` still holds the lease.
@@ -430,7 +443,10 @@ impl Store {
     ///
     /// [`Error::Unavailable`] or [`Error::Database`].
     pub async fn give_up_order(&self, id: i64, owner: &str, reason: &str) -> Result<bool> {
-        dispatch!(self, b => b.give_up_order(id, owner, reason).await)
+        let finish = Finish::GiveUp {
+            reason: reason.to_owned(),
+        };
+        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
     }
 
     /// Marks the tracked order `(provider, account, merchant_order_no)` settled with its final
@@ -469,6 +485,23 @@ impl Store {
         dispatch!(self, b => b.settle_by_event(provider, account, merchant_order_no, &status).await)
     }
 
+    /// Writes the outcomes of a batch of checks (`(order id, outcome)`) in one transaction, so
+    /// a batch costs one commit (one disk flush) instead of one or two per order. Each settle
+    /// records its event first (once, under its event key), then settles its order; an order
+    /// whose lease `owner` no longer holds is left as it is (`applied: false`), but its event,
+    /// a final state the provider answered, is still recorded. All or nothing: on an error no
+    /// outcome is written, and the orders are checked again after their leases.
+    pub(crate) async fn finish_orders(
+        &self,
+        owner: &str,
+        batch: &[(i64, Finish)],
+    ) -> Result<Vec<Finished>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        dispatch!(self, b => b.finish_orders(owner, batch).await)
+    }
+
     /// Closes the pool: waits for connections in use to come back, then closes them all.
     pub async fn close(&self) {
         dispatch!(self, b => b.close().await)
@@ -491,6 +524,72 @@ mod tests {
         assert_eq!(engine_of("postgres://u@h/db"), Some("postgres"));
         assert_eq!(engine_of("postgresql://u@h/db"), Some("postgres"));
         assert_eq!(engine_of("mysql://u:secret@h/db"), None);
+    }
+
+    /// One transaction for a batch: each outcome applies only under its lease, and a settle's
+    /// event is recorded even when its order's lease was lost (the final state is a fact).
+    #[cfg(feature = "sqlite")]
+    #[tokio::test]
+    async fn a_batch_of_outcomes_applies_each_under_its_lease() {
+        use crate::event::NewEvent;
+        use crate::order::{NewOrder, OrderKind, OrderState};
+        use payhub::PaymentStatus;
+
+        let store = Store::connect("sqlite::memory:").await.expect("store");
+        let order = |no: &str| NewOrder::new("paydesk", "default", OrderKind::Checkout, no);
+        let ids = [
+            store.track(&order("B-1")).await.expect("track").id(),
+            store.track(&order("B-2")).await.expect("track").id(),
+        ];
+        let claimed = store
+            .claim_due_orders("r1", Duration::from_secs(60), 2)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 2);
+        // Tracked after the claim: not leased to r1.
+        let unclaimed = store.track(&order("B-3")).await.expect("track").id();
+        let settle = |no: &str| Finish::Settle {
+            status: PaymentStatus::Paid.to_string(),
+            event: Some(Box::new(NewEvent::new(
+                "paydesk",
+                "default",
+                crate::event_key(no, &PaymentStatus::Paid),
+                "paid",
+                no,
+            ))),
+        };
+        let next = OffsetDateTime::now_utc() + time::Duration::minutes(5);
+        let batch = [
+            (ids[0], settle("B-1")),
+            (
+                ids[1],
+                Finish::Reschedule {
+                    last_status: "pending".to_owned(),
+                    next_check_at: next,
+                },
+            ),
+            (unclaimed, settle("B-3")),
+        ];
+        let done = store.finish_orders("r1", &batch).await.expect("finish");
+        assert_eq!(done.len(), 3);
+        assert!(done[0].applied && done[0].event.is_some_and(|e| e.is_new()));
+        assert!(done[1].applied && done[1].event.is_none());
+        assert!(!done[2].applied && done[2].event.is_some_and(|e| e.is_new()));
+        let get = |id| {
+            let store = store.clone();
+            async move { store.get_order(id).await.expect("get").expect("tracked") }
+        };
+        assert_eq!(get(ids[0]).await.state, OrderState::Settled);
+        let rescheduled = get(ids[1]).await;
+        assert_eq!(rescheduled.state, OrderState::Pending);
+        assert_eq!(rescheduled.last_status.as_deref(), Some("pending"));
+        assert!(rescheduled.lease_owner.is_none());
+        assert_eq!(get(unclaimed).await.state, OrderState::Pending);
+        // The same batch again: every lease is gone, every event a duplicate.
+        let again = store.finish_orders("r1", &batch).await.expect("finish");
+        assert!(again.iter().all(|d| !d.applied));
+        assert!(again[0].event.is_some_and(|e| !e.is_new()));
+        assert_eq!(store.counts().await.expect("counts").total(), 2);
     }
 
     #[tokio::test]
