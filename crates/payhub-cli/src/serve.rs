@@ -6,7 +6,8 @@
 //!
 //! Routes: `POST /callbacks/{provider}` and `/callbacks/{provider}/{account}`, `GET /healthz`,
 //! `GET /readyz` (the store answers), `GET /metrics` (Prometheus text), and, with an API token,
-//! `POST /v1/orders` (track an order for the reconciler).
+//! `POST /v1/orders` (track an order for the reconciler; checked at once, or at its
+//! `first_check_at`).
 //!
 //! The callback endpoint is the facade's own (`payhub::axum::account_routes` over the hub, whose
 //! inbox is the store: verify, record, then acknowledge; a store failure gets the provider's
@@ -27,7 +28,7 @@ use axum::routing::{get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use payhub::axum::ServeOptions;
 use payhub::{Hub, Provider, Verified};
-use payhub_store::{Forwarder, NewOrder, OrderKind, Reconciler, Store, Tracked};
+use payhub_store::{Forwarder, NewOrder, OrderKind, Store, Tracked};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -87,6 +88,8 @@ pub(crate) struct Args {
     /// Also run the reconciler: query the provider about tracked orders still open.
     #[arg(long)]
     reconcile: bool,
+    #[command(flatten)]
+    reconcile_settings: crate::reconcile::ReconcileSettings,
     /// Bearer token of `POST /v1/orders`; without one the route is absent.
     #[arg(
         long,
@@ -120,6 +123,10 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     if args.forward_secret.as_deref() == Some("") {
         return Err(CliError::usage("--forward-secret must not be empty"));
     }
+    if let (false, Some(flag)) = (args.reconcile, args.reconcile_settings.first_given()) {
+        return Err(CliError::usage(format!("{flag} needs --reconcile")));
+    }
+    args.reconcile_settings.validate()?;
     let store = connect_store(&args.store, true).await?;
     let mut builder = Hub::builder()
         .config_file(&args.config)
@@ -177,7 +184,9 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
         tasks.spawn(async move { forwarder.run(stop).await });
     }
     if args.reconcile {
-        let reconciler = Reconciler::builder(store.clone(), Arc::clone(&hub))
+        let reconciler = args
+            .reconcile_settings
+            .builder(store.clone(), Arc::clone(&hub))
             .owner(instance.clone())
             .build()
             .map_err(|e| CliError::new(format!("reconciler: {}", chain(&e))))?;
@@ -453,6 +462,13 @@ fn parse_order(hub: &Hub, body: &[u8]) -> Result<NewOrder, (&'static str, String
         let at = OffsetDateTime::parse(&at, &Rfc3339)
             .map_err(|_| ("expires_at", "is not an RFC 3339 date-time".to_owned()))?;
         order = order.expires_at(at);
+    }
+    // Default: checked at once. An app that expects the callback first sets it later (the
+    // provider's first callback time); one that knows its callback is lost, now.
+    if let Some(at) = text("first_check_at")? {
+        let at = OffsetDateTime::parse(&at, &Rfc3339)
+            .map_err(|_| ("first_check_at", "is not an RFC 3339 date-time".to_owned()))?;
+        order = order.first_check_at(at);
     }
     Ok(order)
 }
