@@ -82,6 +82,16 @@ pub(crate) struct Args {
     /// crash, at the cost of throughput.
     #[arg(long, value_name = "N", default_value_t = 16)]
     forward_batch: u32,
+    /// Seconds the forwarder holds the events it claimed, 11..=86400 (longer than its 10 s
+    /// request timeout). An instance killed mid-delivery leaves its claimed events to the
+    /// others after this.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(11..=86_400)
+    )]
+    forward_lease: u64,
     /// This instance's name in leases (forwarder, reconciler); default: the host and process id.
     #[arg(long, value_name = "ID")]
     instance_id: Option<String>,
@@ -178,6 +188,7 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
         let forwarder = Forwarder::builder(store.clone(), target.clone(), secret.as_bytes())
             .owner(instance.clone())
             .batch_size(args.forward_batch)
+            .lease(Duration::from_secs(args.forward_lease))
             .build()
             .map_err(|e| CliError::usage(format!("--forward-to: {}", chain(&e))))?;
         let stop = stopped(stop_rx.clone());

@@ -214,9 +214,13 @@ async fn blocked_callbacks_every_order_settled_once() {
         plan.iter().map(|o| (o.track.clone(), None)).collect(),
     )
     .await;
+    let tracked = started.elapsed();
     db.until_none_pending(plan.len(), Duration::from_secs(60))
         .await;
-    sink.until_events(plan.len(), Duration::from_secs(60)).await;
+    let settled = started.elapsed();
+    let delivered = sink
+        .until_events(plan.len(), Duration::from_secs(60), started)
+        .await;
 
     let f = verify("blocked", &mut db, &sink, &plan, 0).await;
     assert_eq!(f.by_reconciler, plan.len(), "every event from a query");
@@ -228,13 +232,17 @@ async fn blocked_callbacks_every_order_settled_once() {
     assert_eq!(acked, 0, "no callback got through");
     eprintln!(
         "reconcile proof [blocked]: orders {}, events {}, deliveries {}, duplicates {}, \
-         callbacks blocked {} (acknowledged {acked}), created in {:.1} s, seconds {:.1}",
+         callbacks blocked {} (acknowledged {acked}); created by {:.1} s, tracked by {:.1} s, all settled at \
+         {:.1} s, delivered at {:.1} s, seconds {:.1}",
         plan.len(),
         f.events,
         f.deliveries,
         f.duplicates,
         callbacks.len(),
         created.as_secs_f64(),
+        tracked.as_secs_f64(),
+        settled.as_secs_f64(),
+        delivered.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
     drop(gw);
@@ -270,6 +278,8 @@ async fn two_reconcilers_one_killed_still_once() {
         "32",
         "--forward-batch",
         "1",
+        "--forward-lease",
+        "11",
     ];
     let mut a = Instance::start("fleet-a", env.dir(), &db.url(), &sink_url, &flags);
     let mut b = Instance::start("fleet-b", env.dir(), &db.url(), &sink_url, &flags);
@@ -322,8 +332,10 @@ async fn two_reconcilers_one_killed_still_once() {
     db.until_none_pending(plan.len(), Duration::from_secs(60))
         .await;
     let settled_in = run_started.elapsed();
-    // The event A's forwarder held at its death comes back after the forwarder's lease (30 s).
-    sink.until_events(plan.len(), Duration::from_secs(75)).await;
+    // An event A's forwarder held at its death is delivered after the forwarder's lease (11 s).
+    let delivered = sink
+        .until_events(plan.len(), Duration::from_secs(75), run_started)
+        .await;
     let f = verify("fleet", &mut db, &sink, &plan, 1).await;
     let orders = db.orders().await;
     let takeovers = orders.values().filter(|(_, _, n)| *n >= 2).count();
@@ -342,13 +354,15 @@ async fn two_reconcilers_one_killed_still_once() {
     eprintln!(
         "reconcile proof [fleet]: orders {}, events {}, deliveries {}, duplicates {}, \
          held by the killed instance {held}, takeovers {takeovers}, killed at {:.1} s with \
-         {settled_at_kill} settled, all settled at {:.1} s, seconds {:.1}",
+         {settled_at_kill} settled, all settled at {:.1} s, delivered at {:.1} s (from the \
+         first track), seconds {:.1}",
         plan.len(),
         f.events,
         f.deliveries,
         f.duplicates,
         killed_at.as_secs_f64(),
         settled_in.as_secs_f64(),
+        delivered.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
     drop((a, b));

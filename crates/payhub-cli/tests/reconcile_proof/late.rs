@@ -256,7 +256,9 @@ pub(crate) async fn run(per_provider: usize) {
 
     db.until_none_pending(plan.len(), Duration::from_secs(60))
         .await;
-    sink.until_events(plan.len(), Duration::from_secs(60)).await;
+    let delivered = sink
+        .until_events(plan.len(), Duration::from_secs(60), started)
+        .await;
     let failures = failures.lock().expect("failures").clone();
     let labels = labels.lock().expect("labels").clone();
     let f = verify("late", &mut db, &sink, &plan, 0).await;
@@ -270,7 +272,7 @@ pub(crate) async fn run(per_provider: usize) {
     eprintln!(
         "reconcile proof [late]: orders {}, late callbacks {released} (before the check {}, \
          while {}, after {}; all acknowledged), events {} (by callback {}, by query {}), \
-         deliveries {}, duplicates {}, tracked at {:.1} s, seconds {:.1}",
+         deliveries {}, duplicates {}, tracked by {:.1} s, delivered at {:.1} s, seconds {:.1}",
         plan.len(),
         count(Moment::Before),
         count(Moment::While),
@@ -281,6 +283,7 @@ pub(crate) async fn run(per_provider: usize) {
         f.deliveries,
         f.duplicates,
         tracked_in.as_secs_f64(),
+        delivered.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
     for m in [Moment::Before, Moment::While, Moment::After] {
