@@ -34,9 +34,10 @@ pub(crate) struct ReconcileArgs {
     #[arg(long, value_name = "ID")]
     instance_id: Option<String>,
     #[command(flatten)]
-    settings: ReconcileSettings,
-    #[command(flatten)]
     common: crate::events::Common,
+    // Last: the flattened flags start their own help heading.
+    #[command(flatten)]
+    settings: ReconcileSettings,
 }
 
 /// The reconciler's settings, the same flags for `payhub serve --reconcile` and

@@ -43,7 +43,7 @@ use crate::error::{CliError, chain};
     after_help = "Routes: POST /callbacks/{provider}[/{account}] (point each provider's \
 notify URL here), GET /healthz, GET /readyz (503 while the store does not answer), GET /metrics \
 (Prometheus), POST /v1/orders (with --api-token: bearer token, tracks an order for the \
-reconciler).\nStops gracefully on Ctrl-C or SIGTERM."
+reconciler, checked at once or at its first_check_at).\nStops gracefully on Ctrl-C or SIGTERM."
 )]
 pub(crate) struct Args {
     /// The accounts (payhub.toml, several per provider allowed).
@@ -98,8 +98,6 @@ pub(crate) struct Args {
     /// Also run the reconciler: query the provider about tracked orders still open.
     #[arg(long)]
     reconcile: bool,
-    #[command(flatten)]
-    reconcile_settings: crate::reconcile::ReconcileSettings,
     /// Bearer token of `POST /v1/orders`; without one the route is absent.
     #[arg(
         long,
@@ -111,6 +109,9 @@ pub(crate) struct Args {
     /// The most connections served at once (more wait to be accepted).
     #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    // Last: the flattened flags start their own help heading.
+    #[command(flatten)]
+    reconcile_settings: crate::reconcile::ReconcileSettings,
 }
 
 /// What the routes share.

@@ -3,14 +3,15 @@
 //!
 //! The relay answers every callback 503 (the sandbox never gets an acknowledgement) and keeps
 //! the first copy of each, per (provider, order no), from the order's notify URL
-//! `/hold/{provider}/{order}`. The orders are tracked with `first_check_at` spread over 6 s; the
-//! released half is split in three: *before* (sent as soon as all are tracked, seconds before
-//! their checks), *while* (sent as soon as the store shows the order leased by the reconciler;
-//! each query is held 250 ms by a sandbox `delay` fault so the window is real), *after* (sent
-//! once the store shows the order settled). Each release is labelled by the order's state in the
-//! store just before it was sent.
+//! `/hold/{provider}/{order}`. The released half is split in three: *before* (tracked with
+//! their first check a minute away, then released: the callback settles the order and the
+//! reconciler never queries it), *while* (the others are tracked with `first_check_at` spread
+//! over 6 s; sent as soon as the store shows the order leased by the reconciler; each query is
+//! held 250 ms by a sandbox `delay` fault so the window is real), *after* (sent once the store
+//! shows the order settled by the reconciler). Each release is labelled by the order's state in
+//! the store just before it was sent.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -163,30 +164,10 @@ pub(crate) async fn run(per_provider: usize) {
     env.sb
         .add_fault(FaultRule::new(FaultKind::Delay { ms: 250 }));
 
-    // Track them all, checks due 5 to 11 s from now in a shuffled order.
+    // Half of them released, in three groups (a shuffled order, so each group has every
+    // provider and outcome).
     let mut order: Vec<usize> = (0..plan.len()).collect();
     shuffle(&mut order, 0x5eed);
-    let t0 = OffsetDateTime::now_utc();
-    let spread = 6000.0 / plan.len() as f64;
-    let mut first_check = vec![t0; plan.len()];
-    for (k, &i) in order.iter().enumerate() {
-        first_check[i] = t0
-            + Duration::from_secs(5)
-            + Duration::from_micros((k as f64 * spread * 1000.0) as u64);
-    }
-    let client = http();
-    track(
-        &client,
-        &gw.url(),
-        plan.iter()
-            .zip(&first_check)
-            .map(|(o, at)| (o.track.clone(), Some(*at)))
-            .collect(),
-    )
-    .await;
-    let tracked_in = started.elapsed();
-
-    // Half of them released, in three groups.
     let mut groups: [Vec<usize>; 3] = Default::default();
     for (k, &i) in order.iter().enumerate().filter(|(k, _)| k % 2 == 0) {
         groups[(k / 2) % 3].push(i);
@@ -194,6 +175,7 @@ pub(crate) async fn run(per_provider: usize) {
     let released = groups.iter().map(Vec::len).sum::<usize>();
     let labels: Arc<Mutex<HashMap<Moment, usize>>> = Arc::default();
     let failures: Arc<Mutex<Vec<String>>> = Arc::default();
+    let client = http();
     let mut sends = tokio::task::JoinSet::new();
     let send = |sends: &mut tokio::task::JoinSet<()>, i: usize, at: Moment| {
         let o = plan[i].clone();
@@ -212,12 +194,39 @@ pub(crate) async fn run(per_provider: usize) {
             }
         });
     };
-    // Before: at once, seconds before any check is due.
+
+    // Before: tracked with their first check a minute away, then their callbacks sent.
+    let is_before: HashSet<usize> = groups[0].iter().copied().collect();
+    let later = OffsetDateTime::now_utc() + Duration::from_secs(60);
+    let before: Vec<_> = groups[0]
+        .iter()
+        .map(|&i| (plan[i].track.clone(), Some(later)))
+        .collect();
+    track(&client, &gw.url(), before).await;
     let snapshot = db.orders().await;
     for &i in &groups[0] {
         let (state, owner, _) = &snapshot[&plan[i].key()];
         send(&mut sends, i, moment(state, owner.as_deref()));
     }
+    while let Some(done) = sends.join_next().await {
+        done.expect("release");
+    }
+
+    // The others: tracked with their checks due 1 to 7 s from now, in the shuffled order.
+    let t0 = OffsetDateTime::now_utc() + Duration::from_secs(1);
+    let step = Duration::from_secs(6) / u32::try_from(plan.len()).expect("few orders");
+    let rest: Vec<_> = order
+        .iter()
+        .filter(|i| !is_before.contains(*i))
+        .enumerate()
+        .map(|(k, &i)| {
+            let at = t0 + step * u32::try_from(k).expect("few orders");
+            (plan[i].track.clone(), Some(at))
+        })
+        .collect();
+    track(&client, &gw.url(), rest).await;
+    let tracked_in = started.elapsed();
+
     // While and after: as soon as the store shows the order leased, resp. settled.
     let mut waiting_while: Vec<usize> = groups[1].clone();
     let mut waiting_after: Vec<usize> = groups[2].clone();
@@ -289,8 +298,20 @@ pub(crate) async fn run(per_provider: usize) {
     for m in [Moment::Before, Moment::While, Moment::After] {
         assert!(count(m) > 0, "no late callback landed {m:?} the check");
     }
-    // A callback that came before the check settled its order: the reconciler never recorded.
-    assert!(f.by_callback >= count(Moment::Before), "{f:?}");
+    // A callback that came before the check settled its order: never queried, its one event
+    // the callback's.
+    let orders = db.orders().await;
+    let events = db.events().await;
+    for &i in &groups[0] {
+        let key = plan[i].key();
+        let (state, _, attempts) = &orders[&key];
+        assert_eq!((state.as_str(), *attempts), ("settled", 0), "{key:?}");
+        let e = events
+            .iter()
+            .find(|e| (e.provider.as_str(), e.no.as_str()) == (key.0.as_str(), key.1.as_str()))
+            .expect("its event");
+        assert!(!e.by_reconciler, "{key:?}: {e:?}");
+    }
     drop(gw);
     env.sb.shutdown().await.expect("sandbox shutdown");
     db.drop_now().await;
