@@ -42,7 +42,7 @@ pub(crate) struct ReconcileArgs {
 
 /// The reconciler's settings, the same flags for `payhub serve --reconcile` and
 /// `payhub reconcile`. Unset, each is the library's default.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, clap::Args)]
 #[command(next_help_heading = "Reconciler")]
 pub(crate) struct ReconcileSettings {
     /// Provider queries per second per account, 1..=1000 [default: 5]. The cap holds within

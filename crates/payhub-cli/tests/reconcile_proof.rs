@@ -18,9 +18,10 @@
 //!    every event delivered; deliveries of one event more than once at most one (one kill,
 //!    `--forward-batch 1`); the orders the dead one held were taken over.
 //!
-//! The orders are tracked through `POST /v1/orders` of `payhub serve` (bearer token): checked at
-//! once by default, at `first_check_at` in the late scenario (spread over a few seconds, so the
-//! late callbacks can land before, during and after the checks).
+//! The orders are tracked through `POST /v1/orders` of `payhub serve` (bearer token), after
+//! their outcome: checked at once by default; in the late scenario at `first_check_at` (a minute
+//! away for the orders whose callback is released before their check, spread over 6 s for the
+//! others, so the late callbacks land before, during and after the checks).
 //!
 //! Needs Postgres (`DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`) and
 //! Redis (`REDIS_URL`, used by the late scenario's gateway as its deduper); fails, never skips,
