@@ -8,9 +8,11 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use payhub::Hub;
-use payhub_store::{OrderFilter, OrderState, Reconciler, TrackedOrder};
+use payhub_store::reconcile::{Rate, ReconcilerBuilder};
+use payhub_store::{OrderFilter, OrderState, Reconciler, Store, TrackedOrder};
 use serde_json::{Value, json};
 
 use crate::error::{CliError, chain};
@@ -33,6 +35,96 @@ pub(crate) struct ReconcileArgs {
     instance_id: Option<String>,
     #[command(flatten)]
     common: crate::events::Common,
+    // Last: the flattened flags start their own help heading.
+    #[command(flatten)]
+    settings: ReconcileSettings,
+}
+
+/// The reconciler's settings, the same flags for `payhub serve --reconcile` and
+/// `payhub reconcile`. Unset, each is the library's default.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Reconciler")]
+pub(crate) struct ReconcileSettings {
+    /// Provider queries per second per account, 1..=1000 [default: 5]. The cap holds within
+    /// one reconciler: with several, divide the provider's limit among them.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    reconcile_rate: Option<u32>,
+    /// Seconds a reconciler holds the orders it claimed, 1..=86400 [default: 60]. An instance
+    /// that dies holding orders leaves them to the others after this. Must be longer than
+    /// --reconcile-query-timeout and than a batch takes (batch / rate + query timeout).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    reconcile_lease: Option<u64>,
+    /// Orders claimed at once, 1..=1000 [default: 32].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    reconcile_batch: Option<u32>,
+    /// Seconds one provider query may take before it counts as an error, 1..=3600
+    /// [default: 20].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    reconcile_query_timeout: Option<u64>,
+}
+
+impl ReconcileSettings {
+    /// The library's defaults, for the checks below.
+    const LEASE: u64 = 60;
+    const QUERY_TIMEOUT: u64 = 20;
+
+    /// The first flag given, if any (`payhub serve` refuses them without `--reconcile`).
+    pub(crate) fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.reconcile_rate.is_some(), "--reconcile-rate"),
+            (self.reconcile_lease.is_some(), "--reconcile-lease"),
+            (self.reconcile_batch.is_some(), "--reconcile-batch"),
+            (
+                self.reconcile_query_timeout.is_some(),
+                "--reconcile-query-timeout",
+            ),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
+    /// Checks what clap cannot: the lease must outlast one query.
+    ///
+    /// # Errors
+    /// A usage error naming both flags.
+    pub(crate) fn validate(&self) -> Result<(), CliError> {
+        let (lease, timeout) = self.lease_and_timeout();
+        if lease <= timeout {
+            return Err(CliError::usage(format!(
+                "--reconcile-lease ({lease} s) must be longer than --reconcile-query-timeout \
+                 ({timeout} s{})",
+                if self.reconcile_query_timeout.is_none() {
+                    ", its default"
+                } else {
+                    ""
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    fn lease_and_timeout(&self) -> (u64, u64) {
+        (
+            self.reconcile_lease.unwrap_or(Self::LEASE),
+            self.reconcile_query_timeout.unwrap_or(Self::QUERY_TIMEOUT),
+        )
+    }
+
+    /// A reconciler builder with these settings (checked by [`Self::validate`] first; the
+    /// builder's own checks still apply at `build`).
+    pub(crate) fn builder(&self, store: Store, hub: Arc<Hub>) -> ReconcilerBuilder {
+        let (lease, timeout) = self.lease_and_timeout();
+        let mut builder = Reconciler::builder(store, hub)
+            .lease(Duration::from_secs(lease))
+            .query_timeout(Duration::from_secs(timeout));
+        if let Some(n) = self.reconcile_rate {
+            builder = builder.account_rate(Rate::per_second(n));
+        }
+        if let Some(n) = self.reconcile_batch {
+            builder = builder.batch_size(n);
+        }
+        builder
+    }
 }
 
 /// Arguments of `payhub orders`.
@@ -68,11 +160,12 @@ enum OrdersCommand {
 /// # Errors
 /// An unreadable config, a store that cannot be reached.
 pub(crate) async fn run(args: ReconcileArgs) -> Result<(), CliError> {
+    args.settings.validate()?;
     let hub = Hub::from_config_file(&args.config).map_err(|e| {
         CliError::new(format!("cannot load the accounts: {}", chain(&e))).with_kind("config")
     })?;
     let store = crate::serve::connect_store(&args.common.store, false).await?;
-    let mut builder = Reconciler::builder(store.clone(), Arc::new(hub));
+    let mut builder = args.settings.builder(store.clone(), Arc::new(hub));
     if let Some(id) = &args.instance_id {
         builder = builder.owner(id.clone());
     }

@@ -6,7 +6,8 @@
 //!
 //! Routes: `POST /callbacks/{provider}` and `/callbacks/{provider}/{account}`, `GET /healthz`,
 //! `GET /readyz` (the store answers), `GET /metrics` (Prometheus text), and, with an API token,
-//! `POST /v1/orders` (track an order for the reconciler).
+//! `POST /v1/orders` (track an order for the reconciler; checked at once, or at its
+//! `first_check_at`).
 //!
 //! The callback endpoint is the facade's own (`payhub::axum::account_routes` over the hub, whose
 //! inbox is the store: verify, record, then acknowledge; a store failure gets the provider's
@@ -27,7 +28,7 @@ use axum::routing::{get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use payhub::axum::ServeOptions;
 use payhub::{Hub, Provider, Verified};
-use payhub_store::{Forwarder, NewOrder, OrderKind, Reconciler, Store, Tracked};
+use payhub_store::{Forwarder, NewOrder, OrderKind, Store, Tracked};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -42,7 +43,7 @@ use crate::error::{CliError, chain};
     after_help = "Routes: POST /callbacks/{provider}[/{account}] (point each provider's \
 notify URL here), GET /healthz, GET /readyz (503 while the store does not answer), GET /metrics \
 (Prometheus), POST /v1/orders (with --api-token: bearer token, tracks an order for the \
-reconciler).\nStops gracefully on Ctrl-C or SIGTERM."
+reconciler, checked at once or at its first_check_at).\nStops gracefully on Ctrl-C or SIGTERM."
 )]
 pub(crate) struct Args {
     /// The accounts (payhub.toml, several per provider allowed).
@@ -81,6 +82,16 @@ pub(crate) struct Args {
     /// crash, at the cost of throughput.
     #[arg(long, value_name = "N", default_value_t = 16)]
     forward_batch: u32,
+    /// Seconds the forwarder holds the events it claimed, 11..=86400 (longer than its 10 s
+    /// request timeout). An instance killed mid-delivery leaves its claimed events to the
+    /// others after this.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(11..=86_400)
+    )]
+    forward_lease: u64,
     /// This instance's name in leases (forwarder, reconciler); default: the host and process id.
     #[arg(long, value_name = "ID")]
     instance_id: Option<String>,
@@ -98,6 +109,9 @@ pub(crate) struct Args {
     /// The most connections served at once (more wait to be accepted).
     #[arg(long, value_name = "N", default_value_t = ServeOptions::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    // Last: the flattened flags start their own help heading.
+    #[command(flatten)]
+    reconcile_settings: crate::reconcile::ReconcileSettings,
 }
 
 /// What the routes share.
@@ -120,6 +134,10 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
     if args.forward_secret.as_deref() == Some("") {
         return Err(CliError::usage("--forward-secret must not be empty"));
     }
+    if let (false, Some(flag)) = (args.reconcile, args.reconcile_settings.first_given()) {
+        return Err(CliError::usage(format!("{flag} needs --reconcile")));
+    }
+    args.reconcile_settings.validate()?;
     let store = connect_store(&args.store, true).await?;
     let mut builder = Hub::builder()
         .config_file(&args.config)
@@ -171,13 +189,16 @@ pub(crate) async fn run(args: Args) -> Result<(), CliError> {
         let forwarder = Forwarder::builder(store.clone(), target.clone(), secret.as_bytes())
             .owner(instance.clone())
             .batch_size(args.forward_batch)
+            .lease(Duration::from_secs(args.forward_lease))
             .build()
             .map_err(|e| CliError::usage(format!("--forward-to: {}", chain(&e))))?;
         let stop = stopped(stop_rx.clone());
         tasks.spawn(async move { forwarder.run(stop).await });
     }
     if args.reconcile {
-        let reconciler = Reconciler::builder(store.clone(), Arc::clone(&hub))
+        let reconciler = args
+            .reconcile_settings
+            .builder(store.clone(), Arc::clone(&hub))
             .owner(instance.clone())
             .build()
             .map_err(|e| CliError::new(format!("reconciler: {}", chain(&e))))?;
@@ -453,6 +474,13 @@ fn parse_order(hub: &Hub, body: &[u8]) -> Result<NewOrder, (&'static str, String
         let at = OffsetDateTime::parse(&at, &Rfc3339)
             .map_err(|_| ("expires_at", "is not an RFC 3339 date-time".to_owned()))?;
         order = order.expires_at(at);
+    }
+    // Default: checked at once. An app that expects the callback first sets it later (the
+    // provider's first callback time); one that knows its callback is lost, now.
+    if let Some(at) = text("first_check_at")? {
+        let at = OffsetDateTime::parse(&at, &Rfc3339)
+            .map_err(|_| ("first_check_at", "is not an RFC 3339 date-time".to_owned()))?;
+        order = order.first_check_at(at);
     }
     Ok(order)
 }

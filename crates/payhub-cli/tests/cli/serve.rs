@@ -439,6 +439,7 @@ async fn gateway_flow(
     let body = serde_json::json!({
         "provider": "paydesk", "kind": "checkout", "merchant_order_no": format!("API-{name}"),
         "amount": "12.50", "currency": "TZS", "expires_at": "2030-01-01T00:00:00Z",
+        "first_check_at": "2029-06-01T00:00:00Z",
     });
     let (code, _) = post_order(&http, &orders, None, &body).await;
     assert_eq!(code, 401);
@@ -454,6 +455,7 @@ async fn gateway_flow(
         ("merchant_order_no", Value::Null),
         ("amount", Value::from("ten")),
         ("expires_at", Value::from("tomorrow")),
+        ("first_check_at", Value::from("soon")),
         ("provider", Value::from("paypal")),
     ] {
         let mut bad = body.clone();
@@ -517,10 +519,15 @@ async fn gateway_flow(
         b"",
     )
     .await;
+    let api_order = pending
+        .ok()
+        .lines()
+        .find(|l| l.contains(&format!("API-{name}")))
+        .unwrap_or_else(|| panic!("API-{name} pending: {}", pending.stdout));
+    // Its first check is when the app asked for it.
     assert!(
-        pending.ok().contains(&format!("API-{name}")),
-        "{}",
-        pending.stdout
+        api_order.contains("attempts=0  next_check=2029-06-01T00:00:00Z"),
+        "{api_order}"
     );
     assert!(!pending.stdout.contains(&lost_no), "{}", pending.stdout);
 
@@ -620,6 +627,73 @@ async fn serve_refuses_to_start_without_its_store() {
     let out = run(&dir, &["events", "list", "--store", &missing], &[], b"").await;
     assert!(out.failed(1).contains("cannot connect to the store"));
     assert!(!dir.join("none.db").exists());
+}
+
+/// The reconciler's (and the forward lease's) flags are checked before anything starts, each
+/// error naming its flag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconciler_flags_are_validated_naming_the_flag() {
+    let dir = workdir("serve-reconcile-flags");
+    std::fs::write(
+        dir.join("payhub.toml"),
+        "[paydesk]\nbase_url = \"http://127.0.0.1:9\"\nmerchant_id = 1\napi_key = \"k\"\n",
+    )
+    .expect("config");
+    // A store that cannot be reached: a flag error must come first.
+    let store = format!("postgres://nobody@127.0.0.1:{}/x", closed_port());
+    let serve = ["serve", "--config", "payhub.toml", "--store", &store];
+    let reconcile = [
+        "reconcile",
+        "--once",
+        "--config",
+        "payhub.toml",
+        "--store",
+        &store,
+    ];
+    let cases: [(&[&str], &[&str], &str); 8] = [
+        (
+            &serve,
+            &["--reconcile", "--reconcile-rate", "0"],
+            "--reconcile-rate",
+        ),
+        (
+            &serve,
+            &["--reconcile", "--reconcile-batch", "1001"],
+            "--reconcile-batch",
+        ),
+        (
+            &serve,
+            &["--reconcile", "--reconcile-lease", "0"],
+            "--reconcile-lease",
+        ),
+        (
+            &serve,
+            &["--reconcile", "--reconcile-query-timeout", "x"],
+            "--reconcile-query-timeout",
+        ),
+        (
+            &serve,
+            &["--reconcile-rate", "10"],
+            "--reconcile-rate needs --reconcile",
+        ),
+        (&serve, &["--forward-lease", "10"], "--forward-lease"),
+        (
+            &serve,
+            &["--reconcile", "--reconcile-lease", "5"],
+            "--reconcile-lease (5 s) must be longer than --reconcile-query-timeout (20 s, its default)",
+        ),
+        (
+            &reconcile,
+            &["--reconcile-lease", "3", "--reconcile-query-timeout", "3"],
+            "--reconcile-lease (3 s) must be longer than --reconcile-query-timeout (3 s)",
+        ),
+    ];
+    for (command, flags, expected) in cases {
+        let args: Vec<&str> = command.iter().chain(flags).copied().collect();
+        let out = run(&dir, &args, &[], b"").await;
+        let line = out.failed(64);
+        assert!(line.contains(expected), "{args:?}: {line}");
+    }
 }
 
 fn database_url() -> String {
