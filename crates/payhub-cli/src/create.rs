@@ -50,6 +50,10 @@ struct TrackArgs {
     /// The store to track it in (`sqlite://payhub.db`, `postgres://user@host/db`).
     #[arg(long, value_name = "URL", env = "PAYHUB_STORE", hide_env_values = true)]
     store: Option<String>,
+    /// When the reconciler first asks the provider: `now`, or an RFC 3339 date-time. Default:
+    /// the provider's cadence (1–2 minutes, when its first callback would have come).
+    #[arg(long, value_name = "WHEN", requires = "track")]
+    first_check: Option<String>,
 }
 
 /// Money unit of a jiuyi-dc price ceiling (`money_type`).
@@ -307,6 +311,20 @@ impl Tracking {
                 time::OffsetDateTime::now_utc().saturating_add(time::Duration::seconds(secs)),
             );
         }
+        order.first_check_at = Some(match args.track.first_check.as_deref() {
+            Some("now") => order.created_at,
+            Some(at) => time::OffsetDateTime::parse(
+                at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map_err(|_| {
+                CliError::usage(format!(
+                    "--first-check: `{at}` is neither `now` nor an RFC 3339 date-time"
+                ))
+            })?,
+            None => payhub_store::reconcile::Cadence::for_provider(provider.hub())
+                .first_check(order.created_at),
+        });
         let store = crate::serve::connect_store(url, true).await?;
         Ok(Self {
             store,

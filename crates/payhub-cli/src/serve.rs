@@ -6,8 +6,8 @@
 //!
 //! Routes: `POST /callbacks/{provider}` and `/callbacks/{provider}/{account}`, `GET /healthz`,
 //! `GET /readyz` (the store answers), `GET /metrics` (Prometheus text), and, with an API token,
-//! `POST /v1/orders` (track an order for the reconciler; checked at once, or at its
-//! `first_check_at`).
+//! `POST /v1/orders` (track an order for the reconciler; first checked on the provider's
+//! cadence, when its first callback would have come, or at its `first_check_at`).
 //!
 //! The callback endpoint is the facade's own (`payhub::axum::account_routes` over the hub, whose
 //! inbox is the store: verify, record, then acknowledge; a store failure gets the provider's
@@ -28,6 +28,7 @@ use axum::routing::{get, post};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use payhub::axum::ServeOptions;
 use payhub::{Hub, Provider, Verified};
+use payhub_store::reconcile::Cadence;
 use payhub_store::{Forwarder, NewOrder, OrderKind, Store, Tracked};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -43,7 +44,7 @@ use crate::error::{CliError, chain};
     after_help = "Routes: POST /callbacks/{provider}[/{account}] (point each provider's \
 notify URL here), GET /healthz, GET /readyz (503 while the store does not answer), GET /metrics \
 (Prometheus), POST /v1/orders (with --api-token: bearer token, tracks an order for the \
-reconciler, checked at once or at its first_check_at).\nStops gracefully on Ctrl-C or SIGTERM."
+reconciler, first checked on the provider's cadence or at its first_check_at).\nStops gracefully on Ctrl-C or SIGTERM."
 )]
 pub(crate) struct Args {
     /// The accounts (payhub.toml, several per provider allowed).
@@ -475,13 +476,14 @@ fn parse_order(hub: &Hub, body: &[u8]) -> Result<NewOrder, (&'static str, String
             .map_err(|_| ("expires_at", "is not an RFC 3339 date-time".to_owned()))?;
         order = order.expires_at(at);
     }
-    // Default: checked at once. An app that expects the callback first sets it later (the
-    // provider's first callback time); one that knows its callback is lost, now.
-    if let Some(at) = text("first_check_at")? {
-        let at = OffsetDateTime::parse(&at, &Rfc3339)
-            .map_err(|_| ("first_check_at", "is not an RFC 3339 date-time".to_owned()))?;
-        order = order.first_check_at(at);
-    }
+    // Default: the provider's cadence (its first check when the first callback would have
+    // come, as `Reconciler::track`). An app that knows the callback is lost sends now.
+    let first_check = match text("first_check_at")? {
+        Some(at) => OffsetDateTime::parse(&at, &Rfc3339)
+            .map_err(|_| ("first_check_at", "is not an RFC 3339 date-time".to_owned()))?,
+        None => Cadence::for_provider(provider).first_check(order.created_at),
+    };
+    order = order.first_check_at(first_check);
     Ok(order)
 }
 

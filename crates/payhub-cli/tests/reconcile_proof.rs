@@ -19,7 +19,8 @@
 //!    `--forward-batch 1`); the orders the dead one held were taken over.
 //!
 //! The orders are tracked through `POST /v1/orders` of `payhub serve` (bearer token), after
-//! their outcome: checked at once by default; in the late scenario at `first_check_at` (a minute
+//! their outcome, with `first_check_at` now (their callbacks are known lost; the default would be
+//! the provider's cadence); in the late scenario at `first_check_at` (a minute
 //! away for the orders whose callback is released before their check, spread over 6 s for the
 //! others, so the late callbacks land before, during and after the checks).
 //!

@@ -443,8 +443,10 @@ impl SqliteBackend {
         update_order(&mut conn, id, owner, now(), finish).await
     }
 
-    /// Writes a batch of outcomes in one transaction (one disk flush for the batch): each
-    /// settle's event first, then its order row.
+    /// Writes a batch of outcomes in one transaction (one disk flush for the batch) and in a
+    /// few statements: the settles' events in one multi-row insert, the order rows in one
+    /// update. Every statement is a round trip to the connection's worker thread, so one per
+    /// row would cost more than the rows themselves.
     pub(crate) async fn finish_orders(
         &self,
         owner: &str,
@@ -457,20 +459,37 @@ impl SqliteBackend {
             .await
             .map_err(fail)?;
         let now = now();
-        let mut done = Vec::with_capacity(batch.len());
-        for (id, finish) in batch {
-            let event = match finish {
+        let mut events: Vec<Option<Recorded>> = vec![None; batch.len()];
+        let settles: Vec<(usize, &NewEvent)> = batch
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, finish))| match finish {
                 Finish::Settle {
                     event: Some(event),
                     ..
-                } => Some(insert_event(&mut tx, event, now).await?),
+                } => Some((i, &**event)),
                 _ => None,
-            };
-            let applied = update_order(&mut tx, *id, owner, now, finish).await?;
-            done.push(Finished { applied, event });
+            })
+            .collect();
+        for chunk in settles.chunks(ROWS_PER_STATEMENT) {
+            let recorded = insert_events(&mut tx, chunk.iter().map(|(_, e)| *e), now).await?;
+            for ((i, _), r) in chunk.iter().zip(recorded) {
+                events[*i] = Some(r);
+            }
+        }
+        let mut applied = std::collections::HashSet::new();
+        for chunk in batch.chunks(ROWS_PER_STATEMENT) {
+            applied.extend(update_orders(&mut tx, owner, now, chunk).await?);
         }
         tx.commit().await.map_err(fail)?;
-        Ok(done)
+        Ok(batch
+            .iter()
+            .zip(events)
+            .map(|((id, _), event)| Finished {
+                applied: applied.contains(id),
+                event,
+            })
+            .collect())
     }
 
     pub(crate) async fn settle_by_event(
@@ -586,4 +605,135 @@ async fn update_order(
         .await
         .map_err(|e| Error::sql(finish_operation(finish), e))?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Rows per multi-row statement: 500 events bind 6,001 values, under SQLite's 32,766.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts `events` in one statement, each unless its key is stored; each one's id, in order.
+async fn insert_events<'e>(
+    conn: &mut SqliteConnection,
+    events: impl Iterator<Item = &'e NewEvent> + Clone,
+    now: i64,
+) -> Result<Vec<Recorded>> {
+    const FIELDS: usize = 12;
+    let rows: Vec<String> = events
+        .clone()
+        .enumerate()
+        .map(|(r, _)| {
+            let first = 2 + r * FIELDS;
+            let params: Vec<String> = (first..first + FIELDS).map(|n| format!("?{n}")).collect();
+            format!("({}, ?1, ?1)", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
+         provider_order_no, amount, currency, notification, headers, body, received_at, \
+         next_attempt_at, created_at) VALUES {} \
+         ON CONFLICT (provider, account, event_key) DO NOTHING \
+         RETURNING id, provider, account, event_key",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(now);
+    for e in events.clone() {
+        query = query
+            .bind(&e.provider)
+            .bind(&e.account)
+            .bind(&e.event_key)
+            .bind(&e.status)
+            .bind(&e.merchant_order_no)
+            .bind(&e.provider_order_no)
+            .bind(e.amount.map(|a| a.to_string()))
+            .bind(&e.currency)
+            .bind(e.notification.to_string())
+            .bind(headers_json(&e.headers)?)
+            .bind(&e.body)
+            .bind(micros(e.received_at));
+    }
+    let inserted = query
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|err| Error::sql("record", err))?;
+    let mut new = std::collections::HashMap::with_capacity(inserted.len());
+    for row in &inserted {
+        let key: (String, String, String) = (
+            get(row, "provider")?,
+            get(row, "account")?,
+            get(row, "event_key")?,
+        );
+        new.insert(key, get::<i64>(row, "id")?);
+    }
+    let mut out = Vec::new();
+    for e in events {
+        let key = (e.provider.clone(), e.account.clone(), e.event_key.clone());
+        out.push(match new.get(&key) {
+            Some(id) => Recorded::New(*id),
+            // Stored before (the callback was first): its id.
+            None => Recorded::Duplicate(
+                sqlx::query_scalar(
+                    "SELECT id FROM payhub_events \
+                     WHERE provider = ?1 AND account = ?2 AND event_key = ?3",
+                )
+                .bind(&e.provider)
+                .bind(&e.account)
+                .bind(&e.event_key)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|err| Error::sql("record", err))?,
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// Writes the outcomes of `batch` to their order rows in one statement, each only while
+/// `owner` holds the order's lease; the ids of the rows written.
+async fn update_orders(
+    conn: &mut SqliteConnection,
+    owner: &str,
+    now: i64,
+    batch: &[(i64, Finish)],
+) -> Result<Vec<i64>> {
+    const FIELDS: usize = 4;
+    let rows: Vec<String> = (0..batch.len())
+        .map(|r| {
+            let n = 3 + r * FIELDS;
+            format!("(?{n}, ?{}, ?{}, ?{})", n + 1, n + 2, n + 3)
+        })
+        .collect();
+    // `v.kind`: 1 settle, 2 reschedule, 3 retry, 4 give up; `v.text` the status, error or
+    // reason; `v.next_at` the next check (reschedule, retry).
+    let sql = format!(
+        "WITH v(id, kind, text, next_at) AS (VALUES {}) \
+         UPDATE payhub_orders SET \
+           state = CASE v.kind WHEN 1 THEN 'settled' WHEN 4 THEN 'given_up' ELSE state END, \
+           last_status = CASE WHEN v.kind IN (1, 2) THEN v.text ELSE last_status END, \
+           last_error = CASE WHEN v.kind IN (1, 2) THEN NULL ELSE v.text END, \
+           next_check_at = CASE WHEN v.kind IN (2, 3) THEN v.next_at ELSE next_check_at END, \
+           lease_owner = NULL, lease_until = NULL, updated_at = ?1 \
+         FROM v \
+         WHERE payhub_orders.id = v.id AND payhub_orders.state = 'pending' \
+           AND payhub_orders.lease_owner = ?2 AND payhub_orders.lease_until >= ?1 \
+         RETURNING payhub_orders.id",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query_scalar(&sql).bind(now).bind(owner);
+    for (id, finish) in batch {
+        let (kind, text, next_at) = finish.order_update();
+        let kind: i64 = match kind {
+            FinishKind::Settle => 1,
+            FinishKind::Reschedule => 2,
+            FinishKind::Retry => 3,
+            FinishKind::GiveUp => 4,
+        };
+        query = query
+            .bind(*id)
+            .bind(kind)
+            .bind(text)
+            .bind(next_at.map(micros));
+    }
+    query
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::sql("finish_orders", e))
 }

@@ -482,12 +482,17 @@ async fn gateway_flow(
         let track = serde_json::json!({
             "provider": "paydesk", "account": "default", "kind": "checkout",
             "merchant_order_no": lost_no, "amount": 1000, "currency": "TZS",
+            // The callback is known lost: checked now, not on the provider's cadence.
+            "first_check_at": time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .expect("a time"),
         });
         let (code, reply) = post_order(&http, &orders, Some(TOKEN), &track).await;
         assert_eq!(code, 201, "{reply}");
     } else {
         // Tracked at create, paid, then settled by `reconcile --once`.
-        let tracked = create_paydesk(&dir, &lost_no, &dead, &["--track", "--store", store]).await;
+        let args = ["--track", "--store", store, "--first-check", "now"];
+        let tracked = create_paydesk(&dir, &lost_no, &dead, &args).await;
         tracked.ok();
         assert!(!tracked.field("tracked").is_empty());
         sb.mark_paid(&lost_no).expect("lost order paid");
@@ -834,6 +839,13 @@ async fn create_track_records_the_order_also_when_the_outcome_is_unknown() {
     assert!(ok["expires_at"].is_string(), "{ok}");
     let platform_no = created.field("order_no");
     assert_eq!(ok["provider_order_no"], platform_no.as_str());
+    // First checked on paydesk's cadence: two minutes after the order, when its first
+    // callback would have come.
+    let next = ok["next_check_at"].as_str().expect("a next check");
+    let next = time::OffsetDateTime::parse(next, &time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339");
+    let ahead = (next - time::OffsetDateTime::now_utc()).whole_seconds();
+    assert!((60..=121).contains(&ahead), "next check in {ahead} s");
     let unknown = &orders[1];
     assert_eq!(unknown["merchant_order_no"], "TRK-UNK-1");
     assert!(unknown["provider_order_no"].is_null(), "{unknown}");

@@ -295,7 +295,7 @@ pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
 }
 
 /// Tracks `orders` through `POST /v1/orders` of `gateway` (16 at a time), each with the
-/// `first_check_at` that `first_check` gives it (none: checked at once).
+/// `first_check_at` that `first_check` gives it (none: now, checked at once).
 pub(crate) async fn track(
     http: &reqwest::Client,
     gateway: &str,
@@ -319,9 +319,10 @@ pub(crate) async fn track(
                     return;
                 };
                 let mut body = body.clone();
-                if let Some(at) = first {
-                    body["first_check_at"] = rfc3339(*at).into();
-                }
+                // Without a time the callbacks are known lost: checked now (the default would
+                // be the provider's cadence, a minute or two away).
+                let at = first.unwrap_or_else(OffsetDateTime::now_utc);
+                body["first_check_at"] = rfc3339(at).into();
                 let r = http
                     .post(&url)
                     .bearer_auth(TOKEN)
