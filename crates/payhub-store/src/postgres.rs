@@ -346,25 +346,12 @@ impl PgBackend {
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<TrackedOrder>> {
-        let sql = format!(
-            "UPDATE payhub_orders SET lease_owner = $1, \
-             lease_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1, \
-             updated_at = now() \
-             WHERE id IN (SELECT id FROM payhub_orders \
-                 WHERE state = 'pending' AND next_check_at <= now() \
-                   AND (lease_until IS NULL OR lease_until < now()) \
-                 ORDER BY next_check_at, id LIMIT $3 \
-                 FOR UPDATE SKIP LOCKED) \
-             RETURNING {ORDER_COLUMNS}"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(owner)
-            .bind(lease_millis(lease) as f64)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+        let mut conn = self
+            .pool
+            .acquire()
             .await
             .map_err(|e| Error::sql("claim_due_orders", e))?;
-        rows.iter().map(decode_order).collect()
+        claim_orders(&mut conn, owner, lease, limit).await
     }
 
     /// Writes one check's outcome, if `owner` still holds the order's lease.
@@ -384,23 +371,27 @@ impl PgBackend {
         &self,
         owner: &str,
         batch: &[(i64, Finish)],
-    ) -> Result<Vec<Finished>> {
+        claim: Option<(Duration, u32)>,
+    ) -> Result<(Vec<Finished>, Vec<TrackedOrder>)> {
         let fail = |e| Error::sql("finish_orders", e);
         let mut tx = self.pool.begin().await.map_err(fail)?;
         let mut done = Vec::with_capacity(batch.len());
         for (id, finish) in batch {
             let event = match finish {
                 Finish::Settle {
-                    event: Some(event),
-                    ..
+                    event: Some(event), ..
                 } => Some(insert_event(&mut tx, event).await?),
                 _ => None,
             };
             let applied = update_order(&mut tx, *id, owner, finish).await?;
             done.push(Finished { applied, event });
         }
+        let claimed = match claim {
+            Some((lease, limit)) => claim_orders(&mut tx, owner, lease, limit).await?,
+            None => Vec::new(),
+        };
         tx.commit().await.map_err(fail)?;
-        Ok(done)
+        Ok((done, claimed))
     }
 
     pub(crate) async fn settle_by_event(
@@ -425,6 +416,35 @@ impl PgBackend {
         .map_err(|e| Error::sql("settle_by_event", e))?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Claims up to `limit` due orders for `owner` for `lease` (one statement; its own
+/// transaction, or the caller's).
+async fn claim_orders(
+    conn: &mut PgConnection,
+    owner: &str,
+    lease: Duration,
+    limit: u32,
+) -> Result<Vec<TrackedOrder>> {
+    let sql = format!(
+        "UPDATE payhub_orders SET lease_owner = $1, \
+             lease_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1, \
+             updated_at = now() \
+             WHERE id IN (SELECT id FROM payhub_orders \
+                 WHERE state = 'pending' AND next_check_at <= now() \
+                   AND (lease_until IS NULL OR lease_until < now()) \
+                 ORDER BY next_check_at, id LIMIT $3 \
+                 FOR UPDATE SKIP LOCKED) \
+             RETURNING {ORDER_COLUMNS}"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(owner)
+        .bind(lease_millis(lease) as f64)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::sql("claim_due_orders", e))?;
+    rows.iter().map(decode_order).collect()
 }
 
 /// Inserts event `e` unless its key is stored; the id either way.

@@ -59,8 +59,8 @@
 //! # Writes
 //!
 //! A check writes nothing by itself: the outcomes of a batch (each settle's event and order
-//! row, each reschedule) are written together in one transaction while the next batch's queries
-//! run, and the next batch is claimed meanwhile too. On a durable store a commit waits for
+//! row, each reschedule) are written together, while the next batch's queries run, in one
+//! transaction that also claims the batch after it. On a durable store a commit waits for
 //! the disk (about half a millisecond here), so one commit per batch instead of two per
 //! settled order, overlapped with the provider queries, is what keeps the reconciler's pace
 //! that of the queries themselves (`cargo xtask bench --only reconcile`).
@@ -568,11 +568,10 @@ impl Reconciler {
     /// Claims due orders batch by batch and checks each batch's orders concurrently (each
     /// query waits for its rate turn), until a claim comes back short of a full batch or
     /// `max_batches` rounds have run. Never holds more than three batches of orders: while a
-    /// batch's queries run, the next batch is claimed and the previous batch's outcomes are
-    /// written, all of them in one transaction (one commit per batch, not one or two per
-    /// order). A claimed batch therefore waits for about one batch's queries before its own
-    /// start: choose the lease longer than two batches' queries (see
-    /// [`ReconcilerBuilder::lease`]).
+    /// batch's queries run, one transaction writes the previous batch's outcomes and claims
+    /// the next batch (one commit per batch, not one or two per order). A claimed batch
+    /// therefore waits for about one batch's queries before its own start: choose the lease
+    /// longer than two batches' queries (see [`ReconcilerBuilder::lease`]).
     ///
     /// # Errors
     ///
@@ -589,35 +588,30 @@ impl Reconciler {
         loop {
             let claimed = batch.len();
             report.checked += claimed;
-            let more = batch.len() == batch_size && rounds < inner.max_batches;
-            let (checked, next, written) = tokio::join!(
+            let more = claimed == batch_size && rounds < inner.max_batches;
+            // This batch's queries, beside one transaction writing the previous batch's
+            // outcomes and claiming the next batch.
+            let (checked, (written, next)) = tokio::join!(
                 self.check_all(batch),
-                async {
-                    if more {
-                        Some(inner.claim().await)
-                    } else {
-                        None
-                    }
-                },
-                inner.write(std::mem::take(&mut unwritten)),
+                inner.write(std::mem::take(&mut unwritten), more),
             );
             report.add(&written);
             // A check that panicked leaves its order to be claimed again after its lease.
             report.lost += claimed - checked.len();
             unwritten = checked;
             match next {
-                Some(Ok(claimed)) => {
-                    batch = claimed;
+                Some(Ok(next)) => {
+                    batch = next;
                     rounds += 1;
                 }
                 Some(Err(e)) => {
-                    inner.write(unwritten).await;
+                    report.add(&inner.write(unwritten, false).await.0);
                     return Err(e);
                 }
                 None => break,
             }
         }
-        report.add(&inner.write(unwritten).await);
+        report.add(&inner.write(unwritten, false).await.0);
         Ok(report)
     }
 
@@ -793,36 +787,46 @@ impl Inner {
         Checked { order, finish }
     }
 
-    /// Writes a batch's outcomes in one transaction, then logs the settled and given-up
-    /// orders; what was written.
-    async fn write(&self, checked: Vec<Checked>) -> ReconcileReport {
+    /// Writes a batch's outcomes in one transaction (which also claims the next batch when
+    /// `claim_next`), then logs the settled and given-up orders; what was written, and the
+    /// claim's result if one was asked for.
+    async fn write(
+        &self,
+        checked: Vec<Checked>,
+        claim_next: bool,
+    ) -> (ReconcileReport, Option<Result<Vec<TrackedOrder>>>) {
         let mut report = ReconcileReport::default();
-        if checked.is_empty() {
-            return report;
+        let claim = claim_next.then_some((self.lease, self.batch_size));
+        if checked.is_empty() && claim.is_none() {
+            return (report, None);
         }
-        let batch: Vec<(i64, Finish)> = checked
-            .iter()
-            .map(|c| (c.order.id, c.finish.clone()))
-            .collect();
-        let done = match self.store.finish_orders(&self.owner, &batch).await {
+        let (orders, batch): (Vec<TrackedOrder>, Vec<(i64, Finish)>) = checked
+            .into_iter()
+            .map(|c| {
+                let id = c.order.id;
+                (c.order, (id, c.finish))
+            })
+            .unzip();
+        let (done, claimed) = match self.store.finish_orders(&self.owner, &batch, claim).await {
             Ok(done) => done,
             Err(error) => {
-                tracing::warn!(
-                    %error,
-                    orders = checked.len(),
-                    "reconciler could not record a batch's outcomes; checked again after the lease"
-                );
-                report.lost = checked.len();
-                return report;
+                if !orders.is_empty() {
+                    tracing::warn!(
+                        %error,
+                        orders = orders.len(),
+                        "reconciler could not record a batch's outcomes; checked again after the lease"
+                    );
+                }
+                report.lost = orders.len();
+                return (report, claim.map(|_| Err(error)));
             }
         };
-        for (c, done) in checked.iter().zip(done) {
+        for ((order, (_, finish)), done) in orders.iter().zip(&batch).zip(done) {
             if !done.applied {
                 report.lost += 1;
                 continue;
             }
-            let order = &c.order;
-            match &c.finish {
+            match finish {
                 Finish::Settle { status, .. } => {
                     tracing::info!(
                         provider = %order.provider,
@@ -847,7 +851,7 @@ impl Inner {
                 Finish::Reschedule { .. } => report.rescheduled += 1,
             }
         }
-        report
+        (report, claim.map(|_| Ok(claimed)))
     }
 }
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use sqlx::Row;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
 };
 use time::OffsetDateTime;
 
@@ -40,6 +40,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub(crate) struct SqliteBackend {
     pool: SqlitePool,
+    /// One connection of its own for the reconciler's claims and outcomes. A connection drops
+    /// its whole page cache whenever another connection has written since its last
+    /// transaction; the pool hands its idle connections out in turn, so a reconciler going
+    /// through it re-read its pages on every claim and write. On one connection they stay
+    /// cached (unless the gateway writes in between).
+    orders: SqlitePool,
 }
 
 fn micros(t: OffsetDateTime) -> i64 {
@@ -151,11 +157,20 @@ impl SqliteBackend {
             pool.max_connections(options.max_connections)
         };
         let pool = pool
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await
             .map_err(|e| Error::sql("connect", e))?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let orders = if memory {
+            // The one connection is the database.
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .acquire_timeout(options.acquire_timeout)
+                .max_connections(1)
+                .connect_lazy_with(connect)
+        };
+        Ok(Self { pool, orders })
     }
 
     pub(crate) fn engine(&self) -> &'static str {
@@ -323,6 +338,7 @@ impl SqliteBackend {
     }
 
     pub(crate) async fn close(&self) {
+        self.orders.close().await;
         self.pool.close().await;
     }
 }
@@ -403,40 +419,20 @@ impl SqliteBackend {
     ) -> Result<Vec<TrackedOrder>> {
         let fail = |e| Error::sql("claim_due_orders", e);
         let mut tx = self
-            .pool
+            .orders
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(fail)?;
         // The clock is read once the write lock is held (see `claim_due`).
-        let now = now();
-        let until = now.saturating_add(lease_millis(lease).saturating_mul(1000));
-        // `INDEXED BY` the partial due index: left to itself, SQLite picks the (state, id)
-        // index and sorts every due order to return a batch, a cost that grows with the table.
-        let sql = format!(
-            "UPDATE payhub_orders SET lease_owner = ?1, lease_until = ?2, \
-             attempts = attempts + 1, updated_at = ?3 \
-             WHERE id IN (SELECT id FROM payhub_orders INDEXED BY payhub_orders_due \
-                 WHERE state = 'pending' AND next_check_at <= ?3 \
-                   AND (lease_until IS NULL OR lease_until < ?3) \
-                 ORDER BY next_check_at, id LIMIT ?4) \
-             RETURNING {ORDER_COLUMNS}"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(owner)
-            .bind(until)
-            .bind(now)
-            .bind(i64::from(limit))
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(fail)?;
+        let claimed = claim_orders(&mut tx, owner, now(), lease, limit).await?;
         tx.commit().await.map_err(fail)?;
-        rows.iter().map(decode_order).collect()
+        Ok(claimed)
     }
 
     /// Writes one check's outcome, if `owner` still holds the order's lease.
     pub(crate) async fn finish_order(&self, id: i64, owner: &str, finish: &Finish) -> Result<bool> {
         let mut conn = self
-            .pool
+            .orders
             .acquire()
             .await
             .map_err(|e| Error::sql(finish_operation(finish), e))?;
@@ -451,10 +447,11 @@ impl SqliteBackend {
         &self,
         owner: &str,
         batch: &[(i64, Finish)],
-    ) -> Result<Vec<Finished>> {
+        claim: Option<(Duration, u32)>,
+    ) -> Result<(Vec<Finished>, Vec<TrackedOrder>)> {
         let fail = |e| Error::sql("finish_orders", e);
         let mut tx = self
-            .pool
+            .orders
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(fail)?;
@@ -465,8 +462,7 @@ impl SqliteBackend {
             .enumerate()
             .filter_map(|(i, (_, finish))| match finish {
                 Finish::Settle {
-                    event: Some(event),
-                    ..
+                    event: Some(event), ..
                 } => Some((i, &**event)),
                 _ => None,
             })
@@ -481,15 +477,20 @@ impl SqliteBackend {
         for chunk in batch.chunks(ROWS_PER_STATEMENT) {
             applied.extend(update_orders(&mut tx, owner, now, chunk).await?);
         }
+        let claimed = match claim {
+            Some((lease, limit)) => claim_orders(&mut tx, owner, now, lease, limit).await?,
+            None => Vec::new(),
+        };
         tx.commit().await.map_err(fail)?;
-        Ok(batch
+        let finished = batch
             .iter()
             .zip(events)
             .map(|((id, _), event)| Finished {
                 applied: applied.contains(id),
                 event,
             })
-            .collect())
+            .collect();
+        Ok((finished, claimed))
     }
 
     pub(crate) async fn settle_by_event(
@@ -605,6 +606,38 @@ async fn update_order(
         .await
         .map_err(|e| Error::sql(finish_operation(finish), e))?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Claims up to `limit` due orders for `owner` until `now + lease` (in a transaction holding
+/// the write lock).
+async fn claim_orders(
+    conn: &mut SqliteConnection,
+    owner: &str,
+    now: i64,
+    lease: Duration,
+    limit: u32,
+) -> Result<Vec<TrackedOrder>> {
+    let until = now.saturating_add(lease_millis(lease).saturating_mul(1000));
+    // `INDEXED BY` the partial due index: left to itself, SQLite picks the (state, id)
+    // index and sorts every due order to return a batch, a cost that grows with the table.
+    let sql = format!(
+        "UPDATE payhub_orders SET lease_owner = ?1, lease_until = ?2, \
+             attempts = attempts + 1, updated_at = ?3 \
+             WHERE id IN (SELECT id FROM payhub_orders INDEXED BY payhub_orders_due \
+                 WHERE state = 'pending' AND next_check_at <= ?3 \
+                   AND (lease_until IS NULL OR lease_until < ?3) \
+                 ORDER BY next_check_at, id LIMIT ?4) \
+             RETURNING {ORDER_COLUMNS}"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(owner)
+        .bind(until)
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::sql("claim_due_orders", e))?;
+    rows.iter().map(decode_order).collect()
 }
 
 /// Rows per multi-row statement: 500 events bind 6,001 values, under SQLite's 32,766.

@@ -23,9 +23,7 @@ use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
 use crate::event::{EventFilter, NewEvent, Recorded, StateCounts, StoredEvent};
-use crate::order::{
-    Finish, Finished, NewOrder, OrderFilter, Tracked, TrackedOrder, final_status,
-};
+use crate::order::{Finish, Finished, NewOrder, OrderFilter, Tracked, TrackedOrder, final_status};
 
 /// Connection settings for [`Store::connect_with`].
 ///
@@ -491,15 +489,23 @@ impl Store {
     /// whose lease `owner` no longer holds is left as it is (`applied: false`), but its event,
     /// a final state the provider answered, is still recorded. All or nothing: on an error no
     /// outcome is written, and the orders are checked again after their leases.
+    ///
+    /// With `claim` (`(lease, limit)`), the same transaction then claims the next due orders
+    /// for `owner`, as [`Store::claim_due_orders`] (one commit for both).
     pub(crate) async fn finish_orders(
         &self,
         owner: &str,
         batch: &[(i64, Finish)],
-    ) -> Result<Vec<Finished>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
+        claim: Option<(Duration, u32)>,
+    ) -> Result<(Vec<Finished>, Vec<TrackedOrder>)> {
+        let claim = claim.filter(|(_, limit)| *limit > 0);
+        if batch.is_empty() && claim.is_none() {
+            return Ok((Vec::new(), Vec::new()));
         }
-        dispatch!(self, b => b.finish_orders(owner, batch).await)
+        let (finished, mut claimed) =
+            dispatch!(self, b => b.finish_orders(owner, batch, claim).await)?;
+        claimed.sort_by_key(|o| o.id);
+        Ok((finished, claimed))
     }
 
     /// Closes the pool: waits for connections in use to come back, then closes them all.
@@ -570,7 +576,13 @@ mod tests {
             ),
             (unclaimed, settle("B-3")),
         ];
-        let done = store.finish_orders("r1", &batch).await.expect("finish");
+        let (done, claimed) = store
+            .finish_orders("r1", &batch, Some((Duration::from_secs(60), 5)))
+            .await
+            .expect("finish");
+        // The claim in the same transaction sees the orders just finished: only B-3 is due.
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].id, unclaimed);
         assert_eq!(done.len(), 3);
         assert!(done[0].applied && done[0].event.is_some_and(|e| e.is_new()));
         assert!(done[1].applied && done[1].event.is_none());
@@ -585,10 +597,16 @@ mod tests {
         assert_eq!(rescheduled.last_status.as_deref(), Some("pending"));
         assert!(rescheduled.lease_owner.is_none());
         assert_eq!(get(unclaimed).await.state, OrderState::Pending);
-        // The same batch again: every lease is gone, every event a duplicate.
-        let again = store.finish_orders("r1", &batch).await.expect("finish");
-        assert!(again.iter().all(|d| !d.applied));
+        // The same batch again: B-3 is now leased to r1 and its outcome applies; the other
+        // two have no lease any more; every event is a duplicate.
+        let (again, _) = store
+            .finish_orders("r1", &batch, None)
+            .await
+            .expect("finish");
+        assert!(!again[0].applied && !again[1].applied && again[2].applied);
         assert!(again[0].event.is_some_and(|e| !e.is_new()));
+        assert!(again[2].event.is_some_and(|e| !e.is_new()));
+        assert_eq!(get(unclaimed).await.state, OrderState::Settled);
         assert_eq!(store.counts().await.expect("counts").total(), 2);
     }
 
