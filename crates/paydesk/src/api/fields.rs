@@ -391,6 +391,48 @@ mod tests {
     }
 
     #[test]
+    fn the_lookup_order_is_length_then_bytes() {
+        let names = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "code",
+            "data",
+            "msg",
+            "orderNo",
+            "payUrl",
+            "amount",
+            "merchantId",
+            "mchOrderNo",
+            "expireTime",
+            "payDeskUrl",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "abcdefghj",
+            "abcdefgha",
+            "bbcdefgha",
+            "\u{e9}t\u{e9}",
+            "\u{e9}tE",
+            "sixteen_bytes_ab",
+            "sixteen_bytes_aa",
+            "seventeen_bytes_a",
+            "seventeen_bytes_b",
+        ];
+        for a in names {
+            for b in names {
+                let expected = a
+                    .len()
+                    .cmp(&b.len())
+                    .then_with(|| a.as_bytes().cmp(b.as_bytes()));
+                assert_eq!(by_len_then_bytes(a, b), expected, "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
     fn plain_strings_are_borrowed_and_escaped_ones_decoded() {
         let mut f = fields(r#"{"a":"plain","b":"x\"y\u00e9","c":12.50}"#);
         assert!(matches!(f.opt_str("a"), Ok(Some(Cow::Borrowed("plain")))));
