@@ -313,15 +313,14 @@ impl Tracking {
         }
         order.first_check_at = Some(match args.track.first_check.as_deref() {
             Some("now") => order.created_at,
-            Some(at) => time::OffsetDateTime::parse(
-                at,
-                &time::format_description::well_known::Rfc3339,
-            )
-            .map_err(|_| {
-                CliError::usage(format!(
-                    "--first-check: `{at}` is neither `now` nor an RFC 3339 date-time"
-                ))
-            })?,
+            Some(at) => {
+                time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                    .map_err(|_| {
+                        CliError::usage(format!(
+                            "--first-check: `{at}` is neither `now` nor an RFC 3339 date-time"
+                        ))
+                    })?
+            }
             None => payhub_store::reconcile::Cadence::for_provider(provider.hub())
                 .first_check(order.created_at),
         });
