@@ -51,7 +51,8 @@ pub(crate) struct ReconcileSettings {
     reconcile_rate: Option<u32>,
     /// Seconds a reconciler holds the orders it claimed, 1..=86400 [default: 60]. An instance
     /// that dies holding orders leaves them to the others after this. Must be longer than
-    /// --reconcile-query-timeout and than a batch takes (batch / rate + query timeout).
+    /// --reconcile-query-timeout and than two batches take (2 * batch / rate + query timeout: a
+    /// batch is claimed while the one before it is checked).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     reconcile_lease: Option<u64>,
     /// Orders claimed at once, 1..=1000 [default: 32].

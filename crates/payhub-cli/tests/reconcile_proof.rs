@@ -267,13 +267,15 @@ async fn two_reconcilers_one_killed_still_once() {
     let env = Env::start("fleet", Some(&dead)).await;
     let sink = Sink::default();
     let sink_url = sink.start().await;
-    // 20 queries/s per account and instance: 1,000 orders take some 5 s with both running. A
-    // batch of 32 (about 7 per account) takes 0.4 s, well inside the 3 s lease.
+    // 20 queries/s per account and instance: 1,000 orders take some 5 s with both running. The
+    // orders are due in creation order, so a batch of 32 may be one account's: 1.6 s. A batch
+    // is claimed while the one before it is checked, so the lease must outlast two batches and
+    // a query timeout (2 * 1.6 + 1 s): 5 s.
     let flags = [
         "--reconcile-rate",
         "20",
         "--reconcile-lease",
-        "3",
+        "5",
         "--reconcile-query-timeout",
         "1",
         "--reconcile-batch",

@@ -472,6 +472,26 @@ impl ReconcilerBuilder {
                 ),
             ));
         }
+        // A batch waits for the previous one's queries before its own: at the slowest rate,
+        // all of a batch on one account, a shorter lease runs out before the outcome is
+        // written, and the order is checked again (by this or another reconciler) in vain.
+        let slowest = self
+            .account_rates
+            .values()
+            .chain(self.provider_rates.values())
+            .map(Rate::interval)
+            .fold(self.account_rate.interval(), Duration::max);
+        let needed = slowest
+            .saturating_mul(self.batch_size.saturating_mul(2))
+            .saturating_add(self.query_timeout);
+        if self.lease < needed {
+            tracing::warn!(
+                lease = ?self.lease,
+                needed = ?needed,
+                "reconciler lease shorter than two batches' queries at the slowest rate plus \
+                 the query timeout: outcomes of a batch on one account may be lost and checked again"
+            );
+        }
         let owner = self.owner.unwrap_or_else(crate::forward::default_owner);
         if owner.is_empty() {
             return Err(Error::config("owner", "must not be empty"));
@@ -823,6 +843,11 @@ impl Inner {
         };
         for ((order, (_, finish)), done) in orders.iter().zip(&batch).zip(done) {
             if !done.applied {
+                tracing::debug!(
+                    provider = %order.provider,
+                    merchant_order_no = %order.merchant_order_no,
+                    "outcome not recorded: the order's lease ran out or it was settled meanwhile"
+                );
                 report.lost += 1;
                 continue;
             }
@@ -850,6 +875,14 @@ impl Inner {
                 Finish::Retry { .. } => report.errors += 1,
                 Finish::Reschedule { .. } => report.rescheduled += 1,
             }
+        }
+        if report.lost > 0 {
+            tracing::warn!(
+                lost = report.lost,
+                orders = orders.len(),
+                "reconciler outcomes not recorded (leases ran out, or settled by their callbacks \
+                 meanwhile); a lease shorter than two batches' queries causes this"
+            );
         }
         (report, claim.map(|_| Ok(claimed)))
     }

@@ -228,7 +228,10 @@ impl Instance {
                 "--reconcile",
             ])
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("PROOF_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
