@@ -81,6 +81,8 @@ impl Error {
         matches!(self, Error::Unavailable { .. })
     }
 
+    // Used by the SQL engines and the reconciler; a `redis`-only build has neither.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn config(field: &'static str, problem: impl Into<String>) -> Self {
         Error::Config {
             field,
