@@ -12,10 +12,10 @@
 //!
 //! - **Throughput.** Ours: the N orders tracked (untimed) in a fresh SQLite store, first check
 //!   at once, then `Reconciler::run_once()` repeated until all N are settled (each settled with
-//!   its event recorded). Floor: the same N `hub.status(provider, None, no)` queries, in chunks
-//!   of the reconciler's batch size, each chunk's queries spawned concurrently and awaited
-//!   together, as `run_once` does with a claimed batch. Both on the same 2-worker runtime as
-//!   the sandbox, interleaved round by round; figure: wall time per order (its inverse is
+//!   its event recorded). Floor: the same N `hub.status(provider, None, no)` queries, with as
+//!   many in flight at any moment as the reconciler's batch size (a query that ends makes room
+//!   for the next), as `run_once` keeps its window of checks full. Both on the same 2-worker
+//!   runtime as the sandbox, interleaved round by round; figure: wall time per order (its inverse is
 //!   orders per second). Rate caps: 100k queries/s per account (goal row) and none (info row:
 //!   what the cap's timer costs). The store lives in the temp directory (durable: WAL and
 //!   `synchronous = FULL`, as deployed) for the goal row, and in `/dev/shm` for an info row
@@ -280,28 +280,33 @@ impl Env {
     }
 }
 
-/// The floor: every status query, chunk by chunk of `BATCH` concurrent tasks; seconds.
-async fn floor(hub: &Arc<Hub>, orders: &Arc<Vec<(Provider, NewOrder)>>) -> Res<f64> {
+/// The floor: every status query, `BATCH` of them in flight at any moment (a query that ends
+/// makes room for the next, as `run_once` keeps its window full); wall and CPU seconds.
+async fn floor(hub: &Arc<Hub>, orders: &Arc<Vec<(Provider, NewOrder)>>) -> Res<(f64, f64)> {
     let started = Instant::now();
-    for chunk in 0..orders.len().div_ceil(BATCH as usize) {
-        let mut tasks = JoinSet::new();
-        let from = chunk * BATCH as usize;
-        for i in from..orders.len().min(from + BATCH as usize) {
+    let cpu = cpu_secs()?;
+    let mut tasks = JoinSet::new();
+    let mut next = 0;
+    loop {
+        while tasks.len() < BATCH as usize && next < orders.len() {
             let hub = Arc::clone(hub);
             let orders = Arc::clone(orders);
+            let i = next;
             tasks.spawn(async move {
                 let (p, o) = &orders[i];
                 hub.status(*p, None, &o.merchant_order_no).await
             });
+            next += 1;
         }
-        while let Some(done) = tasks.join_next().await {
-            let status = done.map_err(|e| format!("task: {e}"))??;
-            if status != PaymentStatus::Paid {
-                return Err(format!("floor: a paid order answers `{status}`").into());
-            }
+        let Some(done) = tasks.join_next().await else {
+            break;
+        };
+        let status = done.map_err(|e| format!("task: {e}"))??;
+        if status != PaymentStatus::Paid {
+            return Err(format!("floor: a paid order answers `{status}`").into());
         }
     }
-    Ok(started.elapsed().as_secs_f64())
+    Ok((started.elapsed().as_secs_f64(), cpu_secs()? - cpu))
 }
 
 /// A reconciler over `store`: first check at once, batches of `BATCH`, `rate` per account.
@@ -326,20 +331,21 @@ fn reconciler(store: &Store, hub: &Arc<Hub>, rate: Rate) -> Res<Reconciler> {
 }
 
 /// Ours: the orders tracked in a fresh store in `dir` (untimed), then `run_once` until every
-/// one is settled; seconds.
+/// one is settled; wall and CPU seconds.
 async fn ours(
     dir: &TempDir,
     name: &str,
     hub: &Arc<Hub>,
     orders: &[(Provider, NewOrder)],
     rate: Rate,
-) -> Res<f64> {
+) -> Res<(f64, f64)> {
     let store = Store::connect(&dir.url(name)).await?;
     for (_, o) in orders {
         store.track(o).await?;
     }
     let r = reconciler(&store, hub, rate)?;
     let started = Instant::now();
+    let cpu = cpu_secs()?;
     let mut settled = 0;
     while settled < orders.len() {
         let report = r.run_once().await?;
@@ -352,7 +358,7 @@ async fn ours(
         }
         settled += report.settled;
     }
-    let took = started.elapsed().as_secs_f64();
+    let took = (started.elapsed().as_secs_f64(), cpu_secs()? - cpu);
     store.close().await;
     Ok(took)
 }
@@ -366,6 +372,26 @@ fn proc_status_bytes(field: &str) -> Res<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .ok_or_else(|| format!("/proc/self/status: no {field}"))?;
     Ok(kb * 1024)
+}
+
+/// CPU time of the whole process so far (all threads: the sandbox, the client, SQLite's
+/// worker), in seconds; from `/proc/self/stat` (`utime + stime`, in USER_HZ = 100 ticks).
+fn cpu_secs() -> Res<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat")?;
+    let rest = text
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or("/proc/self/stat: no `)`")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| -> Res<f64> {
+        Ok(fields
+            .get(i)
+            .ok_or("/proc/self/stat: too few fields")?
+            .parse::<u64>()? as f64
+            / 100.0)
+    };
+    // Fields 14 and 15 of the file; `rest` starts at field 3.
+    Ok(tick(11)? + tick(12)?)
 }
 
 /// Peak RSS growth of one `run_once`: `VmHWM` after it minus `VmRSS` before it, the peak
@@ -442,39 +468,35 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
         floor(&env.hub, &orders).await?;
         ours(&shm, "warm.db", &env.hub, &orders, capped).await?;
         let (mut f, mut d, mut s, mut u) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        // CPU per order (all threads) of the floor and of the goal row's reconciler.
+        let (mut fc, mut dc) = (Vec::new(), Vec::new());
+        let per = |secs: f64| secs * 1e9 / plan.orders as f64;
         for round in 0..plan.rounds {
-            let per = |secs: f64| secs * 1e9 / plan.orders as f64;
             if round % 2 == 1 {
-                f.push(per(floor(&env.hub, &orders).await?));
+                let (wall, cpu) = floor(&env.hub, &orders).await?;
+                f.push(per(wall));
+                fc.push(per(cpu));
             }
-            d.push(per(ours(
-                &disk,
-                &format!("r{round}.db"),
-                &env.hub,
-                &orders,
-                capped,
-            )
-            .await?));
-            s.push(per(ours(
-                &shm,
-                &format!("r{round}.db"),
-                &env.hub,
-                &orders,
-                capped,
-            )
-            .await?));
-            u.push(per(ours(
-                &shm,
-                &format!("u{round}.db"),
-                &env.hub,
-                &orders,
-                uncapped,
-            )
-            .await?));
+            let r = format!("r{round}.db");
+            let (wall, cpu) = ours(&disk, &r, &env.hub, &orders, capped).await?;
+            d.push(per(wall));
+            dc.push(per(cpu));
+            s.push(per(ours(&shm, &r, &env.hub, &orders, capped).await?.0));
+            let r = format!("u{round}.db");
+            u.push(per(ours(&shm, &r, &env.hub, &orders, uncapped).await?.0));
             if round % 2 == 0 {
-                f.push(per(floor(&env.hub, &orders).await?));
+                let (wall, cpu) = floor(&env.hub, &orders).await?;
+                f.push(per(wall));
+                fc.push(per(cpu));
             }
         }
+        let cpu_note = format!(
+            "reconcile CPU per order, all threads (sandbox, client, SQLite), median of {} rounds: \
+             status queries {:.1} us, reconciler with the store in the temp dir {:.1} us",
+            plan.rounds,
+            median(&mut fc) / 1e3,
+            median(&mut dc) / 1e3
+        );
         let floor_ns = median(&mut f);
         let row = |figure: String, ns: f64, goal: Option<f64>| Row {
             figure,
@@ -564,7 +586,7 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
             unit: Unit::Bytes,
         });
         let rss = proc_status_bytes("VmRSS")?;
-        let notes = vec![format!(
+        let notes = vec![cpu_note, format!(
             "reconcile memory: peak RSS growth per pass (VmHWM after - VmRSS before, peak reset \
              through /proc/self/clear_refs), median of {} passes: {} with {} pending orders, {} \
              with {} (largest pass: {} and {}); process RSS after: {}",

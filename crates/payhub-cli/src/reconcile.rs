@@ -52,10 +52,10 @@ pub(crate) struct ReconcileSettings {
     /// Seconds a reconciler holds the orders it claimed, 1..=86400 [default: 60]. An instance
     /// that dies holding orders leaves them to the others after this. Must be longer than
     /// --reconcile-query-timeout and than two batches take (2 * batch / rate + query timeout: a
-    /// batch is claimed while the one before it is checked).
+    /// batch is claimed while up to a batch of orders is still waiting or in flight).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     reconcile_lease: Option<u64>,
-    /// Orders claimed at once, 1..=1000 [default: 32].
+    /// Orders claimed at once, and the most status queries in flight, 1..=1000 [default: 32].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     reconcile_batch: Option<u32>,
     /// Seconds one provider query may take before it counts as an error, 1..=3600

@@ -269,8 +269,8 @@ async fn two_reconcilers_one_killed_still_once() {
     let sink_url = sink.start().await;
     // 20 queries/s per account and instance: 1,000 orders take some 5 s with both running. The
     // orders are due in creation order, so a batch of 32 may be one account's: 1.6 s. A batch
-    // is claimed while the one before it is checked, so the lease must outlast two batches and
-    // a query timeout (2 * 1.6 + 1 s): 5 s.
+    // is claimed while up to a batch is still waiting or in flight, so the lease must outlast
+    // two batches and a query timeout (2 * 1.6 + 1 s): 5 s.
     let flags = [
         "--reconcile-rate",
         "20",

@@ -53,17 +53,21 @@
 //! turn due within the timer's resolution (1 ms) is taken at once, so at rates above 1,000/s
 //! a few queries may go out together; the average holds. The caps hold within one
 //! reconciler; with several reconcilers, divide the provider's limit among them. Choose the
-//! lease longer than two batches can take, `2 * batch_size / rate + query_timeout`: a batch is
-//! claimed while the one before it is being checked (see [`Reconciler::run_once`]).
+//! lease longer than two batches can take, `2 * batch_size / rate + query_timeout`: the next
+//! batch is claimed while up to a batch of orders is still waiting or in flight (see
+//! [`Reconciler::run_once`]).
 //!
 //! # Writes
 //!
-//! A check writes nothing by itself: the outcomes of a batch (each settle's event and order
-//! row, each reschedule) are written together, while the next batch's queries run, in one
-//! transaction that also claims the batch after it. On a durable store a commit waits for
-//! the disk (about half a millisecond here), so one commit per batch instead of two per
-//! settled order, overlapped with the provider queries, is what keeps the reconciler's pace
-//! that of the queries themselves (`cargo xtask bench --only reconcile`).
+//! A check writes nothing by itself. Up to `batch_size` checks are in flight at once, as a
+//! window: one that ends makes room for the next claimed order, so a slow provider or account
+//! holds up only its own orders. Beside them, one store transaction at a time writes every
+//! outcome that came in since the last one (each settle's event and order row, each
+//! reschedule) and, when the claimed orders run low, claims the next batch. On a durable store
+//! a commit waits for the disk (about half a millisecond here), so one commit for many
+//! outcomes instead of two per settled order, overlapped with the provider queries, is what
+//! keeps the reconciler's pace near that of the queries themselves (`cargo xtask bench --only
+//! reconcile`).
 //!
 //! # A given-up order
 //!
@@ -75,7 +79,7 @@
 //! [`Store::list_orders`] and [`OrderFilter::state`](crate::OrderFilter::state)`(GivenUp)`, and
 //! alert on their count.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -383,21 +387,24 @@ impl ReconcilerBuilder {
     }
 
     /// How long a claim lasts (default 60 s). Must exceed the query timeout; make it exceed
-    /// `2 * batch_size / rate + query_timeout` (a batch is claimed while the previous one is
-    /// checked), or a batch waiting for its rate turns outlives it.
+    /// `2 * batch_size / rate + query_timeout` (a batch is claimed while up to a batch of
+    /// orders is still waiting or in flight), or a batch waiting for its rate turns outlives
+    /// it.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
         self
     }
 
-    /// Orders claimed per round (default 32, 1..=1000).
+    /// Orders claimed at a time, and the most queries in flight at once (default 32,
+    /// 1..=1000).
     pub fn batch_size(mut self, n: u32) -> Self {
         self.batch_size = n;
         self
     }
 
-    /// Rounds one [`Reconciler::run_once`] runs at most while every round is full (default
-    /// 100, at least 1): bounds a pass when orders come due faster than they are checked.
+    /// Claims one [`Reconciler::run_once`] makes at most while every claim comes back full
+    /// (default 100, at least 1): bounds a pass when orders come due faster than they are
+    /// checked.
     pub fn max_batches(mut self, n: u32) -> Self {
         self.max_batches = n;
         self
@@ -472,9 +479,10 @@ impl ReconcilerBuilder {
                 ),
             ));
         }
-        // A batch waits for the previous one's queries before its own: at the slowest rate,
-        // all of a batch on one account, a shorter lease runs out before the outcome is
-        // written, and the order is checked again (by this or another reconciler) in vain.
+        // A claimed order waits for up to two batches' rate turns (the batch still waiting or
+        // in flight when it was claimed, then its own): at the slowest rate, all of them on
+        // one account, a shorter lease runs out before the outcome is written, and the order
+        // is checked again (by this or another reconciler) in vain.
         let slowest = self
             .account_rates
             .values()
@@ -585,13 +593,18 @@ impl Reconciler {
         self.inner.store.track(&order).await
     }
 
-    /// Claims due orders batch by batch and checks each batch's orders concurrently (each
-    /// query waits for its rate turn), until a claim comes back short of a full batch or
-    /// `max_batches` rounds have run. Never holds more than three batches of orders: while a
-    /// batch's queries run, one transaction writes the previous batch's outcomes and claims
-    /// the next batch (one commit per batch, not one or two per order). A claimed batch
-    /// therefore waits for about one batch's queries before its own start: choose the lease
-    /// longer than two batches' queries (see [`ReconcilerBuilder::lease`]).
+    /// Claims due orders batch by batch and checks them, up to `batch_size` queries in flight
+    /// (each waits for its rate turn), until a claim comes back short of a full batch or
+    /// `max_batches` claims have run.
+    ///
+    /// The queries flow as a window, not batch after batch: a check that ends makes room for
+    /// the next claimed order at once, so one slow query does not hold up the others. The
+    /// store works beside them, one transaction at a time: each writes every outcome that came
+    /// in since the last one (one commit for all of them, not one or two per order) and, once
+    /// no more than a batch of claimed orders is left to check or in flight, claims the next
+    /// batch. The pass therefore holds at most two batches of claimed orders, and a claimed
+    /// order waits behind at most two batches' queries: choose the lease longer than that (see
+    /// [`ReconcilerBuilder::lease`]).
     ///
     /// # Errors
     ///
@@ -600,55 +613,70 @@ impl Reconciler {
     /// not an error: those orders count as `lost` and are checked again after their leases.
     pub async fn run_once(&self) -> Result<ReconcileReport> {
         let inner = &self.inner;
+        let batch = usize::try_from(inner.batch_size).unwrap_or(usize::MAX);
         let mut report = ReconcileReport::default();
-        let batch_size = usize::try_from(inner.batch_size).unwrap_or(usize::MAX);
-        let mut batch = inner.claim().await?;
-        let mut unwritten = Vec::new();
-        let mut rounds = 1;
+        let mut queue: VecDeque<TrackedOrder> = inner.claim().await?.into();
+        let mut claims = 1;
+        let mut exhausted = queue.len() < batch || claims >= inner.max_batches;
+        report.checked += queue.len();
+        let mut checks = JoinSet::new();
+        let mut outcomes: Vec<Checked> = Vec::new();
+        let mut store = std::pin::pin!(None);
+        let mut failure = None;
         loop {
-            let claimed = batch.len();
-            report.checked += claimed;
-            let more = claimed == batch_size && rounds < inner.max_batches;
-            // This batch's queries, beside one transaction writing the previous batch's
-            // outcomes and claiming the next batch.
-            let (checked, (written, next)) = tokio::join!(
-                self.check_all(batch),
-                inner.write(std::mem::take(&mut unwritten), more),
-            );
-            report.add(&written);
-            // A check that panicked leaves its order to be claimed again after its lease.
-            report.lost += claimed - checked.len();
-            unwritten = checked;
-            match next {
-                Some(Ok(next)) => {
-                    batch = next;
-                    rounds += 1;
+            while checks.len() < batch {
+                let Some(order) = queue.pop_front() else {
+                    break;
+                };
+                let inner = Arc::clone(&self.inner);
+                checks.spawn(async move { inner.check(order).await });
+            }
+            if store.is_none() {
+                let claim = !exhausted && queue.len() + checks.len() <= batch;
+                let last = checks.is_empty() && !outcomes.is_empty();
+                if claim || last || outcomes.len() >= batch {
+                    claims += u32::from(claim);
+                    let written = std::mem::take(&mut outcomes);
+                    store.set(Some(inner.write(written, claim)));
                 }
-                Some(Err(e)) => {
-                    report.add(&inner.write(unwritten, false).await.0);
-                    return Err(e);
+            }
+            if checks.is_empty() && store.is_none() {
+                break;
+            }
+            tokio::select! {
+                Some(joined) = checks.join_next(), if !checks.is_empty() => match joined {
+                    Ok(checked) => outcomes.push(checked),
+                    // A check that panicked leaves its order to be claimed again after its
+                    // lease.
+                    Err(_) => report.lost += 1,
+                },
+                (written, claimed) = async {
+                    match store.as_mut().as_pin_mut() {
+                        Some(op) => op.await,
+                        None => std::future::pending().await,
+                    }
+                }, if store.is_some() => {
+                    store.set(None);
+                    report.add(&written);
+                    match claimed {
+                        Some(Ok(orders)) => {
+                            exhausted |= orders.len() < batch || claims >= inner.max_batches;
+                            report.checked += orders.len();
+                            queue.extend(orders);
+                        }
+                        Some(Err(e)) => {
+                            exhausted = true;
+                            failure = Some(e);
+                        }
+                        None => {}
+                    }
                 }
-                None => break,
             }
         }
-        report.add(&inner.write(unwritten, false).await.0);
-        Ok(report)
-    }
-
-    /// Checks `orders` concurrently; their outcomes, not yet written.
-    async fn check_all(&self, orders: Vec<TrackedOrder>) -> Vec<Checked> {
-        let mut tasks = JoinSet::new();
-        for order in orders {
-            let inner = Arc::clone(&self.inner);
-            tasks.spawn(async move { inner.check(order).await });
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(report),
         }
-        let mut checked = Vec::with_capacity(tasks.len());
-        while let Some(done) = tasks.join_next().await {
-            if let Ok(c) = done {
-                checked.push(c);
-            }
-        }
-        checked
     }
 
     /// Runs [`Reconciler::run_once`] in a loop until `shutdown` completes: straight on while

@@ -3,7 +3,7 @@
 //! each final state recorded once; a final state the callback path recorded first is not
 //! recorded again; two reconcilers share the orders and one takes over from a dead one; orders
 //! past their expiry plus grace are given up with a reason; provider errors are retried; the
-//! rate cap holds.
+//! rate cap holds; a slow query holds up only its own order.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -512,6 +512,78 @@ async fn the_account_rate_cap_holds(store: &Store) {
     env.sb.shutdown().await.expect("shutdown");
 }
 both_engines!(the_account_rate_cap_holds);
+
+/// One slow query holds up only its own order: the window of checks moves on past it, and the
+/// other orders are settled (outcomes written) while it is still in flight. (Checked batch
+/// after batch, the orders behind it would wait for its reply.)
+async fn a_slow_query_does_not_hold_up_the_others(store: &Store) {
+    let env = Env::start().await;
+    let r = fast(store, &env.hub)
+        .batch_size(4)
+        .query_timeout(Duration::from_secs(20))
+        .lease(Duration::from_secs(60))
+        .build()
+        .expect("reconciler");
+    let run = random_suffix();
+    // Tracked first, so it is in the first batch claimed.
+    let slow = format!("SQ-slow-{run}");
+    let slow_id = r
+        .track(&env.create(Provider::Paydesk, &slow).await)
+        .await
+        .expect("track")
+        .id();
+    env.sb.mark_paid(&slow).expect("mark paid");
+    let mut others = Vec::new();
+    for i in 0..12 {
+        let no = format!("SQ-{i}-{run}");
+        r.track(&env.create(Provider::Paydesk, &no).await)
+            .await
+            .expect("track");
+        env.sb.mark_paid(&no).expect("mark paid");
+        others.push(no);
+    }
+    // Its status query is answered after 3 s (the handler runs first: the answer is `paid`;
+    // the client waits up to 5 s).
+    env.sb.add_fault(
+        FaultRule::new(FaultKind::Delay { ms: 3_000 })
+            .provider("paydesk")
+            .order(slow.clone()),
+    );
+    let pass = tokio::spawn({
+        let r = r.clone();
+        async move { r.run_once().await }
+    });
+    let settled_others = loop {
+        let settled = orders_in(store, OrderState::Settled).await;
+        let slow_pending = store
+            .get_order(slow_id)
+            .await
+            .expect("get")
+            .expect("tracked")
+            .state
+            == OrderState::Pending;
+        let n = settled
+            .iter()
+            .filter(|o| others.contains(&o.merchant_order_no))
+            .count();
+        if n == others.len() || !slow_pending {
+            assert!(
+                slow_pending,
+                "only {n} of the other orders were settled when the slow one was"
+            );
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(settled_others, 12);
+    assert!(!pass.is_finished(), "the pass waits for the slow query");
+    let report = pass.await.expect("join").expect("run_once");
+    assert_eq!(report.checked, 13, "{report:?}");
+    assert_eq!(report.settled, 13, "{report:?}");
+    assert_eq!(all_events(store).await.len(), 13);
+    env.sb.shutdown().await.expect("shutdown");
+}
+both_engines!(a_slow_query_does_not_hold_up_the_others);
 
 #[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
