@@ -1,27 +1,35 @@
 //! The reply envelope `{"code":200,"msg":"SUCCESS","data":...}`: success only when `code` is
 //! 200 (number or string) and `msg` is `SUCCESS`; anything else is a typed [`ApiError`].
+//!
+//! The usual reply is split into the envelope's fields and `data`'s in one scan
+//! ([`scan::envelope`]); any other falls back to `serde_json` with the same result.
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
-
-use super::Fields;
+use super::private::Data;
+use super::{Fields, scan};
 use crate::error::{ApiError, DecodeError, Error};
 
-/// Opens a reply: the raw `data` (borrowed from `body`) on success, otherwise the typed error.
+/// Opens a reply: `data` (borrowed from `body`) on success, otherwise the typed error.
 pub(crate) fn open<'b>(
     operation: &'static str,
     status: u16,
     body: &'b [u8],
-) -> Result<&'b RawValue, Error> {
+) -> Result<Data<'b>, Error> {
     let fail = |e: DecodeError| Error::Decode(e.in_reply(operation, status, body));
     let text =
         std::str::from_utf8(body).map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
     if text.trim().is_empty() {
         return Err(fail(DecodeError::new(None, "body is empty")));
     }
-    let mut fields =
-        Fields::parse(text).map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
+    let (mut fields, data_fields) = match scan::envelope(text) {
+        Some(read) => read,
+        None => (
+            Fields::parse_slow(text)
+                .map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?,
+            None,
+        ),
+    };
     let code = fields.opt_str("code").map_err(fail)?;
     let msg = fields.opt_str("msg").map_err(fail)?;
     let success =
@@ -47,9 +55,10 @@ pub(crate) fn open<'b>(
             "a success envelope came with a non-2xx HTTP status",
         )));
     }
-    fields
+    let data = fields
         .take_raw("data")
-        .ok_or_else(|| fail(DecodeError::field("data", "is missing")))
+        .ok_or_else(|| fail(DecodeError::field("data", "is missing")))?;
+    Ok(Data::new(data, data_fields))
 }
 
 /// Whether `body` is a Cashy envelope at all (a JSON object with `code` or `msg`), success or

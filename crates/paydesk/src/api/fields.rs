@@ -4,17 +4,20 @@
 //! `"amount":358320.00`), so each typed field accepts both. Amounts are parsed from their
 //! digits into `Decimal`, never through `f64`. Every error names the field. Fields that are not
 //! taken end up in [`Extra`].
+//!
+//! An object is split into its fields by [`scan`](super::scan) when it is of the usual kind
+//! (strings without escapes), else by `serde_json`; both give the same fields. A field's value
+//! is kept as its exact JSON text and typed by the functions of [`read`], which a
+//! [`Fields::lenient`] read calls on the value it looked up once.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use time::PrimitiveDateTime;
-use time::macros::format_description;
 
 use crate::error::DecodeError;
 use crate::types::Extra;
@@ -25,7 +28,11 @@ use crate::types::Extra;
 /// a field that has been taken is `None`. Nothing is copied until a value is typed, and only the fields nobody
 /// took are copied into [`Extra`].
 #[derive(Debug)]
-pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Option<&'a RawValue>)>);
+pub(crate) struct Fields<'a>(Vec<Entry<'a>>);
+
+/// A field: its name and its value's exact JSON text (without surrounding whitespace); `None`
+/// once taken.
+pub(crate) type Entry<'a> = (Cow<'a, str>, Option<&'a str>);
 
 /// A scalar as text: a JSON string's content, or a number's literal.
 enum Scalar<'a> {
@@ -114,18 +121,10 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
         while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-            entries.push((key, Some(value)));
+            // A `RawValue` is the value's exact text, without surrounding whitespace.
+            entries.push((key, Some(value.get())));
         }
-        // Sorted by name; of equal names the last one wins, as in a map.
-        entries.sort_by(|a, b| by_len_then_bytes(&a.0, &b.0));
-        entries.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 = later.1;
-            }
-            same
-        });
-        Ok(Fields(entries))
+        Ok(Fields::from_entries(entries))
     }
 }
 
@@ -136,8 +135,30 @@ impl<'de> Deserialize<'de> for Fields<'de> {
 }
 
 impl<'a> Fields<'a> {
+    /// The fields in the order of the object, sorted for lookup; of equal names the last one
+    /// wins, as in a map.
+    pub(crate) fn from_entries(mut entries: Vec<Entry<'a>>) -> Self {
+        entries.sort_by(|a, b| by_len_then_bytes(&a.0, &b.0));
+        entries.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1 = later.1;
+            }
+            same
+        });
+        Fields(entries)
+    }
+
     /// Reads a JSON object.
     pub(crate) fn parse(json: &'a str) -> Result<Self, DecodeError> {
+        if let Some(entries) = super::scan::object(json) {
+            return Ok(Self::from_entries(entries));
+        }
+        Self::parse_slow(json)
+    }
+
+    /// Reads a JSON object with `serde_json` (anything [`scan`](super::scan) leaves to it).
+    pub(crate) fn parse_slow(json: &'a str) -> Result<Self, DecodeError> {
         match serde_json::from_str::<Fields<'a>>(json) {
             Ok(fields) => Ok(fields),
             Err(e) => {
@@ -151,7 +172,13 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn slot(&mut self, name: &str) -> Option<&mut Option<&'a RawValue>> {
+    /// The fields in lookup order.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> &[Entry<'a>] {
+        &self.0
+    }
+
+    fn slot(&mut self, name: &str) -> Option<&mut Option<&'a str>> {
         let at = self
             .0
             .binary_search_by(|(k, _)| by_len_then_bytes(k, name))
@@ -159,19 +186,130 @@ impl<'a> Fields<'a> {
         Some(&mut self.0[at].1)
     }
 
-    /// Removes a field; JSON `null` counts as absent.
-    pub(crate) fn take_raw(&mut self, name: &str) -> Option<&'a RawValue> {
-        self.slot(name)?
-            .take()
-            // A `RawValue` is the value's exact text, without surrounding whitespace.
-            .filter(|raw| raw.get() != "null")
+    /// Removes a field: its exact JSON text; JSON `null` counts as absent.
+    pub(crate) fn take_raw(&mut self, name: &str) -> Option<&'a str> {
+        self.slot(name)?.take().filter(|raw| *raw != "null")
     }
 
-    fn scalar(&mut self, name: &str) -> Result<Option<Scalar<'a>>, DecodeError> {
-        let Some(raw) = self.take_raw(name) else {
+    /// A text borrowed from the JSON when it has no escapes (a JSON number is taken as its
+    /// literal text).
+    pub(crate) fn opt_str(&mut self, name: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        read::opt_str(name, self.take_raw(name))
+    }
+
+    /// A text (a JSON number is taken as its literal text).
+    pub(crate) fn opt_text(&mut self, name: &str) -> Result<Option<String>, DecodeError> {
+        read::opt_text(name, self.take_raw(name))
+    }
+
+    /// A required, non-empty text.
+    pub(crate) fn text(&mut self, name: &str) -> Result<String, DecodeError> {
+        match self.opt_text(name)? {
+            Some(t) if !t.trim().is_empty() => Ok(t),
+            Some(_) => Err(DecodeError::field(name, "is empty")),
+            None => Err(DecodeError::field(name, "is missing")),
+        }
+    }
+
+    /// An optional decimal from a JSON number or a numeric string (`""` counts as absent).
+    pub(crate) fn opt_decimal(&mut self, name: &str) -> Result<Option<Decimal>, DecodeError> {
+        read::opt_decimal(name, self.take_raw(name))
+    }
+
+    /// A required decimal.
+    pub(crate) fn decimal(&mut self, name: &str) -> Result<Decimal, DecodeError> {
+        self.opt_decimal(name)?
+            .ok_or_else(|| DecodeError::field(name, "is missing"))
+    }
+
+    /// An optional unsigned integer from a JSON number or a numeric string.
+    pub(crate) fn opt_u64(&mut self, name: &str) -> Result<Option<u64>, DecodeError> {
+        read::opt_u64(name, self.take_raw(name))
+    }
+
+    /// A required unsigned integer.
+    pub(crate) fn u64(&mut self, name: &str) -> Result<u64, DecodeError> {
+        self.opt_u64(name)?
+            .ok_or_else(|| DecodeError::field(name, "is missing"))
+    }
+
+    /// An optional provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).
+    pub(crate) fn opt_time(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
+        read::opt_time(name, self.take_raw(name))
+    }
+
+    /// An optional status text, parsed by `parse`.
+    pub(crate) fn opt_status<T>(
+        &mut self,
+        name: &str,
+        parse: fn(&str) -> T,
+    ) -> Result<Option<T>, DecodeError> {
+        read::opt_status(name, self.take_raw(name), parse)
+    }
+
+    /// A required status text, parsed by `parse`.
+    pub(crate) fn status<T>(&mut self, name: &str, parse: fn(&str) -> T) -> Result<T, DecodeError> {
+        self.opt_status(name, parse)?
+            .ok_or_else(|| DecodeError::field(name, "is missing"))
+    }
+
+    /// Reads an optional field with `read` (one of the functions of [`read`]); a value that
+    /// does not parse is left in [`Extra`] instead of failing the whole reply (used for
+    /// creates, whose success must not be lost). The field is looked up once.
+    pub(crate) fn lenient<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&str, Option<&'a str>) -> Result<Option<T>, DecodeError>,
+    ) -> Option<T> {
+        let slot = self.slot(name)?;
+        let raw = slot.take();
+        match read(name, raw.filter(|raw| *raw != "null")) {
+            Ok(value) => value,
+            Err(_) => {
+                *slot = raw;
+                None
+            }
+        }
+    }
+
+    /// Drops a known field this crate does not expose (e.g. the echoed `nonceStr`).
+    pub(crate) fn skip(&mut self, name: &str) {
+        if let Some(slot) = self.slot(name) {
+            *slot = None;
+        }
+    }
+
+    /// Everything not taken.
+    pub(crate) fn extra(self) -> Extra {
+        Extra::new(
+            self.0
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), Box::from(v))))
+                .collect(),
+        )
+    }
+}
+
+/// The typed reads of one field's value (its exact JSON text, `None` when absent or `null`);
+/// every error names the field.
+pub(crate) mod read {
+    use std::borrow::Cow;
+    use std::str::FromStr;
+
+    use rust_decimal::Decimal;
+    use time::PrimitiveDateTime;
+    use time::macros::format_description;
+
+    use super::{Scalar, parse_decimal, plain_date_time, snippet, string_content};
+    use crate::error::DecodeError;
+
+    fn scalar<'a>(name: &str, raw: Option<&'a str>) -> Result<Option<Scalar<'a>>, DecodeError> {
+        let Some(text) = raw else {
             return Ok(None);
         };
-        let text = raw.get();
         match text.as_bytes().first() {
             Some(b'"') => string_content(text)
                 .map(|s| Some(Scalar::Text(s)))
@@ -186,27 +324,24 @@ impl<'a> Fields<'a> {
 
     /// A text borrowed from the JSON when it has no escapes (a JSON number is taken as its
     /// literal text).
-    pub(crate) fn opt_str(&mut self, name: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
-        Ok(self.scalar(name)?.map(Scalar::into_text))
+    pub(crate) fn opt_str<'a>(
+        name: &str,
+        raw: Option<&'a str>,
+    ) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        Ok(scalar(name, raw)?.map(Scalar::into_text))
     }
 
     /// A text (a JSON number is taken as its literal text).
-    pub(crate) fn opt_text(&mut self, name: &str) -> Result<Option<String>, DecodeError> {
-        Ok(self.opt_str(name)?.map(Cow::into_owned))
+    pub(crate) fn opt_text(name: &str, raw: Option<&str>) -> Result<Option<String>, DecodeError> {
+        Ok(opt_str(name, raw)?.map(Cow::into_owned))
     }
 
-    /// A required, non-empty text.
-    pub(crate) fn text(&mut self, name: &str) -> Result<String, DecodeError> {
-        match self.opt_text(name)? {
-            Some(t) if !t.trim().is_empty() => Ok(t),
-            Some(_) => Err(DecodeError::field(name, "is empty")),
-            None => Err(DecodeError::field(name, "is missing")),
-        }
-    }
-
-    /// An optional decimal from a JSON number or a numeric string (`""` counts as absent).
-    pub(crate) fn opt_decimal(&mut self, name: &str) -> Result<Option<Decimal>, DecodeError> {
-        let Some(scalar) = self.scalar(name)? else {
+    /// A decimal from a JSON number or a numeric string (`""` counts as absent).
+    pub(crate) fn opt_decimal(
+        name: &str,
+        raw: Option<&str>,
+    ) -> Result<Option<Decimal>, DecodeError> {
+        let Some(scalar) = scalar(name, raw)? else {
             return Ok(None);
         };
         let text = scalar.into_text();
@@ -222,15 +357,9 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// A required decimal.
-    pub(crate) fn decimal(&mut self, name: &str) -> Result<Decimal, DecodeError> {
-        self.opt_decimal(name)?
-            .ok_or_else(|| DecodeError::field(name, "is missing"))
-    }
-
-    /// An optional unsigned integer from a JSON number or a numeric string.
-    pub(crate) fn opt_u64(&mut self, name: &str) -> Result<Option<u64>, DecodeError> {
-        let Some(scalar) = self.scalar(name)? else {
+    /// An unsigned integer from a JSON number or a numeric string.
+    pub(crate) fn opt_u64(name: &str, raw: Option<&str>) -> Result<Option<u64>, DecodeError> {
+        let Some(scalar) = scalar(name, raw)? else {
             return Ok(None);
         };
         let text = scalar.into_text();
@@ -246,19 +375,13 @@ impl<'a> Fields<'a> {
         })
     }
 
-    /// A required unsigned integer.
-    pub(crate) fn u64(&mut self, name: &str) -> Result<u64, DecodeError> {
-        self.opt_u64(name)?
-            .ok_or_else(|| DecodeError::field(name, "is missing"))
-    }
-
-    /// An optional provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).
+    /// A provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).
     pub(crate) fn opt_time(
-        &mut self,
         name: &str,
+        raw: Option<&str>,
     ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        match self.scalar(name)? {
+        match scalar(name, raw)? {
             None => Ok(None),
             Some(Scalar::Text(t)) if t.trim().is_empty() => Ok(None),
             Some(Scalar::Text(t)) => plain_date_time(t.trim())
@@ -277,13 +400,13 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// An optional status text, parsed by `parse`.
+    /// A status text, parsed by `parse`.
     pub(crate) fn opt_status<T>(
-        &mut self,
         name: &str,
+        raw: Option<&str>,
         parse: fn(&str) -> T,
     ) -> Result<Option<T>, DecodeError> {
-        match self.scalar(name)? {
+        match scalar(name, raw)? {
             Some(Scalar::Text(t)) if !t.is_empty() => Ok(Some(parse(&t))),
             Some(Scalar::Text(_)) => Err(DecodeError::field(name, "is empty")),
             Some(Scalar::Number(n)) => Err(DecodeError::field(
@@ -292,48 +415,6 @@ impl<'a> Fields<'a> {
             )),
             None => Ok(None),
         }
-    }
-
-    /// A required status text, parsed by `parse`.
-    pub(crate) fn status<T>(&mut self, name: &str, parse: fn(&str) -> T) -> Result<T, DecodeError> {
-        self.opt_status(name, parse)?
-            .ok_or_else(|| DecodeError::field(name, "is missing"))
-    }
-
-    /// Reads an optional field with `read`; a value that does not parse is left in [`Extra`]
-    /// instead of failing the whole reply (used for creates, whose success must not be lost).
-    pub(crate) fn lenient<T>(
-        &mut self,
-        name: &str,
-        read: impl FnOnce(&mut Self, &str) -> Result<Option<T>, DecodeError>,
-    ) -> Option<T> {
-        let saved = self.slot(name).and_then(|slot| *slot);
-        match read(self, name) {
-            Ok(value) => value,
-            Err(_) => {
-                if let (Some(raw), Some(slot)) = (saved, self.slot(name)) {
-                    *slot = Some(raw);
-                }
-                None
-            }
-        }
-    }
-
-    /// Drops a known field this crate does not expose (e.g. the echoed `nonceStr`).
-    pub(crate) fn skip(&mut self, name: &str) {
-        if let Some(slot) = self.slot(name) {
-            *slot = None;
-        }
-    }
-
-    /// Everything not taken.
-    pub(crate) fn extra(self) -> Extra {
-        Extra::new(
-            self.0
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), v.to_owned())))
-                .collect(),
-        )
     }
 }
 
@@ -381,6 +462,8 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
 
 #[cfg(test)]
 mod tests {
+    use time::macros::format_description;
+
     use super::*;
 
     fn fields(json: &str) -> Fields<'_> {
@@ -460,7 +543,7 @@ mod tests {
     fn null_is_absent_and_a_lenient_failure_stays_in_extra() {
         let mut f = fields(r#"{"n":null,"amount":"abc","k":true}"#);
         assert_eq!(f.opt_text("n").ok().flatten(), None);
-        assert_eq!(f.lenient("amount", Fields::opt_decimal), None);
+        assert_eq!(f.lenient("amount", read::opt_decimal), None);
         assert!(f.opt_text("k").is_err(), "a boolean is not a text");
         let extra = f.extra();
         assert_eq!(extra.get("amount"), Some(r#""abc""#));

@@ -3,14 +3,13 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::value::RawValue;
 use time::PrimitiveDateTime;
 
 use super::collect::Collect;
-use super::private::{FromData, Sealed};
+use super::private::{Data, FromData, Sealed};
 use super::validate::{Checks, SHORT_MAX};
 use super::wire::{self, Amount};
-use super::{Fields, Idempotency, Operation, OrderKind, RequestIds};
+use super::{Idempotency, Operation, OrderKind, RequestIds, read};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
 use crate::types::{CodeFormats, Extra, IdType};
@@ -201,18 +200,18 @@ pub struct PayDeskResponse {
 }
 
 impl FromData for PayDeskResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let mut f = Fields::parse(data.get())?;
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let mut f = data.fields()?;
         Ok(Self {
             order_no: f.text("orderNo")?,
-            merchant_id: f.lenient("merchantId", Fields::opt_u64),
-            mch_order_no: f.lenient("mchOrderNo", Fields::opt_text),
-            amount: f.lenient("amount", Fields::opt_decimal),
-            pay_url: f.lenient("payUrl", Fields::opt_text),
-            expire_time: f.lenient("expireTime", Fields::opt_time),
-            order_fee: f.lenient("orderFee", Fields::opt_decimal),
-            pay_code: f.lenient("payCode", Fields::opt_text),
-            pay_desk_url: f.lenient("payDeskUrl", Fields::opt_text),
+            merchant_id: f.lenient("merchantId", read::opt_u64),
+            mch_order_no: f.lenient("mchOrderNo", read::opt_text),
+            amount: f.lenient("amount", read::opt_decimal),
+            pay_url: f.lenient("payUrl", read::opt_text),
+            expire_time: f.lenient("expireTime", read::opt_time),
+            order_fee: f.lenient("orderFee", read::opt_decimal),
+            pay_code: f.lenient("payCode", read::opt_text),
+            pay_desk_url: f.lenient("payDeskUrl", read::opt_text),
             extra: f.extra(),
         })
     }

@@ -1,0 +1,390 @@
+//! A one-pass reader of the usual reply: a JSON object split into its fields, and the success
+//! envelope split together with the fields of its `data` object.
+//!
+//! Why: read with `serde_json`, an envelope's `data` is first skipped as raw text (every string
+//! in it scanned) and then parsed again for its fields; every reply paid for its strings twice.
+//! This reader takes each field's value as its exact text in one scan, the envelope's and
+//! `data`'s at once.
+//!
+//! It reads a strict subset of JSON: strings without escapes (`\`) or control characters,
+//! numbers, `true`, `false`, `null`, and arrays and objects nested at most [`MAX_DEPTH`] deep.
+//! Anything else (an escape, deeper nesting, text that is not JSON at all) makes it answer
+//! `None`, and the caller reads the text with `serde_json` as before, which then gives the same
+//! fields or its own error. So every text taken here is valid JSON, and its fields are exactly
+//! those `serde_json` gives (the tests compare both on generated texts).
+
+use std::borrow::Cow;
+
+use super::fields::{Entry, Fields};
+
+/// How deep arrays and objects may nest inside a field's value here (`serde_json` allows 128;
+/// deeper values are left to it).
+const MAX_DEPTH: usize = 16;
+
+/// The fields of the JSON object `text` (in the order of the text), or `None` when the text is
+/// not of the subset read here.
+pub(crate) fn object(text: &str) -> Option<Vec<Entry<'_>>> {
+    let mut s = Scanner { text, pos: 0 };
+    s.ws();
+    let entries = s.fields(0)?;
+    s.ws();
+    s.at_end().then_some(entries)
+}
+
+/// The fields of the envelope `text` and, when its (last) `data` is an object, the fields of
+/// `data`, from one scan; `None` when the text is not of the subset read here.
+pub(crate) fn envelope(text: &str) -> Option<(Fields<'_>, Option<Fields<'_>>)> {
+    let mut s = Scanner { text, pos: 0 };
+    let mut entries = Vec::with_capacity(4);
+    let mut data = None;
+    s.ws();
+    s.members(|s, key| {
+        let value = if key == "data" && s.peek() == Some(b'{') {
+            let start = s.pos;
+            data = Some(s.fields(0)?);
+            s.text.get(start..s.pos)?
+        } else {
+            if key == "data" {
+                // A later `data` replaces an earlier one, as in a map.
+                data = None;
+            }
+            s.value(0)?
+        };
+        entries.push((Cow::Borrowed(key), Some(value)));
+        Some(())
+    })?;
+    s.ws();
+    s.at_end().then(|| {
+        (
+            Fields::from_entries(entries),
+            data.map(Fields::from_entries),
+        )
+    })
+}
+
+/// A position in a text; every method consumes what it reads, or answers `None`.
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos == self.text.len()
+    }
+
+    /// JSON whitespace.
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// A string without escapes or control characters: its content.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.pos = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// Digits; how many.
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        let _ = self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() && self.digits() == 0 {
+            return None;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        let rest = self.text.get(self.pos..)?;
+        rest.starts_with(word).then(|| self.pos += word.len())
+    }
+
+    /// One value at nesting `depth`: its exact text.
+    fn value(&mut self, depth: usize) -> Option<&'a str> {
+        let start = self.pos;
+        match self.peek()? {
+            b'"' => self.string().map(drop)?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            b't' => self.literal("true")?,
+            b'f' => self.literal("false")?,
+            b'n' => self.literal("null")?,
+            b'{' if depth < MAX_DEPTH => self.members(|s, _| s.value(depth + 1).map(drop))?,
+            b'[' if depth < MAX_DEPTH => self.elements(depth + 1)?,
+            _ => return None,
+        }
+        self.text.get(start..self.pos)
+    }
+
+    /// An object, its values read at nesting `depth`: its fields.
+    fn fields(&mut self, depth: usize) -> Option<Vec<Entry<'a>>> {
+        let mut entries = Vec::with_capacity(8);
+        self.members(|s, key| {
+            let value = s.value(depth)?;
+            entries.push((Cow::Borrowed(key), Some(value)));
+            Some(())
+        })?;
+        Some(entries)
+    }
+
+    /// `{"key": value, ...}`: `member` reads each value (the scanner is at its first byte).
+    fn members(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            member(self, key)?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.pos += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `[value, ...]`, values at nesting `depth`.
+    fn elements(&mut self, depth: usize) -> Option<()> {
+        self.eat(b'[')?;
+        self.ws();
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            self.value(depth)?;
+            self.ws();
+            match self.peek()? {
+                b',' => {
+                    self.pos += 1;
+                    self.ws();
+                }
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `serde_json` makes of `text`: the sorted fields, or `None` for an error.
+    fn slow(text: &str) -> Option<Vec<Entry<'_>>> {
+        Fields::parse_slow(text).ok().map(|f| f.entries().to_vec())
+    }
+
+    fn fast(text: &str) -> Option<Vec<Entry<'_>>> {
+        object(text).map(|e| Fields::from_entries(e).entries().to_vec())
+    }
+
+    /// Asserts that the scan of `text`, when it answers, agrees with `serde_json`, for a
+    /// plain object and as the `data` of an envelope; whether the scan answered.
+    fn agrees(text: &str) -> bool {
+        let Some(fields) = fast(text) else {
+            return false;
+        };
+        assert_eq!(Some(&fields), slow(text).as_ref(), "object `{text}`");
+        let wrapped = format!(r#"{{"code":200, "data" : {text} ,"msg":"SUCCESS"}}"#);
+        let Some((outer, data)) = envelope(&wrapped) else {
+            panic!("envelope around `{text}`");
+        };
+        assert_eq!(
+            Some(outer.entries()),
+            slow(&wrapped).as_deref(),
+            "{wrapped}"
+        );
+        assert_eq!(
+            data.map(|d| d.entries().to_vec()),
+            Some(fields),
+            "{wrapped}"
+        );
+        true
+    }
+
+    #[test]
+    fn the_usual_reply_is_read_in_one_pass() {
+        let reply = r#"{"msg":"SUCCESS","code":200,"data":{"merchantId":"100001","amount":"100000","expireTime":"2022-12-06 17:48:40"}}"#;
+        let Some((mut outer, Some(mut data))) = envelope(reply) else {
+            panic!("not read");
+        };
+        assert_eq!(outer.take_raw("code"), Some("200"));
+        assert!(
+            outer
+                .take_raw("data")
+                .is_some_and(|d| d.starts_with("{\"merchantId\""))
+        );
+        assert_eq!(data.take_raw("amount"), Some("\"100000\""));
+        assert!(agrees(
+            r#"{"merchantId":"100001","a":[1,{"b":null}],"c":-0.5e+3}"#
+        ));
+    }
+
+    #[test]
+    fn a_later_data_replaces_an_earlier_one() {
+        let text = r#"{"data":{"a":1},"data":null}"#;
+        assert!(matches!(envelope(text), Some((_, None))));
+        let text = r#"{"data":[1],"data":{"b":2}}"#;
+        let data = envelope(text)
+            .and_then(|(_, d)| d)
+            .map(|d| d.entries().to_vec());
+        assert_eq!(data, slow(r#"{"b":2}"#));
+    }
+
+    #[test]
+    fn what_is_not_plain_is_left_to_serde_json() {
+        for text in [
+            r#"{"a":"x\"y"}"#,
+            r#"{"a\u0062":1}"#,
+            "{\"a\":\"tab\there\"}",
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":-}"#,
+            r#"{"a":+1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":[1,]}"#,
+            r#"[1,2]"#,
+            "",
+            "{",
+            r#"{"a":NaN}"#,
+            "{\"a\":1}\u{a0}",
+            r#"{"a":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}"#,
+        ] {
+            assert!(!agrees(text), "`{text}` was taken");
+        }
+        for text in [
+            "{}",
+            " { } ",
+            "\t{\"a\" :\r\n1 }\n",
+            r#"{"a":"é ü 𝄞","b":true,"c":false,"d":null,"e":[],"f":{}}"#,
+            r#"{"a":1,"a":2,"b":"1","":""}"#,
+            r#"{"n":-0,"m":0.0,"o":1E9,"p":12.50,"q":123456789012345678901234567890}"#,
+        ] {
+            assert!(agrees(text), "`{text}` was not taken");
+        }
+    }
+
+    /// Random texts over the characters that matter to JSON: whatever the scan takes,
+    /// `serde_json` takes too, with the same fields.
+    #[test]
+    fn the_scan_never_takes_what_serde_json_refuses() {
+        const PIECES: &[&str] = &[
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            " ",
+            "\n",
+            "\"",
+            "\"a\"",
+            "\"b\":",
+            "\\",
+            "\\\"",
+            "\\u0041",
+            "0",
+            "1",
+            "-",
+            ".",
+            "e",
+            "E",
+            "+",
+            "9",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "é",
+            "\t",
+            "\u{1}",
+            "x",
+            "\"k\":\"v\"",
+            ",\"c\":",
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut taken, mut tried) = (0, 0);
+        for _ in 0..200_000 {
+            let mut text = String::from(if next() % 8 == 0 { "" } else { "{\"a\":" });
+            for _ in 0..next() % 12 {
+                text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            if next() % 2 == 0 {
+                text.push('}');
+            }
+            tried += 1;
+            if agrees(&text) {
+                taken += 1;
+            }
+        }
+        assert!(taken > 1_000, "the scan took only {taken} of {tried} texts");
+    }
+}
