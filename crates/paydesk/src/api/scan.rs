@@ -62,6 +62,38 @@ pub(crate) fn envelope(text: &str) -> Option<(Fields<'_>, Option<Fields<'_>>)> {
     })
 }
 
+/// The length of the longest prefix of `bytes` that a JSON string holds as it is: without `"`,
+/// `\` or a control character (below 0x20). Eight bytes at a time: a zero byte in `word ^ c`
+/// is a byte equal to `c`, found with the usual "has a zero byte" arithmetic (its lowest flagged
+/// byte is always a true match: a false flag needs a borrow from a lower, matching byte).
+pub(crate) fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(chunk);
+        let found = (zero_byte(word ^ (ONES * u64::from(b'"')))
+            | zero_byte(word ^ (ONES * u64::from(b'\\')))
+            // Below 0x20: the subtraction borrows out of the byte, which had no high bit.
+            | (word.wrapping_sub(ONES * 0x20) & !word))
+            & HIGH;
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = &bytes[at..];
+    at + rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(rest.len())
+}
+
 /// A position in a text; every method consumes what it reads, or answers `None`.
 struct Scanner<'a> {
     text: &'a str,
@@ -93,10 +125,8 @@ impl<'a> Scanner<'a> {
         self.eat(b'"')?;
         let start = self.pos;
         let rest = self.text.as_bytes().get(start..)?;
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest[len] != b'"' {
+        let len = plain_len(rest);
+        if rest.get(len) != Some(&b'"') {
             return None;
         }
         self.pos = start + len + 1;
@@ -323,6 +353,43 @@ mod tests {
             r#"{"n":-0,"m":0.0,"o":1E9,"p":12.50,"q":123456789012345678901234567890}"#,
         ] {
             assert!(agrees(text), "`{text}` was not taken");
+        }
+    }
+
+    #[test]
+    fn plain_len_finds_the_first_byte_a_string_cannot_hold() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        const BYTES: &[u8] = b"\"\\\x00\x01\x1f\x20\x21\x5b\x5d\x7f\x80\xa2\xdc\xffa";
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..100_000 {
+            let len = (next() % 40) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|_| {
+                    if next() % 4 == 0 {
+                        BYTES[(next() % BYTES.len() as u64) as usize]
+                    } else {
+                        b'a' + (next() % 26) as u8
+                    }
+                })
+                .collect();
+            assert_eq!(plain_len(&text), naive(&text), "{text:?}");
+        }
+        for b in 0..=255u8 {
+            for at in 0..17 {
+                let mut text = vec![b'x'; 17];
+                text[at] = b;
+                assert_eq!(plain_len(&text), naive(&text), "{b} at {at}");
+            }
         }
     }
 
