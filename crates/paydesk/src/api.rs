@@ -215,8 +215,15 @@ pub(crate) fn encode<O: Operation>(
         Some(n) => n.to_owned(),
         None => {
             let nonce = nonces.nonce();
-            let len = nonce.chars().count();
-            if len == 0 || len > 32 || nonce.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            let (len, spaced) = if nonce.is_ascii() {
+                // ASCII whitespace and control characters are the bytes up to the space, and DEL.
+                let spaced = nonce.bytes().any(|b| b <= b' ' || b == 0x7f);
+                (nonce.len(), spaced)
+            } else {
+                let spaced = nonce.chars().any(|c| c.is_whitespace() || c.is_control());
+                (nonce.chars().count(), spaced)
+            };
+            if len == 0 || len > 32 || spaced {
                 let problem = format!(
                     "produced an unusable nonceStr ({len} characters; 1 to 32 without spaces)"
                 );

@@ -67,22 +67,28 @@ impl NonceSource for RandomAlphanumeric {
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         // One random byte per candidate: its top six bits pick one of 64 values and the two
         // that are not characters are rejected, so every character is equally likely (as with
-        // `rand`'s `Alphanumeric`, which spends four bytes per candidate).
+        // `rand`'s `Alphanumeric`, which spends four bytes per candidate). Random bytes are
+        // drawn for the characters still missing plus a quarter (about 1/32 are rejected), so
+        // a 32-character nonce usually takes one draw of 42 bytes.
         let mut rng = rand::rng();
-        let mut out = String::with_capacity(self.0);
+        let mut out = Vec::with_capacity(self.0);
         let mut buf = [0u8; 64];
         while out.len() < self.0 {
-            rng.fill_bytes(&mut buf);
-            for &b in &buf {
+            let missing = self.0 - out.len();
+            let draw = &mut buf[..(missing + missing / 4 + 2).min(64)];
+            rng.fill_bytes(draw);
+            for &b in draw.iter() {
                 if let Some(&c) = ALPHANUMERIC.get(usize::from(b >> 2)) {
-                    out.push(char::from(c));
+                    out.push(c);
                     if out.len() == self.0 {
                         break;
                     }
                 }
             }
         }
-        out
+        // ASCII only, so always `Ok`; the lossy form only avoids a panic path.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 

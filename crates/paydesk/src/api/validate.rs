@@ -26,12 +26,43 @@ fn chars_over(value: &str, max: usize) -> Option<usize> {
     Some(value.chars().count()).filter(|&len| len > max)
 }
 
-/// Whether `value` holds a control character (`char::is_control`), byte-wise for ASCII.
+/// Whether `value` holds a control character (`char::is_control`). One pass over the bytes
+/// decides for printable ASCII; a control byte or any byte from DEL up (which may start a C1
+/// control, U+0080 to U+009F) sends it to the check of the characters.
 fn has_control(value: &str) -> bool {
+    value.bytes().any(|b| b < 0x20 || b >= 0x7f) && value.chars().any(char::is_control)
+}
+
+/// `local@domain.tld`: text before the first `@`, no second `@`, a dot in the domain but not
+/// at its ends nor two in a row. One pass over the bytes (all of these are ASCII).
+fn email_shaped(value: &str) -> bool {
+    let b = value.as_bytes();
+    let Some(at) = b.iter().position(|&c| c == b'@') else {
+        return false;
+    };
+    // `true` at the start: a leading dot is refused like a doubled one.
+    let mut after_dot = true;
+    let mut dots = 0;
+    for &c in &b[at + 1..] {
+        match c {
+            b'@' => return false,
+            b'.' if after_dot => return false,
+            b'.' => {
+                after_dot = true;
+                dots += 1;
+            }
+            _ => after_dot = false,
+        }
+    }
+    at > 0 && dots > 0 && !after_dot
+}
+
+/// Whether `value` holds whitespace (`char::is_whitespace`), byte-wise for ASCII.
+fn has_whitespace(value: &str) -> bool {
     if value.is_ascii() {
-        value.bytes().any(|b| b.is_ascii_control())
+        value.bytes().any(|b| matches!(b, b'\t'..=b'\r' | b' '))
     } else {
-        value.chars().any(char::is_control)
+        value.chars().any(char::is_whitespace)
     }
 }
 
@@ -220,15 +251,7 @@ impl Checks {
     pub(crate) fn email(&mut self, value: Option<&str>) {
         let Some(value) = value else { return };
         self.opt_text("email", Some(value), NAME_MAX);
-        let shaped = value.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains("..")
-        });
-        if !shaped || value.chars().any(char::is_whitespace) {
+        if !email_shaped(value) || has_whitespace(value) {
             self.push("email", "must look like local@domain.tld");
         }
     }
@@ -317,6 +340,55 @@ impl Checks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-wise checks answer as the character-wise ones they replaced, on random texts
+    /// over the characters that matter to them.
+    #[test]
+    fn the_byte_wise_text_checks_agree_with_the_character_wise_ones() {
+        let shaped_by_splits = |value: &str| {
+            value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            })
+        };
+        const PIECES: &[&str] = &[
+            "a", "Z", "0", "@", ".", "..", " ", "\t", "\u{b}", "\u{c}", "\r", "\n", "\u{1c}",
+            "\u{1f}", "\u{7f}", "\u{80}", "\u{85}", "\u{9f}", "\u{a0}", "é", "\u{2028}",
+            "\u{3000}", "-", "_", "+",
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut shaped, mut control, mut spaced) = (0, 0, 0);
+        for _ in 0..100_000 {
+            let text: String = (0..next() % 10)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            assert_eq!(email_shaped(&text), shaped_by_splits(&text), "{text:?}");
+            assert_eq!(
+                has_control(&text),
+                text.chars().any(char::is_control),
+                "{text:?}"
+            );
+            let ws = text.chars().any(char::is_whitespace);
+            assert_eq!(has_whitespace(&text), ws, "{text:?}");
+            shaped += usize::from(email_shaped(&text));
+            control += usize::from(has_control(&text));
+            spaced += usize::from(ws);
+        }
+        assert!(
+            shaped > 100 && control > 1_000 && spaced > 1_000,
+            "{shaped} {control} {spaced}"
+        );
+    }
 
     /// The shortcut as it was first written (splits and checks): the one-pass version must
     /// answer the same.
