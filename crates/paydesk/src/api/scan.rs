@@ -31,35 +31,53 @@ pub(crate) fn object(text: &str) -> Option<Vec<Entry<'_>>> {
     s.at_end().then_some(entries)
 }
 
-/// The fields of the envelope `text` and, when its (last) `data` is an object, the fields of
-/// `data`, from one scan; `None` when the text is not of the subset read here.
-pub(crate) fn envelope(text: &str) -> Option<(Fields<'_>, Option<Fields<'_>>)> {
+/// What a reply envelope holds: the exact texts of its `code`, `msg` and `data` (the last of
+/// each, as in a map; `None` when absent or `null`), and the fields of `data` when it is an
+/// object and was read with the envelope.
+#[derive(Debug, Default)]
+pub(crate) struct Envelope<'a> {
+    pub(crate) code: Option<&'a str>,
+    pub(crate) msg: Option<&'a str>,
+    pub(crate) data: Option<&'a str>,
+    pub(crate) data_fields: Option<Fields<'a>>,
+}
+
+/// The envelope `text` with the fields of its `data` object, from one scan; `None` when the
+/// text is not of the subset read here. Other members are checked and skipped.
+pub(crate) fn envelope(text: &str) -> Option<Envelope<'_>> {
     let mut s = Scanner { text, pos: 0 };
-    let mut entries = Vec::with_capacity(4);
-    let mut data = None;
+    let mut parts = Envelope::default();
+    let mut data_entries = None;
     s.ws();
     s.members(|s, key| {
-        let value = if key == "data" && s.peek() == Some(b'{') {
-            let start = s.pos;
-            data = Some(s.fields(0)?);
-            s.text.get(start..s.pos)?
-        } else {
-            if key == "data" {
-                // A later `data` replaces an earlier one, as in a map.
-                data = None;
+        match key {
+            "data" if s.peek() == Some(b'{') => {
+                let start = s.pos;
+                data_entries = Some(s.fields(0)?);
+                parts.data = s.text.get(start..s.pos);
             }
-            s.value(0)?
-        };
-        entries.push((Cow::Borrowed(key), Some(value)));
+            "data" => {
+                // A later `data` replaces an earlier one, as in a map.
+                data_entries = None;
+                parts.data = Some(s.value(0)?);
+            }
+            "code" => parts.code = Some(s.value(0)?),
+            "msg" => parts.msg = Some(s.value(0)?),
+            _ => {
+                s.value(0)?;
+            }
+        }
         Some(())
     })?;
     s.ws();
-    s.at_end().then(|| {
-        (
-            Fields::from_entries(entries),
-            data.map(Fields::from_entries),
-        )
-    })
+    if !s.at_end() {
+        return None;
+    }
+    for part in [&mut parts.code, &mut parts.msg, &mut parts.data] {
+        *part = part.filter(|raw| *raw != "null");
+    }
+    parts.data_fields = data_entries.map(Fields::from_entries);
+    Some(parts)
 }
 
 /// The length of the longest prefix of `bytes` that a JSON string holds as it is: without `"`,
@@ -272,50 +290,62 @@ mod tests {
             return false;
         };
         assert_eq!(Some(&fields), slow(text).as_ref(), "object `{text}`");
-        let wrapped = format!(r#"{{"code":200, "data" : {text} ,"msg":"SUCCESS"}}"#);
-        let Some((outer, data)) = envelope(&wrapped) else {
+        let wrapped = format!(r#"{{"code":200, "data" : {text} ,"msg":"SUCCESS","x":[{text}]}}"#);
+        let Some(parts) = envelope(&wrapped) else {
             panic!("envelope around `{text}`");
         };
-        assert_eq!(
-            Some(outer.entries()),
-            slow(&wrapped).as_deref(),
-            "{wrapped}"
-        );
-        assert_eq!(
-            data.map(|d| d.entries().to_vec()),
-            Some(fields),
-            "{wrapped}"
-        );
+        let Ok(mut outer) = Fields::parse_slow(&wrapped) else {
+            panic!("{wrapped}");
+        };
+        assert_eq!(parts.code, outer.take_raw("code"), "{wrapped}");
+        assert_eq!(parts.msg, outer.take_raw("msg"), "{wrapped}");
+        assert_eq!(parts.data, outer.take_raw("data"), "{wrapped}");
+        let data = parts.data_fields.map(|d| d.entries().to_vec());
+        assert_eq!(data, Some(fields), "{wrapped}");
         true
     }
 
     #[test]
     fn the_usual_reply_is_read_in_one_pass() {
         let reply = r#"{"msg":"SUCCESS","code":200,"data":{"merchantId":"100001","amount":"100000","expireTime":"2022-12-06 17:48:40"}}"#;
-        let Some((mut outer, Some(mut data))) = envelope(reply) else {
+        let Some(Envelope {
+            code,
+            msg,
+            data,
+            data_fields: Some(mut fields),
+        }) = envelope(reply)
+        else {
             panic!("not read");
         };
-        assert_eq!(outer.take_raw("code"), Some("200"));
-        assert!(
-            outer
-                .take_raw("data")
-                .is_some_and(|d| d.starts_with("{\"merchantId\""))
-        );
-        assert_eq!(data.take_raw("amount"), Some("\"100000\""));
+        assert_eq!((code, msg), (Some("200"), Some("\"SUCCESS\"")));
+        assert!(data.is_some_and(|d| d.starts_with("{\"merchantId\"") && d.ends_with("40\"}")));
+        assert_eq!(fields.take_raw("amount"), Some("\"100000\""));
         assert!(agrees(
             r#"{"merchantId":"100001","a":[1,{"b":null}],"c":-0.5e+3}"#
         ));
     }
 
     #[test]
-    fn a_later_data_replaces_an_earlier_one() {
-        let text = r#"{"data":{"a":1},"data":null}"#;
-        assert!(matches!(envelope(text), Some((_, None))));
-        let text = r#"{"data":[1],"data":{"b":2}}"#;
-        let data = envelope(text)
-            .and_then(|(_, d)| d)
-            .map(|d| d.entries().to_vec());
-        assert_eq!(data, slow(r#"{"b":2}"#));
+    fn a_later_member_replaces_an_earlier_one_and_null_is_absent() {
+        let parts = envelope(r#"{"data":{"a":1},"code":1,"code":null,"data":null}"#);
+        assert!(
+            parts.is_some_and(|p| p.data.is_none() && p.data_fields.is_none() && p.code.is_none())
+        );
+        let parts = envelope(r#"{"data":[1],"data":{"b":2},"msg":"x"}"#);
+        let Some(Envelope {
+            data,
+            data_fields,
+            msg,
+            ..
+        }) = parts
+        else {
+            panic!("not read");
+        };
+        assert_eq!((data, msg), (Some(r#"{"b":2}"#), Some(r#""x""#)));
+        assert_eq!(
+            data_fields.map(|d| d.entries().to_vec()),
+            slow(r#"{"b":2}"#)
+        );
     }
 
     #[test]
