@@ -11,7 +11,6 @@
 //! [`Fields::lenient`] read calls on the value it looked up once.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -24,8 +23,11 @@ use crate::types::Extra;
 
 /// The fields of one JSON object, borrowed from its text and consumed as they are typed.
 ///
-/// Sorted by [`by_len_then_bytes`] (a later duplicate replaces an earlier one, as a map would);
-/// a field that has been taken is `None`. Nothing is copied until a value is typed, and only the fields nobody
+/// In the order of the text; a field that has been taken is `None`. A lookup scans the list from
+/// the end, so of two fields with the same name the later one counts, as in a map (and hides
+/// the earlier one from then on). Objects are small and a reader looks up a fixed handful of
+/// names, so a scan is cheaper than sorting the list for a binary search, and stays linear in
+/// the size of the object. Nothing is copied until a value is typed, and only the fields nobody
 /// took are copied into [`Extra`].
 #[derive(Debug)]
 pub(crate) struct Fields<'a>(Vec<Entry<'a>>);
@@ -68,19 +70,6 @@ fn string_content(literal: &str) -> Result<Cow<'_, str>, serde_json::Error> {
         Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
         _ => serde_json::from_str::<String>(literal).map(Cow::Owned),
     }
-}
-
-/// The order of the field list: names of different lengths compare by length alone, so most
-/// comparisons of a lookup never look at the bytes. (Only a lookup order: [`Extra`] sorts by
-/// name.)
-fn by_len_then_bytes(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| {
-        // Field names are short: a byte loop beats a call to `memcmp`.
-        a.bytes()
-            .zip(b.bytes())
-            .find(|(x, y)| x != y)
-            .map_or(Ordering::Equal, |(x, y)| x.cmp(&y))
-    })
 }
 
 /// A key, borrowed from the text unless it had to be unescaped.
@@ -135,17 +124,8 @@ impl<'de> Deserialize<'de> for Fields<'de> {
 }
 
 impl<'a> Fields<'a> {
-    /// The fields in the order of the object, sorted for lookup; of equal names the last one
-    /// wins, as in a map.
-    pub(crate) fn from_entries(mut entries: Vec<Entry<'a>>) -> Self {
-        entries.sort_by(|a, b| by_len_then_bytes(&a.0, &b.0));
-        entries.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 = later.1;
-            }
-            same
-        });
+    /// The fields in the order of the object.
+    pub(crate) fn from_entries(entries: Vec<Entry<'a>>) -> Self {
         Fields(entries)
     }
 
@@ -172,17 +152,20 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// The fields in lookup order.
+    /// The fields, in text order.
     #[cfg(test)]
     pub(crate) fn entries(&self) -> &[Entry<'a>] {
         &self.0
     }
 
     fn slot(&mut self, name: &str) -> Option<&mut Option<&'a str>> {
-        let at = self
-            .0
-            .binary_search_by(|(k, _)| by_len_then_bytes(k, name))
-            .ok()?;
+        let at = self.0.iter().rposition(|(k, _)| k == name)?;
+        // An earlier field of the same name is hidden by this one, as in a map.
+        for (k, v) in &mut self.0[..at] {
+            if k == name {
+                *v = None;
+            }
+        }
         Some(&mut self.0[at].1)
     }
 
@@ -205,7 +188,7 @@ impl<'a> Fields<'a> {
     /// A required, non-empty text.
     pub(crate) fn text(&mut self, name: &str) -> Result<String, DecodeError> {
         match self.opt_text(name)? {
-            Some(t) if !t.trim().is_empty() => Ok(t),
+            Some(t) if !trim(&t).is_empty() => Ok(t),
             Some(_) => Err(DecodeError::field(name, "is empty")),
             None => Err(DecodeError::field(name, "is missing")),
         }
@@ -284,6 +267,11 @@ impl<'a> Fields<'a> {
 
     /// Everything not taken.
     pub(crate) fn extra(self) -> Extra {
+        if self.0.iter().all(|(_, v)| v.is_none()) {
+            // The usual case: every field was typed.
+            return Extra::default();
+        }
+        // In text order: of fields with the same name nobody took, the map keeps the last.
         Extra::new(
             self.0
                 .into_iter()
@@ -303,7 +291,7 @@ pub(crate) mod read {
     use time::PrimitiveDateTime;
     use time::macros::format_description;
 
-    use super::{Scalar, parse_decimal, plain_date_time, snippet, string_content};
+    use super::{Scalar, parse_decimal, plain_date_time, snippet, string_content, trim};
     use crate::error::DecodeError;
 
     fn scalar<'a>(name: &str, raw: Option<&'a str>) -> Result<Option<Scalar<'a>>, DecodeError> {
@@ -345,7 +333,7 @@ pub(crate) mod read {
             return Ok(None);
         };
         let text = scalar.into_text();
-        let text = text.trim();
+        let text = trim(&text);
         if text.is_empty() {
             return Ok(None);
         }
@@ -363,7 +351,7 @@ pub(crate) mod read {
             return Ok(None);
         };
         let text = scalar.into_text();
-        let text = text.trim();
+        let text = trim(&text);
         if text.is_empty() {
             return Ok(None);
         }
@@ -383,9 +371,9 @@ pub(crate) mod read {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         match scalar(name, raw)? {
             None => Ok(None),
-            Some(Scalar::Text(t)) if t.trim().is_empty() => Ok(None),
-            Some(Scalar::Text(t)) => plain_date_time(t.trim())
-                .or_else(|| PrimitiveDateTime::parse(t.trim(), format).ok())
+            Some(Scalar::Text(t)) if trim(&t).is_empty() => Ok(None),
+            Some(Scalar::Text(t)) => plain_date_time(trim(&t))
+                .or_else(|| PrimitiveDateTime::parse(trim(&t), format).ok())
                 .map(Some)
                 .ok_or_else(|| {
                     DecodeError::field(
@@ -415,6 +403,15 @@ pub(crate) mod read {
             )),
             None => Ok(None),
         }
+    }
+}
+
+/// `text.trim()`, without the search for Unicode whitespace when the text begins and ends with
+/// printable ASCII (the usual number or time, which has nothing to trim).
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 
@@ -474,44 +471,26 @@ mod tests {
     }
 
     #[test]
-    fn the_lookup_order_is_length_then_bytes() {
-        let names = [
+    fn the_trim_shortcut_agrees_with_str_trim() {
+        for text in [
             "",
-            "a",
-            "b",
-            "ab",
-            "ba",
-            "code",
-            "data",
-            "msg",
-            "orderNo",
-            "payUrl",
-            "amount",
-            "merchantId",
-            "mchOrderNo",
-            "expireTime",
-            "payDeskUrl",
-            "abcdefgh",
-            "abcdefgi",
-            "abcdefghi",
-            "abcdefghj",
-            "abcdefgha",
-            "bbcdefgha",
-            "\u{e9}t\u{e9}",
-            "\u{e9}tE",
-            "sixteen_bytes_ab",
-            "sixteen_bytes_aa",
-            "seventeen_bytes_a",
-            "seventeen_bytes_b",
-        ];
-        for a in names {
-            for b in names {
-                let expected = a
-                    .len()
-                    .cmp(&b.len())
-                    .then_with(|| a.as_bytes().cmp(b.as_bytes()));
-                assert_eq!(by_len_then_bytes(a, b), expected, "{a:?} vs {b:?}");
-            }
+            " ",
+            "1",
+            " 1",
+            "1 ",
+            "\u{a0}1",
+            "1\u{3000}",
+            "\t2022-12-06 17:48:40",
+            "a b",
+            "é",
+            "1é",
+            "~",
+            "\u{7f}",
+            "\u{85}x",
+            "x\u{2028}",
+            "\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
         }
     }
 
@@ -528,8 +507,29 @@ mod tests {
     fn a_later_duplicate_replaces_an_earlier_one_as_in_a_map() {
         let mut f = fields(r#"{"a":"1","b":"x","a":"2"}"#);
         assert_eq!(f.opt_text("a").ok().flatten().as_deref(), Some("2"));
+        assert_eq!(
+            f.opt_text("a").ok().flatten(),
+            None,
+            "the earlier one is hidden"
+        );
         let extra = f.extra();
         assert_eq!(extra.iter().collect::<Vec<_>>(), vec![("b", r#""x""#)]);
+        let f = fields(r#"{"a":"1","b":"x","a":"2","b":"y"}"#);
+        let extra = f.extra();
+        let expected = vec![("a", r#""2""#), ("b", r#""y""#)];
+        assert_eq!(
+            extra.iter().collect::<Vec<_>>(),
+            expected,
+            "untaken: the last"
+        );
+        let mut f = fields(r#"{"a":"1","a":"x"}"#);
+        assert_eq!(f.lenient("a", read::opt_u64), None);
+        let extra = f.extra();
+        assert_eq!(
+            extra.iter().collect::<Vec<_>>(),
+            vec![("a", r#""x""#)],
+            "put back"
+        );
     }
 
     #[test]
