@@ -30,7 +30,7 @@ fn chars_over(value: &str, max: usize) -> Option<usize> {
 /// decides for printable ASCII; a control byte or any byte from DEL up (which may start a C1
 /// control, U+0080 to U+009F) sends it to the check of the characters.
 fn has_control(value: &str) -> bool {
-    value.bytes().any(|b| b < 0x20 || b >= 0x7f) && value.chars().any(char::is_control)
+    value.bytes().any(|b| !(0x20..0x7f).contains(&b)) && value.chars().any(char::is_control)
 }
 
 /// `local@domain.tld`: text before the first `@`, no second `@`, a dot in the domain but not
