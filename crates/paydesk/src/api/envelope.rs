@@ -28,8 +28,8 @@ pub(crate) fn open<'b>(
             let mut fields = Fields::parse_slow(text)
                 .map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
             scan::Envelope {
-                code: fields.take_raw("code"),
-                msg: fields.take_raw("msg"),
+                code: fields.take("code"),
+                msg: fields.take("msg"),
                 data: fields.take_raw("data"),
                 data_fields: None,
             }

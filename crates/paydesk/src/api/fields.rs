@@ -32,9 +32,24 @@ use crate::types::Extra;
 #[derive(Debug)]
 pub(crate) struct Fields<'a>(Vec<Entry<'a>>);
 
-/// A field: its name and its value's exact JSON text (without surrounding whitespace); `None`
-/// once taken.
-pub(crate) type Entry<'a> = (Cow<'a, str>, Option<&'a str>);
+/// A field: its name and its value; `None` once taken.
+pub(crate) type Entry<'a> = (Cow<'a, str>, Option<Raw<'a>>);
+
+/// A field's value: its exact JSON text (without surrounding whitespace), and whether it is
+/// known to hold no escape (the [`scan`](super::scan) reads only such values), which spares the
+/// typed reads their search for a `\`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Raw<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) plain: bool,
+}
+
+impl<'a> Raw<'a> {
+    /// A value read by the scan: no escape in it.
+    pub(crate) fn plain(text: &'a str) -> Self {
+        Self { text, plain: true }
+    }
+}
 
 /// A scalar as text: a JSON string's content, or a number's literal.
 enum Scalar<'a> {
@@ -62,12 +77,12 @@ fn snippet(text: &str) -> String {
 
 /// The content of a JSON string literal: borrowed when it has no escapes (a valid JSON string
 /// without `\` is its own content), decoded otherwise.
-fn string_content(literal: &str) -> Result<Cow<'_, str>, serde_json::Error> {
+fn string_content(literal: &str, plain: bool) -> Result<Cow<'_, str>, serde_json::Error> {
     match literal
         .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
     {
-        Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+        Some(inner) if plain || !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
         _ => serde_json::from_str::<String>(literal).map(Cow::Owned),
     }
 }
@@ -111,7 +126,11 @@ impl<'de> Visitor<'de> for FieldsVisitor {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
         while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
             // A `RawValue` is the value's exact text, without surrounding whitespace.
-            entries.push((key, Some(value.get())));
+            let value = Raw {
+                text: value.get(),
+                plain: false,
+            };
+            entries.push((key, Some(value)));
         }
         Ok(Fields::from_entries(entries))
     }
@@ -158,7 +177,7 @@ impl<'a> Fields<'a> {
         &self.0
     }
 
-    fn slot(&mut self, name: &str) -> Option<&mut Option<&'a str>> {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Raw<'a>>> {
         let at = self.0.iter().rposition(|(k, _)| k == name)?;
         // An earlier field of the same name is hidden by this one, as in a map.
         for (k, v) in &mut self.0[..at] {
@@ -171,18 +190,23 @@ impl<'a> Fields<'a> {
 
     /// Removes a field: its exact JSON text; JSON `null` counts as absent.
     pub(crate) fn take_raw(&mut self, name: &str) -> Option<&'a str> {
-        self.slot(name)?.take().filter(|raw| *raw != "null")
+        self.take(name).map(|raw| raw.text)
+    }
+
+    /// Removes a field; JSON `null` counts as absent.
+    pub(crate) fn take(&mut self, name: &str) -> Option<Raw<'a>> {
+        self.slot(name)?.take().filter(|raw| raw.text != "null")
     }
 
     /// A text borrowed from the JSON when it has no escapes (a JSON number is taken as its
     /// literal text).
     pub(crate) fn opt_str(&mut self, name: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
-        read::opt_str(name, self.take_raw(name))
+        read::opt_str(name, self.take(name))
     }
 
     /// A text (a JSON number is taken as its literal text).
     pub(crate) fn opt_text(&mut self, name: &str) -> Result<Option<String>, DecodeError> {
-        read::opt_text(name, self.take_raw(name))
+        read::opt_text(name, self.take(name))
     }
 
     /// A required, non-empty text.
@@ -196,7 +220,7 @@ impl<'a> Fields<'a> {
 
     /// An optional decimal from a JSON number or a numeric string (`""` counts as absent).
     pub(crate) fn opt_decimal(&mut self, name: &str) -> Result<Option<Decimal>, DecodeError> {
-        read::opt_decimal(name, self.take_raw(name))
+        read::opt_decimal(name, self.take(name))
     }
 
     /// A required decimal.
@@ -207,7 +231,7 @@ impl<'a> Fields<'a> {
 
     /// An optional unsigned integer from a JSON number or a numeric string.
     pub(crate) fn opt_u64(&mut self, name: &str) -> Result<Option<u64>, DecodeError> {
-        read::opt_u64(name, self.take_raw(name))
+        read::opt_u64(name, self.take(name))
     }
 
     /// A required unsigned integer.
@@ -221,7 +245,7 @@ impl<'a> Fields<'a> {
         &mut self,
         name: &str,
     ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
-        read::opt_time(name, self.take_raw(name))
+        read::opt_time(name, self.take(name))
     }
 
     /// An optional status text, parsed by `parse`.
@@ -230,7 +254,7 @@ impl<'a> Fields<'a> {
         name: &str,
         parse: fn(&str) -> T,
     ) -> Result<Option<T>, DecodeError> {
-        read::opt_status(name, self.take_raw(name), parse)
+        read::opt_status(name, self.take(name), parse)
     }
 
     /// A required status text, parsed by `parse`.
@@ -245,11 +269,11 @@ impl<'a> Fields<'a> {
     pub(crate) fn lenient<T>(
         &mut self,
         name: &str,
-        read: impl FnOnce(&str, Option<&'a str>) -> Result<Option<T>, DecodeError>,
+        read: impl FnOnce(&str, Option<Raw<'a>>) -> Result<Option<T>, DecodeError>,
     ) -> Option<T> {
         let slot = self.slot(name)?;
         let raw = slot.take();
-        match read(name, raw.filter(|raw| *raw != "null")) {
+        match read(name, raw.filter(|raw| raw.text != "null")) {
             Ok(value) => value,
             Err(_) => {
                 *slot = raw;
@@ -275,7 +299,7 @@ impl<'a> Fields<'a> {
         Extra::new(
             self.0
                 .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), Box::from(v))))
+                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), Box::from(v.text))))
                 .collect(),
         )
     }
@@ -291,15 +315,15 @@ pub(crate) mod read {
     use time::PrimitiveDateTime;
     use time::macros::format_description;
 
-    use super::{Scalar, parse_decimal, plain_date_time, snippet, string_content, trim};
+    use super::{Raw, Scalar, parse_decimal, plain_date_time, snippet, string_content, trim};
     use crate::error::DecodeError;
 
-    fn scalar<'a>(name: &str, raw: Option<&'a str>) -> Result<Option<Scalar<'a>>, DecodeError> {
-        let Some(text) = raw else {
+    fn scalar<'a>(name: &str, raw: Option<Raw<'a>>) -> Result<Option<Scalar<'a>>, DecodeError> {
+        let Some(Raw { text, plain }) = raw else {
             return Ok(None);
         };
         match text.as_bytes().first() {
-            Some(b'"') => string_content(text)
+            Some(b'"') => string_content(text, plain)
                 .map(|s| Some(Scalar::Text(s)))
                 .map_err(|e| DecodeError::field(name, "is not a valid string").with_source(e)),
             Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text))),
@@ -314,20 +338,23 @@ pub(crate) mod read {
     /// literal text).
     pub(crate) fn opt_str<'a>(
         name: &str,
-        raw: Option<&'a str>,
+        raw: Option<Raw<'a>>,
     ) -> Result<Option<Cow<'a, str>>, DecodeError> {
         Ok(scalar(name, raw)?.map(Scalar::into_text))
     }
 
     /// A text (a JSON number is taken as its literal text).
-    pub(crate) fn opt_text(name: &str, raw: Option<&str>) -> Result<Option<String>, DecodeError> {
+    pub(crate) fn opt_text(
+        name: &str,
+        raw: Option<Raw<'_>>,
+    ) -> Result<Option<String>, DecodeError> {
         Ok(opt_str(name, raw)?.map(Cow::into_owned))
     }
 
     /// A decimal from a JSON number or a numeric string (`""` counts as absent).
     pub(crate) fn opt_decimal(
         name: &str,
-        raw: Option<&str>,
+        raw: Option<Raw<'_>>,
     ) -> Result<Option<Decimal>, DecodeError> {
         let Some(scalar) = scalar(name, raw)? else {
             return Ok(None);
@@ -346,7 +373,7 @@ pub(crate) mod read {
     }
 
     /// An unsigned integer from a JSON number or a numeric string.
-    pub(crate) fn opt_u64(name: &str, raw: Option<&str>) -> Result<Option<u64>, DecodeError> {
+    pub(crate) fn opt_u64(name: &str, raw: Option<Raw<'_>>) -> Result<Option<u64>, DecodeError> {
         let Some(scalar) = scalar(name, raw)? else {
             return Ok(None);
         };
@@ -366,7 +393,7 @@ pub(crate) mod read {
     /// A provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).
     pub(crate) fn opt_time(
         name: &str,
-        raw: Option<&str>,
+        raw: Option<Raw<'_>>,
     ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         match scalar(name, raw)? {
@@ -391,7 +418,7 @@ pub(crate) mod read {
     /// A status text, parsed by `parse`.
     pub(crate) fn opt_status<T>(
         name: &str,
-        raw: Option<&str>,
+        raw: Option<Raw<'_>>,
         parse: fn(&str) -> T,
     ) -> Result<Option<T>, DecodeError> {
         match scalar(name, raw)? {

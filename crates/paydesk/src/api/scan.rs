@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 
-use super::fields::{Entry, Fields};
+use super::fields::{Entry, Fields, Raw};
 
 /// How deep arrays and objects may nest inside a field's value here (`serde_json` allows 128;
 /// deeper values are left to it).
@@ -36,8 +36,8 @@ pub(crate) fn object(text: &str) -> Option<Vec<Entry<'_>>> {
 /// object and was read with the envelope.
 #[derive(Debug, Default)]
 pub(crate) struct Envelope<'a> {
-    pub(crate) code: Option<&'a str>,
-    pub(crate) msg: Option<&'a str>,
+    pub(crate) code: Option<Raw<'a>>,
+    pub(crate) msg: Option<Raw<'a>>,
     pub(crate) data: Option<&'a str>,
     pub(crate) data_fields: Option<Fields<'a>>,
 }
@@ -61,8 +61,8 @@ pub(crate) fn envelope(text: &str) -> Option<Envelope<'_>> {
                 data_entries = None;
                 parts.data = Some(s.value(0)?);
             }
-            "code" => parts.code = Some(s.value(0)?),
-            "msg" => parts.msg = Some(s.value(0)?),
+            "code" => parts.code = Some(Raw::plain(s.value(0)?)),
+            "msg" => parts.msg = Some(Raw::plain(s.value(0)?)),
             _ => {
                 s.value(0)?;
             }
@@ -73,9 +73,10 @@ pub(crate) fn envelope(text: &str) -> Option<Envelope<'_>> {
     if !s.at_end() {
         return None;
     }
-    for part in [&mut parts.code, &mut parts.msg, &mut parts.data] {
-        *part = part.filter(|raw| *raw != "null");
+    for part in [&mut parts.code, &mut parts.msg] {
+        *part = part.filter(|raw| raw.text != "null");
     }
+    parts.data = parts.data.filter(|raw| *raw != "null");
     parts.data_fields = data_entries.map(Fields::from_entries);
     Some(parts)
 }
@@ -210,8 +211,8 @@ impl<'a> Scanner<'a> {
     fn fields(&mut self, depth: usize) -> Option<Vec<Entry<'a>>> {
         let mut entries = Vec::with_capacity(8);
         self.members(|s, key| {
-            let value = s.value(depth)?;
-            entries.push((Cow::Borrowed(key), Some(value)));
+            let text = s.value(depth)?;
+            entries.push((Cow::Borrowed(key), Some(Raw::plain(text))));
             Some(())
         })?;
         Some(entries)
@@ -274,13 +275,21 @@ impl<'a> Scanner<'a> {
 mod tests {
     use super::*;
 
-    /// What `serde_json` makes of `text`: the sorted fields, or `None` for an error.
-    fn slow(text: &str) -> Option<Vec<Entry<'_>>> {
-        Fields::parse_slow(text).ok().map(|f| f.entries().to_vec())
+    /// Names and value texts.
+    type Texts<'a> = Vec<(Cow<'a, str>, Option<&'a str>)>;
+
+    fn texts<'a>(fields: &Fields<'a>) -> Texts<'a> {
+        let texts = fields.entries().iter();
+        texts.map(|(k, v)| (k.clone(), v.map(|v| v.text))).collect()
     }
 
-    fn fast(text: &str) -> Option<Vec<Entry<'_>>> {
-        object(text).map(|e| Fields::from_entries(e).entries().to_vec())
+    /// What `serde_json` makes of `text`: the fields, or `None` for an error.
+    fn slow(text: &str) -> Option<Texts<'_>> {
+        Fields::parse_slow(text).ok().map(|f| texts(&f))
+    }
+
+    fn fast(text: &str) -> Option<Texts<'_>> {
+        object(text).map(|e| texts(&Fields::from_entries(e)))
     }
 
     /// Asserts that the scan of `text`, when it answers, agrees with `serde_json`, for a
@@ -297,10 +306,22 @@ mod tests {
         let Ok(mut outer) = Fields::parse_slow(&wrapped) else {
             panic!("{wrapped}");
         };
-        assert_eq!(parts.code, outer.take_raw("code"), "{wrapped}");
-        assert_eq!(parts.msg, outer.take_raw("msg"), "{wrapped}");
+        let code = parts.code.map(|r| r.text);
+        assert_eq!(code, outer.take_raw("code"), "{wrapped}");
+        assert_eq!(
+            parts.msg.map(|r| r.text),
+            outer.take_raw("msg"),
+            "{wrapped}"
+        );
         assert_eq!(parts.data, outer.take_raw("data"), "{wrapped}");
-        let data = parts.data_fields.map(|d| d.entries().to_vec());
+        assert!(
+            parts
+                .data_fields
+                .as_ref()
+                .is_some_and(|d| d.entries().iter().all(|(_, v)| v.is_some_and(|v| v.plain))),
+            "{wrapped}"
+        );
+        let data = parts.data_fields.map(|d| texts(&d));
         assert_eq!(data, Some(fields), "{wrapped}");
         true
     }
@@ -317,7 +338,10 @@ mod tests {
         else {
             panic!("not read");
         };
-        assert_eq!((code, msg), (Some("200"), Some("\"SUCCESS\"")));
+        assert_eq!(
+            (code, msg),
+            (Some(Raw::plain("200")), Some(Raw::plain("\"SUCCESS\"")))
+        );
         assert!(data.is_some_and(|d| d.starts_with("{\"merchantId\"") && d.ends_with("40\"}")));
         assert_eq!(fields.take_raw("amount"), Some("\"100000\""));
         assert!(agrees(
@@ -341,11 +365,11 @@ mod tests {
         else {
             panic!("not read");
         };
-        assert_eq!((data, msg), (Some(r#"{"b":2}"#), Some(r#""x""#)));
         assert_eq!(
-            data_fields.map(|d| d.entries().to_vec()),
-            slow(r#"{"b":2}"#)
+            (data, msg),
+            (Some(r#"{"b":2}"#), Some(Raw::plain(r#""x""#)))
         );
+        assert_eq!(data_fields.map(|d| texts(&d)), slow(r#"{"b":2}"#));
     }
 
     #[test]
