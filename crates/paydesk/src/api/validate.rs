@@ -280,7 +280,8 @@ impl Checks {
             return Some(profile);
         }
         let scale = profile.scale_digits();
-        if amount.normalize().scale() > scale {
+        // `normalize` only lowers the scale: an amount already within it needs no normalizing.
+        if amount.scale() > scale && amount.normalize().scale() > scale {
             let rule = if scale == 0 {
                 format!("must be a whole number for {cur}, got {amount}")
             } else {
