@@ -58,6 +58,7 @@ mod query;
 mod envelope;
 pub(crate) use envelope::is_envelope;
 mod fields;
+mod scan;
 mod validate;
 mod wire;
 
@@ -84,7 +85,7 @@ pub use pay_out_query::{PayOutQueryRequest, PayOutQueryResponse};
 pub use raw::{RawReply, RawRequest};
 
 pub use crate::types::OrderKind;
-pub(crate) use fields::Fields;
+pub(crate) use fields::{Fields, read};
 
 /// The identifiers a request carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -145,8 +146,7 @@ pub trait Operation: fmt::Debug + Send + Sync + private::Sealed {
 }
 
 pub(crate) mod private {
-    use serde_json::value::RawValue;
-
+    use super::Fields;
     use crate::error::{DecodeError, Error};
     use crate::profile::Profiles;
 
@@ -167,8 +167,38 @@ pub(crate) mod private {
 
     /// Reads a reply's `data`.
     pub trait FromData: Sized {
-        /// Reads `data` (the raw JSON text inside the success envelope).
-        fn from_data(data: &RawValue) -> Result<Self, DecodeError>;
+        /// Reads `data` (inside the success envelope).
+        fn from_data(data: Data<'_>) -> Result<Self, DecodeError>;
+    }
+
+    /// A reply's `data`: its exact JSON text, and its fields when the envelope was read in
+    /// one pass (see [`envelope`](super::envelope)).
+    #[derive(Debug)]
+    pub struct Data<'a> {
+        text: &'a str,
+        fields: Option<Fields<'a>>,
+    }
+
+    impl<'a> Data<'a> {
+        pub(crate) fn new(text: &'a str, fields: Option<Fields<'a>>) -> Self {
+            Self { text, fields }
+        }
+
+        /// The exact JSON text.
+        pub(crate) fn text(&self) -> &'a str {
+            self.text
+        }
+
+        /// The fields of an object (those read with the envelope, else parsed now).
+        ///
+        /// # Errors
+        /// [`DecodeError`] when `data` is not a JSON object.
+        pub(crate) fn fields(self) -> Result<Fields<'a>, DecodeError> {
+            match self.fields {
+                Some(fields) => Ok(fields),
+                None => Fields::parse(self.text),
+            }
+        }
     }
 }
 
@@ -185,8 +215,15 @@ pub(crate) fn encode<O: Operation>(
         Some(n) => n.to_owned(),
         None => {
             let nonce = nonces.nonce();
-            let len = nonce.chars().count();
-            if len == 0 || len > 32 || nonce.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            let (len, spaced) = if nonce.is_ascii() {
+                // ASCII whitespace and control characters are the bytes up to the space, and DEL.
+                let spaced = nonce.bytes().any(|b| b <= b' ' || b == 0x7f);
+                (nonce.len(), spaced)
+            } else {
+                let spaced = nonce.chars().any(|c| c.is_whitespace() || c.is_control());
+                (nonce.chars().count(), spaced)
+            };
+            if len == 0 || len > 32 || spaced {
                 let problem = format!(
                     "produced an unusable nonceStr ({len} characters; 1 to 32 without spaces)"
                 );
@@ -259,5 +296,10 @@ pub(crate) fn open_raw(
     status: u16,
     body: &[u8],
 ) -> Result<Box<serde_json::value::RawValue>, Error> {
-    envelope::open("raw", status, body).map(ToOwned::to_owned)
+    let data = envelope::open("raw", status, body)?;
+    serde_json::value::RawValue::from_string(data.text().to_owned()).map_err(|e| {
+        // Not expected: the text was read as JSON already.
+        let e = crate::error::DecodeError::field("data", "is not valid JSON").with_source(e);
+        Error::Decode(e.in_reply("raw", status, body))
+    })
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 
 payhub_runtime::open_enum! {
     /// `orderStatus` of a payin or cashier (paydesk) order, matched exactly (as the docs
@@ -291,16 +290,16 @@ impl fmt::Display for IdType {
 /// assert_eq!(extra.get("bankId"), None);
 /// ```
 #[derive(Clone, Default)]
-pub struct Extra(BTreeMap<String, Box<RawValue>>);
+pub struct Extra(BTreeMap<String, Box<str>>);
 
 impl Extra {
-    pub(crate) fn new(map: BTreeMap<String, Box<RawValue>>) -> Self {
+    pub(crate) fn new(map: BTreeMap<String, Box<str>>) -> Self {
         Self(map)
     }
 
     /// The raw JSON text of a field, e.g. `"\"x\""` or `12.50`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(|v| v.get())
+        self.0.get(name).map(|v| &**v)
     }
 
     /// A field deserialized as `T`; `None` if absent.
@@ -308,12 +307,12 @@ impl Extra {
     /// # Errors
     /// The `serde_json` error when the field does not fit `T`.
     pub fn get_as<T: DeserializeOwned>(&self, name: &str) -> Option<serde_json::Result<T>> {
-        self.0.get(name).map(|v| serde_json::from_str(v.get()))
+        self.0.get(name).map(|v| serde_json::from_str(v))
     }
 
     /// Field names and raw JSON texts, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.get()))
+        self.0.iter().map(|(k, v)| (k.as_str(), &**v))
     }
 
     /// Number of fields.

@@ -65,21 +65,22 @@ impl NonceSource for RandomAlphanumeric {
     fn nonce(&self) -> String {
         const ALPHANUMERIC: &[u8; 62] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        // One random byte per candidate: its top six bits pick one of 64 values and the two
-        // that are not characters are rejected, so every character is equally likely (as with
-        // `rand`'s `Alphanumeric`, which spends four bytes per candidate).
+        // Six random bits per candidate: one of 64 values, the two that are not characters
+        // rejected, so every character is equally likely (as with `rand`'s `Alphanumeric`,
+        // which spends four bytes per candidate). Ten candidates from each 64-bit draw (the
+        // last four bits unused): a 32-character nonce takes about four draws.
         let mut rng = rand::rng();
         let mut out = String::with_capacity(self.0);
-        let mut buf = [0u8; 64];
         while out.len() < self.0 {
-            rng.fill_bytes(&mut buf);
-            for &b in &buf {
-                if let Some(&c) = ALPHANUMERIC.get(usize::from(b >> 2)) {
+            let mut bits = rng.next_u64();
+            for _ in 0..10 {
+                if let Some(&c) = ALPHANUMERIC.get((bits & 63) as usize) {
                     out.push(char::from(c));
                     if out.len() == self.0 {
                         break;
                     }
                 }
+                bits >>= 6;
             }
         }
         out

@@ -50,13 +50,15 @@ impl SignatureEncoding {
 }
 
 /// Hex with the given digits, written straight into one string.
+/// (Bytes written in place, then checked as UTF-8 once: cheaper than pushing `char`s.)
 fn hex_encode(raw: &[u8], digits: &[u8; 16]) -> String {
-    let mut out = String::with_capacity(raw.len() * 2);
-    for &b in raw {
-        out.push(char::from(digits[usize::from(b >> 4)]));
-        out.push(char::from(digits[usize::from(b & 0x0f)]));
+    let mut out = vec![0u8; raw.len() * 2];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(raw) {
+        pair[0] = digits[usize::from(b >> 4)];
+        pair[1] = digits[usize::from(b & 0x0f)];
     }
-    out
+    // Hex digits are ASCII, so this is always `Ok`; the lossy form only avoids a panic path.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Decodes hex in either case into `buf`, as [`SignatureEncoding::decode`] would (an odd

@@ -1,10 +1,8 @@
 //! `POST /api/getBalance`: the merchant's available and unavailable balance.
 
 use rust_decimal::Decimal;
-use serde_json::value::RawValue;
 
-use super::Fields;
-use super::private::FromData;
+use super::private::{Data, FromData};
 use crate::error::DecodeError;
 use crate::types::Extra;
 
@@ -38,8 +36,8 @@ pub struct BalanceResponse {
 }
 
 impl FromData for BalanceResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let mut f = Fields::parse(data.get())?;
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let mut f = data.fields()?;
         Ok(Self {
             mch_id: f.opt_text("mchId")?,
             balance: f.decimal("balance")?,

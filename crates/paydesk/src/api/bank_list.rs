@@ -5,7 +5,7 @@
 use serde_json::value::RawValue;
 
 use super::Fields;
-use super::private::FromData;
+use super::private::{Data, FromData};
 use crate::error::DecodeError;
 use crate::types::Extra;
 
@@ -48,10 +48,10 @@ pub struct Bank {
 
 /// Reads `data` as a JSON array and each element with `read`, naming the index in errors.
 pub(crate) fn read_list<'a, T>(
-    data: &'a RawValue,
+    data: &'a str,
     read: impl Fn(Fields<'a>) -> Result<T, DecodeError>,
 ) -> Result<Vec<T>, DecodeError> {
-    let items: Vec<&'a RawValue> = serde_json::from_str(data.get())
+    let items: Vec<&'a RawValue> = serde_json::from_str(data)
         .map_err(|e| DecodeError::new(None, "is not a JSON array").with_source(e))?;
     items
         .iter()
@@ -65,8 +65,8 @@ pub(crate) fn read_list<'a, T>(
 }
 
 impl FromData for BankListResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let banks = read_list(data, |mut f| {
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let banks = read_list(data.text(), |mut f| {
             Ok(Bank {
                 bank_id: f.u64("bankId")?,
                 bank_code: f.text("bankCode")?,

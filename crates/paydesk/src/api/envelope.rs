@@ -1,29 +1,42 @@
 //! The reply envelope `{"code":200,"msg":"SUCCESS","data":...}`: success only when `code` is
 //! 200 (number or string) and `msg` is `SUCCESS`; anything else is a typed [`ApiError`].
+//!
+//! The usual reply is read in one scan ([`scan::envelope`]: `code`, `msg`, `data` and the
+//! fields of `data`); any other falls back to `serde_json` with the same result.
 
 use std::borrow::Cow;
 
-use serde_json::value::RawValue;
-
-use super::Fields;
+use super::private::Data;
+use super::{Fields, read, scan};
 use crate::error::{ApiError, DecodeError, Error};
 
-/// Opens a reply: the raw `data` (borrowed from `body`) on success, otherwise the typed error.
+/// Opens a reply: `data` (borrowed from `body`) on success, otherwise the typed error.
 pub(crate) fn open<'b>(
     operation: &'static str,
     status: u16,
     body: &'b [u8],
-) -> Result<&'b RawValue, Error> {
+) -> Result<Data<'b>, Error> {
     let fail = |e: DecodeError| Error::Decode(e.in_reply(operation, status, body));
     let text =
         std::str::from_utf8(body).map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
     if text.trim().is_empty() {
         return Err(fail(DecodeError::new(None, "body is empty")));
     }
-    let mut fields =
-        Fields::parse(text).map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
-    let code = fields.opt_str("code").map_err(fail)?;
-    let msg = fields.opt_str("msg").map_err(fail)?;
+    let parts = match scan::envelope(text) {
+        Some(parts) => parts,
+        None => {
+            let mut fields = Fields::parse_slow(text)
+                .map_err(|e| fail(e.reworded(|reason| format!("body {reason}"))))?;
+            scan::Envelope {
+                code: fields.take("code"),
+                msg: fields.take("msg"),
+                data: fields.take_raw("data"),
+                data_fields: None,
+            }
+        }
+    };
+    let code = read::opt_str("code", parts.code).map_err(fail)?;
+    let msg = read::opt_str("msg", parts.msg).map_err(fail)?;
     let success =
         code.as_deref().map(str::trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
     if !success {
@@ -47,9 +60,10 @@ pub(crate) fn open<'b>(
             "a success envelope came with a non-2xx HTTP status",
         )));
     }
-    fields
-        .take_raw("data")
-        .ok_or_else(|| fail(DecodeError::field("data", "is missing")))
+    let data = parts
+        .data
+        .ok_or_else(|| fail(DecodeError::field("data", "is missing")))?;
+    Ok(Data::new(data, parts.data_fields))
 }
 
 /// Whether `body` is a Cashy envelope at all (a JSON object with `code` or `msg`), success or

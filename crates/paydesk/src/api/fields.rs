@@ -4,28 +4,52 @@
 //! `"amount":358320.00`), so each typed field accepts both. Amounts are parsed from their
 //! digits into `Decimal`, never through `f64`. Every error names the field. Fields that are not
 //! taken end up in [`Extra`].
+//!
+//! An object is split into its fields by [`scan`](super::scan) when it is of the usual kind
+//! (strings without escapes), else by `serde_json`; both give the same fields. A field's value
+//! is kept as its exact JSON text and typed by the functions of [`read`], which a
+//! [`Fields::lenient`] read calls on the value it looked up once.
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use time::PrimitiveDateTime;
-use time::macros::format_description;
 
 use crate::error::DecodeError;
 use crate::types::Extra;
 
 /// The fields of one JSON object, borrowed from its text and consumed as they are typed.
 ///
-/// Sorted by [`by_len_then_bytes`] (a later duplicate replaces an earlier one, as a map would);
-/// a field that has been taken is `None`. Nothing is copied until a value is typed, and only the fields nobody
+/// In the order of the text; a field that has been taken is `None`. A lookup scans the list from
+/// the end, so of two fields with the same name the later one counts, as in a map (and hides
+/// the earlier one from then on). Objects are small and a reader looks up a fixed handful of
+/// names, so a scan is cheaper than sorting the list for a binary search, and stays linear in
+/// the size of the object. Nothing is copied until a value is typed, and only the fields nobody
 /// took are copied into [`Extra`].
 #[derive(Debug)]
-pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, Option<&'a RawValue>)>);
+pub(crate) struct Fields<'a>(Vec<Entry<'a>>);
+
+/// A field: its name and its value; `None` once taken.
+pub(crate) type Entry<'a> = (Cow<'a, str>, Option<Raw<'a>>);
+
+/// A field's value: its exact JSON text (without surrounding whitespace), and whether it is
+/// known to hold no escape (the [`scan`](super::scan) reads only such values), which spares the
+/// typed reads their search for a `\`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Raw<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) plain: bool,
+}
+
+impl<'a> Raw<'a> {
+    /// A value read by the scan: no escape in it.
+    pub(crate) fn plain(text: &'a str) -> Self {
+        Self { text, plain: true }
+    }
+}
 
 /// A scalar as text: a JSON string's content, or a number's literal.
 enum Scalar<'a> {
@@ -53,27 +77,20 @@ fn snippet(text: &str) -> String {
 
 /// The content of a JSON string literal: borrowed when it has no escapes (a valid JSON string
 /// without `\` is its own content), decoded otherwise.
-fn string_content(literal: &str) -> Result<Cow<'_, str>, serde_json::Error> {
+fn string_content(literal: &str, plain: bool) -> Result<Cow<'_, str>, serde_json::Error> {
     match literal
         .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
     {
-        Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+        Some(inner) if plain || !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
         _ => serde_json::from_str::<String>(literal).map(Cow::Owned),
     }
 }
 
-/// The order of the field list: names of different lengths compare by length alone, so most
-/// comparisons of a lookup never look at the bytes. (Only a lookup order: [`Extra`] sorts by
-/// name.)
-fn by_len_then_bytes(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| {
-        // Field names are short: a byte loop beats a call to `memcmp`.
-        a.bytes()
-            .zip(b.bytes())
-            .find(|(x, y)| x != y)
-            .map_or(Ordering::Equal, |(x, y)| x.cmp(&y))
-    })
+/// Whether two field names are equal: lengths first, then a byte loop (names are short, and
+/// most differ in their first bytes: cheaper than a call to `memcmp`).
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// A key, borrowed from the text unless it had to be unescaped.
@@ -114,18 +131,14 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
         while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+            // A `RawValue` is the value's exact text, without surrounding whitespace.
+            let value = Raw {
+                text: value.get(),
+                plain: false,
+            };
             entries.push((key, Some(value)));
         }
-        // Sorted by name; of equal names the last one wins, as in a map.
-        entries.sort_by(|a, b| by_len_then_bytes(&a.0, &b.0));
-        entries.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 = later.1;
-            }
-            same
-        });
-        Ok(Fields(entries))
+        Ok(Fields::from_entries(entries))
     }
 }
 
@@ -136,8 +149,21 @@ impl<'de> Deserialize<'de> for Fields<'de> {
 }
 
 impl<'a> Fields<'a> {
+    /// The fields in the order of the object.
+    pub(crate) fn from_entries(entries: Vec<Entry<'a>>) -> Self {
+        Fields(entries)
+    }
+
     /// Reads a JSON object.
     pub(crate) fn parse(json: &'a str) -> Result<Self, DecodeError> {
+        if let Some(entries) = super::scan::object(json) {
+            return Ok(Self::from_entries(entries));
+        }
+        Self::parse_slow(json)
+    }
+
+    /// Reads a JSON object with `serde_json` (anything [`scan`](super::scan) leaves to it).
+    pub(crate) fn parse_slow(json: &'a str) -> Result<Self, DecodeError> {
         match serde_json::from_str::<Fields<'a>>(json) {
             Ok(fields) => Ok(fields),
             Err(e) => {
@@ -151,54 +177,48 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn slot(&mut self, name: &str) -> Option<&mut Option<&'a RawValue>> {
-        let at = self
-            .0
-            .binary_search_by(|(k, _)| by_len_then_bytes(k, name))
-            .ok()?;
+    /// The fields, in text order.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> &[Entry<'a>] {
+        &self.0
+    }
+
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Raw<'a>>> {
+        let at = self.0.iter().rposition(|(k, _)| same_name(k, name))?;
+        // An earlier field of the same name is hidden by this one, as in a map.
+        for (k, v) in &mut self.0[..at] {
+            if same_name(k, name) {
+                *v = None;
+            }
+        }
         Some(&mut self.0[at].1)
     }
 
-    /// Removes a field; JSON `null` counts as absent.
-    pub(crate) fn take_raw(&mut self, name: &str) -> Option<&'a RawValue> {
-        self.slot(name)?
-            .take()
-            // A `RawValue` is the value's exact text, without surrounding whitespace.
-            .filter(|raw| raw.get() != "null")
+    /// Removes a field: its exact JSON text; JSON `null` counts as absent.
+    pub(crate) fn take_raw(&mut self, name: &str) -> Option<&'a str> {
+        self.take(name).map(|raw| raw.text)
     }
 
-    fn scalar(&mut self, name: &str) -> Result<Option<Scalar<'a>>, DecodeError> {
-        let Some(raw) = self.take_raw(name) else {
-            return Ok(None);
-        };
-        let text = raw.get();
-        match text.as_bytes().first() {
-            Some(b'"') => string_content(text)
-                .map(|s| Some(Scalar::Text(s)))
-                .map_err(|e| DecodeError::field(name, "is not a valid string").with_source(e)),
-            Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text))),
-            _ => Err(DecodeError::field(
-                name,
-                format!("must be a string or a number, got `{}`", snippet(text)),
-            )),
-        }
+    /// Removes a field; JSON `null` counts as absent.
+    pub(crate) fn take(&mut self, name: &str) -> Option<Raw<'a>> {
+        self.slot(name)?.take().filter(|raw| raw.text != "null")
     }
 
     /// A text borrowed from the JSON when it has no escapes (a JSON number is taken as its
     /// literal text).
     pub(crate) fn opt_str(&mut self, name: &str) -> Result<Option<Cow<'a, str>>, DecodeError> {
-        Ok(self.scalar(name)?.map(Scalar::into_text))
+        read::opt_str(name, self.take(name))
     }
 
     /// A text (a JSON number is taken as its literal text).
     pub(crate) fn opt_text(&mut self, name: &str) -> Result<Option<String>, DecodeError> {
-        Ok(self.opt_str(name)?.map(Cow::into_owned))
+        read::opt_text(name, self.take(name))
     }
 
     /// A required, non-empty text.
     pub(crate) fn text(&mut self, name: &str) -> Result<String, DecodeError> {
         match self.opt_text(name)? {
-            Some(t) if !t.trim().is_empty() => Ok(t),
+            Some(t) if !trim(&t).is_empty() => Ok(t),
             Some(_) => Err(DecodeError::field(name, "is empty")),
             None => Err(DecodeError::field(name, "is missing")),
         }
@@ -206,20 +226,7 @@ impl<'a> Fields<'a> {
 
     /// An optional decimal from a JSON number or a numeric string (`""` counts as absent).
     pub(crate) fn opt_decimal(&mut self, name: &str) -> Result<Option<Decimal>, DecodeError> {
-        let Some(scalar) = self.scalar(name)? else {
-            return Ok(None);
-        };
-        let text = scalar.into_text();
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        parse_decimal(text).map(Some).ok_or_else(|| {
-            DecodeError::field(
-                name,
-                format!("is not a decimal number: `{}`", snippet(text)),
-            )
-        })
+        read::opt_decimal(name, self.take(name))
     }
 
     /// A required decimal.
@@ -230,20 +237,7 @@ impl<'a> Fields<'a> {
 
     /// An optional unsigned integer from a JSON number or a numeric string.
     pub(crate) fn opt_u64(&mut self, name: &str) -> Result<Option<u64>, DecodeError> {
-        let Some(scalar) = self.scalar(name)? else {
-            return Ok(None);
-        };
-        let text = scalar.into_text();
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(None);
-        }
-        u64::from_str(text).map(Some).map_err(|_| {
-            DecodeError::field(
-                name,
-                format!("is not an unsigned integer: `{}`", snippet(text)),
-            )
-        })
+        read::opt_u64(name, self.take(name))
     }
 
     /// A required unsigned integer.
@@ -257,24 +251,7 @@ impl<'a> Fields<'a> {
         &mut self,
         name: &str,
     ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
-        let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        match self.scalar(name)? {
-            None => Ok(None),
-            Some(Scalar::Text(t)) if t.trim().is_empty() => Ok(None),
-            Some(Scalar::Text(t)) => plain_date_time(t.trim())
-                .or_else(|| PrimitiveDateTime::parse(t.trim(), format).ok())
-                .map(Some)
-                .ok_or_else(|| {
-                    DecodeError::field(
-                        name,
-                        format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(&t)),
-                    )
-                }),
-            Some(Scalar::Number(n)) => Err(DecodeError::field(
-                name,
-                format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(n)),
-            )),
-        }
+        read::opt_time(name, self.take(name))
     }
 
     /// An optional status text, parsed by `parse`.
@@ -283,15 +260,7 @@ impl<'a> Fields<'a> {
         name: &str,
         parse: fn(&str) -> T,
     ) -> Result<Option<T>, DecodeError> {
-        match self.scalar(name)? {
-            Some(Scalar::Text(t)) if !t.is_empty() => Ok(Some(parse(&t))),
-            Some(Scalar::Text(_)) => Err(DecodeError::field(name, "is empty")),
-            Some(Scalar::Number(n)) => Err(DecodeError::field(
-                name,
-                format!("must be a status text, got `{}`", snippet(n)),
-            )),
-            None => Ok(None),
-        }
+        read::opt_status(name, self.take(name), parse)
     }
 
     /// A required status text, parsed by `parse`.
@@ -300,20 +269,20 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| DecodeError::field(name, "is missing"))
     }
 
-    /// Reads an optional field with `read`; a value that does not parse is left in [`Extra`]
-    /// instead of failing the whole reply (used for creates, whose success must not be lost).
+    /// Reads an optional field with `read` (one of the functions of [`read`]); a value that
+    /// does not parse is left in [`Extra`] instead of failing the whole reply (used for
+    /// creates, whose success must not be lost). The field is looked up once.
     pub(crate) fn lenient<T>(
         &mut self,
         name: &str,
-        read: impl FnOnce(&mut Self, &str) -> Result<Option<T>, DecodeError>,
+        read: impl FnOnce(&str, Option<Raw<'a>>) -> Result<Option<T>, DecodeError>,
     ) -> Option<T> {
-        let saved = self.slot(name).and_then(|slot| *slot);
-        match read(self, name) {
+        let slot = self.slot(name)?;
+        let raw = slot.take();
+        match read(name, raw.filter(|raw| raw.text != "null")) {
             Ok(value) => value,
             Err(_) => {
-                if let (Some(raw), Some(slot)) = (saved, self.slot(name)) {
-                    *slot = Some(raw);
-                }
+                *slot = raw;
                 None
             }
         }
@@ -328,12 +297,154 @@ impl<'a> Fields<'a> {
 
     /// Everything not taken.
     pub(crate) fn extra(self) -> Extra {
+        if self.0.iter().all(|(_, v)| v.is_none()) {
+            // The usual case: every field was typed.
+            return Extra::default();
+        }
+        // In text order: of fields with the same name nobody took, the map keeps the last.
         Extra::new(
             self.0
                 .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), v.to_owned())))
+                .filter_map(|(k, v)| v.map(|v| (k.into_owned(), Box::from(v.text))))
                 .collect(),
         )
+    }
+}
+
+/// The typed reads of one field's value (its exact JSON text, `None` when absent or `null`);
+/// every error names the field.
+pub(crate) mod read {
+    use std::borrow::Cow;
+    use std::str::FromStr;
+
+    use rust_decimal::Decimal;
+    use time::PrimitiveDateTime;
+    use time::macros::format_description;
+
+    use super::{Raw, Scalar, parse_decimal, plain_date_time, snippet, string_content, trim};
+    use crate::error::DecodeError;
+
+    fn scalar<'a>(name: &str, raw: Option<Raw<'a>>) -> Result<Option<Scalar<'a>>, DecodeError> {
+        let Some(Raw { text, plain }) = raw else {
+            return Ok(None);
+        };
+        match text.as_bytes().first() {
+            Some(b'"') => string_content(text, plain)
+                .map(|s| Some(Scalar::Text(s)))
+                .map_err(|e| DecodeError::field(name, "is not a valid string").with_source(e)),
+            Some(b'-' | b'0'..=b'9') => Ok(Some(Scalar::Number(text))),
+            _ => Err(DecodeError::field(
+                name,
+                format!("must be a string or a number, got `{}`", snippet(text)),
+            )),
+        }
+    }
+
+    /// A text borrowed from the JSON when it has no escapes (a JSON number is taken as its
+    /// literal text).
+    pub(crate) fn opt_str<'a>(
+        name: &str,
+        raw: Option<Raw<'a>>,
+    ) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        Ok(scalar(name, raw)?.map(Scalar::into_text))
+    }
+
+    /// A text (a JSON number is taken as its literal text).
+    pub(crate) fn opt_text(
+        name: &str,
+        raw: Option<Raw<'_>>,
+    ) -> Result<Option<String>, DecodeError> {
+        Ok(opt_str(name, raw)?.map(Cow::into_owned))
+    }
+
+    /// A decimal from a JSON number or a numeric string (`""` counts as absent).
+    pub(crate) fn opt_decimal(
+        name: &str,
+        raw: Option<Raw<'_>>,
+    ) -> Result<Option<Decimal>, DecodeError> {
+        let Some(scalar) = scalar(name, raw)? else {
+            return Ok(None);
+        };
+        let text = scalar.into_text();
+        let text = trim(&text);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        parse_decimal(text).map(Some).ok_or_else(|| {
+            DecodeError::field(
+                name,
+                format!("is not a decimal number: `{}`", snippet(text)),
+            )
+        })
+    }
+
+    /// An unsigned integer from a JSON number or a numeric string.
+    pub(crate) fn opt_u64(name: &str, raw: Option<Raw<'_>>) -> Result<Option<u64>, DecodeError> {
+        let Some(scalar) = scalar(name, raw)? else {
+            return Ok(None);
+        };
+        let text = scalar.into_text();
+        let text = trim(&text);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        u64::from_str(text).map(Some).map_err(|_| {
+            DecodeError::field(
+                name,
+                format!("is not an unsigned integer: `{}`", snippet(text)),
+            )
+        })
+    }
+
+    /// A provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).
+    pub(crate) fn opt_time(
+        name: &str,
+        raw: Option<Raw<'_>>,
+    ) -> Result<Option<PrimitiveDateTime>, DecodeError> {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        match scalar(name, raw)? {
+            None => Ok(None),
+            Some(Scalar::Text(t)) if trim(&t).is_empty() => Ok(None),
+            Some(Scalar::Text(t)) => plain_date_time(trim(&t))
+                .or_else(|| PrimitiveDateTime::parse(trim(&t), format).ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    DecodeError::field(
+                        name,
+                        format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(&t)),
+                    )
+                }),
+            Some(Scalar::Number(n)) => Err(DecodeError::field(
+                name,
+                format!("is not `yyyy-MM-dd HH:mm:ss`: `{}`", snippet(n)),
+            )),
+        }
+    }
+
+    /// A status text, parsed by `parse`.
+    pub(crate) fn opt_status<T>(
+        name: &str,
+        raw: Option<Raw<'_>>,
+        parse: fn(&str) -> T,
+    ) -> Result<Option<T>, DecodeError> {
+        match scalar(name, raw)? {
+            Some(Scalar::Text(t)) if !t.is_empty() => Ok(Some(parse(&t))),
+            Some(Scalar::Text(_)) => Err(DecodeError::field(name, "is empty")),
+            Some(Scalar::Number(n)) => Err(DecodeError::field(
+                name,
+                format!("must be a status text, got `{}`", snippet(n)),
+            )),
+            None => Ok(None),
+        }
+    }
+}
+
+/// `text.trim()`, without the search for Unicode whitespace when the text begins and ends with
+/// printable ASCII (the usual number or time, which has nothing to trim).
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 
@@ -381,6 +492,8 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
 
 #[cfg(test)]
 mod tests {
+    use time::macros::format_description;
+
     use super::*;
 
     fn fields(json: &str) -> Fields<'_> {
@@ -391,44 +504,26 @@ mod tests {
     }
 
     #[test]
-    fn the_lookup_order_is_length_then_bytes() {
-        let names = [
+    fn the_trim_shortcut_agrees_with_str_trim() {
+        for text in [
             "",
-            "a",
-            "b",
-            "ab",
-            "ba",
-            "code",
-            "data",
-            "msg",
-            "orderNo",
-            "payUrl",
-            "amount",
-            "merchantId",
-            "mchOrderNo",
-            "expireTime",
-            "payDeskUrl",
-            "abcdefgh",
-            "abcdefgi",
-            "abcdefghi",
-            "abcdefghj",
-            "abcdefgha",
-            "bbcdefgha",
-            "\u{e9}t\u{e9}",
-            "\u{e9}tE",
-            "sixteen_bytes_ab",
-            "sixteen_bytes_aa",
-            "seventeen_bytes_a",
-            "seventeen_bytes_b",
-        ];
-        for a in names {
-            for b in names {
-                let expected = a
-                    .len()
-                    .cmp(&b.len())
-                    .then_with(|| a.as_bytes().cmp(b.as_bytes()));
-                assert_eq!(by_len_then_bytes(a, b), expected, "{a:?} vs {b:?}");
-            }
+            " ",
+            "1",
+            " 1",
+            "1 ",
+            "\u{a0}1",
+            "1\u{3000}",
+            "\t2022-12-06 17:48:40",
+            "a b",
+            "é",
+            "1é",
+            "~",
+            "\u{7f}",
+            "\u{85}x",
+            "x\u{2028}",
+            "\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
         }
     }
 
@@ -445,8 +540,29 @@ mod tests {
     fn a_later_duplicate_replaces_an_earlier_one_as_in_a_map() {
         let mut f = fields(r#"{"a":"1","b":"x","a":"2"}"#);
         assert_eq!(f.opt_text("a").ok().flatten().as_deref(), Some("2"));
+        assert_eq!(
+            f.opt_text("a").ok().flatten(),
+            None,
+            "the earlier one is hidden"
+        );
         let extra = f.extra();
         assert_eq!(extra.iter().collect::<Vec<_>>(), vec![("b", r#""x""#)]);
+        let f = fields(r#"{"a":"1","b":"x","a":"2","b":"y"}"#);
+        let extra = f.extra();
+        let expected = vec![("a", r#""2""#), ("b", r#""y""#)];
+        assert_eq!(
+            extra.iter().collect::<Vec<_>>(),
+            expected,
+            "untaken: the last"
+        );
+        let mut f = fields(r#"{"a":"1","a":"x"}"#);
+        assert_eq!(f.lenient("a", read::opt_u64), None);
+        let extra = f.extra();
+        assert_eq!(
+            extra.iter().collect::<Vec<_>>(),
+            vec![("a", r#""x""#)],
+            "put back"
+        );
     }
 
     #[test]
@@ -460,7 +576,7 @@ mod tests {
     fn null_is_absent_and_a_lenient_failure_stays_in_extra() {
         let mut f = fields(r#"{"n":null,"amount":"abc","k":true}"#);
         assert_eq!(f.opt_text("n").ok().flatten(), None);
-        assert_eq!(f.lenient("amount", Fields::opt_decimal), None);
+        assert_eq!(f.lenient("amount", read::opt_decimal), None);
         assert!(f.opt_text("k").is_err(), "a boolean is not a text");
         let extra = f.extra();
         assert_eq!(extra.get("amount"), Some(r#""abc""#));

@@ -2,13 +2,12 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use super::collect::Collect;
-use super::private::{FromData, Sealed};
+use super::private::{Data, FromData, Sealed};
 use super::validate::Checks;
 use super::wire::{self, Amount, Code};
-use super::{Fields, Idempotency, Operation, OrderKind, RequestIds};
+use super::{Idempotency, Operation, OrderKind, RequestIds, read};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
 use crate::types::{CodeField, CodeFormats, Extra, IdType, PayType};
@@ -193,17 +192,17 @@ pub struct PayInResponse {
 }
 
 impl FromData for PayInResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let mut f = Fields::parse(data.get())?;
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let mut f = data.fields()?;
         Ok(Self {
             order_no: f.text("orderNo")?,
-            merchant_id: f.lenient("merchantId", Fields::opt_u64),
-            mch_order_no: f.lenient("mchOrderNo", Fields::opt_text),
-            pay_code: f.lenient("payCode", Fields::opt_text),
-            pay_url: f.lenient("payUrl", Fields::opt_text),
-            pay_desk_url: f.lenient("payDeskUrl", Fields::opt_text),
-            amount: f.lenient("amount", Fields::opt_decimal),
-            order_fee: f.lenient("orderFee", Fields::opt_decimal),
+            merchant_id: f.lenient("merchantId", read::opt_u64),
+            mch_order_no: f.lenient("mchOrderNo", read::opt_text),
+            pay_code: f.lenient("payCode", read::opt_text),
+            pay_url: f.lenient("payUrl", read::opt_text),
+            pay_desk_url: f.lenient("payDeskUrl", read::opt_text),
+            amount: f.lenient("amount", read::opt_decimal),
+            order_fee: f.lenient("orderFee", read::opt_decimal),
             extra: f.extra(),
         })
     }

@@ -3,11 +3,9 @@
 //! The provider's page for this list could not be read past its request, so the element shape
 //! is not documented: every field is optional here and anything else is kept in `extra`.
 
-use serde_json::value::RawValue;
-
-use super::Fields;
 use super::bank_list::read_list;
-use super::private::FromData;
+use super::private::{Data, FromData};
+use super::read;
 use crate::error::DecodeError;
 use crate::types::Extra;
 
@@ -50,12 +48,12 @@ pub struct PayInBank {
 }
 
 impl FromData for PayInBankListResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let banks = read_list(data, |mut f| {
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let banks = read_list(data.text(), |mut f| {
             Ok(PayInBank {
-                bank_id: f.lenient("bankId", Fields::opt_u64),
-                bank_code: f.lenient("bankCode", Fields::opt_text),
-                bank_name: f.lenient("bankName", Fields::opt_text),
+                bank_id: f.lenient("bankId", read::opt_u64),
+                bank_code: f.lenient("bankCode", read::opt_text),
+                bank_name: f.lenient("bankName", read::opt_text),
                 extra: f.extra(),
             })
         })?;

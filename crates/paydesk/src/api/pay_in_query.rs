@@ -1,11 +1,9 @@
 //! `POST /api/payInQuery`: the state of a payin.
 
 use rust_decimal::Decimal;
-use serde_json::value::RawValue;
 use time::PrimitiveDateTime;
 
-use super::Fields;
-use super::private::FromData;
+use super::private::{Data, FromData};
 use crate::error::DecodeError;
 use crate::types::{Extra, PayInStatus};
 
@@ -53,8 +51,8 @@ pub struct PayInQueryResponse {
 }
 
 impl FromData for PayInQueryResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let mut f = Fields::parse(data.get())?;
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let mut f = data.fields()?;
         f.skip("nonceStr");
         Ok(Self {
             merchant_id: f.opt_u64("merchantId")?,

@@ -2,12 +2,11 @@
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::value::RawValue;
 
-use super::private::{FromData, Sealed};
+use super::private::{Data, FromData, Sealed};
 use super::validate::{Checks, SHORT_MAX};
 use super::wire::{self, Amount, Code};
-use super::{Fields, Idempotency, Operation, OrderKind, RequestIds};
+use super::{Idempotency, Operation, OrderKind, RequestIds, read};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
 use crate::types::{AccountType, CodeField, CodeFormats, Extra, IdType, PayOutStatus};
@@ -283,15 +282,17 @@ pub struct PayOutResponse {
 }
 
 impl FromData for PayOutResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let mut f = Fields::parse(data.get())?;
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let mut f = data.fields()?;
         Ok(Self {
             order_no: f.text("orderNo")?,
-            merchant_id: f.lenient("merchantId", Fields::opt_u64),
-            mch_order_no: f.lenient("mchOrderNo", Fields::opt_text),
-            amount: f.lenient("amount", Fields::opt_decimal),
-            fee: f.lenient("fee", Fields::opt_decimal),
-            status: f.lenient("orderStatus", |f, n| f.opt_status(n, PayOutStatus::parse)),
+            merchant_id: f.lenient("merchantId", read::opt_u64),
+            mch_order_no: f.lenient("mchOrderNo", read::opt_text),
+            amount: f.lenient("amount", read::opt_decimal),
+            fee: f.lenient("fee", read::opt_decimal),
+            status: f.lenient("orderStatus", |n, v| {
+                read::opt_status(n, v, PayOutStatus::parse)
+            }),
             extra: f.extra(),
         })
     }

@@ -1,11 +1,9 @@
 //! `POST /api/payOutQuery`: the state of a payout.
 
 use rust_decimal::Decimal;
-use serde_json::value::RawValue;
 use time::PrimitiveDateTime;
 
-use super::Fields;
-use super::private::FromData;
+use super::private::{Data, FromData};
 use crate::error::DecodeError;
 use crate::types::{Extra, PayOutStatus};
 
@@ -50,8 +48,8 @@ pub struct PayOutQueryResponse {
 }
 
 impl FromData for PayOutQueryResponse {
-    fn from_data(data: &RawValue) -> Result<Self, DecodeError> {
-        let mut f = Fields::parse(data.get())?;
+    fn from_data(data: Data<'_>) -> Result<Self, DecodeError> {
+        let mut f = data.fields()?;
         f.skip("nonceStr");
         Ok(Self {
             merchant_id: f.opt_u64("merchantId")?,
