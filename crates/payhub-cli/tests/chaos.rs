@@ -9,6 +9,12 @@
 //! terminated connection can interrupt one delivery in flight per instance); the app's sink
 //! saw a valid `Payhub-Signature` on each delivery. The figures are printed.
 //!
+//! A callback the killed instance was handling keeps its Redis claim until the in-progress lease
+//! lapses (`payhub::DEFAULT_IN_PROGRESS_LEASE`, 30 s), and every redelivery before that gets the
+//! retry reply; with the sandbox's retries 20 times faster than the provider's, such an event
+//! arrives some 45 s after the kill. (With the five-minute lease of before, it came after
+//! 381 s, past this test's 300 s bound, whenever the kill caught a callback in flight.)
+//!
 //! Needs Postgres (`DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`) and
 //! Redis (`REDIS_URL`, default `redis://127.0.0.1:6379`); fails, never skips, without them.
 //! `PAYHUB_CHAOS_EVENTS` changes the number of callbacks (default 10,000).

@@ -22,7 +22,9 @@ const DONE: &str = "done";
 /// A [`NotifyDeduper`] backed by Redis (`redis::aio::ConnectionManager`, which reconnects by
 /// itself after Redis restarts).
 ///
-/// Defaults: key prefix `payhub:dedupe:`, in-progress lease 5 minutes, done records kept 24
+/// Defaults: key prefix `payhub:dedupe:`, in-progress lease 30 s
+/// ([`payhub::DEFAULT_IN_PROGRESS_LEASE`]: a process that dies mid-callback blocks that event's
+/// redeliveries this long, and WinPay's retries end after about 100 s), done records kept 24
 /// hours (longer than every provider's retry schedule), 2 s per Redis operation.
 ///
 /// ```no_run
@@ -95,7 +97,7 @@ impl RedisDeduper {
         Self {
             conn,
             prefix: "payhub:dedupe:".to_owned(),
-            lease: Duration::from_secs(300),
+            lease: payhub::DEFAULT_IN_PROGRESS_LEASE,
             ttl: Duration::from_secs(24 * 3600),
             op_timeout: Duration::from_secs(2),
         }
@@ -108,8 +110,9 @@ impl RedisDeduper {
         self
     }
 
-    /// How long a claim lasts before a redelivery may take it over (default 5 minutes): longer
-    /// than your slowest handler.
+    /// How long a claim lasts before a redelivery may take it over (default 30 s): longer than
+    /// your slowest handler, and well inside the provider's retry schedule (every redelivery
+    /// within the lease of a claim left by a dead process is answered with the retry reply).
     #[must_use]
     pub fn in_progress_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;

@@ -13,7 +13,13 @@
 //!
 //! A failed handler calls [`NotifyDeduper::abandon`], so the next delivery is handled. A handler
 //! that panics or a process that dies leaves the key in progress until its lease runs out
-//! (five minutes by default), after which a redelivery is handled again.
+//! ([`DEFAULT_IN_PROGRESS_LEASE`], 30 s, by default), after which a redelivery is handled again.
+//! Every redelivery within the lease is answered with the retry reply, so the lease must stay
+//! well inside the provider's retry schedule: WinPay (`gateway-recharge`) retries only ten
+//! times, ten seconds apart, and a lease of minutes would turn one crash mid-callback into a
+//! lost callback. It must also exceed your slowest handler (a redelivery past the lease is
+//! handled again while the first is still running); providers stop waiting for an answer after
+//! seconds anyway.
 //!
 //! [`InMemoryDeduper`] is bounded (the oldest done records go first; a claim whose handler is
 //! still running is never forgotten, and when the deduper is full of them a new event is
@@ -67,6 +73,17 @@ pub trait NotifyDeduper: Send + Sync + std::fmt::Debug {
 /// Longest time to live accepted; longer values are clamped (no overflow on `Duration::MAX`).
 const MAX_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
+/// How long an in-progress claim lasts by default before a redelivery may take it over: 30 s.
+///
+/// A handler that panics or a process that dies mid-callback leaves its claim in place, and
+/// every redelivery within the lease is answered with the retry reply. So the lease must stay
+/// well inside the provider's retry schedule: WinPay (`gateway-recharge`) retries only ten
+/// times, ten seconds apart, and a lease of minutes would turn one crash into a lost callback.
+/// It must also exceed your slowest handler (a redelivery past the lease is handled again
+/// while the first is still running); providers stop waiting for an answer after seconds
+/// anyway.
+pub const DEFAULT_IN_PROGRESS_LEASE: Duration = Duration::from_secs(30);
+
 /// A bounded in-memory deduper with expiry, for a single process.
 ///
 /// It remembers at most `capacity` keys. To make room it forgets the oldest *done* records
@@ -118,19 +135,20 @@ struct Record {
 }
 
 impl InMemoryDeduper {
-    /// Remembers at most `capacity` keys; done records for `ttl`, in-progress claims for five
-    /// minutes.
+    /// Remembers at most `capacity` keys; done records for `ttl`, in-progress claims for
+    /// [`DEFAULT_IN_PROGRESS_LEASE`].
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         Self {
             capacity: capacity.max(1),
             ttl: ttl.min(MAX_TTL),
-            lease: Duration::from_secs(300),
+            lease: DEFAULT_IN_PROGRESS_LEASE,
             inner: Mutex::new(Records::default()),
         }
     }
 
     /// How long a claim lasts before a redelivery may take it over (a handler that panicked or
-    /// a process that died never releases its claim).
+    /// a process that died never releases its claim; default [`DEFAULT_IN_PROGRESS_LEASE`]):
+    /// longer than your slowest handler, well inside the provider's retry schedule.
     #[must_use]
     pub fn in_progress_lease(mut self, lease: Duration) -> Self {
         self.lease = lease.min(MAX_TTL);

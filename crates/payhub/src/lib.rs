@@ -123,7 +123,9 @@ mod unified;
 pub mod axum;
 
 pub use ack::Ack;
-pub use dedupe::{DedupeFuture, DeliveryState, InMemoryDeduper, NotifyDeduper};
+pub use dedupe::{
+    DEFAULT_IN_PROGRESS_LEASE, DedupeFuture, DeliveryState, InMemoryDeduper, NotifyDeduper,
+};
 pub use error::{Error, Result};
 pub use expect::{Expected, FieldMismatch, Mismatch, NotificationFacts};
 pub use hub::account::{Account, AccountFuture, KeyUsed, ProviderAccount, Verified};

@@ -145,3 +145,37 @@ async fn redis_outage_answers_busy() {
         started.elapsed()
     );
 }
+
+/// A claim left by a process that died mid-callback blocks that event's redeliveries until its
+/// lease runs out (each is answered with the retry reply). By default it lapses while most of
+/// WinPay's retries (ten, 10 s apart) are still to come, and outlasts a slow handler.
+#[tokio::test]
+async fn a_dead_process_claim_lapses_inside_the_shortest_retry_schedule() {
+    let prefix = format!("payhub-store-test:{}:", random_suffix());
+    let d = RedisDeduper::connect(&redis_url())
+        .await
+        .expect("Redis at REDIS_URL")
+        .prefix(prefix.clone());
+    let key = "gateway-recharge:W-1:paid";
+    assert_eq!(d.begin(key).await, DeliveryState::New);
+    // The process dies here: nothing completes or abandons the claim.
+    let client = ::redis::Client::open(redis_url()).expect("a Redis URL");
+    let mut conn = ::redis::aio::ConnectionManager::new(client)
+        .await
+        .expect("connect");
+    let pttl: i64 = ::redis::cmd("PTTL")
+        .arg(format!("{prefix}{key}"))
+        .query_async(&mut conn)
+        .await
+        .expect("PTTL");
+    let lease = Duration::from_millis(u64::try_from(pttl).expect("the claim has a lease"));
+    let winpay = Duration::from_secs(10 * 10);
+    assert!(lease <= winpay / 3, "lease {lease:?}");
+    assert!(lease >= Duration::from_secs(20), "lease {lease:?}");
+    assert_eq!(d.begin(key).await, DeliveryState::InProgress);
+    let () = ::redis::cmd("DEL")
+        .arg(format!("{prefix}{key}"))
+        .query_async(&mut conn)
+        .await
+        .expect("DEL");
+}
