@@ -303,3 +303,15 @@ pub(crate) fn open_raw(
         Error::Decode(e.in_reply("raw", status, body))
     })
 }
+
+/// A small deterministic generator (xorshift64) for the randomized tests of the reply scanner
+/// and the validation shortcuts.
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}

@@ -26,7 +26,8 @@
 //!
 //! Needs Postgres (`DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`) and
 //! Redis (`REDIS_URL`, used by the late scenario's gateway as its deduper); fails, never skips,
-//! without them. The figures are printed (`--nocapture`).
+//! without them. The figures are printed (`--nocapture`); each `payhub serve`'s log is in the
+//! scenario's temp directory (`PROOF_LOG=info` for more than warnings).
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stderr)] // Reason: the figures are the test's report.
 

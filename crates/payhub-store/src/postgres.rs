@@ -355,13 +355,13 @@ impl PgBackend {
     }
 
     /// Writes one check's outcome, if `owner` still holds the order's lease.
-    pub(crate) async fn finish_order(&self, id: i64, owner: &str, finish: &Finish) -> Result<bool> {
+    pub(crate) async fn finish_order(&self, id: i64, owner: &str, finish: Finish) -> Result<bool> {
         let mut conn = self
             .pool
             .acquire()
             .await
-            .map_err(|e| Error::sql(finish_operation(finish), e))?;
-        update_order(&mut conn, id, owner, finish).await
+            .map_err(|e| Error::sql(finish_operation(&finish), e))?;
+        update_order(&mut conn, id, owner, &finish).await
     }
 
     /// Writes a batch of outcomes in one transaction (one commit for the batch): each settle's

@@ -433,13 +433,14 @@ impl SqliteBackend {
     }
 
     /// Writes one check's outcome, if `owner` still holds the order's lease.
-    pub(crate) async fn finish_order(&self, id: i64, owner: &str, finish: &Finish) -> Result<bool> {
+    pub(crate) async fn finish_order(&self, id: i64, owner: &str, finish: Finish) -> Result<bool> {
         let mut conn = self
             .orders
             .acquire()
             .await
-            .map_err(|e| Error::sql(finish_operation(finish), e))?;
-        update_order(&mut conn, id, owner, now(), finish).await
+            .map_err(|e| Error::sql("finish_orders", e))?;
+        let applied = update_orders(&mut conn, owner, now(), &[(id, finish)]).await?;
+        Ok(applied.contains(&id))
     }
 
     /// Writes a batch of outcomes in one transaction (one disk flush for the batch) and in a
@@ -523,92 +524,10 @@ impl SqliteBackend {
 
 /// Inserts event `e` unless its key is stored; the id either way.
 async fn insert_event(conn: &mut SqliteConnection, e: &NewEvent, now: i64) -> Result<Recorded> {
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
-         provider_order_no, amount, currency, notification, headers, body, received_at, \
-         next_attempt_at, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) \
-         ON CONFLICT (provider, account, event_key) DO NOTHING RETURNING id",
-    )
-    .bind(&e.provider)
-    .bind(&e.account)
-    .bind(&e.event_key)
-    .bind(&e.status)
-    .bind(&e.merchant_order_no)
-    .bind(&e.provider_order_no)
-    .bind(e.amount.map(|a| a.to_string()))
-    .bind(&e.currency)
-    .bind(e.notification.to_string())
-    .bind(headers_json(&e.headers)?)
-    .bind(&e.body)
-    .bind(micros(e.received_at))
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(|err| Error::sql("record", err))?;
-    if let Some(id) = inserted {
-        return Ok(Recorded::New(id));
-    }
-    let id: i64 = sqlx::query_scalar(
-        "SELECT id FROM payhub_events WHERE provider = ?1 AND account = ?2 AND event_key = ?3",
-    )
-    .bind(&e.provider)
-    .bind(&e.account)
-    .bind(&e.event_key)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|err| Error::sql("record", err))?;
-    Ok(Recorded::Duplicate(id))
-}
-
-/// The update ending a check; it applies only while `?2` (the owner) holds the lease of the
-/// pending order `?1`. `?3` now, `?4` the text, `?5` the next check.
-macro_rules! finish_sql {
-    ($set:literal) => {
-        concat!(
-            "UPDATE payhub_orders SET ",
-            $set,
-            ", lease_owner = NULL, lease_until = NULL, updated_at = ?3 \
-             WHERE id = ?1 AND state = 'pending' AND lease_owner = ?2 AND lease_until >= ?3"
-        )
-    };
-}
-
-fn finish_operation(finish: &Finish) -> &'static str {
-    match finish.order_update().0 {
-        FinishKind::Settle => "settle_order",
-        FinishKind::Reschedule => "reschedule_order",
-        FinishKind::Retry => "retry_order",
-        FinishKind::GiveUp => "give_up_order",
-    }
-}
-
-/// Writes `finish` to order `id` if `owner` holds its lease; whether it did.
-async fn update_order(
-    conn: &mut SqliteConnection,
-    id: i64,
-    owner: &str,
-    now: i64,
-    finish: &Finish,
-) -> Result<bool> {
-    let (kind, text, next_at) = finish.order_update();
-    let sql = match kind {
-        FinishKind::Settle => finish_sql!("state = 'settled', last_status = ?4, last_error = NULL"),
-        FinishKind::Reschedule => {
-            finish_sql!("last_status = ?4, next_check_at = ?5, last_error = NULL")
-        }
-        FinishKind::Retry => finish_sql!("last_error = ?4, next_check_at = ?5"),
-        FinishKind::GiveUp => finish_sql!("state = 'given_up', last_error = ?4"),
-    };
-    let mut query = sqlx::query(sql).bind(id).bind(owner).bind(now).bind(text);
-    if let Some(at) = next_at {
-        query = query.bind(micros(at));
-    }
-    let done = query
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| Error::sql(finish_operation(finish), e))?;
-    Ok(done.rows_affected() == 1)
+    let mut recorded = insert_events(conn, std::iter::once(e), now).await?;
+    recorded
+        .pop()
+        .ok_or_else(|| Error::decode("id", "the insert answered no row".to_owned()))
 }
 
 /// Claims up to `limit` due orders for `owner` until `now + lease` (in a transaction holding

@@ -388,7 +388,7 @@ impl Store {
             last_status: last_status.to_owned(),
             next_check_at,
         };
-        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
+        dispatch!(self, b => b.finish_order(id, owner, finish).await)
     }
 
     /// Records that the check of order `id` failed with `error` (the provider could not be
@@ -409,7 +409,7 @@ impl Store {
             error: error.to_owned(),
             next_check_at,
         };
-        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
+        dispatch!(self, b => b.finish_order(id, owner, finish).await)
     }
 
     /// Marks order `id` settled with its final `status`, if `owner` still holds the lease.
@@ -431,7 +431,7 @@ impl Store {
             status: final_status(status)?,
             event: None,
         };
-        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
+        dispatch!(self, b => b.finish_order(id, owner, finish).await)
     }
 
     /// Stops checking order `id`, recording `reason`, if `owner` still holds the lease.
@@ -444,7 +444,7 @@ impl Store {
         let finish = Finish::GiveUp {
             reason: reason.to_owned(),
         };
-        dispatch!(self, b => b.finish_order(id, owner, &finish).await)
+        dispatch!(self, b => b.finish_order(id, owner, finish).await)
     }
 
     /// Marks the tracked order `(provider, account, merchant_order_no)` settled with its final

@@ -362,24 +362,24 @@ pub(crate) mod read {
         name: &str,
         raw: Option<Raw<'_>>,
     ) -> Result<Option<Decimal>, DecodeError> {
-        let Some(scalar) = scalar(name, raw)? else {
-            return Ok(None);
-        };
-        let text = scalar.into_text();
-        let text = trim(&text);
-        if text.is_empty() {
-            return Ok(None);
-        }
-        parse_decimal(text).map(Some).ok_or_else(|| {
-            DecodeError::field(
-                name,
-                format!("is not a decimal number: `{}`", snippet(text)),
-            )
-        })
+        opt_number(name, raw, "a decimal number", parse_decimal)
     }
 
     /// An unsigned integer from a JSON number or a numeric string.
     pub(crate) fn opt_u64(name: &str, raw: Option<Raw<'_>>) -> Result<Option<u64>, DecodeError> {
+        opt_number(name, raw, "an unsigned integer", |text| {
+            u64::from_str(text).ok()
+        })
+    }
+
+    /// A number from a JSON number or a numeric string, read by `parse` (`""` counts as
+    /// absent); `what` names the expected form in the error.
+    fn opt_number<T>(
+        name: &str,
+        raw: Option<Raw<'_>>,
+        what: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>, DecodeError> {
         let Some(scalar) = scalar(name, raw)? else {
             return Ok(None);
         };
@@ -388,12 +388,9 @@ pub(crate) mod read {
         if text.is_empty() {
             return Ok(None);
         }
-        u64::from_str(text).map(Some).map_err(|_| {
-            DecodeError::field(
-                name,
-                format!("is not an unsigned integer: `{}`", snippet(text)),
-            )
-        })
+        parse(text)
+            .map(Some)
+            .ok_or_else(|| DecodeError::field(name, format!("is not {what}: `{}`", snippet(text))))
     }
 
     /// A provider-local time `yyyy-MM-dd HH:mm:ss` (`""` counts as absent).

@@ -418,18 +418,12 @@ mod tests {
                 .unwrap_or(b.len())
         };
         const BYTES: &[u8] = b"\"\\\x00\x01\x1f\x20\x21\x5b\x5d\x7f\x80\xa2\xdc\xffa";
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::api::xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..100_000 {
             let len = (next() % 40) as usize;
             let text: Vec<u8> = (0..len)
                 .map(|_| {
-                    if next() % 4 == 0 {
+                    if next().is_multiple_of(4) {
                         BYTES[(next() % BYTES.len() as u64) as usize]
                     } else {
                         b'a' + (next() % 26) as u8
@@ -485,20 +479,18 @@ mod tests {
             "\"k\":\"v\"",
             ",\"c\":",
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::api::xorshift(0x2545_F491_4F6C_DD1D);
         let (mut taken, mut tried) = (0, 0);
         for _ in 0..200_000 {
-            let mut text = String::from(if next() % 8 == 0 { "" } else { "{\"a\":" });
+            let mut text = String::from(if next().is_multiple_of(8) {
+                ""
+            } else {
+                "{\"a\":"
+            });
             for _ in 0..next() % 12 {
                 text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
             }
-            if next() % 2 == 0 {
+            if next().is_multiple_of(2) {
                 text.push('}');
             }
             tried += 1;

@@ -361,13 +361,7 @@ mod tests {
             "\u{1f}", "\u{7f}", "\u{80}", "\u{85}", "\u{9f}", "\u{a0}", "é", "\u{2028}",
             "\u{3000}", "-", "_", "+",
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::api::xorshift(0x2545_F491_4F6C_DD1D);
         let (mut shaped, mut control, mut spaced) = (0, 0, 0);
         for _ in 0..100_000 {
             let text: String = (0..next() % 10)
@@ -493,13 +487,7 @@ mod tests {
     fn the_shortcut_never_accepts_what_the_parser_refuses() {
         const ALPHABET: &[u8] = b"az09AZ-.:/@%?#[]\\ +_~x";
         const PREFIXES: [&str; 4] = ["https://", "http://", "https://a.b", "http://xn--"];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::api::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut accepted = 0;
         for _ in 0..200_000 {
             let mut url = PREFIXES[(next() % 4) as usize].to_owned();
