@@ -19,7 +19,10 @@
 //!   orders per second). Rate caps: 100k queries/s per account (goal row) and none (info row:
 //!   what the cap's timer costs). The store lives in the temp directory (durable: WAL and
 //!   `synchronous = FULL`, as deployed) for the goal row, and in `/dev/shm` for an info row
-//!   (same code, no disk flush).
+//!   (same code, no disk flush). A last info row does the same with every status reply held
+//!   back 5 ms by the sandbox's delay fault (both sides): with a provider's real latency the
+//!   queries, not the CPU, set the pace, and the figure shows whether the reconciler keeps
+//!   its window of queries full.
 //! - **Memory.** Two stores (`/dev/shm` when present, else the temp directory), one holding
 //!   10k pending orders and one 100k (2k / 20k with `--quick`), all due, inserted one
 //!   `Store::track` at a time. A reconciler with a batch of 32 and one batch per pass; before
@@ -40,7 +43,7 @@ use std::time::{Duration, Instant};
 use payhub::{
     AccountSettings, CheckoutRequest, Customer, Hub, PaymentStatus, Provider, RechargeRequest,
 };
-use payhub_sandbox::{Sandbox, SandboxHandle};
+use payhub_sandbox::{FaultKind, FaultRule, Sandbox, SandboxHandle};
 use payhub_store::reconcile::{Cadence, Rate, Reconciler};
 use payhub_store::{NewOrder, OrderKind, Store};
 use rust_decimal::Decimal;
@@ -56,6 +59,9 @@ const GOAL_RATE: f64 = 1.2;
 const GOAL_MEMORY: f64 = 1.1;
 /// The reconciler's default batch size (its concurrency within a batch).
 const BATCH: u32 = 32;
+/// The provider latency of the latency rows, in milliseconds (each status reply held back
+/// this long by the sandbox).
+const LATENCY_MS: u64 = 5;
 
 /// Sizes of one run.
 struct Plan {
@@ -523,6 +529,35 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
                 None,
             ),
         ];
+
+        // The same, with every status reply held back `LATENCY_MS` (the sandbox's delay
+        // fault): a provider's real answer takes milliseconds, not the ~70 us of a loopback
+        // call to the in-process sandbox, and then the queries' latency, not the CPU, sets
+        // the pace. Info rows: the goal row above is the CPU-bound case.
+        let delay = env
+            .sb
+            .add_fault(FaultRule::new(FaultKind::Delay { ms: LATENCY_MS }));
+        let (mut lf, mut ld) = (Vec::new(), Vec::new());
+        for round in 0..plan.rounds {
+            if round % 2 == 1 {
+                lf.push(per(floor(&env.hub, &orders).await?.0));
+            }
+            let r = format!("l{round}.db");
+            ld.push(per(ours(&disk, &r, &env.hub, &orders, capped).await?.0));
+            if round % 2 == 0 {
+                lf.push(per(floor(&env.hub, &orders).await?.0));
+            }
+        }
+        env.sb.remove_fault(delay);
+        rows.push(Row {
+            figure: format!(
+                "reconcile {n} paid orders, replies after {LATENCY_MS} ms, temp dir, vs status queries"
+            ),
+            ours_ns: median(&mut ld),
+            floor_ns: Some(median(&mut lf)),
+            goal: None,
+            unit: Unit::PerOpAndRate,
+        });
 
         // Memory: one pass over a small and a large table of due orders.
         let mem = TempDir::new(memory_dir(), "reconcile-memory")?;
