@@ -4,7 +4,9 @@
 //!
 //! The three states map onto one key per event: `SET key inprogress NX PX <lease>` claims it
 //! (the lease frees the claim of a process that died), `SET key done PX <ttl>` records success,
-//! `DEL key` abandons a failed claim. When Redis cannot be reached (or does not answer within
+//! `DEL key` abandons a failed claim. While a handler runs, the router renews its claim every
+//! third of the lease with a short script that extends the key's time to live only while it
+//! still reads `inprogress` (a done record keeps its own). When Redis cannot be reached (or does not answer within
 //! the operation timeout), `begin` answers [`DeliveryState::Busy`]: the provider is told to
 //! deliver again, never that the event was handled.
 
@@ -18,6 +20,10 @@ use crate::error::{Error, Result};
 
 const IN_PROGRESS: &str = "inprogress";
 const DONE: &str = "done";
+/// Extends a claim (`KEYS[1]` reading `ARGV[1]`) to `ARGV[2]` ms from now; anything else is
+/// left alone (a done record keeps its time to live). One `EVAL`: atomic in Redis.
+const RENEW: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then \
+                     return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
 /// A [`NotifyDeduper`] backed by Redis (`redis::aio::ConnectionManager`, which reconnects by
 /// itself after Redis restarts).
@@ -110,9 +116,10 @@ impl RedisDeduper {
         self
     }
 
-    /// How long a claim lasts before a redelivery may take it over (default 30 s): longer than
-    /// your slowest handler, and well inside the provider's retry schedule (every redelivery
-    /// within the lease of a claim left by a dead process is answered with the retry reply).
+    /// How long a claim nobody renews lasts before a redelivery may take it over (default
+    /// 30 s): well inside the provider's retry schedule (every redelivery within the lease of
+    /// a claim left by a dead process is answered with the retry reply). A running handler's
+    /// claim is renewed every third of the lease.
     #[must_use]
     pub fn in_progress_lease(mut self, lease: Duration) -> Self {
         self.lease = lease;
@@ -218,6 +225,29 @@ impl NotifyDeduper for RedisDeduper {
                 tracing::warn!(
                     %error,
                     "redis deduper could not release a claim; the next delivery waits for the lease"
+                );
+            }
+        })
+    }
+
+    fn renew_every(&self) -> Option<Duration> {
+        Some(payhub::renewal_interval(self.lease))
+    }
+
+    fn renew<'a>(&'a self, key: &'a str) -> DedupeFuture<'a, ()> {
+        Box::pin(async move {
+            let cmd = ::redis::cmd("EVAL")
+                .arg(RENEW)
+                .arg(1)
+                .arg(self.key(key))
+                .arg(IN_PROGRESS)
+                .arg(millis(self.lease))
+                .to_owned();
+            if let Err(error) = self.query::<i64>(&cmd).await {
+                tracing::warn!(
+                    %error,
+                    "redis deduper could not renew a running handler's claim; it lapses one lease \
+                     after its last renewal"
                 );
             }
         })

@@ -17,9 +17,12 @@
 //! Every redelivery within the lease is answered with the retry reply, so the lease must stay
 //! well inside the provider's retry schedule: WinPay (`gateway-recharge`) retries only ten
 //! times, ten seconds apart, and a lease of minutes would turn one crash mid-callback into a
-//! lost callback. It must also exceed your slowest handler (a redelivery past the lease is
-//! handled again while the first is still running); providers stop waiting for an answer after
-//! seconds anyway.
+//! lost callback.
+//!
+//! A live handler slower than the lease keeps its claim: while it runs, the router renews the
+//! claim every [`NotifyDeduper::renew_every`] (a third of the lease for both dedupers here), so
+//! a redelivery meanwhile is answered with the retry reply instead of running the handler a
+//! second time. Only a claim nobody renews (a dead process, a handler that panicked) lapses.
 //!
 //! [`InMemoryDeduper`] is bounded (the oldest done records go first; a claim whose handler is
 //! still running is never forgotten, and when the deduper is full of them a new event is
@@ -68,6 +71,24 @@ pub trait NotifyDeduper: Send + Sync + std::fmt::Debug {
 
     /// Releases a claimed `key` after its handler failed, so the next delivery is handled.
     fn abandon<'a>(&'a self, key: &'a str) -> DedupeFuture<'a, ()>;
+
+    /// How often the router renews ([`NotifyDeduper::renew`]) the claim of a handler that is
+    /// still running; `None` (the default) never, for a deduper whose claims do not lapse.
+    /// Choose well under the lease (both dedupers here: a third of it), so one late renewal
+    /// does not let the claim lapse.
+    fn renew_every(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Extends `key`'s claim to a whole lease from now, if it is still in progress (a done
+    /// record is left as it is). Called every [`NotifyDeduper::renew_every`] while the handler
+    /// of a claimed key runs, so a live handler slower than the lease keeps its claim while a
+    /// dead process's claim still lapses one lease after its last renewal. The default does
+    /// nothing.
+    fn renew<'a>(&'a self, key: &'a str) -> DedupeFuture<'a, ()> {
+        let _ = key;
+        Box::pin(async {})
+    }
 }
 
 /// Longest time to live accepted; longer values are clamped (no overflow on `Duration::MAX`).
@@ -79,9 +100,8 @@ const MAX_TTL: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 /// every redelivery within the lease is answered with the retry reply. So the lease must stay
 /// well inside the provider's retry schedule: WinPay (`gateway-recharge`) retries only ten
 /// times, ten seconds apart, and a lease of minutes would turn one crash into a lost callback.
-/// It must also exceed your slowest handler (a redelivery past the lease is handled again
-/// while the first is still running); providers stop waiting for an answer after seconds
-/// anyway.
+/// A live handler may take longer: the router renews its claim every third of the lease
+/// ([`NotifyDeduper::renew`]) while it runs.
 pub const DEFAULT_IN_PROGRESS_LEASE: Duration = Duration::from_secs(30);
 
 /// A bounded in-memory deduper with expiry, for a single process.
@@ -146,9 +166,10 @@ impl InMemoryDeduper {
         }
     }
 
-    /// How long a claim lasts before a redelivery may take it over (a handler that panicked or
-    /// a process that died never releases its claim; default [`DEFAULT_IN_PROGRESS_LEASE`]):
-    /// longer than your slowest handler, well inside the provider's retry schedule.
+    /// How long a claim nobody renews lasts before a redelivery may take it over (a handler
+    /// that panicked or a process that died never releases its claim; default
+    /// [`DEFAULT_IN_PROGRESS_LEASE`]): well inside the provider's retry schedule. A running
+    /// handler's claim is renewed every third of the lease.
     #[must_use]
     pub fn in_progress_lease(mut self, lease: Duration) -> Self {
         self.lease = lease.min(MAX_TTL);
@@ -197,6 +218,21 @@ impl InMemoryDeduper {
 
     fn abandon_now(&self, key: &str) {
         self.lock().map.remove(key);
+    }
+
+    fn renew_at(&self, key: &str, now: Instant) {
+        let mut r = self.lock();
+        // Only a claim still standing: a done record stays done, and a claim that lapsed may
+        // have been taken by a redelivery since (extending it would be harmless, but it is
+        // not ours to extend).
+        if r.map
+            .get(key)
+            .is_some_and(|rec| !rec.done && rec.until > now)
+        {
+            // A fresh queue entry: claims stay in the order they expire.
+            r.write(key, false, now + self.lease);
+            r.purge(now, self.capacity);
+        }
     }
 }
 
@@ -279,6 +315,21 @@ impl NotifyDeduper for InMemoryDeduper {
         self.abandon_now(key);
         Box::pin(async {})
     }
+
+    fn renew_every(&self) -> Option<Duration> {
+        Some(renewal_interval(self.lease))
+    }
+
+    fn renew<'a>(&'a self, key: &'a str) -> DedupeFuture<'a, ()> {
+        self.renew_at(key, Instant::now());
+        Box::pin(async {})
+    }
+}
+
+/// A third of `lease`, at least a millisecond: how often a running handler's claim is renewed.
+#[must_use]
+pub fn renewal_interval(lease: Duration) -> Duration {
+    (lease / 3).max(Duration::from_millis(1))
 }
 
 #[cfg(test)]
@@ -311,6 +362,43 @@ mod tests {
         assert_eq!(
             d.begin_at("a", t0 + Duration::from_secs(71)),
             DeliveryState::New
+        );
+    }
+
+    #[test]
+    fn a_renewed_claim_outlives_its_first_lease() {
+        let d = InMemoryDeduper::new(10, Duration::from_secs(60))
+            .in_progress_lease(Duration::from_secs(30));
+        assert_eq!(d.renew_every(), Some(Duration::from_secs(10)));
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        assert_eq!(d.begin_at("a", t0), DeliveryState::New);
+        d.renew_at("a", at(10));
+        d.renew_at("a", at(20));
+        d.renew_at("a", at(30));
+        // 59 s after the claim, 29 s after the last renewal: still the first handler's.
+        assert_eq!(d.begin_at("a", at(59)), DeliveryState::InProgress);
+        // Not renewed any more (the process died): the claim lapses one lease later.
+        assert_eq!(d.begin_at("a", at(61)), DeliveryState::New);
+        // A done record is not turned back into a claim.
+        d.complete_at("a", at(62));
+        d.renew_at("a", at(63));
+        assert_eq!(d.begin_at("a", at(64)), DeliveryState::Done);
+        // Nor is a key never claimed, or a claim that already lapsed.
+        d.renew_at("b", at(64));
+        assert!(!d.lock().map.contains_key("b"));
+        assert_eq!(d.begin_at("c", at(64)), DeliveryState::New);
+        d.renew_at("c", at(95));
+        assert_eq!(d.begin_at("c", at(95)), DeliveryState::New);
+        // Renewals keep the claims queue in expiry order and bounded.
+        for i in 0..100 {
+            d.renew_at("c", at(95) + Duration::from_millis(i));
+        }
+        let r = d.lock();
+        assert!(
+            r.claims.len() + r.done.len() <= 2 * 10 + 2,
+            "{}",
+            r.claims.len()
         );
     }
 

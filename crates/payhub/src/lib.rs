@@ -125,6 +125,7 @@ pub mod axum;
 pub use ack::Ack;
 pub use dedupe::{
     DEFAULT_IN_PROGRESS_LEASE, DedupeFuture, DeliveryState, InMemoryDeduper, NotifyDeduper,
+    renewal_interval,
 };
 pub use error::{Error, Result};
 pub use expect::{Expected, FieldMismatch, Mismatch, NotificationFacts};

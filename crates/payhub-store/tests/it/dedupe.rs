@@ -179,3 +179,40 @@ async fn a_dead_process_claim_lapses_inside_the_shortest_retry_schedule() {
         .await
         .expect("DEL");
 }
+
+/// A running handler's claim is renewed (the router calls `renew` every third of the lease):
+/// renewed, it outlives its first lease; not renewed any more, it lapses one lease later; a
+/// done record is never turned back into a claim or shortened by a late renewal.
+#[tokio::test]
+async fn a_renewed_claim_outlives_its_lease_and_a_done_record_is_left_alone() {
+    let lease = Duration::from_millis(300);
+    let d = deduper()
+        .await
+        .in_progress_lease(lease)
+        .done_ttl(Duration::from_secs(60));
+    assert_eq!(d.renew_every(), Some(Duration::from_millis(100)));
+    assert_eq!(d.begin("slow").await, DeliveryState::New);
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        d.renew("slow").await;
+    }
+    // 600 ms after the claim, twice its lease: still the running handler's.
+    assert_eq!(d.begin("slow").await, DeliveryState::InProgress);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(
+        d.begin("slow").await,
+        DeliveryState::New,
+        "no renewal for longer than the lease: the claim lapsed"
+    );
+    d.complete("slow").await;
+    d.renew("slow").await;
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    assert_eq!(
+        d.begin("slow").await,
+        DeliveryState::Done,
+        "a renewal after `complete` left the done record and its time to live alone"
+    );
+    // A key nobody claimed is not created by a renewal.
+    d.renew("never").await;
+    assert_eq!(d.begin("never").await, DeliveryState::New);
+}

@@ -325,7 +325,11 @@ impl Hub {
                 DeliveryState::New => {}
             }
         }
-        match handler(verified).await {
+        let handled = match &self.deduper {
+            Some(d) => renewing(d.as_ref(), &key, handler(verified)).await,
+            None => handler(verified).await,
+        };
+        match handled {
             Ok(()) => {
                 if let Some(d) = &self.deduper {
                     d.complete(&key).await;
@@ -570,5 +574,31 @@ impl fmt::Debug for HubBuilder {
             .field("hub", &self.hub)
             .field("errors", &self.errors.len())
             .finish()
+    }
+}
+
+/// Runs `work` (a handler holding `key`'s claim), renewing the claim every
+/// [`NotifyDeduper::renew_every`] until it ends: a live handler slower than the lease keeps its
+/// claim, so a redelivery meanwhile is answered with the retry reply instead of running the
+/// handler twice. The handler keeps running while a renewal is under way.
+async fn renewing<T>(deduper: &dyn NotifyDeduper, key: &str, work: impl Future<Output = T>) -> T {
+    let Some(every) = deduper.renew_every().filter(|e| !e.is_zero()) else {
+        return work.await;
+    };
+    let mut work = std::pin::pin!(work);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            biased;
+            out = &mut work => return out,
+            _ = tick.tick() => {
+                tokio::select! {
+                    biased;
+                    out = &mut work => return out,
+                    () = deduper.renew(key) => {}
+                }
+            }
+        }
     }
 }

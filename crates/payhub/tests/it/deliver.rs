@@ -187,6 +187,40 @@ async fn a_redelivery_while_the_handler_runs_is_asked_to_come_again() {
     assert_eq!(ack, router.ack(p));
 }
 
+/// A live handler slower than the deduper's lease keeps its claim: the router renews it while
+/// the handler runs, so a redelivery long after the first lease is still asked to come again
+/// instead of running the handler a second time (the lease only frees the claims of dead
+/// processes).
+#[tokio::test]
+async fn a_handler_slower_than_the_lease_keeps_its_claim() {
+    let lease = Duration::from_millis(150);
+    let d = Arc::new(InMemoryDeduper::new(100, Duration::from_secs(3600)).in_progress_lease(lease));
+    let router = router_all().deduper(Arc::clone(&d) as Arc<dyn NotifyDeduper>);
+    let cb = paydesk();
+    let p = Provider::Paydesk;
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let first = router.deliver(p, &cb.headers, &cb.body, |_| async move {
+        released.await.expect("released");
+        Ok::<(), String>(())
+    });
+    let second = async {
+        // Four leases after the claim.
+        tokio::time::sleep(lease * 4).await;
+        let out = router
+            .deliver(p, &cb.headers, &cb.body, |_| async {
+                panic!("a running handler's event must not run twice at once")
+            })
+            .await;
+        release.send(()).expect("first delivery waits");
+        out
+    };
+    let ((ack1, d1), (ack2, d2)) = tokio::join!(first, second);
+    assert!(matches!(d2, Delivery::<String>::InProgress(_)), "{d2:?}");
+    assert_eq!(ack2, router.retry_ack(p));
+    assert!(matches!(d1, Delivery::Handled(_)), "{d1:?}");
+    assert_eq!(ack1, router.ack(p));
+}
+
 /// The callback metrics through the router: the providers' verifiers count `verified`, the
 /// router counts a redelivery of a handled event as `duplicate`, by provider.
 #[test]
