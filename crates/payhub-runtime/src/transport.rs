@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use crate::{Deadline, Method, PreparedRequest, TransportError, TransportErrorKind};
@@ -89,6 +89,7 @@ pub struct Transport {
     call_deadline: Duration,
     max_body: usize,
     urls: Arc<UrlCache>,
+    names: Arc<HeaderNames>,
 }
 
 /// The parsed URLs of the fixed endpoint paths already sent to, so a call clones a parsed
@@ -131,6 +132,61 @@ impl UrlCache {
     }
 }
 
+/// The parsed header names already sent (`MerchantId`, `Sign`: a provider's few constants), so
+/// a call clones a [`HeaderName`] instead of lower-casing and copying the same text into a new
+/// one for every request. Bounded like [`UrlCache`].
+#[derive(Default)]
+struct HeaderNames {
+    parsed: RwLock<Vec<(Box<str>, HeaderName)>>,
+}
+
+impl fmt::Debug for HeaderNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.parsed.read().map(|e| e.len()).unwrap_or(0);
+        f.debug_struct("HeaderNames")
+            .field("cached", &cached)
+            .finish()
+    }
+}
+
+impl HeaderNames {
+    /// More names than any provider sends; beyond this, names are parsed per call.
+    const MAX: usize = 64;
+
+    /// The header name `name`, as `HeaderName::try_from(name)` makes it; `None` when it is not
+    /// a valid name.
+    fn get(&self, name: &str) -> Option<HeaderName> {
+        if let Ok(parsed) = self.parsed.read()
+            && let Some((_, found)) = parsed.iter().find(|(n, _)| &**n == name)
+        {
+            return Some(found.clone());
+        }
+        let parsed = HeaderName::try_from(name).ok()?;
+        if let Ok(mut all) = self.parsed.write()
+            && all.len() < Self::MAX
+            && !all.iter().any(|(n, _)| &**n == name)
+        {
+            all.push((name.into(), parsed.clone()));
+        }
+        Some(parsed)
+    }
+}
+
+/// A content type (a `&'static str` constant of the provider crate) as a header value that
+/// borrows the text instead of copying it; the same value `HeaderValue::try_from` makes, or
+/// `None` where that fails.
+fn static_value(text: &'static str) -> Option<HeaderValue> {
+    // `from_static` accepts exactly these bytes (and would panic on any other).
+    if text
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        Some(HeaderValue::from_static(text))
+    } else {
+        HeaderValue::try_from(text).ok()
+    }
+}
+
 impl Transport {
     /// A transport for `base` (already checked by [`crate::parse_base_url`]).
     ///
@@ -159,6 +215,7 @@ impl Transport {
             call_deadline: config.call_deadline.unwrap_or(config.timeout),
             max_body: config.max_body_bytes,
             urls: Arc::default(),
+            names: Arc::default(),
         })
     }
 
@@ -209,27 +266,20 @@ impl Transport {
             Method::Post => reqwest::Method::POST,
         };
         let requested = self.url(path);
-        let mut builder = match &requested {
-            Some(url) => self.client.request(method, url.clone()),
-            // Not a URL: reqwest reports it as the request error it is.
-            None => self
-                .client
-                .request(method, format!("{}{}", self.base, path)),
-        };
-        if let Some(timeout) = self.attempt_timeout(deadline) {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(ct) = req.content_type() {
-            builder = builder.header(http::header::CONTENT_TYPE, ct);
-        }
-        for (name, value) in req.headers() {
-            builder = builder.header(name, value);
-        }
-        if !req.body_bytes().is_empty() || req.method() == Method::Post {
-            builder = builder.body(req.body_shared().clone());
-        }
+        let timeout = self.attempt_timeout(deadline);
+        let direct = requested
+            .as_ref()
+            .and_then(|url| self.request(req, method.clone(), url, timeout));
         let started = Instant::now();
-        let mut resp = builder.send().await.map_err(|e| classify(e, op, path))?;
+        let sent = match direct {
+            Some(request) => self.client.execute(request).await,
+            None => {
+                self.builder(req, method, requested.as_ref(), timeout)
+                    .send()
+                    .await
+            }
+        };
+        let mut resp = sent.map_err(|e| classify(e, op, path))?;
         let status = resp.status().as_u16();
         // An injected client that follows redirects has already re-sent the request elsewhere;
         // we cannot undo that, but the reply is not the provider's answer to what we signed.
@@ -287,6 +337,72 @@ impl Transport {
 }
 
 impl Transport {
+    /// The request `RequestBuilder` would build for `req` (same headers in the same order, same
+    /// body and timeout), made directly: header names come from [`HeaderNames`], the content
+    /// type is borrowed, and no builder is moved through a chain of calls. `None` when the
+    /// builder must do it ([`Transport::builder`]): a header that does not convert (the builder
+    /// reports it as the request error it is) or a URL with credentials (which the builder
+    /// turns into basic authentication).
+    fn request(
+        &self,
+        req: &PreparedRequest,
+        method: reqwest::Method,
+        url: &Url,
+        timeout: Option<Duration>,
+    ) -> Option<reqwest::Request> {
+        if !url.username().is_empty() || url.password().is_some() {
+            return None;
+        }
+        let mut request = reqwest::Request::new(method, url.clone());
+        *request.timeout_mut() = timeout;
+        let headers = request.headers_mut();
+        if let Some(ct) = req.content_type() {
+            headers.append(http::header::CONTENT_TYPE, static_value(ct)?);
+        }
+        for (name, value) in req.headers() {
+            headers.append(self.names.get(name)?, HeaderValue::try_from(value).ok()?);
+        }
+        if Self::has_body(req) {
+            *request.body_mut() = Some(req.body_shared().clone().into());
+        }
+        Some(request)
+    }
+
+    /// The request through reqwest's builder, for what [`Transport::request`] leaves to it.
+    fn builder(
+        &self,
+        req: &PreparedRequest,
+        method: reqwest::Method,
+        url: Option<&Url>,
+        timeout: Option<Duration>,
+    ) -> reqwest::RequestBuilder {
+        let mut builder = match url {
+            Some(url) => self.client.request(method, url.clone()),
+            // Not a URL: reqwest reports it as the request error it is.
+            None => self
+                .client
+                .request(method, format!("{}{}", self.base, req.path_and_query())),
+        };
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(ct) = req.content_type() {
+            builder = builder.header(http::header::CONTENT_TYPE, ct);
+        }
+        for (name, value) in req.headers() {
+            builder = builder.header(name, value);
+        }
+        if Self::has_body(req) {
+            builder = builder.body(req.body_shared().clone());
+        }
+        builder
+    }
+
+    /// A body is sent when there is one, and always with a POST (an empty one).
+    fn has_body(req: &PreparedRequest) -> bool {
+        !req.body_bytes().is_empty() || req.method() == Method::Post
+    }
+
     /// The timeout to set on this request, if the client's own does not already say it: an
     /// injected client always gets one; our client (which carries `timeout`) only when the
     /// deadline leaves noticeably less. Within a millisecond counts as the same, so the first
@@ -414,6 +530,124 @@ mod tests {
             "queries are not cached"
         );
         assert!(format!("{transport:?}").contains("cached: 1"));
+    }
+
+    /// A server that answers each request with 200 and the request's head (request line and
+    /// headers, as received) as the body; returns the base URL.
+    async fn echo_head() -> Url {
+        let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
+            panic!("bind");
+        };
+        let Ok(addr) = listener.local_addr() else {
+            panic!("local_addr");
+        };
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let Ok(n) = sock.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            continue;
+                        };
+                        let head = buf[..end].to_vec();
+                        let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                        let len: usize = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0);
+                        if buf.len() < end + 4 + len {
+                            continue;
+                        }
+                        buf.drain(..end + 4 + len);
+                        let reply =
+                            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", head.len());
+                        if sock.write_all(reply.as_bytes()).await.is_err()
+                            || sock.write_all(&head).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        match crate::parse_base_url(&format!("http://{addr}")) {
+            Ok(url) => url,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn headers_go_out_in_order_with_names_parsed_once() {
+        let base = echo_head().await;
+        let transport = match Transport::new(&base, TransportConfig::new()) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let req = post("/api/h", b"{}")
+            .header("MerchantId", "1002001")
+            .sensitive_header("Sign", "ABC123");
+        for _ in 0..2 {
+            let reply = transport.send(&req).await;
+            let Ok(reply) = reply else {
+                panic!("{reply:?}");
+            };
+            let head = String::from_utf8_lossy(&reply.body).to_ascii_lowercase();
+            let at = |needle: &str| head.find(needle);
+            let (ct, id, sign) = (
+                at("\r\ncontent-type: application/json\r\n"),
+                at("\r\nmerchantid: 1002001\r\n"),
+                at("\r\nsign: abc123\r\n"),
+            );
+            assert!(
+                matches!((ct, id, sign), (Some(a), Some(b), Some(c)) if a < b && b < c),
+                "{head}"
+            );
+            assert!(head.starts_with("post /api/h http/1.1\r\n"), "{head}");
+        }
+        assert!(format!("{:?}", transport.names).contains("cached: 2"));
+    }
+
+    #[tokio::test]
+    async fn a_header_that_does_not_convert_is_the_builders_request_error() {
+        let base = echo_head().await;
+        let transport = match Transport::new(&base, TransportConfig::new()) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        for req in [
+            post("/api/h", b"{}").header("Sign", "a\nb"),
+            post("/api/h", b"{}").header("Bad Name", "1"),
+        ] {
+            let err = transport.send(&req).await.err();
+            assert!(
+                err.as_ref()
+                    .is_some_and(|e| e.kind() == TransportErrorKind::Request),
+                "{err:?}"
+            );
+        }
+        assert!(format!("{:?}", transport.names).contains("cached: 1"));
+    }
+
+    #[test]
+    fn a_static_content_type_is_the_value_try_from_makes() {
+        for b in 0u8..=0x7f {
+            let text: &'static str = String::from_utf8(vec![b'a', b, b'z'])
+                .unwrap_or_default()
+                .leak();
+            let expected = HeaderValue::try_from(text).ok();
+            assert_eq!(static_value(text), expected, "byte {b:#x}");
+        }
+        let text: &'static str = "text/plain; charset=é";
+        assert_eq!(static_value(text), HeaderValue::try_from(text).ok());
     }
 
     #[tokio::test]
