@@ -56,13 +56,18 @@ pub struct PreparedRequest {
 /// What was signed: nothing, an explanation built while signing, or the body itself plus a
 /// masked secret suffix, turned into an [`Explanation`] only when someone asks (most requests
 /// succeed and never need it, so the body is not copied on every call).
+///
+/// The explanation is boxed: inline it would more than double the size of every
+/// [`PreparedRequest`] (an `Explanation` is six vectors and strings), and a request is moved
+/// by value while it is built and held across the awaits of every call, for an explanation
+/// that is almost never read.
 #[derive(Clone)]
 enum Explain {
     None,
-    Ready(Explanation),
+    Ready(Box<Explanation>),
     Body {
         masked_suffix: Cow<'static, str>,
-        built: OnceLock<Explanation>,
+        built: OnceLock<Box<Explanation>>,
     },
 }
 
@@ -122,7 +127,7 @@ impl PreparedRequest {
     /// Attaches what was signed (secret masked), for error reports and `--explain`.
     #[must_use]
     pub fn explanation(mut self, explanation: Explanation) -> Self {
-        self.explanation = Explain::Ready(explanation);
+        self.explanation = Explain::Ready(Box::new(explanation));
         self
     }
 
@@ -205,7 +210,9 @@ impl PreparedRequest {
             Explain::Body {
                 masked_suffix,
                 built,
-            } => Some(built.get_or_init(|| Explanation::for_message(&self.body, masked_suffix))),
+            } => Some(
+                built.get_or_init(|| Box::new(Explanation::for_message(&self.body, masked_suffix))),
+            ),
         }
     }
 

@@ -7,7 +7,7 @@ use time::PrimitiveDateTime;
 use super::collect::Collect;
 use super::private::{Data, FromData, Sealed};
 use super::validate::{Checks, SHORT_MAX};
-use super::wire::{self, Amount};
+use super::wire::{self, Amount, key};
 use super::{Idempotency, Operation, OrderKind, RequestIds, read};
 use crate::error::{DecodeError, Error};
 use crate::profile::Profiles;
@@ -99,23 +99,23 @@ impl Sealed for PayDeskRequest {
         // byte for byte what `serde_json` writes for the same struct: see the tests).
         let c = &self.collect;
         let mut body = wire::Object::new();
-        body.opt_str("mobileMoneyPhone", c.mobile_money_phone.as_deref());
-        body.str("currency", &c.currency);
-        body.value("amount", &Amount(c.amount));
-        body.bool("reusableStatus", c.reusable);
-        body.str("mchOrderNo", &c.mch_order_no);
-        body.opt_value("expireTime", c.expire_time(profiles).as_ref());
-        body.str("notifyUrl", &c.notify_url);
-        body.str("nonceStr", nonce);
-        body.opt_str("realName", c.real_name.as_deref());
-        body.opt_str("phone", c.phone.as_deref());
-        body.opt_str("email", c.email.as_deref());
-        body.opt_str("remark", c.remark.as_deref());
-        body.opt_str("returnUrl", self.return_url.as_deref());
-        body.opt_value("idType", c.id_type.as_ref());
-        body.opt_str("idCard", c.id_card.as_deref());
-        body.opt_str("goodsSubject", self.goods_subject.as_deref());
-        body.opt_str("goodsBody", self.goods_body.as_deref());
+        body.opt_str(key!("mobileMoneyPhone"), c.mobile_money_phone.as_deref());
+        body.str(key!("currency"), &c.currency);
+        body.value(key!("amount"), &Amount(c.amount));
+        body.bool(key!("reusableStatus"), c.reusable);
+        body.str(key!("mchOrderNo"), &c.mch_order_no);
+        body.opt_value(key!("expireTime"), c.expire_time(profiles).as_ref());
+        body.str(key!("notifyUrl"), &c.notify_url);
+        body.str(key!("nonceStr"), nonce);
+        body.opt_str(key!("realName"), c.real_name.as_deref());
+        body.opt_str(key!("phone"), c.phone.as_deref());
+        body.opt_str(key!("email"), c.email.as_deref());
+        body.opt_str(key!("remark"), c.remark.as_deref());
+        body.opt_str(key!("returnUrl"), self.return_url.as_deref());
+        body.opt_value(key!("idType"), c.id_type.as_ref());
+        body.opt_str(key!("idCard"), c.id_card.as_deref());
+        body.opt_str(key!("goodsSubject"), self.goods_subject.as_deref());
+        body.opt_str(key!("goodsBody"), self.goods_body.as_deref());
         body.finish(Self::NAME)
     }
 }

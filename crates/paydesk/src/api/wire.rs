@@ -74,6 +74,15 @@ fn unserializable(operation: &'static str, e: &serde_json::Error) -> Error {
     ))
 }
 
+/// A field name as [`Object`] takes it: quoted and followed by its colon (`"name":`), made at
+/// compile time so that writing a key is one copy.
+macro_rules! key {
+    ($name:literal) => {
+        concat!("\"", $name, "\":")
+    };
+}
+pub(crate) use key;
+
 /// A JSON object written field by field, byte for byte as `serde_json` writes a struct with
 /// the same fields in the same order (compact, `"key":value` separated by `,`).
 #[derive(Debug)]
@@ -90,16 +99,21 @@ impl Object {
         Self { out, error: None }
     }
 
-    /// `,"key":` (no comma first). Keys are this crate's constant field names, which need no
-    /// escape.
+    /// `,"key":` (no comma first). `key` is already quoted and followed by its colon
+    /// ([`key!`]), so it is copied in one piece; the names are this crate's constants, which
+    /// need no escape.
     fn key(&mut self, key: &'static str) {
-        debug_assert!(!needs_escape(key), "{key}");
+        debug_assert!(
+            key.len() >= 3
+                && key.starts_with('"')
+                && key.ends_with("\":")
+                && !needs_escape(&key[1..key.len() - 2]),
+            "{key}"
+        );
         if self.out.len() > 1 {
             self.out.push(b',');
         }
-        self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
     }
 
     /// A string field.
@@ -192,14 +206,14 @@ mod tests {
         texts.extend((0u8..=0x7f).map(|b| format!("x{}y", char::from(b))));
         for text in &texts {
             let mut object = Object::new();
-            object.str("k", text);
-            object.opt_str("o", Some(text));
-            object.opt_str("n", None);
-            object.bool("t", true);
-            object.bool("f", false);
-            object.value("v", &[1u64, 2]);
-            object.opt_value("e", Some(&7u64));
-            object.opt_value::<u64>("m", None);
+            object.str(key!("k"), text);
+            object.opt_str(key!("o"), Some(text));
+            object.opt_str(key!("n"), None);
+            object.bool(key!("t"), true);
+            object.bool(key!("f"), false);
+            object.value(key!("v"), &[1u64, 2]);
+            object.opt_value(key!("e"), Some(&7u64));
+            object.opt_value::<u64>(key!("m"), None);
             let ours = object.finish("op").ok();
             let expected = serde_json::to_string(text).ok().map(|quoted| {
                 format!(r#"{{"k":{quoted},"o":{quoted},"t":true,"f":false,"v":[1,2],"e":7}}"#)
@@ -214,7 +228,7 @@ mod tests {
         assert_eq!(Object::new().finish("op").ok(), Some(b"{}".to_vec()));
         let mut object = Object::new();
         let bad = std::collections::BTreeMap::from([((1, 2), 3)]);
-        object.value("bad", &bad);
+        object.value(key!("bad"), &bad);
         let e = object.finish("op").err().map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("body") && e.contains("cannot be serialized")));
     }
