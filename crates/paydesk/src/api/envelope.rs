@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use super::fields::trim;
 use super::private::Data;
 use super::{Fields, read, scan};
 use crate::error::{ApiError, DecodeError, Error};
@@ -19,7 +20,7 @@ pub(crate) fn open<'b>(
     let fail = |e: DecodeError| Error::Decode(e.in_reply(operation, status, body));
     let text =
         std::str::from_utf8(body).map_err(|_| fail(DecodeError::new(None, "body is not UTF-8")))?;
-    if text.trim().is_empty() {
+    if trim(text).is_empty() {
         return Err(fail(DecodeError::new(None, "body is empty")));
     }
     let parts = match scan::envelope(text) {
@@ -37,8 +38,7 @@ pub(crate) fn open<'b>(
     };
     let code = read::opt_str("code", parts.code).map_err(fail)?;
     let msg = read::opt_str("msg", parts.msg).map_err(fail)?;
-    let success =
-        code.as_deref().map(str::trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
+    let success = code.as_deref().map(trim) == Some("200") && msg.as_deref() == Some("SUCCESS");
     if !success {
         if code.is_none() && msg.is_none() {
             return Err(fail(DecodeError::new(

@@ -437,8 +437,8 @@ pub(crate) mod read {
 }
 
 /// `text.trim()`, without the search for Unicode whitespace when the text begins and ends with
-/// printable ASCII (the usual number or time, which has nothing to trim).
-fn trim(text: &str) -> &str {
+/// printable ASCII (the usual number, time or reply body, which has nothing to trim).
+pub(crate) fn trim(text: &str) -> &str {
     match (text.as_bytes().first(), text.as_bytes().last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
         _ => text.trim(),
@@ -473,6 +473,9 @@ fn plain_date_time(text: &str) -> Option<PrimitiveDateTime> {
 
 /// Parses a decimal from its text: plain (`12.50`) or scientific (`1.25E1`), never via `f64`.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(whole) = plain_whole(text) {
+        return Some(Decimal::from(whole));
+    }
     let valid = !text.is_empty()
         && text
             .bytes()
@@ -485,6 +488,19 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     } else {
         Decimal::from_str_exact(text).ok()
     }
+}
+
+/// A whole amount of 1 to 19 ASCII digits (the usual `"100000"`), read in one pass: the same
+/// value and scale (0) as `Decimal::from_str_exact` gives, without its general parser. `None`
+/// for any other text (a sign, a point, an exponent, more digits), which the parser then reads.
+fn plain_whole(text: &str) -> Option<u64> {
+    // Nineteen digits always fit a `u64` (at most 10^19 - 1).
+    if text.is_empty() || text.len() > 19 {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -616,5 +632,75 @@ mod tests {
         assert!(reason("[1,2]").is_some_and(|r| r.contains("is JSON but not an object")));
         assert!(reason("{\"a\":").is_some_and(|r| r.contains("is not valid JSON")));
         assert!(reason("{\"a\":1} x").is_some_and(|r| r.contains("is not valid JSON")));
+    }
+
+    #[test]
+    fn whole_amounts_read_in_one_pass_are_what_the_decimal_parser_reads() {
+        let mut next = crate::api::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut texts: Vec<String> = [
+            "0",
+            "00",
+            "007",
+            "1",
+            "100000",
+            "9999999999999999999",
+            "10000000000000000000",
+            "18446744073709551615",
+            "18446744073709551616",
+            "0000000000000000001",
+            "",
+            "-1",
+            "+1",
+            "1.0",
+            "1e3",
+            " 1",
+            "1 ",
+            "١",
+        ]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+        for _ in 0..20_000 {
+            let len = 1 + (next() % 24) as usize;
+            texts.push(
+                (0..len)
+                    .map(|_| char::from(b'0' + (next() % 10) as u8))
+                    .collect(),
+            );
+        }
+        for text in &texts {
+            let fast = plain_whole(text).map(Decimal::from);
+            let slow = Decimal::from_str_exact(text).ok().filter(|_| {
+                !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit())
+            });
+            assert_eq!(fast, slow, "{text:?}");
+            // Same scale too, so the same text when written back.
+            assert_eq!(
+                fast.map(|d| d.to_string()),
+                slow.map(|d| d.to_string()),
+                "{text:?}"
+            );
+            assert_eq!(
+                parse_decimal(text).map(|d| d.to_string()),
+                parse_decimal_slow(text).map(|d| d.to_string()),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// `parse_decimal` without the whole-number shortcut.
+    fn parse_decimal_slow(text: &str) -> Option<Decimal> {
+        let valid = !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+        if !valid {
+            return None;
+        }
+        if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text).ok()
+        } else {
+            Decimal::from_str_exact(text).ok()
+        }
     }
 }
