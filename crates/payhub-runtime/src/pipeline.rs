@@ -226,9 +226,17 @@ impl Pipeline {
         P: Protocol,
     {
         let span = call_span(P::PROVIDER, &call);
-        self.run(protocol, call, &prepare, &parse, &span)
-            .instrument(span.clone())
-            .await
+        if span.is_none() {
+            // No subscriber takes the span (nor, with `tracing`'s `log` feature, a logger): it
+            // has neither an id nor metadata, so entering it around each poll would do nothing.
+            // The call is then not wrapped, which spares moving its whole future (a few
+            // kilobytes) into the wrapper on every call.
+            self.run(protocol, call, &prepare, &parse, &span).await
+        } else {
+            self.run(protocol, call, &prepare, &parse, &span)
+                .instrument(span.clone())
+                .await
+        }
     }
 
     async fn run<P, T>(

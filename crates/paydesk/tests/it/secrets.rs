@@ -219,4 +219,11 @@ fn traces_name_the_call_and_mask_secrets() {
     ] {
         assert!(logs.contains(needle), "traces lack {needle}: {logs}");
     }
+    // Events of the call happen inside its span (the pipeline enters it around every poll when
+    // a subscriber takes it).
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("payhub.call{") && l.contains("provider replied")),
+        "the transport's event is outside the call's span: {logs}"
+    );
 }
