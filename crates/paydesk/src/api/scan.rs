@@ -82,25 +82,15 @@ pub(crate) fn envelope(text: &str) -> Option<Envelope<'_>> {
 }
 
 /// The length of the longest prefix of `bytes` that a JSON string holds as it is: without `"`,
-/// `\` or a control character (below 0x20). Eight bytes at a time: a zero byte in `word ^ c`
-/// is a byte equal to `c`, found with the usual "has a zero byte" arithmetic (its lowest flagged
-/// byte is always a true match: a false flag needs a borrow from a lower, matching byte).
+/// `\` or a control character (below 0x20). Eight bytes at a time ([`specials`]).
 pub(crate) fn plain_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = ONES * 0x80;
-    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w;
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
-        let word = u64::from_le_bytes(chunk);
-        let found = (zero_byte(word ^ (ONES * u64::from(b'"')))
-            | zero_byte(word ^ (ONES * u64::from(b'\\')))
-            // Below 0x20: the subtraction borrows out of the byte, which had no high bit.
-            | (word.wrapping_sub(ONES * 0x20) & !word))
-            & HIGH;
+        let found = specials(u64::from_le_bytes(chunk));
         if found != 0 {
             return at + (found.trailing_zeros() / 8) as usize;
         }
@@ -109,8 +99,28 @@ pub(crate) fn plain_len(bytes: &[u8]) -> usize {
     let rest = &bytes[at..];
     at + rest
         .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .position(|&b| is_special(b))
         .unwrap_or(rest.len())
+}
+
+/// Whether a JSON string must escape `b`: `"`, `\` or a control character (below 0x20).
+pub(crate) fn is_special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The high bit of each byte of the little-endian `word` that [`is_special`] flags, found with
+/// the usual "has a zero byte" arithmetic: a zero byte in `word ^ c` is a byte equal to `c`.
+/// The lowest flagged byte is always a true match (a false flag needs a borrow from a lower,
+/// matching byte), so the first special byte is at `trailing_zeros / 8`.
+pub(crate) fn specials(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w;
+    (zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+        // Below 0x20: the subtraction borrows out of the byte, which had no high bit.
+        | (word.wrapping_sub(ONES * 0x20) & !word))
+        & HIGH
 }
 
 /// A position in a text; every method consumes what it reads, or answers `None`.

@@ -173,9 +173,29 @@ impl Object {
     }
 }
 
-/// Whether `serde_json` escapes anything in `value`: a control character, `"` or `\`.
+/// Whether `serde_json` escapes anything in `value`: a control character, `"` or `\`. Only a
+/// yes or no, so eight bytes at a time with no search for where: a length that is not a
+/// multiple of eight has its last eight bytes read again, and a value shorter than eight (few
+/// bytes, no word to fill) is read byte by byte.
 fn needs_escape(value: &str) -> bool {
-    super::scan::plain_len(value.as_bytes()) != value.len()
+    use super::scan::{is_special, specials};
+    let b = value.as_bytes();
+    let word = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, |w| specials(u64::from_le_bytes(w)))
+    };
+    if b.len() < 8 {
+        return b.iter().any(|&c| is_special(c));
+    }
+    let mut at = 0;
+    while at + 8 <= b.len() {
+        if word(at) != 0 {
+            return true;
+        }
+        at += 8;
+    }
+    at < b.len() && word(b.len() - 8) != 0
 }
 
 #[cfg(test)]
@@ -220,6 +240,22 @@ mod tests {
                     .into_bytes()
             });
             assert_eq!(ours, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_escape_check_sees_a_special_byte_at_every_position_of_every_length() {
+        let simple = |v: &str| v.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        for len in 0..=33 {
+            let plain = "a".repeat(len);
+            assert!(!needs_escape(&plain), "{len}");
+            for at in 0..len {
+                for special in ['"', '\\', '\u{0}', '\n', '\u{1f}', '\u{7f}', 'é'] {
+                    let mut text = plain.clone();
+                    text.replace_range(at..=at, &special.to_string());
+                    assert_eq!(needs_escape(&text), simple(&text), "{text:?}");
+                }
+            }
         }
     }
 
