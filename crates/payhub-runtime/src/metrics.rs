@@ -18,7 +18,8 @@
 //! its key (a `Vec` of labels, and its hash) on every call, before it asks whether a recorder is
 //! installed. Every label here is a `&'static str`, so each distinct set of labels gets one
 //! `'static` key, made once for the process and found again through a small per-thread list:
-//! recording allocates nothing, with or without a recorder.
+//! recording allocates nothing, with or without a recorder. A finished call finds both of its
+//! keys (count and duration) with one search.
 
 use std::cell::RefCell;
 use std::sync::Mutex;
@@ -65,23 +66,28 @@ pub fn call(
     outcome: &'static str,
     took: Duration,
 ) {
-    with_key(
-        CALLS_TOTAL,
-        &[
-            ("provider", provider),
-            ("operation", operation),
-            ("outcome", outcome),
-        ],
-        |key| ::metrics::with_recorder(|r| r.register_counter(key, &METADATA)).increment(1),
-    );
-    with_key(
-        CALL_DURATION_SECONDS,
-        &[("provider", provider), ("operation", operation)],
-        |key| {
-            ::metrics::with_recorder(|r| r.register_histogram(key, &METADATA))
-                .record(took.as_secs_f64());
-        },
-    );
+    let labels = [
+        ("provider", provider),
+        ("operation", operation),
+        ("outcome", outcome),
+    ];
+    let count = |key: &Key| {
+        ::metrics::with_recorder(|r| r.register_counter(key, &METADATA)).increment(1);
+    };
+    let time = |key: &Key| {
+        ::metrics::with_recorder(|r| r.register_histogram(key, &METADATA))
+            .record(took.as_secs_f64());
+    };
+    match call_keys(&labels) {
+        Some((total, duration)) => {
+            count(total);
+            time(duration);
+        }
+        None => {
+            with_key(CALLS_TOTAL, &labels, count);
+            with_key(CALL_DURATION_SECONDS, &labels[..2], time);
+        }
+    }
 }
 
 /// Records a retry of a call.
@@ -150,6 +156,53 @@ const LOCAL_MAX: usize = 32;
 
 thread_local! {
     static LOCAL: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The two keys a finished call records, found together.
+#[derive(Clone, Copy)]
+struct CallKeys {
+    /// The values of `provider`, `operation` and `outcome` (the names are always those).
+    values: [&'static str; 3],
+    /// `payhub_calls_total` with all three labels.
+    total: &'static Key,
+    /// `payhub_call_duration_seconds` with the first two.
+    duration: &'static Key,
+}
+
+thread_local! {
+    /// Per thread, the keys of the calls this thread recorded last.
+    static CALL_KEYS: RefCell<Vec<CallKeys>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The keys of [`CALLS_TOTAL`] (with `labels`) and [`CALL_DURATION_SECONDS`] (with the first two)
+/// for one call, from one search of a per-thread list: every call records both, and searching
+/// for each on its own ([`with_key`]) cost twice the search. `None` past the caps.
+fn call_keys(labels: &[(&'static str, &'static str); 3]) -> Option<(&'static Key, &'static Key)> {
+    let values = labels.map(|(_, value)| value);
+    CALL_KEYS
+        .try_with(|cache| {
+            let found = cache
+                .try_borrow()
+                .ok()?
+                .iter()
+                .find(|c| c.values.iter().zip(&values).all(|(a, b)| same(a, b)))
+                .map(|c| (c.total, c.duration));
+            found.or_else(|| {
+                let made = CallKeys {
+                    values,
+                    total: interned(CALLS_TOTAL, labels)?.key,
+                    duration: interned(CALL_DURATION_SECONDS, &labels[..2])?.key,
+                };
+                if let Ok(mut cache) = cache.try_borrow_mut()
+                    && cache.len() < LOCAL_MAX
+                {
+                    cache.push(made);
+                }
+                Some((made.total, made.duration))
+            })
+        })
+        .ok()
+        .flatten()
 }
 
 /// Runs `f` with the key of `name` and `labels` (at most [`MAX_LABELS`]).
@@ -249,5 +302,36 @@ mod tests {
         with_key(CALLS_TOTAL, &[("provider", "p"), ("operation", "o")], |k| {
             assert_eq!(k.labels().count(), 2);
         });
+    }
+
+    #[test]
+    fn a_calls_keys_are_those_of_each_metric_alone() {
+        let ptr = |k: &Key| std::ptr::from_ref(k) as usize;
+        for outcome in ["ok", "api", "ok"] {
+            let labels = [
+                ("provider", "p2"),
+                ("operation", "o2"),
+                ("outcome", outcome),
+            ];
+            let Some((total, duration)) = call_keys(&labels) else {
+                panic!("no keys for {outcome}");
+            };
+            assert_eq!(ptr(total), with_key(CALLS_TOTAL, &labels, ptr));
+            assert_eq!(
+                ptr(duration),
+                with_key(CALL_DURATION_SECONDS, &labels[..2], ptr)
+            );
+            assert_eq!(total.name(), CALLS_TOTAL);
+            assert_eq!(total.labels().count(), 3);
+            assert_eq!(duration.labels().count(), 2);
+        }
+        // Other values at other addresses find the same keys.
+        let o2: &'static str = String::from("o2").leak();
+        let same_labels = [("provider", "p2"), ("operation", o2), ("outcome", "api")];
+        let other = [("provider", "p2"), ("operation", "o2"), ("outcome", "api")];
+        assert_eq!(
+            call_keys(&same_labels).map(|(t, d)| (ptr(t), ptr(d))),
+            call_keys(&other).map(|(t, d)| (ptr(t), ptr(d)))
+        );
     }
 }
