@@ -210,46 +210,44 @@ impl Pipeline {
     /// protocol's [`Protocol::no_such_route`] configuration error naming the URL.
     ///
     /// Everything happens in one `payhub.call` span (provider, operation, merchant, order
-    /// numbers, attempt, http_status, outcome, latency_ms), and the metrics of
-    /// [`crate::metrics`] are recorded.
+    /// numbers, attempt, http_status, outcome, latency_ms), made when `execute` is called, and
+    /// the metrics of [`crate::metrics`] are recorded.
+    ///
+    /// Not an `async fn`: the call's future is built here, inside its span's wrapper, and
+    /// returned. An `async fn` would build it on its first poll and move it into its own
+    /// future, a copy of a few kilobytes on every call.
     ///
     /// # Errors
     /// The error of the last attempt, as the protocol wraps it.
-    pub async fn execute<P, T>(
+    pub fn execute<P, T>(
         &self,
         protocol: &P,
         call: Call<'_>,
         prepare: impl Fn() -> Result<PreparedRequest, P::Error>,
         parse: impl Fn(&RawResponse) -> Result<T, P::Error>,
-    ) -> Result<T, P::Error>
+    ) -> impl Future<Output = Result<T, P::Error>>
     where
         P: Protocol,
     {
         let span = call_span(P::PROVIDER, &call);
-        if span.is_none() {
-            // No subscriber takes the span (nor, with `tracing`'s `log` feature, a logger): it
-            // has neither an id nor metadata, so entering it around each poll would do nothing.
-            // The call is then not wrapped, which spares moving its whole future (a few
-            // kilobytes) into the wrapper on every call.
-            self.run(protocol, call, &prepare, &parse, &span).await
-        } else {
-            self.run(protocol, call, &prepare, &parse, &span)
-                .instrument(span.clone())
-                .await
-        }
+        let entered = span.clone();
+        self.run(protocol, call, prepare, parse, span)
+            .instrument(entered)
     }
 
+    /// The call itself; it owns what [`Pipeline::execute`] hands it.
     async fn run<P, T>(
         &self,
         protocol: &P,
         call: Call<'_>,
-        prepare: &impl Fn() -> Result<PreparedRequest, P::Error>,
-        parse: &impl Fn(&RawResponse) -> Result<T, P::Error>,
-        span: &Span,
+        prepare: impl Fn() -> Result<PreparedRequest, P::Error>,
+        parse: impl Fn(&RawResponse) -> Result<T, P::Error>,
+        span: Span,
     ) -> Result<T, P::Error>
     where
         P: Protocol,
     {
+        let (prepare, parse, span) = (&prepare, &parse, &span);
         let started = Instant::now();
         let deadline = self.transport.deadline();
         let result = match prepare() {
