@@ -215,7 +215,9 @@ pub(crate) fn encode<O: Operation>(
         Some(n) => n.to_owned(),
         None => {
             let nonce = nonces.nonce();
-            let (len, spaced) = if nonce.is_ascii() {
+            let (len, spaced) = if validate::printable_ascii(nonce.as_bytes(), false) {
+                (nonce.len(), false)
+            } else if nonce.is_ascii() {
                 // ASCII whitespace and control characters are the bytes up to the space, and DEL.
                 let spaced = nonce.bytes().any(|b| b <= b' ' || b == 0x7f);
                 (nonce.len(), spaced)
