@@ -2,7 +2,8 @@
 //!
 //! It measures every hot path against its floor in the same run (interleaved, medians) and
 //! prints one table; see `BENCHMARKS.md`. `ARGS` go to the binary: `--quick` (a smoke run),
-//! `--only sign|rsa|e2e|notify|gateway|reconcile` (repeatable), `--strict` (fail when a figure misses its goal).
+//! `--only sign|rsa|e2e|notify|gateway|reconcile|instructions` (repeatable; `instructions`
+//! needs valgrind and runs only when named), `--strict` (fail when a figure misses its goal).
 
 use crate::cmd::{self, cargo_with};
 

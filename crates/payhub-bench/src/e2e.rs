@@ -22,7 +22,7 @@ use crate::signing::paydesk_request;
 use crate::table::{Row, Unit};
 
 /// The goal: at most 1.15 times the raw POST.
-const GOAL: f64 = 1.15;
+pub(crate) const GOAL: f64 = 1.15;
 
 /// Cashy's `payDesk` response example (fixture `pay_desk/ok/reply_doc.json`).
 const REPLY: &str = r#"{"msg":"SUCCESS","code":200,"data":{"merchantId":"100001","mchOrderNo":"M165690800000001","orderNo":"PAYDESKxxxxxxxxxxxxxxxxxx","payUrl":"http://paydesk.testpage.com/PAYDESKxxxxxxxxxxxxxxx","amount":"100000","expireTime":"2022-12-06 17:48:40"}}"#;
@@ -212,46 +212,86 @@ async fn compare(
     Ok((median(&mut a), median(&mut b)))
 }
 
+/// The three sides over the server at `base`: ours, the raw POST and the raw POST with the
+/// runtime's default 30 s timeout; each has made one successful call.
+async fn sides(base: &str) -> Res<[Arc<Side>; 3]> {
+    let client = paydesk::Client::builder(1002001, "testApiKey")
+        .base_url(base)
+        .build()?;
+    let request = paydesk_request()?;
+    // The floor sends the bytes ours would send (one nonce, fixed for the run).
+    let prepared = client.prepare(&request)?;
+    let raw_side = |timeout: Option<Duration>| -> Res<Raw> {
+        Ok(Raw {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?,
+            url: format!("{base}{}", prepared.path_and_query()),
+            merchant_id: prepared
+                .header_value("MerchantId")
+                .unwrap_or_default()
+                .to_owned(),
+            sign: prepared.header_value("Sign").unwrap_or_default().to_owned(),
+            body: Bytes::copy_from_slice(prepared.body_bytes()),
+            timeout,
+        })
+    };
+    let raw = Arc::new(Side::Raw(raw_side(None)?));
+    // The runtime's default total timeout, set on each request as the transport does.
+    let timed = Arc::new(Side::Raw(raw_side(Some(Duration::from_secs(30)))?));
+    let ours = Arc::new(Side::Ours {
+        client,
+        request: Box::new(request),
+    });
+    for side in [&ours, &raw, &timed] {
+        side.call().await?;
+    }
+    Ok([ours, raw, timed])
+}
+
+/// The client's runtime: two workers, as an app's would have on these machines.
+fn client_runtime() -> Res<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Which side [`alone`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Alone {
+    /// `client.send(&request)`.
+    Ours,
+    /// The raw POST of the same bytes.
+    Raw,
+}
+
+/// Runs `calls` calls of one side at concurrency 1 and nothing else (the server and the client
+/// set up as for the timed figure): the process the `instructions` group counts under
+/// callgrind.
+pub(crate) fn alone(which: Alone, calls: usize) -> Res<()> {
+    let server = Server::start()?;
+    let base = format!("http://{}", server.addr);
+    let rt = client_runtime()?;
+    let result = rt.block_on(async {
+        let [ours, raw, _] = sides(&base).await?;
+        let side = match which {
+            Alone::Ours => ours,
+            Alone::Raw => raw,
+        };
+        batch(&side, 1, calls).await.map(drop)
+    });
+    drop(rt);
+    drop(server);
+    result
+}
+
 pub(crate) fn run(settings: Settings) -> Res<Vec<Row>> {
     let server = Server::start()?;
     let base = format!("http://{}", server.addr);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = client_runtime()?;
     let result = rt.block_on(async {
-        let client = paydesk::Client::builder(1002001, "testApiKey")
-            .base_url(&base)
-            .build()?;
-        let request = paydesk_request()?;
-        // The floor sends the bytes ours would send (one nonce, fixed for the run).
-        let prepared = client.prepare(&request)?;
-        let raw_side = |timeout: Option<Duration>| -> Res<Raw> {
-            Ok(Raw {
-                http: reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()?,
-                url: format!("{base}{}", prepared.path_and_query()),
-                merchant_id: prepared
-                    .header_value("MerchantId")
-                    .unwrap_or_default()
-                    .to_owned(),
-                sign: prepared.header_value("Sign").unwrap_or_default().to_owned(),
-                body: Bytes::copy_from_slice(prepared.body_bytes()),
-                timeout,
-            })
-        };
-        let raw = raw_side(None)?;
-        // The runtime's default total timeout, set on each request as the transport does.
-        let timed = Arc::new(Side::Raw(raw_side(Some(Duration::from_secs(30)))?));
-        let ours = Arc::new(Side::Ours {
-            client,
-            request: Box::new(request),
-        });
-        let raw = Arc::new(Side::Raw(raw));
-        ours.call().await?;
-        raw.call().await?;
-        timed.call().await?;
+        let [ours, raw, timed] = sides(&base).await?;
         let mut rows = Vec::new();
         for concurrency in [1, 64] {
             let (o, f) = compare(&ours, &raw, concurrency, settings).await?;

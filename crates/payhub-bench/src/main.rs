@@ -4,7 +4,8 @@
 //! Run it as `cargo xtask bench` (a release build). Arguments:
 //! - `--quick`: short batches and few rounds, to check that the bench runs (noisy numbers);
 //! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`, `gateway` (needs Postgres
-//!   and Redis), `reconcile`;
+//!   and Redis), `reconcile`, and `instructions` (needs valgrind; only when asked for by name:
+//!   the e2e figure counted in instructions per call under callgrind);
 //! - `--strict`: exit with status 1 when a figure misses its goal (default: report only, since
 //!   shared CI machines are noisy).
 //!
@@ -16,6 +17,7 @@
 mod e2e;
 mod gateway;
 mod harness;
+mod instructions;
 mod notify;
 mod openssl;
 mod reconcile;
@@ -32,10 +34,21 @@ use table::{Row, Verdict};
 /// Errors of a figure's setup: any of them aborts the run with a message.
 pub(crate) type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const GROUPS: [&str; 6] = ["sign", "rsa", "e2e", "notify", "gateway", "reconcile"];
+const GROUPS: [&str; 7] = [
+    "sign",
+    "rsa",
+    "e2e",
+    "notify",
+    "gateway",
+    "reconcile",
+    "instructions",
+];
 
-const USAGE: &str =
-    "usage: payhub-bench [--quick] [--strict] [--only sign|rsa|e2e|notify|gateway|reconcile]...";
+/// Groups that run only when named with `--only` (they need a tool the default run does not).
+const ON_REQUEST: [&str; 1] = ["instructions"];
+
+const USAGE: &str = "usage: payhub-bench [--quick] [--strict] \
+     [--only sign|rsa|e2e|notify|gateway|reconcile|instructions]...";
 
 /// Parsed command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -71,7 +84,11 @@ impl Args {
     }
 
     fn wants(&self, group: &str) -> bool {
-        self.only.is_empty() || self.only.iter().any(|g| g == group)
+        if self.only.is_empty() {
+            !ON_REQUEST.contains(&group)
+        } else {
+            self.only.iter().any(|g| g == group)
+        }
     }
 }
 
@@ -97,7 +114,18 @@ fn load_average() -> Option<String> {
 }
 
 fn main() -> ExitCode {
-    let args = match Args::parse(std::env::args().skip(1)) {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some(instructions::ALONE_FLAG) {
+        // A child of the `instructions` group, counted under callgrind: only the calls.
+        return match instructions::alone(&argv) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                println!("payhub-bench: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(e) => {
             println!("payhub-bench: {e}\n{USAGE}");
@@ -175,6 +203,10 @@ fn main() -> ExitCode {
         notes.extend(n);
         Ok(())
     });
+    ok &= run("instructions", &mut |rows| {
+        rows.extend(instructions::run()?);
+        Ok(())
+    });
     println!();
     print!("{}", table::render(&rows));
     for n in &notes {
@@ -223,6 +255,12 @@ mod tests {
             parse(&["--only", "reconcile"])
                 .expect("valid")
                 .wants("reconcile")
+        );
+        assert!(!parse(&[]).expect("valid").wants("instructions"));
+        assert!(
+            parse(&["--only", "instructions"])
+                .expect("valid")
+                .wants("instructions")
         );
         assert!(parse(&["--only", "nope"]).is_err());
         assert!(parse(&["--only"]).is_err());

@@ -11,6 +11,9 @@ pub(crate) enum Unit {
     PerOpAndRate,
     /// Bytes (memory figures): `ours_ns` and `floor_ns` hold byte counts.
     Bytes,
+    /// Instructions per operation (`ours_ns` and `floor_ns` hold counts), as callgrind counts
+    /// them: the figure a shared host cannot disturb.
+    Instructions,
 }
 
 /// One line of the table. Times are nanoseconds per operation (bytes for [`Unit::Bytes`]).
@@ -99,6 +102,18 @@ pub(crate) fn format_rate(ns: f64) -> String {
     }
 }
 
+/// `118.2k instr`, `950 instr`.
+pub(crate) fn format_instructions(count: f64) -> String {
+    if !count.is_finite() {
+        return "n/a".to_owned();
+    }
+    if count >= 1000.0 {
+        format!("{:.1}k instr", count / 1000.0)
+    } else {
+        format!("{count:.0} instr")
+    }
+}
+
 /// `512 B`, `48.0 KiB`, `3.25 MiB`.
 pub(crate) fn format_bytes(bytes: f64) -> String {
     if !bytes.is_finite() {
@@ -120,6 +135,7 @@ fn cell(ns: Option<f64>, unit: Unit) -> String {
             Unit::PerOp => format_time(ns),
             Unit::PerOpAndRate => format!("{} ({})", format_time(ns), format_rate(ns)),
             Unit::Bytes => format_bytes(ns),
+            Unit::Instructions => format_instructions(ns),
         },
     }
 }
@@ -221,6 +237,8 @@ mod tests {
         assert_eq!(format_bytes(512.0), "512 B");
         assert_eq!(format_bytes(49_152.0), "48.0 KiB");
         assert_eq!(format_bytes(3_407_872.0), "3.25 MiB");
+        assert_eq!(format_instructions(118_249.0), "118.2k instr");
+        assert_eq!(format_instructions(950.4), "950 instr");
     }
 
     #[test]
