@@ -266,10 +266,10 @@ pub(crate) enum Alone {
     Raw,
 }
 
-/// Runs `calls` calls of one side at concurrency 1 and nothing else (the server and the client
-/// set up as for the timed figure): the process the `instructions` group counts under
-/// callgrind.
-pub(crate) fn alone(which: Alone, calls: usize) -> Res<()> {
+/// Runs `calls` calls of one side (`concurrency` tasks, `calls / concurrency` each) and nothing
+/// else (the server and the client set up as for the timed figure): the process the
+/// `instructions` group counts under callgrind.
+pub(crate) fn alone(which: Alone, calls: usize, concurrency: usize) -> Res<()> {
     let server = Server::start()?;
     let base = format!("http://{}", server.addr);
     let rt = client_runtime()?;
@@ -279,7 +279,9 @@ pub(crate) fn alone(which: Alone, calls: usize) -> Res<()> {
             Alone::Ours => ours,
             Alone::Raw => raw,
         };
-        batch(&side, 1, calls).await.map(drop)
+        batch(&side, concurrency, calls / concurrency.max(1))
+            .await
+            .map(drop)
     });
     drop(rt);
     drop(server);
