@@ -371,9 +371,12 @@ async fn gateway_flow(
     let retry = payhub::Hub::default().retry_ack(payhub::Provider::Paydesk);
     assert_eq!(resp.status().as_u16(), retry.status());
     assert_eq!(resp.text().await.expect("reply"), retry.body());
-    // A body over the callback limit: 413, nothing read or stored.
+    // A body over the callback limit: 413, nothing read or stored. The server answers before
+    // reading the body and then closes the connection; `Connection: close` keeps the client from
+    // pooling it, or the next request could go out on it as it closes (IncompleteMessage).
     let resp = http
         .post(format!("{base}/callbacks/paydesk"))
+        .header(reqwest::header::CONNECTION, "close")
         .body(vec![b'x'; payhub::axum::MAX_CALLBACK_BYTES + 1])
         .send()
         .await

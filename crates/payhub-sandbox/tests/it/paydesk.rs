@@ -434,10 +434,19 @@ async fn bad_requests_get_the_provider_error_shape() {
         expect(&post(&sb, "/api/payDesk", &body).await, 200, 500, msg);
     }
 
-    // Oversized body: the provider's envelope with HTTP 413, not a reset or a hang.
+    // Oversized body: the provider's envelope with HTTP 413, not a reset or a hang. The server
+    // may close the connection after it (the body was not read to its end): `Connection: close`
+    // keeps the shared client from sending the next request on it as it closes.
     let big = format!(r#"{{"nonceStr":"1","pad":"{}"}}"#, "x".repeat(300 * 1024));
+    let big_sig = sign(&big);
+    let headers = [
+        ("MerchantId", MERCHANT),
+        ("Sign", big_sig.as_str()),
+        ("Content-Type", "application/json"),
+        ("Connection", "close"),
+    ];
     expect(
-        &post(&sb, "/api/getBalance", &big).await,
+        &post_raw(&sb, "/api/getBalance", &headers, big).await,
         413,
         500,
         "RequestBody_too_large",
