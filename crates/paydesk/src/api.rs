@@ -215,17 +215,12 @@ pub(crate) fn encode<O: Operation>(
         Some(n) => n.to_owned(),
         None => {
             let nonce = nonces.nonce();
-            let (len, spaced) = if validate::printable_ascii(nonce.as_bytes(), false) {
-                (nonce.len(), false)
-            } else if nonce.is_ascii() {
-                // ASCII whitespace and control characters are the bytes up to the space, and DEL.
-                let spaced = nonce.bytes().any(|b| b <= b' ' || b == 0x7f);
-                (nonce.len(), spaced)
+            let len = if nonce.is_ascii() {
+                nonce.len()
             } else {
-                let spaced = nonce.chars().any(|c| c.is_whitespace() || c.is_control());
-                (nonce.chars().count(), spaced)
+                nonce.chars().count()
             };
-            if len == 0 || len > 32 || spaced {
+            if len == 0 || len > 32 || validate::spaced(&nonce) {
                 let problem = format!(
                     "produced an unusable nonceStr ({len} characters; 1 to 32 without spaces)"
                 );

@@ -174,6 +174,14 @@ impl PreparedRequest {
             .map(|(n, v, _)| (n.as_ref(), v.as_str()))
     }
 
+    /// Headers in order as `(name, value, sensitive)`: the transport marks a sensitive value
+    /// as such on the wire request, so HTTP-level `Debug` output masks it too.
+    pub(crate) fn headers_marked(&self) -> impl Iterator<Item = (&str, &str, bool)> {
+        self.headers
+            .iter()
+            .map(|(n, v, sensitive)| (n.as_ref(), v.as_str(), *sensitive))
+    }
+
     /// The value of a header (case-insensitive name).
     pub fn header_value(&self, name: &str) -> Option<&str> {
         self.headers

@@ -88,85 +88,59 @@ pub struct Transport {
     timeout: Duration,
     call_deadline: Duration,
     max_body: usize,
-    urls: Arc<UrlCache>,
-    names: Arc<HeaderNames>,
+    urls: Arc<Parsed<Url>>,
+    names: Arc<Parsed<HeaderName>>,
 }
 
-/// The parsed URLs of the fixed endpoint paths already sent to, so a call clones a parsed
-/// [`Url`] instead of formatting and parsing the same text again. Paths with a query (which
-/// vary per call) are not kept, and the cache is bounded.
-#[derive(Default)]
-struct UrlCache {
-    entries: RwLock<Vec<(Box<str>, Url)>>,
+/// Values parsed from text already sent, so a call clones the parsed value instead of parsing
+/// the same text again: the URLs of the fixed endpoint paths ([`Transport::url`]; paths with a
+/// query, which vary per call, are not kept) and the header names (`MerchantId`, `Sign`: a
+/// provider's few constants, which `HeaderName` would otherwise lower-case and copy into a new
+/// name for every request). Bounded: past [`Parsed::MAX`] entries, text is parsed per call.
+struct Parsed<T> {
+    entries: RwLock<Vec<(Box<str>, T)>>,
 }
 
-impl fmt::Debug for UrlCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.entries.read().map(|e| e.len()).unwrap_or(0);
-        f.debug_struct("UrlCache").field("cached", &cached).finish()
+impl<T> Default for Parsed<T> {
+    fn default() -> Self {
+        Self {
+            entries: RwLock::default(),
+        }
     }
 }
 
-impl UrlCache {
-    /// More endpoints than any provider has; beyond this, URLs are parsed per call.
+impl<T> fmt::Debug for Parsed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.entries.read().map(|e| e.len()).unwrap_or(0);
+        f.debug_struct("Parsed").field("cached", &cached).finish()
+    }
+}
+
+impl<T: Clone> Parsed<T> {
+    /// More endpoints or header names than any provider has.
     const MAX: usize = 64;
 
-    fn get(&self, path: &str) -> Option<Url> {
+    /// The value parsed from `text` before, if kept.
+    fn get(&self, text: &str) -> Option<T> {
         let entries = self.entries.read().ok()?;
         entries
             .iter()
-            .find(|(p, _)| &**p == path)
-            .map(|(_, url)| url.clone())
+            .find(|(t, _)| &**t == text)
+            .map(|(_, value)| value.clone())
     }
 
-    fn put(&self, path: &str, url: &Url) {
-        if path.contains('?') {
-            return;
+    /// The value parsed from `text`: kept, or made by `parse` (`None` when it fails) and kept
+    /// while there is room.
+    fn get_or_parse(&self, text: &str, parse: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        if let Some(found) = self.get(text) {
+            return Some(found);
         }
+        let parsed = parse(text)?;
         if let Ok(mut entries) = self.entries.write()
             && entries.len() < Self::MAX
-            && !entries.iter().any(|(p, _)| &**p == path)
+            && !entries.iter().any(|(t, _)| &**t == text)
         {
-            entries.push((path.into(), url.clone()));
-        }
-    }
-}
-
-/// The parsed header names already sent (`MerchantId`, `Sign`: a provider's few constants), so
-/// a call clones a [`HeaderName`] instead of lower-casing and copying the same text into a new
-/// one for every request. Bounded like [`UrlCache`].
-#[derive(Default)]
-struct HeaderNames {
-    parsed: RwLock<Vec<(Box<str>, HeaderName)>>,
-}
-
-impl fmt::Debug for HeaderNames {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cached = self.parsed.read().map(|e| e.len()).unwrap_or(0);
-        f.debug_struct("HeaderNames")
-            .field("cached", &cached)
-            .finish()
-    }
-}
-
-impl HeaderNames {
-    /// More names than any provider sends; beyond this, names are parsed per call.
-    const MAX: usize = 64;
-
-    /// The header name `name`, as `HeaderName::try_from(name)` makes it; `None` when it is not
-    /// a valid name.
-    fn get(&self, name: &str) -> Option<HeaderName> {
-        if let Ok(parsed) = self.parsed.read()
-            && let Some((_, found)) = parsed.iter().find(|(n, _)| &**n == name)
-        {
-            return Some(found.clone());
-        }
-        let parsed = HeaderName::try_from(name).ok()?;
-        if let Ok(mut all) = self.parsed.write()
-            && all.len() < Self::MAX
-            && !all.iter().any(|(n, _)| &**n == name)
-        {
-            all.push((name.into(), parsed.clone()));
+            entries.push((text.into(), parsed.clone()));
         }
         Some(parsed)
     }
@@ -338,7 +312,7 @@ impl Transport {
 
 impl Transport {
     /// The request `RequestBuilder` would build for `req` (same headers in the same order, same
-    /// body and timeout), made directly: header names come from [`HeaderNames`], the content
+    /// body and timeout), made directly: header names come from a [`Parsed`] cache, the content
     /// type is borrowed, and no builder is moved through a chain of calls. `None` when the
     /// builder must do it ([`Transport::builder`]): a header that does not convert (the builder
     /// reports it as the request error it is) or a URL with credentials (which the builder
@@ -359,8 +333,15 @@ impl Transport {
         if let Some(ct) = req.content_type() {
             headers.append(http::header::CONTENT_TYPE, static_value(ct)?);
         }
-        for (name, value) in req.headers() {
-            headers.append(self.names.get(name)?, HeaderValue::try_from(value).ok()?);
+        for (name, value, sensitive) in req.headers_marked() {
+            let name = self
+                .names
+                .get_or_parse(name, |n| HeaderName::try_from(n).ok())?;
+            let mut value = HeaderValue::try_from(value).ok()?;
+            // A signature or token stays out of any `Debug` of the request (reqwest's, hyper's,
+            // an injected client's middleware).
+            value.set_sensitive(sensitive);
+            headers.append(name, value);
         }
         if Self::has_body(req) {
             *request.body_mut() = Some(req.body_shared().clone().into());
@@ -418,12 +399,11 @@ impl Transport {
 
     /// The parsed URL of `base` + `path`, from the cache when the path was sent before.
     fn url(&self, path: &str) -> Option<Url> {
-        if let Some(url) = self.urls.get(path) {
-            return Some(url);
+        let parse = |path: &str| Url::parse(&format!("{}{}", self.base, path)).ok();
+        if path.contains('?') {
+            return parse(path);
         }
-        let url = Url::parse(&format!("{}{}", self.base, path)).ok()?;
-        self.urls.put(path, &url);
-        Some(url)
+        self.urls.get_or_parse(path, parse)
     }
 }
 
@@ -447,9 +427,10 @@ mod tests {
 
     use super::*;
 
-    /// A server that answers every request on a connection with 200 and the request body it
-    /// received, after `delay`; returns the base URL.
-    async fn echo(delay: Duration) -> Url {
+    /// A server that answers every request on a connection with 200 and the body `reply` makes
+    /// from the request's head (request line and headers, as received) and body, after
+    /// `delay`; returns the base URL.
+    async fn serve(delay: Duration, reply: fn(&[u8], &[u8]) -> Vec<u8>) -> Url {
         let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
             panic!("bind");
         };
@@ -481,10 +462,11 @@ mod tests {
                         if buf.len() < end + 4 + len {
                             continue;
                         }
-                        let body = buf[end + 4..end + 4 + len].to_vec();
+                        let body = reply(&buf[..end], &buf[end + 4..end + 4 + len]);
                         buf.drain(..end + 4 + len);
                         tokio::time::sleep(delay).await;
-                        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", len);
+                        let head =
+                            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
                         if sock.write_all(head.as_bytes()).await.is_err()
                             || sock.write_all(&body).await.is_err()
                         {
@@ -498,6 +480,16 @@ mod tests {
             Ok(url) => url,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// [`serve`] answering with the request body.
+    async fn echo(delay: Duration) -> Url {
+        serve(delay, |_, body| body.to_vec()).await
+    }
+
+    /// [`serve`] answering with the request's head.
+    async fn echo_head() -> Url {
+        serve(Duration::ZERO, |head, _| head.to_vec()).await
     }
 
     fn post(path: &str, body: &'static [u8]) -> PreparedRequest {
@@ -532,59 +524,6 @@ mod tests {
         assert!(format!("{transport:?}").contains("cached: 1"));
     }
 
-    /// A server that answers each request with 200 and the request's head (request line and
-    /// headers, as received) as the body; returns the base URL.
-    async fn echo_head() -> Url {
-        let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
-            panic!("bind");
-        };
-        let Ok(addr) = listener.local_addr() else {
-            panic!("local_addr");
-        };
-        tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    loop {
-                        let Ok(n) = sock.read(&mut chunk).await else {
-                            return;
-                        };
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-                            continue;
-                        };
-                        let head = buf[..end].to_vec();
-                        let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
-                        let len: usize = text
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))
-                            .and_then(|v| v.trim().parse().ok())
-                            .unwrap_or(0);
-                        if buf.len() < end + 4 + len {
-                            continue;
-                        }
-                        buf.drain(..end + 4 + len);
-                        let reply =
-                            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", head.len());
-                        if sock.write_all(reply.as_bytes()).await.is_err()
-                            || sock.write_all(&head).await.is_err()
-                        {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        match crate::parse_base_url(&format!("http://{addr}")) {
-            Ok(url) => url,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
     #[tokio::test]
     async fn headers_go_out_in_order_with_names_parsed_once() {
         let base = echo_head().await;
@@ -614,6 +553,19 @@ mod tests {
             assert!(head.starts_with("post /api/h http/1.1\r\n"), "{head}");
         }
         assert!(format!("{:?}", transport.names).contains("cached: 2"));
+        // The signature is marked sensitive on the wire request: its `Debug` masks it.
+        let Some(request) = transport.request(&req, reqwest::Method::POST, &base, None) else {
+            panic!("built directly");
+        };
+        let sign = request.headers().get("sign");
+        assert!(sign.is_some_and(HeaderValue::is_sensitive), "{sign:?}");
+        assert!(
+            request
+                .headers()
+                .get("merchantid")
+                .is_some_and(|v| !v.is_sensitive())
+        );
+        assert!(!format!("{request:?}").contains("ABC123"), "{request:?}");
     }
 
     #[tokio::test]

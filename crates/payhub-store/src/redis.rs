@@ -6,9 +6,9 @@
 //! (the lease frees the claim of a process that died), `SET key done PX <ttl>` records success,
 //! `DEL key` abandons a failed claim. While a handler runs, the router renews its claim every
 //! third of the lease with a short script that extends the key's time to live only while it
-//! still reads `inprogress` (a done record keeps its own). When Redis cannot be reached (or does not answer within
-//! the operation timeout), `begin` answers [`DeliveryState::Busy`]: the provider is told to
-//! deliver again, never that the event was handled.
+//! still reads `inprogress` (a done record keeps its own). When Redis cannot be reached (or
+//! does not answer within the operation timeout), `begin` answers [`DeliveryState::Busy`]: the
+//! provider is told to deliver again, never that the event was handled.
 
 use std::fmt;
 use std::time::Duration;

@@ -473,9 +473,14 @@ fn plain_date_time(text: &str) -> Option<PrimitiveDateTime> {
 
 /// Parses a decimal from its text: plain (`12.50`) or scientific (`1.25E1`), never via `f64`.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
-    if let Some(whole) = plain_whole(text) {
-        return Some(Decimal::from(whole));
+    match plain_whole(text) {
+        Some(whole) => Some(Decimal::from(whole)),
+        None => parse_decimal_text(text),
     }
+}
+
+/// [`parse_decimal`] without the whole-number shortcut: any plain or scientific decimal.
+fn parse_decimal_text(text: &str) -> Option<Decimal> {
     let valid = !text.is_empty()
         && text
             .bytes()
@@ -682,25 +687,9 @@ mod tests {
             );
             assert_eq!(
                 parse_decimal(text).map(|d| d.to_string()),
-                parse_decimal_slow(text).map(|d| d.to_string()),
+                parse_decimal_text(text).map(|d| d.to_string()),
                 "{text:?}"
             );
-        }
-    }
-
-    /// `parse_decimal` without the whole-number shortcut.
-    fn parse_decimal_slow(text: &str) -> Option<Decimal> {
-        let valid = !text.is_empty()
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
-        if !valid {
-            return None;
-        }
-        if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text).ok()
-        } else {
-            Decimal::from_str_exact(text).ok()
         }
     }
 }

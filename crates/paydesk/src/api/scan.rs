@@ -123,6 +123,28 @@ pub(crate) fn specials(word: u64) -> u64 {
         & HIGH
 }
 
+/// Whether `flag` (a word test such as [`specials`]: nonzero for a flagged byte) flags any
+/// byte of `bytes`, eight bytes at a time as little-endian words; `None` for fewer than eight
+/// bytes, which have no word to fill (the caller tests them byte by byte). A length that is
+/// not a multiple of eight has its last eight bytes read again: only a yes or no, no position.
+pub(crate) fn any_word(bytes: &[u8], flag: impl Fn(u64) -> u64) -> Option<bool> {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(|w| flag(u64::from_le_bytes(w)) != 0)
+    };
+    let last = word(bytes.len().checked_sub(8)?)?;
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        if word(at)? {
+            return Some(true);
+        }
+        at += 8;
+    }
+    Some(last)
+}
+
 /// A position in a text; every method consumes what it reads, or answers `None`.
 struct Scanner<'a> {
     text: &'a str,

@@ -31,18 +31,11 @@ fn chars_over(value: &str, max: usize) -> Option<usize> {
 /// control characters or whitespace. Eight bytes at a time with the usual byte-wise arithmetic
 /// (a byte below the lowest allowed, a byte with its high bit set, DEL), the last eight read
 /// again when the length is not a multiple of eight; a shorter text byte by byte.
-pub(crate) fn printable_ascii(value: &[u8], space: bool) -> bool {
+fn printable_ascii(value: &[u8], space: bool) -> bool {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGH: u64 = ONES * 0x80;
     let lowest: u8 = if space { b' ' } else { b'!' };
-    if value.len() < 8 {
-        return value.iter().all(|&b| (lowest..=b'~').contains(&b));
-    }
-    let outside = |at: usize| {
-        let word = value
-            .get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(HIGH, u64::from_le_bytes);
+    let outside = |word: u64| {
         let del = word ^ (ONES * 0x7f);
         // Below `lowest` (exact as a yes or no for a bound up to 0x80), from 0x80 up, DEL.
         ((word.wrapping_sub(ONES * u64::from(lowest)) & !word)
@@ -50,14 +43,10 @@ pub(crate) fn printable_ascii(value: &[u8], space: bool) -> bool {
             | (del.wrapping_sub(ONES) & !del))
             & HIGH
     };
-    let mut at = 0;
-    while at + 8 <= value.len() {
-        if outside(at) != 0 {
-            return false;
-        }
-        at += 8;
+    match super::scan::any_word(value, outside) {
+        Some(any) => !any,
+        None => value.iter().all(|&b| (lowest..=b'~').contains(&b)),
     }
-    at == value.len() || outside(value.len() - 8) == 0
 }
 
 /// Whether `value` holds a control character (`char::is_control`). Printable ASCII (and the
@@ -89,6 +78,19 @@ fn email_shaped(value: &str) -> bool {
         }
     }
     at > 0 && dots > 0 && !after_dot
+}
+
+/// Whether `value` holds whitespace or a control character (what an id or a nonce must not
+/// hold). Printable ASCII decides at once; other ASCII byte-wise (its whitespace is the space
+/// and 0x09-0x0D, which are control characters, like DEL); anything else by characters.
+pub(crate) fn spaced(value: &str) -> bool {
+    if printable_ascii(value.as_bytes(), false) {
+        false
+    } else if value.is_ascii() {
+        value.bytes().any(|b| b == b' ' || b.is_ascii_control())
+    } else {
+        value.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
 }
 
 /// Whether `value` holds whitespace (`char::is_whitespace`), byte-wise for ASCII.
@@ -241,15 +243,7 @@ impl Checks {
                 format!("must be at most {max} characters, got {len}"),
             );
         }
-        let spaced = if printable_ascii(value.as_bytes(), false) {
-            false
-        } else if value.is_ascii() {
-            // ASCII whitespace is the space and 0x09-0x0D, which are control characters.
-            value.bytes().any(|b| b == b' ' || b.is_ascii_control())
-        } else {
-            value.chars().any(|c| c.is_whitespace() || c.is_control())
-        };
-        if spaced {
+        if spaced(value) {
             self.push(field, "must not contain whitespace or control characters");
         }
     }
@@ -413,6 +407,11 @@ mod tests {
             );
             let ws = text.chars().any(char::is_whitespace);
             assert_eq!(has_whitespace(&text), ws, "{text:?}");
+            assert_eq!(
+                super::spaced(&text),
+                ws || text.chars().any(char::is_control),
+                "{text:?}"
+            );
             shaped += usize::from(email_shaped(&text));
             control += usize::from(has_control(&text));
             spaced += usize::from(ws);

@@ -178,24 +178,9 @@ impl Object {
 /// multiple of eight has its last eight bytes read again, and a value shorter than eight (few
 /// bytes, no word to fill) is read byte by byte.
 fn needs_escape(value: &str) -> bool {
-    use super::scan::{is_special, specials};
+    use super::scan::{any_word, is_special, specials};
     let b = value.as_bytes();
-    let word = |at: usize| {
-        b.get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, |w| specials(u64::from_le_bytes(w)))
-    };
-    if b.len() < 8 {
-        return b.iter().any(|&c| is_special(c));
-    }
-    let mut at = 0;
-    while at + 8 <= b.len() {
-        if word(at) != 0 {
-            return true;
-        }
-        at += 8;
-    }
-    at < b.len() && word(b.len() - 8) != 0
+    any_word(b, specials).unwrap_or_else(|| b.iter().any(|&c| is_special(c)))
 }
 
 #[cfg(test)]

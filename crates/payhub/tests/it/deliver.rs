@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
-use payhub::{Delivery, Error, InMemoryDeduper, NotifyDeduper, NotifyRouter, Provider};
+use payhub::{Ack, Delivery, Error, InMemoryDeduper, NotifyDeduper, NotifyRouter, Provider};
 
 use crate::support::{all_callbacks, paydesk, router_all};
 
@@ -148,18 +148,22 @@ async fn a_forged_callback_is_rejected_with_the_retry_reply() {
     ));
 }
 
-#[tokio::test]
-async fn a_redelivery_while_the_handler_runs_is_asked_to_come_again() {
-    let (router, _) = deduped();
+/// Delivers the paydesk sample with a handler that is still running when the same callback is
+/// delivered again, `after` the first delivery began; the first handler returns once the
+/// second delivery has. A second run of the handler panics.
+async fn redeliver_while_handling(
+    router: &NotifyRouter,
+    after: Duration,
+) -> ((Ack, Delivery<String>), (Ack, Delivery<String>)) {
     let cb = paydesk();
     let p = Provider::Paydesk;
     let (release, released) = tokio::sync::oneshot::channel::<()>();
     let first = router.deliver(p, &cb.headers, &cb.body, |_| async move {
-        // Still handling when the redelivery arrives.
         released.await.expect("released");
         Ok::<(), String>(())
     });
     let second = async {
+        tokio::time::sleep(after).await;
         let out = router
             .deliver(p, &cb.headers, &cb.body, |_| async {
                 panic!("an event being handled must not run twice at once")
@@ -168,7 +172,15 @@ async fn a_redelivery_while_the_handler_runs_is_asked_to_come_again() {
         release.send(()).expect("first delivery waits");
         out
     };
-    let ((ack1, d1), (ack2, d2)) = tokio::join!(first, second);
+    tokio::join!(first, second)
+}
+
+#[tokio::test]
+async fn a_redelivery_while_the_handler_runs_is_asked_to_come_again() {
+    let (router, _) = deduped();
+    let cb = paydesk();
+    let p = Provider::Paydesk;
+    let ((ack1, d1), (ack2, d2)) = redeliver_while_handling(&router, Duration::ZERO).await;
     assert!(matches!(d2, Delivery::<String>::InProgress(_)), "{d2:?}");
     assert_eq!(
         ack2,
@@ -196,25 +208,9 @@ async fn a_handler_slower_than_the_lease_keeps_its_claim() {
     let lease = Duration::from_millis(150);
     let d = Arc::new(InMemoryDeduper::new(100, Duration::from_secs(3600)).in_progress_lease(lease));
     let router = router_all().deduper(Arc::clone(&d) as Arc<dyn NotifyDeduper>);
-    let cb = paydesk();
     let p = Provider::Paydesk;
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
-    let first = router.deliver(p, &cb.headers, &cb.body, |_| async move {
-        released.await.expect("released");
-        Ok::<(), String>(())
-    });
-    let second = async {
-        // Four leases after the claim.
-        tokio::time::sleep(lease * 4).await;
-        let out = router
-            .deliver(p, &cb.headers, &cb.body, |_| async {
-                panic!("a running handler's event must not run twice at once")
-            })
-            .await;
-        release.send(()).expect("first delivery waits");
-        out
-    };
-    let ((ack1, d1), (ack2, d2)) = tokio::join!(first, second);
+    // The redelivery four leases after the claim.
+    let ((ack1, d1), (ack2, d2)) = redeliver_while_handling(&router, lease * 4).await;
     assert!(matches!(d2, Delivery::<String>::InProgress(_)), "{d2:?}");
     assert_eq!(ack2, router.retry_ack(p));
     assert!(matches!(d1, Delivery::Handled(_)), "{d1:?}");
