@@ -536,22 +536,58 @@ mod tests {
     /// event is recorded even when its order's lease was lost (the final state is a fact).
     #[cfg(feature = "sqlite")]
     #[tokio::test]
-    async fn a_batch_of_outcomes_applies_each_under_its_lease() {
+    async fn a_batch_of_outcomes_applies_each_under_its_lease_sqlite() {
+        let store = Store::connect("sqlite::memory:").await.expect("store");
+        a_batch_of_outcomes_applies_each_under_its_lease(&store).await;
+    }
+
+    /// The same on Postgres, in a database of its own (created and dropped here). Fails,
+    /// naming `DATABASE_URL`, when no server answers.
+    #[cfg(feature = "postgres")]
+    #[tokio::test]
+    async fn a_batch_of_outcomes_applies_each_under_its_lease_postgres() {
+        use sqlx::Connection as _;
+        let admin_url = std::env::var("DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("Postgres is not reachable at DATABASE_URL: {e}"));
+        let name = format!(
+            "payhub_store_unit_{}_{}",
+            std::process::id(),
+            OffsetDateTime::now_utc().unix_timestamp_nanos()
+        );
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+        let mut url = url::Url::parse(&admin_url).expect("DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        let store = Store::connect(url.as_str()).await.expect("store");
+        a_batch_of_outcomes_applies_each_under_its_lease(&store).await;
+        store.close().await;
+        sqlx::query(&format!("DROP DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("drop the test database");
+    }
+
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    async fn a_batch_of_outcomes_applies_each_under_its_lease(store: &Store) {
         use crate::event::NewEvent;
         use crate::order::{NewOrder, OrderKind, OrderState};
         use payhub::PaymentStatus;
 
-        let store = Store::connect("sqlite::memory:").await.expect("store");
         let order = |no: &str| NewOrder::new("paydesk", "default", OrderKind::Checkout, no);
-        let ids = [
-            store.track(&order("B-1")).await.expect("track").id(),
-            store.track(&order("B-2")).await.expect("track").id(),
-        ];
+        let mut ids = Vec::new();
+        for no in ["B-1", "B-2", "B-4", "B-5"] {
+            ids.push(store.track(&order(no)).await.expect("track").id());
+        }
         let claimed = store
-            .claim_due_orders("r1", Duration::from_secs(60), 2)
+            .claim_due_orders("r1", Duration::from_secs(60), 4)
             .await
             .expect("claim");
-        assert_eq!(claimed.len(), 2);
+        assert_eq!(claimed.len(), 4);
         // Tracked after the claim: not leased to r1.
         let unclaimed = store.track(&order("B-3")).await.expect("track").id();
         let settle = |no: &str| Finish::Settle {
@@ -565,6 +601,7 @@ mod tests {
             ))),
         };
         let next = OffsetDateTime::now_utc() + time::Duration::minutes(5);
+        // Every kind of outcome in one batch (one statement per table).
         let batch = [
             (ids[0], settle("B-1")),
             (
@@ -572,6 +609,19 @@ mod tests {
                 Finish::Reschedule {
                     last_status: "pending".to_owned(),
                     next_check_at: next,
+                },
+            ),
+            (
+                ids[2],
+                Finish::Retry {
+                    error: "provider down".to_owned(),
+                    next_check_at: next,
+                },
+            ),
+            (
+                ids[3],
+                Finish::GiveUp {
+                    reason: "expired".to_owned(),
                 },
             ),
             (unclaimed, settle("B-3")),
@@ -583,10 +633,10 @@ mod tests {
         // The claim in the same transaction sees the orders just finished: only B-3 is due.
         assert_eq!(claimed.len(), 1);
         assert_eq!(claimed[0].id, unclaimed);
-        assert_eq!(done.len(), 3);
+        assert_eq!(done.len(), 5);
         assert!(done[0].applied && done[0].event.is_some_and(|e| e.is_new()));
-        assert!(done[1].applied && done[1].event.is_none());
-        assert!(!done[2].applied && done[2].event.is_some_and(|e| e.is_new()));
+        assert!(done[1..4].iter().all(|d| d.applied && d.event.is_none()));
+        assert!(!done[4].applied && done[4].event.is_some_and(|e| e.is_new()));
         let get = |id| {
             let store = store.clone();
             async move { store.get_order(id).await.expect("get").expect("tracked") }
@@ -595,17 +645,24 @@ mod tests {
         let rescheduled = get(ids[1]).await;
         assert_eq!(rescheduled.state, OrderState::Pending);
         assert_eq!(rescheduled.last_status.as_deref(), Some("pending"));
-        assert!(rescheduled.lease_owner.is_none());
+        assert!(rescheduled.last_error.is_none() && rescheduled.lease_owner.is_none());
+        let retried = get(ids[2]).await;
+        assert_eq!(retried.state, OrderState::Pending);
+        assert_eq!(retried.last_error.as_deref(), Some("provider down"));
+        assert!(retried.lease_owner.is_none());
+        let given_up = get(ids[3]).await;
+        assert_eq!(given_up.state, OrderState::GivenUp);
+        assert_eq!(given_up.last_error.as_deref(), Some("expired"));
         assert_eq!(get(unclaimed).await.state, OrderState::Pending);
-        // The same batch again: B-3 is now leased to r1 and its outcome applies; the other
-        // two have no lease any more; every event is a duplicate.
+        // The same batch again: B-3 is now leased to r1 and its outcome applies; the others
+        // have no lease any more; every event is a duplicate.
         let (again, _) = store
             .finish_orders("r1", &batch, None)
             .await
             .expect("finish");
-        assert!(!again[0].applied && !again[1].applied && again[2].applied);
+        assert!(again[..4].iter().all(|d| !d.applied) && again[4].applied);
         assert!(again[0].event.is_some_and(|e| !e.is_new()));
-        assert!(again[2].event.is_some_and(|e| !e.is_new()));
+        assert!(again[4].event.is_some_and(|e| !e.is_new()));
         assert_eq!(get(unclaimed).await.state, OrderState::Settled);
         assert_eq!(store.counts().await.expect("counts").total(), 2);
     }
