@@ -37,7 +37,7 @@ const GOAL: f64 = 1.3;
 const CONCURRENCY: usize = 64;
 const KEY: &str = "testApiKey";
 
-fn database_url() -> String {
+pub(crate) fn database_url() -> String {
     std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
@@ -46,7 +46,7 @@ fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }
 
-fn db_url(db: &str) -> String {
+pub(crate) fn db_url(db: &str) -> String {
     let base = database_url();
     let head = base.rsplit_once('/').map_or(base.as_str(), |(h, _)| h);
     format!("{head}/{db}")

@@ -22,7 +22,10 @@
 //!   (same code, no disk flush). A last info row does the same with every status reply held
 //!   back 5 ms by the sandbox's delay fault (both sides): with a provider's real latency the
 //!   queries, not the CPU, set the pace, and the figure shows whether the reconciler keeps
-//!   its window of queries full.
+//!   its window of queries full. Another info row runs the reconciler on Postgres (a fresh
+//!   database per round on `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;
+//!   the store a fleet shares), so its statements and round trips are measured too: a missing
+//!   server is an error that says how to start it, never a silent skip.
 //! - **Memory.** Two stores (`/dev/shm` when present, else the temp directory), one holding
 //!   10k pending orders and one 100k (2k / 20k with `--quick`), all due, inserted one
 //!   `Store::track` at a time. A reconciler with a batch of 32 and one batch per pass; before
@@ -121,6 +124,58 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Fresh Postgres databases for the reconciler's store, one per round (named after this
+/// process), dropped by [`PgDatabases::drop_all`].
+struct PgDatabases {
+    admin: sqlx::PgConnection,
+    names: Vec<String>,
+}
+
+impl PgDatabases {
+    async fn connect() -> Res<Self> {
+        use sqlx::Connection as _;
+        let url = crate::gateway::database_url();
+        let admin = sqlx::PgConnection::connect(&url).await.map_err(|e| {
+            format!(
+                "Postgres at DATABASE_URL: {e} (start it: pg_ctlcluster --skip-systemctl-redirect \
+                 $(ls /etc/postgresql) main start)"
+            )
+        })?;
+        Ok(Self {
+            admin,
+            names: Vec::new(),
+        })
+    }
+
+    /// The URL of a new, empty database.
+    async fn fresh(&mut self) -> Res<String> {
+        let name = format!(
+            "payhub_bench_reconcile_{}_{}",
+            std::process::id(),
+            self.names.len()
+        );
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut self.admin)
+            .await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut self.admin)
+            .await?;
+        let url = crate::gateway::db_url(&name);
+        self.names.push(name);
+        Ok(url)
+    }
+
+    /// Drops the databases [`PgDatabases::fresh`] made.
+    async fn drop_all(&mut self) -> Res<()> {
+        for name in self.names.drain(..) {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut self.admin)
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -336,16 +391,15 @@ fn reconciler(store: &Store, hub: &Arc<Hub>, rate: Rate) -> Res<Reconciler> {
     Ok(b.build()?)
 }
 
-/// Ours: the orders tracked in a fresh store in `dir` (untimed), then `run_once` until every
+/// Ours: the orders tracked in a fresh store at `url` (untimed), then `run_once` until every
 /// one is settled; wall and CPU seconds.
 async fn ours(
-    dir: &TempDir,
-    name: &str,
+    url: &str,
     hub: &Arc<Hub>,
     orders: &[(Provider, NewOrder)],
     rate: Rate,
 ) -> Res<(f64, f64)> {
-    let store = Store::connect(&dir.url(name)).await?;
+    let store = Store::connect(url).await?;
     for (_, o) in orders {
         store.track(o).await?;
     }
@@ -472,8 +526,10 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
         let uncapped = Rate::every(Duration::ZERO);
         // Warm-up: connections, the sandbox's handlers, SQLite's first file.
         floor(&env.hub, &orders).await?;
-        ours(&shm, "warm.db", &env.hub, &orders, capped).await?;
+        ours(&shm.url("warm.db"), &env.hub, &orders, capped).await?;
         let (mut f, mut d, mut s, mut u) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut pg = PgDatabases::connect().await?;
+        let mut pgs = Vec::new();
         // CPU per order (all threads) of the floor and of the goal row's reconciler.
         let (mut fc, mut dc) = (Vec::new(), Vec::new());
         let per = |secs: f64| secs * 1e9 / plan.orders as f64;
@@ -484,12 +540,14 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
                 fc.push(per(cpu));
             }
             let r = format!("r{round}.db");
-            let (wall, cpu) = ours(&disk, &r, &env.hub, &orders, capped).await?;
+            let (wall, cpu) = ours(&disk.url(&r), &env.hub, &orders, capped).await?;
             d.push(per(wall));
             dc.push(per(cpu));
-            s.push(per(ours(&shm, &r, &env.hub, &orders, capped).await?.0));
+            s.push(per(ours(&shm.url(&r), &env.hub, &orders, capped).await?.0));
             let r = format!("u{round}.db");
-            u.push(per(ours(&shm, &r, &env.hub, &orders, uncapped).await?.0));
+            u.push(per(ours(&shm.url(&r), &env.hub, &orders, uncapped).await?.0));
+            let url = pg.fresh().await?;
+            pgs.push(per(ours(&url, &env.hub, &orders, capped).await?.0));
             if round % 2 == 0 {
                 let (wall, cpu) = floor(&env.hub, &orders).await?;
                 f.push(per(wall));
@@ -528,7 +586,13 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
                 median(&mut u),
                 None,
             ),
+            row(
+                format!("reconcile {n} paid orders, store on Postgres"),
+                median(&mut pgs),
+                None,
+            ),
         ];
+        pg.drop_all().await?;
 
         // The same, with every status reply held back `LATENCY_MS` (the sandbox's delay
         // fault): a provider's real answer takes milliseconds, not the ~70 us of a loopback
@@ -543,7 +607,7 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
                 lf.push(per(floor(&env.hub, &orders).await?.0));
             }
             let r = format!("l{round}.db");
-            ld.push(per(ours(&disk, &r, &env.hub, &orders, capped).await?.0));
+            ld.push(per(ours(&disk.url(&r), &env.hub, &orders, capped).await?.0));
             if round % 2 == 0 {
                 lf.push(per(floor(&env.hub, &orders).await?.0));
             }
