@@ -4,7 +4,7 @@
 //! Run it as `cargo xtask bench` (a release build). Arguments:
 //! - `--quick`: short batches and few rounds, to check that the bench runs (noisy numbers);
 //! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`, `gateway` (needs Postgres
-//!   and Redis), `reconcile`, and `instructions` (needs valgrind; only when asked for by name:
+//!   and Redis), `reconcile` (needs Postgres for its Postgres row), and `instructions` (needs valgrind; only when asked for by name:
 //!   the e2e figure counted in instructions per call under callgrind);
 //! - `--strict`: exit with status 1 when a figure misses its goal (default: report only, since
 //!   shared CI machines are noisy).
