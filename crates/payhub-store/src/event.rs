@@ -388,6 +388,43 @@ impl StateCounts {
     }
 }
 
+/// An event's identity in the store: `(provider, account, event_key)`, the unique key.
+pub(crate) fn identity(e: &NewEvent) -> (&str, &str, &str) {
+    (&e.provider, &e.account, &e.event_key)
+}
+
+/// The ids a multi-row `INSERT .. ON CONFLICT DO NOTHING RETURNING id, provider, account,
+/// event_key` gave the events it inserted, by [`identity`] (keys borrowed from the returned
+/// rows: no copy of each key's three strings). An event of the batch that is not here was
+/// stored before; the engine looks its id up. One reading for both engines.
+pub(crate) fn inserted_ids<'r, R>(
+    rows: &'r [R],
+) -> Result<std::collections::HashMap<(&'r str, &'r str, &'r str), i64>, Error>
+where
+    R: sqlx::Row,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    let get = |row: &'r R, column: &'static str| -> Result<&'r str, Error> {
+        row.try_get(column)
+            .map_err(|e| Error::decode(column, e.to_string()))
+    };
+    rows.iter()
+        .map(|row| {
+            let key = (
+                get(row, "provider")?,
+                get(row, "account")?,
+                get(row, "event_key")?,
+            );
+            let id: i64 = row
+                .try_get("id")
+                .map_err(|e| Error::decode("id", e.to_string()))?;
+            Ok((key, id))
+        })
+        .collect()
+}
+
 /// Parses a stored amount (kept as text so no engine rounds it).
 pub(crate) fn parse_amount(s: Option<String>) -> Result<Option<Decimal>, Error> {
     s.map(|s| {

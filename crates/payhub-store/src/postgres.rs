@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::event::{
     EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
-    headers_json, parse_amount, parse_headers,
+    headers_json, identity, inserted_ids, parse_amount, parse_headers,
 };
 use crate::order::{
     Finish, FinishKind, Finished, NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder,
@@ -487,16 +487,13 @@ async fn insert_events<'e>(
     conn: &mut PgConnection,
     events: impl Iterator<Item = &'e NewEvent> + Clone,
 ) -> Result<Vec<Recorded>> {
-    let rows: Vec<String> = (0..events.clone().count())
-        .map(|row| numbered_row(row * EVENT_INSERT_COLUMNS, EVENT_INSERT_COLUMNS))
-        .collect();
     let sql = format!(
         "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
          provider_order_no, amount, currency, notification, headers, body, received_at) \
          VALUES {} \
          ON CONFLICT (provider, account, event_key) DO NOTHING \
          RETURNING id, provider, account, event_key",
-        rows.join(", ")
+        values(events.clone().count(), EVENT_INSERT_COLUMNS, 0)
     );
     let mut query = sqlx::query(&sql);
     for e in events.clone() {
@@ -518,19 +515,10 @@ async fn insert_events<'e>(
         .fetch_all(&mut *conn)
         .await
         .map_err(|err| Error::sql("record", err))?;
-    let mut new = std::collections::HashMap::with_capacity(inserted.len());
-    for row in &inserted {
-        let key: (&str, &str, &str) = (
-            get(row, "provider")?,
-            get(row, "account")?,
-            get(row, "event_key")?,
-        );
-        new.insert(key, get::<i64>(row, "id")?);
-    }
+    let new = inserted_ids(&inserted)?;
     let mut out = Vec::new();
     for e in events {
-        let key = (&*e.provider, &*e.account, &*e.event_key);
-        out.push(match new.get(&key) {
+        out.push(match new.get(&identity(e)) {
             Some(id) => Recorded::New(*id),
             // Stored before (the callback was first). ON CONFLICT DO NOTHING waited for a
             // concurrent insert of the same key to commit, so the row is visible to this next
@@ -553,10 +541,21 @@ async fn insert_events<'e>(
     Ok(out)
 }
 
-/// `($first+1, .., $first+n)`: one row of numbered parameters.
-fn numbered_row(first: usize, n: usize) -> String {
-    let params: Vec<String> = (1..=n).map(|i| format!("${}", first + i)).collect();
-    format!("({})", params.join(", "))
+/// `rows` rows of `columns` numbered parameters each, numbered from `$first + 1`:
+/// `($1, $2), ($3, $4)` for 2, 2, 0; the `VALUES` list of a multi-row statement.
+fn values(rows: usize, columns: usize, first: usize) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        out.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            let sep = if column == 0 { "" } else { ", " };
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "{sep}${}", first + row * columns + column + 1);
+        }
+        out.push(')');
+    }
+    out
 }
 
 /// Writes each outcome of `batch` to its order if `owner` holds the order's lease, in one
@@ -567,24 +566,8 @@ async fn update_orders(
     batch: &[(i64, Finish)],
 ) -> Result<Vec<i64>> {
     // `$1` the owner; per row `v.kind`: 1 settle, 2 reschedule, 3 retry, 4 give up; `v.text`
-    // the status, error or reason; `v.next_at` the next check (reschedule, retry). The casts
-    // type the first row, which types the `VALUES` list.
-    let rows: Vec<String> = (0..batch.len())
-        .map(|row| {
-            let at = 1 + row * 4;
-            if row == 0 {
-                format!(
-                    "(${}::bigint, ${}::int, ${}::text, ${}::timestamptz)",
-                    at + 1,
-                    at + 2,
-                    at + 3,
-                    at + 4
-                )
-            } else {
-                numbered_row(at, 4)
-            }
-        })
-        .collect();
+    // the status, error or reason; `v.next_at` the next check (reschedule, retry). The
+    // parameters carry their types (bigint, int, text, timestamptz), which type the list.
     let sql = format!(
         "UPDATE payhub_orders AS o SET \
            state = CASE v.kind WHEN 1 THEN 'settled' WHEN 4 THEN 'given_up' ELSE o.state END, \
@@ -596,7 +579,7 @@ async fn update_orders(
          WHERE o.id = v.id AND o.state = 'pending' AND o.lease_owner = $1 \
            AND o.lease_until >= now() \
          RETURNING o.id",
-        rows.join(", ")
+        values(batch.len(), 4, 1)
     );
     let mut query = sqlx::query_scalar(&sql).bind(owner);
     for (id, finish) in batch {
@@ -613,4 +596,19 @@ async fn update_orders(
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| Error::sql("finish_orders", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values;
+
+    #[test]
+    fn values_numbers_every_parameter_once_in_order() {
+        assert_eq!(values(1, 3, 0), "($1, $2, $3)");
+        assert_eq!(values(2, 2, 1), "($2, $3), ($4, $5)");
+        assert_eq!(values(0, 4, 1), "");
+        let many = values(500, 12, 0);
+        assert!(many.starts_with("($1, $2,") && many.ends_with(", $6000)"));
+        assert_eq!(many.matches('$').count(), 6000);
+    }
 }

@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::event::{
     EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
-    headers_json, parse_amount, parse_headers,
+    headers_json, identity, inserted_ids, parse_amount, parse_headers,
 };
 use crate::order::{
     Finish, FinishKind, Finished, NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder,
@@ -605,20 +605,10 @@ async fn insert_events<'e>(
         .fetch_all(&mut *conn)
         .await
         .map_err(|err| Error::sql("record", err))?;
-    // Keys borrowed from the returned rows: no copy of each key's three strings.
-    let mut new = std::collections::HashMap::with_capacity(inserted.len());
-    for row in &inserted {
-        let key: (&str, &str, &str) = (
-            get(row, "provider")?,
-            get(row, "account")?,
-            get(row, "event_key")?,
-        );
-        new.insert(key, get::<i64>(row, "id")?);
-    }
+    let new = inserted_ids(&inserted)?;
     let mut out = Vec::new();
     for e in events {
-        let key = (&*e.provider, &*e.account, &*e.event_key);
-        out.push(match new.get(&key) {
+        out.push(match new.get(&identity(e)) {
             Some(id) => Recorded::New(*id),
             // Stored before (the callback was first): its id.
             None => Recorded::Duplicate(
