@@ -46,6 +46,8 @@ mod pipeline;
 mod reconcile;
 mod request;
 mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod transport;
 
 pub use ack::{Ack, AckWords, AnyProvider};

@@ -13,55 +13,13 @@
 //!
 //! `cargo test -p payhub-sandbox --test secrets`
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
+use payhub_runtime::test_util::LogCapture;
 use payhub_sandbox::{Sandbox, SandboxHandle, SandboxTime};
-use tracing::subscriber::DefaultGuard;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 /// 2024-12-02 09:00:00 UTC: the sandbox clock and the clients' fixed clocks.
 const START_MS: i64 = 1_733_130_000_000;
-
-/// A shared buffer the subscriber writes into.
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buf {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-/// Everything at TRACE, spans with their fields on close, into a buffer, for this thread.
-fn capture() -> (Buf, DefaultGuard) {
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(FmtSpan::FULL)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
-    tracing::callsite::rebuild_interest_cache();
-    (buf, guard)
-}
 
 /// Fails naming the first forbidden string found in `text`.
 #[track_caller]
@@ -133,7 +91,7 @@ mod paydesk_secrets {
 
     #[tokio::test(flavor = "current_thread")]
     async fn no_secret_in_formatting_or_traces() {
-        let (logs, _guard) = capture();
+        let logs = LogCapture::start();
         let sb = sandbox(
             "paydesk",
             &format!(r#"merchants = [{{ merchant_id = "1002001", api_key = "{KEY}" }}]"#),
@@ -228,7 +186,7 @@ mod gateway_recharge_secrets {
 
     #[tokio::test(flavor = "current_thread")]
     async fn no_secret_in_formatting_or_traces() {
-        let (logs, _guard) = capture();
+        let logs = LogCapture::start();
         let sb = sandbox("gateway_recharge", &format!(r#"key = "{KEY}""#)).await;
         let base = sb.provider_url("gateway_recharge");
         let client = builder(&base).build().expect("client");
@@ -327,7 +285,7 @@ mod jiuyi_dc_secrets {
 
     #[tokio::test(flavor = "current_thread")]
     async fn no_secret_in_formatting_or_traces() {
-        let (logs, _guard) = capture();
+        let logs = LogCapture::start();
         let sb = sandbox("jiuyi_dc", &format!(r#"appsecret = "{SECRET}""#)).await;
         let base = sb.provider_url("jiuyi_dc");
         let client = builder(&base).build().expect("client");
@@ -425,7 +383,7 @@ mod tokenpay_secrets {
     #[tokio::test(flavor = "current_thread")]
     async fn no_secret_in_formatting_or_traces() {
         assert_eq!(SECRET.len(), 32);
-        let (logs, _guard) = capture();
+        let logs = LogCapture::start();
         let sb = sandbox(
             "tokenpay",
             &format!(
@@ -545,7 +503,7 @@ mod vipcharge_secrets {
 
     #[tokio::test(flavor = "current_thread")]
     async fn no_secret_or_key_material_in_formatting_or_traces() {
-        let (logs, _guard) = capture();
+        let logs = LogCapture::start();
         let sb = sandbox(
             "vipcharge",
             &format!(

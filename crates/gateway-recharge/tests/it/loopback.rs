@@ -1,7 +1,6 @@
 //! Round trips against a real loopback server: success per endpoint, API errors, retries of
 //! reads, unknown outcomes of creates (never resent), and broken replies.
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use gateway_recharge::api::{
@@ -15,6 +14,7 @@ use rust_decimal::Decimal;
 use sign_core::CanonicalParams;
 
 use crate::support::{KEY, NOW_MS, Reply, Server, builder};
+use payhub_runtime::test_util::LogCapture;
 
 const CREATE_OK: &str = r#"{"code":"0","msg":"","data":{"hash":"def502","trade_no":"RR241115223531937981","qr_code":"rsn://r/RR241115223531937981","url":"https://pay.example/?hash=def502","pay_timeout":3600}}"#;
 const BALANCE_OK: &str =
@@ -168,46 +168,6 @@ fn canonical_of_received(body: &[u8]) -> String {
         .join("&")
 }
 
-/// A shared buffer a `tracing` subscriber writes into.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let buf = Captured::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
-    tracing::callsite::rebuild_interest_cache();
-    (buf, guard)
-}
-
 /// A payout's personal data: the payee's name, account number, phone and email.
 const PERSONAL: [(&str, &str); 4] = [
     ("account_name", "Siti Rahmawati"),
@@ -234,9 +194,9 @@ async fn signature_rejection_shows_what_was_signed() {
             .into_iter()
             .chain(PERSONAL),
     );
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     let err = c.send(&payout).await.expect_err("refused");
-    drop(guard);
+    let logs = logs.finish();
     let api = err.as_api().expect("Error::Api");
     assert!(api.is_signature_rejected());
 
@@ -266,7 +226,6 @@ async fn signature_rejection_shows_what_was_signed() {
     // Display, Debug and every log line name the fields and their lengths, never a value.
     let shown = err.to_string();
     let debug = format!("{err:?} {err:#?}");
-    let logs = logs.text();
     assert!(logs.contains("call failed"), "the capture works: {logs}");
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
         for (field, value) in PERSONAL {
@@ -321,11 +280,10 @@ async fn every_call_runs_in_the_shared_payhub_call_span() {
         .timeout(Duration::from_millis(200))
         .build()
         .expect("client");
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     let err = c.send(&create()).await.expect_err("no reply");
-    drop(guard);
+    let logs = logs.finish();
     assert!(err.is_outcome_unknown(), "{err:?}");
-    let logs = logs.text();
     for field in [
         "payhub.call",
         "provider=\"gateway-recharge\"",

@@ -3,7 +3,6 @@
 
 #![allow(deprecated)] // The retired list endpoints are exercised too.
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use jiuyi_dc::api::CardPayOrderRequest;
@@ -30,6 +29,7 @@ use rust_decimal::Decimal;
 use crate::support::{
     APPID, Behaviour, SECRET, Server, builder, client, independent_canonical, independent_sign,
 };
+use payhub_runtime::test_util::LogCapture;
 
 /// Sends `req` to a server that answers `reply`, checks what the server received (path, content
 /// type, signature recomputed independently) and returns the result.
@@ -178,46 +178,6 @@ async fn api_error_keeps_code_message_and_body() {
     assert_eq!(server.requests().len(), 1);
 }
 
-/// A shared buffer a `tracing` subscriber writes into.
-#[derive(Clone, Default)]
-struct LogBuf(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl LogBuf {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
-fn capture() -> (LogBuf, tracing::subscriber::DefaultGuard) {
-    let buf = LogBuf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
-    tracing::callsite::rebuild_interest_cache();
-    (buf, guard)
-}
-
 /// The recharged account: the user's email here (as sent, and as signed: urlencoded).
 const ACCOUNT: &str = "wang.fang@example.org";
 const ACCOUNT_ENCODED: &str = "wang.fang%40example.org";
@@ -234,9 +194,9 @@ async fn signature_rejection_shows_what_was_signed() {
     let pay = PayRequest::new("43", ACCOUNT, "JY-SIG-1")
         .notify_url("https://m.test/n?a=1 b~")
         .stock_check(true);
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     let err = c.send(&pay).await.expect_err("refused");
-    drop(guard);
+    let logs = logs.finish();
     let Error::Api(api) = &err else {
         panic!("expected Api, got {err:?}")
     };
@@ -267,7 +227,6 @@ async fn signature_rejection_shows_what_was_signed() {
     // Display, Debug and every log line name the fields and their lengths, never a value.
     let shown = err.to_string();
     let debug = format!("{err:?} {err:#?}");
-    let logs = logs.text();
     assert!(logs.contains("call failed"), "the capture works: {logs}");
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
         for value in [ACCOUNT, ACCOUNT_ENCODED, "wang.fang"] {

@@ -1,9 +1,6 @@
 //! Secret hygiene: the app secret and card secrets never appear in `Debug`, `Display`, errors or
 //! logs.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use jiuyi_dc::api::CardPayOrderRequest;
 use jiuyi_dc::api::PayRequest;
 use jiuyi_dc::api::QueryCashRequest;
@@ -11,6 +8,10 @@ use jiuyi_dc::api::read_reply;
 use jiuyi_dc::notify::NotifyVerifier;
 use jiuyi_dc::sign::RequestSigner;
 use jiuyi_dc::{Client, Error, FixedClock};
+
+use std::sync::Arc;
+
+use payhub_runtime::test_util::LogCapture;
 
 use crate::support::{Behaviour, Server, headers};
 
@@ -46,19 +47,6 @@ fn test_client(base: &str) -> Client {
         .timeout(std::time::Duration::from_millis(500))
         .build()
         .expect("client")
-}
-
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test]
@@ -129,25 +117,16 @@ async fn nothing_prints_a_secret() {
     check_error("Transport", &transport);
 
     // OutcomeUnknown, with logs captured: the secret appears nowhere, the span fields do.
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let server = Server::always(Behaviour::Hang).await;
     let c = test_client(&server.base);
-    let unknown = {
-        let _guard = tracing::subscriber::set_default(subscriber);
-        tracing::callsite::rebuild_interest_cache();
-        c.send(&PayRequest::new("43", "13800138000", "JY-LOG"))
-            .await
-            .expect_err("unknown")
-    };
+    let capture = LogCapture::start();
+    let unknown = c
+        .send(&PayRequest::new("43", "13800138000", "JY-LOG"))
+        .await
+        .expect_err("unknown");
+    let logs = capture.finish();
     assert!(unknown.is_outcome_unknown());
     check_error("OutcomeUnknown", &unknown);
-    let logs = String::from_utf8(buf.0.lock().expect("lock").clone()).expect("utf8");
     assert_clean("logs", &logs);
     assert!(logs.contains("payhub.call"), "{logs}");
     assert!(

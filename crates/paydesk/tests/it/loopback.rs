@@ -9,7 +9,7 @@ use paydesk::api::{
 use paydesk::error::{ApiErrorCode, TransportErrorKind};
 use paydesk::types::{AccountType, PayInStatus, PayOutStatus, PayType};
 use paydesk::{Client, Error, Reconciliation};
-use std::sync::{Arc, Mutex, PoisonError};
+
 use std::time::{Duration, Instant};
 
 use paydesk::RetryPolicy;
@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::MERCHANT;
 use crate::support::{Reply, Seen, Server};
+use payhub_runtime::test_util::LogCapture;
 
 fn pay_desk(mch: &str) -> PayDeskRequest {
     PayDeskRequest::new(
@@ -163,46 +164,6 @@ async fn api_error_keeps_code_message_and_body_and_is_not_retried() {
     only(&server, "/api/payDesk");
 }
 
-/// A shared buffer a `tracing` subscriber writes into.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let buf = Captured::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
-    tracing::callsite::rebuild_interest_cache();
-    (buf, guard)
-}
-
 /// The payee's and payer's personal data in the refused payout below.
 const PERSONAL: [&str; 4] = [
     "Zawadi Mwakilema",
@@ -232,9 +193,9 @@ async fn signature_rejection_shows_what_was_signed() {
     .phone(PERSONAL[2])
     .email(PERSONAL[3])
     .remark("r");
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     let err = client.send(&payout).await.expect_err("refused");
-    drop(guard);
+    let logs = logs.finish();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -254,7 +215,6 @@ async fn signature_rejection_shows_what_was_signed() {
     // Display, Debug and every log line name the fields and their lengths, never a value.
     let shown = err.to_string();
     let debug = format!("{err:?} {err:#?}");
-    let logs = logs.text();
     assert!(logs.contains("call failed"), "the capture works: {logs}");
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
         for value in PERSONAL {

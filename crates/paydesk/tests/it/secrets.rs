@@ -1,12 +1,11 @@
 //! The apiKey and signatures never show in `Debug`, `Display`, errors or traces.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use paydesk::api::{BalanceRequest, PayDeskRequest, PayInQueryRequest};
 use paydesk::notify::NotifyVerifier;
 use paydesk::{Client, Error, Secret, sign};
 use rust_decimal::Decimal;
+
+use payhub_runtime::test_util::LogCapture;
 
 use crate::support::{Reply, Server};
 use crate::{MERCHANT, notify_headers};
@@ -151,32 +150,10 @@ fn sign_core_error() -> sign_core::Error {
     sign_core::Error::BadSignature
 }
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn traces_name_the_call_and_mask_secrets() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let signature = tracing::subscriber::with_default(subscriber, || {
-        tracing::callsite::rebuild_interest_cache();
+    let logs = LogCapture::start();
+    let signature = {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -203,8 +180,8 @@ fn traces_name_the_call_and_mask_secrets() {
                 .expect("second attempt");
             server.seen()[1].header("Sign").expect("signed").to_owned()
         })
-    });
-    let logs = String::from_utf8(buffer.0.lock().expect("lock").clone()).expect("utf8");
+    };
+    let logs = logs.finish();
     assert_clean("traces", &logs, Some(&signature));
     for needle in [
         "payhub.call",

@@ -525,33 +525,11 @@ async fn shutdown_stops_serving() {
     );
 }
 
-/// Collects formatted log lines.
-#[derive(Clone, Default)]
-struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_carry_no_keys_and_no_bodies() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
+    let capture = payhub_runtime::test_util::LogCapture::start();
 
-    let sb = sandbox().await; // current-thread runtime: every task logs through this subscriber
+    let sb = sandbox().await; // current-thread runtime: every task logs on this thread
     let listener = Listener::start(&[500, 200]).await;
     sb.redirect_callbacks(Some(&listener.url));
     assert_eq!(
@@ -577,7 +555,7 @@ async fn logs_carry_no_keys_and_no_bodies() {
     sb.advance_to_next_due().await.unwrap();
     sb.shutdown().await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.finish();
     for expected in [
         "sandbox started",
         "order created",

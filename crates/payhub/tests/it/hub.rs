@@ -17,6 +17,7 @@ use payhub::{
     Account, AccountSettings, CheckoutRequest, Customer, Delivery, Error, Hub, KeyUsed,
     PaymentStatus, Provider, RechargeRequest, Verified,
 };
+use payhub_runtime::test_util::LogCapture;
 use payhub_sandbox::{OrderFilter, Sandbox, SandboxHandle};
 use rust_decimal::Decimal;
 use tokio::sync::oneshot;
@@ -599,27 +600,6 @@ impl RawCatcher {
     }
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
 fn rotated_toml(sb: &SandboxHandle, current: &str, previous: &str) -> String {
     format!(
         r#"
@@ -652,22 +632,13 @@ async fn a_callback_signed_with_the_previous_key_verifies_and_is_logged() {
     let (headers, body) = catcher.first().await;
 
     let rotating = Hub::from_toml(&rotated_toml(&sb, "tzKey2", "tzKey"), None).expect("hub");
-    let logs = Logs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer({
-            let logs = logs.clone();
-            move || logs.clone()
-        })
-        .with_ansi(false)
-        .finish();
-    let verified = tracing::subscriber::with_default(subscriber, || {
-        tracing::callsite::rebuild_interest_cache();
-        rotating.verify(Provider::Paydesk, None, &headers, &body)
-    })
-    .expect("the previous key verifies");
+    let logs = LogCapture::start();
+    let verified = rotating
+        .verify(Provider::Paydesk, None, &headers, &body)
+        .expect("the previous key verifies");
+    let text = logs.finish();
     assert_eq!(verified.key, KeyUsed::Previous);
     assert_eq!(verified.account, "tz");
-    let text = logs.text();
     assert!(text.contains("previous key"), "{text}");
     assert!(
         text.contains("paydesk") && text.contains("tz"),

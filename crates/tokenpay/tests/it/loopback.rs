@@ -2,7 +2,7 @@
 //! never-resent writes, and broken replies.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
@@ -16,6 +16,7 @@ use tokenpay::types::{ApiCode, Chain, Currency, TradeState};
 use tokenpay::{Client, Error, FixedClock, Reconciliation, ReplySignatureMode, TransportErrorKind};
 
 use crate::support::{self, APP_ID, MCH_ID, Seen, Server, Step, http, signed};
+use payhub_runtime::test_util::LogCapture;
 
 const TRON: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const ORDER: &str = r#"{"out_trade_no":"A-1","transaction_id":"e98b3029477f4bdcb971797a9d9e09ce","trade_state":"SUCCESS","amount":15000000,"decimals":6,"chain":"TRON","currency":"USDT"}"#;
@@ -254,46 +255,6 @@ fn signed_by(seen: &Seen) -> String {
     String::from_utf8(msg).expect("utf-8")
 }
 
-/// A shared buffer a `tracing` subscriber writes into.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let buf = Captured::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
-    tracing::callsite::rebuild_interest_cache();
-    (buf, guard)
-}
-
 /// A payer's name, email and phone, in the free-text fields merchants fill.
 const DESCRIPTION: &str = "Top-up for Ana Beatriz Souza";
 const ATTACH: &str = "ana.souza@example.org;+5511987654321";
@@ -318,7 +279,7 @@ async fn signature_rejection_shows_what_was_signed() {
     let c = client(&server);
 
     // 103 on a POST: the signed string is path, timestamp, nonce and the body as received.
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     let err = c
         .send(
             &PrepayRequest::new("A-SIG-1", Decimal::from(9), Chain::Tron, Currency::Usdt)
@@ -327,7 +288,7 @@ async fn signature_rejection_shows_what_was_signed() {
         )
         .await
         .expect_err("103");
-    drop(guard);
+    let logs = logs.finish();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -357,7 +318,6 @@ async fn signature_rejection_shows_what_was_signed() {
     // value.
     let shown = err.to_string();
     let debug = format!("{err:?} {err:#?}");
-    let logs = logs.text();
     assert!(
         logs.contains("payhub.call") && logs.contains("call failed"),
         "the capture works: {logs}"
@@ -947,11 +907,11 @@ async fn each_attempt_is_signed_afresh_in_one_payhub_call_span() {
         .nonce_source(Arc::new(tokenpay::RandomHex::upper(32)))
         .build()
         .expect("client");
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     c.send(&QueryOrderRequest::by_out_trade_no("A-1"))
         .await
         .expect("second attempt");
-    drop(guard);
+    let logs = logs.finish();
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
     let nonce = |s: &Seen| {
@@ -961,7 +921,6 @@ async fn each_attempt_is_signed_afresh_in_one_payhub_call_span() {
     };
     assert_ne!(nonce(&seen[0]), nonce(&seen[1]), "a retry is signed again");
     assert_signed(&seen[1]);
-    let logs = logs.text();
     for field in [
         "payhub.call",
         "provider=\"tokenpay\"",

@@ -2,7 +2,6 @@
 //! fresh nonces, orders never resent (timeouts, resets, 5xx, unknown statuses), reconciliation,
 //! HTML / truncated / oversize bodies, redirects, and strict reply signatures.
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -22,6 +21,7 @@ use vipcharge::{Client, Credentials, Error, ReplySignatureMode};
 use crate::support::{
     Canned, Recorded, SECRET, Server, backends, key_pem, live_md5_client, pub_pem, rsa_client,
 };
+use payhub_runtime::test_util::LogCapture;
 
 fn ok(data: &str) -> Canned {
     Canned::json(&format!(
@@ -263,46 +263,6 @@ async fn api_errors_are_typed() {
     assert_eq!(server.requests().len(), 1);
 }
 
-/// A shared buffer a `tracing` subscriber writes into.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
-/// Everything at TRACE, spans with their fields, into a buffer, for this thread.
-fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
-    let buf = Captured::default();
-    let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    // Callsites first seen by a test thread without a subscriber cache "never": re-ask them.
-    tracing::callsite::rebuild_interest_cache();
-    (buf, guard)
-}
-
 /// The recharged account (an email here) and the user's mobile number.
 const PERSONAL: [(&str, &str); 2] = [
     ("account", "lin.mei@example.org"),
@@ -313,12 +273,12 @@ const PERSONAL: [(&str, &str); 2] = [
 async fn signature_rejection_shows_what_was_signed() {
     let server = Server::start(vec![status(2, "验签失败"), status(10, "IP校验不通过")]).await;
     let c = live_md5_client(&server.base);
-    let (logs, guard) = capture();
+    let logs = LogCapture::start();
     let err = c
         .send(&VipChargeRequest::new("87103", PERSONAL[0].1, "B-SIG-1").mobile(PERSONAL[1].1))
         .await
         .expect_err("signature refused");
-    drop(guard);
+    let logs = logs.finish();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -351,7 +311,6 @@ async fn signature_rejection_shows_what_was_signed() {
     // Display, Debug and every log line name the fields and their lengths, never a value.
     let shown = err.to_string();
     let debug = format!("{err:?} {err:#?}");
-    let logs = logs.text();
     assert!(logs.contains("call failed"), "the capture works: {logs}");
     for (what, text) in [("Display", &shown), ("Debug", &debug), ("logs", &logs)] {
         for (field, value) in PERSONAL {

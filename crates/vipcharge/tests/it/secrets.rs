@@ -3,9 +3,6 @@
 //! variant, and the tracing output of real calls, never contain the secret, private-key
 //! material, a signature or a decrypted card code.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use base64::Engine as _;
 use sign_core::rsa::RsaPublicKey;
 use vipcharge::api::{BalanceRequest, CouponRequest, VipChargeRequest};
@@ -13,6 +10,8 @@ use vipcharge::card::CardSecret;
 use vipcharge::notify::CallbackHeaders;
 use vipcharge::sign::PlatformVerifier;
 use vipcharge::{Client, Credentials, Error, NotifyVerifier, ReplySignatureMode};
+
+use payhub_runtime::test_util::LogCapture;
 
 use crate::support::{Canned, SECRET, Server, key_pem, md5_client, pub_pem};
 
@@ -221,55 +220,11 @@ fn no_error_variant_shows_secrets() {
     }
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Runs in a child process of this test binary with only itself selected: tracing caches each
-/// callsite's interest process-wide, so other tests emitting the same events on other threads
-/// could hide them from this test's scoped subscriber.
 #[test]
 fn tracing_output_never_shows_secrets() {
-    const CHILD: &str = "VIPCHARGE_TRACING_CHILD";
-    const NAME: &str = "secrets::tracing_output_never_shows_secrets";
-    if std::env::var_os(CHILD).is_some() {
-        return check_tracing_output();
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    let out = std::process::Command::new(exe)
-        .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .output()
-        .expect("child test runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn check_tracing_output() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let capture = LogCapture::start();
     let mut signs = Vec::new();
-    tracing::subscriber::with_default(subscriber, || {
-        tracing::callsite::rebuild_interest_cache();
+    {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -316,8 +271,8 @@ fn check_tracing_output() {
                 .to_header_map(),
             br#"{"orderCode":"O1"}"#,
         );
-    });
-    let logs = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf-8");
+    }
+    let logs = capture.finish();
     assert!(logs.contains("payhub.call"), "spans are emitted: {logs}");
     assert!(logs.contains("operation=\"order/coupon\""), "{logs}");
     assert!(logs.contains("order_no=B-LOG "), "{logs}");
