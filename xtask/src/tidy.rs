@@ -1,5 +1,6 @@
 //! Tidy checks, run by `cargo test` like any other test: every Rust file opens with a `//!`
-//! line, every crate root forbids unsafe code, and the golden vectors are present.
+//! line, every crate root forbids unsafe code, the golden vectors are present, and no test installs
+//! a scoped `tracing` subscriber.
 
 use std::path::{Path, PathBuf};
 
@@ -139,5 +140,38 @@ fn fixture_convention_is_documented() {
     assert!(
         readme.contains("fixtures/vectors/"),
         "README names the vectors directory"
+    );
+}
+
+/// A scoped subscriber (`set_default` / `with_default`) in a test loses lines under parallel
+/// tests: while it is the only dispatcher, a callsite first reached on another thread is cached as
+/// disabled. Tests that read logs use `payhub_runtime::test_util::LogCapture` instead.
+#[test]
+fn tests_capture_logs_with_log_capture_not_a_scoped_subscriber() {
+    // The one exception: the runtime's unit test that a span some subscriber takes is kept
+    // (its own callsite, in a binary where no other test reaches it).
+    const ALLOWED: &[&str] = &["crates/payhub-runtime/src/pipeline.rs"];
+    let mut files = Vec::new();
+    rust_files(&project_root().join("crates"), &mut files);
+    let offenders: Vec<String> = files
+        .iter()
+        .map(|f| relative(f))
+        .filter(|f| !ALLOWED.contains(&f.as_str()))
+        .filter(|f| {
+            let text = std::fs::read_to_string(project_root().join(f)).unwrap_or_default();
+            [
+                "subscriber::set_default(",
+                "subscriber::with_default(",
+                ".set_default()",
+            ]
+            .iter()
+            .any(|p| text.contains(p))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "these files install a scoped tracing subscriber; capture logs with \
+         payhub_runtime::test_util::LogCapture (feature test-util) instead:\n  {}",
+        offenders.join("\n  ")
     );
 }
