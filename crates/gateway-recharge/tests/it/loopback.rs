@@ -10,11 +10,11 @@ use gateway_recharge::error::TransportErrorKind;
 use gateway_recharge::payhub_runtime::RetryPolicy;
 use gateway_recharge::types::{OrderStatus, ReplySignature};
 use gateway_recharge::{Client, ClientBuilder, Error, sign};
+use payhub_runtime::test_util::LogCapture;
 use rust_decimal::Decimal;
 use sign_core::CanonicalParams;
 
 use crate::support::{KEY, NOW_MS, Reply, Server, builder};
-use payhub_runtime::test_util::LogCapture;
 
 const CREATE_OK: &str = r#"{"code":"0","msg":"","data":{"hash":"def502","trade_no":"RR241115223531937981","qr_code":"rsn://r/RR241115223531937981","url":"https://pay.example/?hash=def502","pay_timeout":3600}}"#;
 const BALANCE_OK: &str =

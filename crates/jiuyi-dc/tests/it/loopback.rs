@@ -24,12 +24,12 @@ use jiuyi_dc::error::{ApiCode, DecodeErrorKind};
 use jiuyi_dc::types::{CardOrderStatus, OrderStatus};
 use jiuyi_dc::{Client, Error};
 use payhub_runtime::TransportErrorKind;
+use payhub_runtime::test_util::LogCapture;
 use rust_decimal::Decimal;
 
 use crate::support::{
     APPID, Behaviour, SECRET, Server, builder, client, independent_canonical, independent_sign,
 };
-use payhub_runtime::test_util::LogCapture;
 
 /// Sends `req` to a server that answers `reply`, checks what the server received (path, content
 /// type, signature recomputed independently) and returns the result.

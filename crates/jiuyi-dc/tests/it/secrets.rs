@@ -1,6 +1,8 @@
 //! Secret hygiene: the app secret and card secrets never appear in `Debug`, `Display`, errors or
 //! logs.
 
+use std::sync::Arc;
+
 use jiuyi_dc::api::CardPayOrderRequest;
 use jiuyi_dc::api::PayRequest;
 use jiuyi_dc::api::QueryCashRequest;
@@ -8,9 +10,6 @@ use jiuyi_dc::api::read_reply;
 use jiuyi_dc::notify::NotifyVerifier;
 use jiuyi_dc::sign::RequestSigner;
 use jiuyi_dc::{Client, Error, FixedClock};
-
-use std::sync::Arc;
-
 use payhub_runtime::test_util::LogCapture;
 
 use crate::support::{Behaviour, Server, headers};

@@ -13,11 +13,11 @@ use paydesk::{Client, Error, Reconciliation};
 use std::time::{Duration, Instant};
 
 use paydesk::RetryPolicy;
+use payhub_runtime::test_util::LogCapture;
 use rust_decimal::Decimal;
 
 use crate::MERCHANT;
 use crate::support::{Reply, Seen, Server};
-use payhub_runtime::test_util::LogCapture;
 
 fn pay_desk(mch: &str) -> PayDeskRequest {
     PayDeskRequest::new(

@@ -3,9 +3,8 @@
 use paydesk::api::{BalanceRequest, PayDeskRequest, PayInQueryRequest};
 use paydesk::notify::NotifyVerifier;
 use paydesk::{Client, Error, Secret, sign};
-use rust_decimal::Decimal;
-
 use payhub_runtime::test_util::LogCapture;
+use rust_decimal::Decimal;
 
 use crate::support::{Reply, Server};
 use crate::{MERCHANT, notify_headers};

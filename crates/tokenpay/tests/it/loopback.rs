@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use payhub_runtime::test_util::LogCapture;
 use rust_decimal::Decimal;
 use tokenpay::api::{
     BalanceRequest, CloseOrderRequest, ClosePayoutRequest, CreatePayoutRequest, CurrenciesRequest,
@@ -16,7 +17,6 @@ use tokenpay::types::{ApiCode, Chain, Currency, TradeState};
 use tokenpay::{Client, Error, FixedClock, Reconciliation, ReplySignatureMode, TransportErrorKind};
 
 use crate::support::{self, APP_ID, MCH_ID, Seen, Server, Step, http, signed};
-use payhub_runtime::test_util::LogCapture;
 
 const TRON: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 const ORDER: &str = r#"{"out_trade_no":"A-1","transaction_id":"e98b3029477f4bdcb971797a9d9e09ce","trade_state":"SUCCESS","amount":15000000,"decimals":6,"chain":"TRON","currency":"USDT"}"#;

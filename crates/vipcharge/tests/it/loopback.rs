@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use payhub_runtime::test_util::LogCapture;
 use rust_decimal::Decimal;
 use sign_core::rsa::{RsaPublicKey, RsaSha256Verifier};
 use sign_core::{Md5Signer, Secret, SecretSuffix, SignatureEncoding, Verifier as _};
@@ -21,7 +22,6 @@ use vipcharge::{Client, Credentials, Error, ReplySignatureMode};
 use crate::support::{
     Canned, Recorded, SECRET, Server, backends, key_pem, live_md5_client, pub_pem, rsa_client,
 };
-use payhub_runtime::test_util::LogCapture;
 
 fn ok(data: &str) -> Canned {
     Canned::json(&format!(

@@ -4,14 +4,13 @@
 //! material, a signature or a decrypted card code.
 
 use base64::Engine as _;
+use payhub_runtime::test_util::LogCapture;
 use sign_core::rsa::RsaPublicKey;
 use vipcharge::api::{BalanceRequest, CouponRequest, VipChargeRequest};
 use vipcharge::card::CardSecret;
 use vipcharge::notify::CallbackHeaders;
 use vipcharge::sign::PlatformVerifier;
 use vipcharge::{Client, Credentials, Error, NotifyVerifier, ReplySignatureMode};
-
-use payhub_runtime::test_util::LogCapture;
 
 use crate::support::{Canned, SECRET, Server, key_pem, md5_client, pub_pem};
 
