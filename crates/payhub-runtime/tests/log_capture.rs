@@ -62,3 +62,12 @@ fn each_thread_captures_its_own_and_nothing_after_it_stops() {
     let text = last.finish();
     assert!(text.contains("last") && !text.contains("between"), "{text}");
 }
+
+#[test]
+fn debug_shows_the_length_not_the_text() {
+    let logs = LogCapture::start();
+    shared("a value a test looks for");
+    let debug = format!("{logs:?}");
+    assert!(debug.starts_with("LogCapture { bytes: "), "{debug}");
+    assert!(!debug.contains("a value"), "{debug}");
+}
