@@ -393,13 +393,11 @@ pub(crate) fn identity(e: &NewEvent) -> (&str, &str, &str) {
     (&e.provider, &e.account, &e.event_key)
 }
 
-/// The ids a multi-row `INSERT .. ON CONFLICT DO NOTHING RETURNING id, provider, account,
-/// event_key` gave the events it inserted, by [`identity`] (keys borrowed from the returned
-/// rows: no copy of each key's three strings). An event of the batch that is not here was
-/// stored before; the engine looks its id up. One reading for both engines.
-pub(crate) fn inserted_ids<'r, R>(
-    rows: &'r [R],
-) -> Result<std::collections::HashMap<(&'r str, &'r str, &'r str), i64>, Error>
+/// Ids by [`identity`] from rows of `id, provider, account, event_key`: what a multi-row
+/// `INSERT .. ON CONFLICT DO NOTHING RETURNING` gave the events it inserted, or what the lookup
+/// of the others found (keys borrowed from the rows: no copy of each key's three strings). One
+/// reading for both engines.
+pub(crate) fn ids_by_identity<'r, R>(rows: &'r [R]) -> Result<IdsByIdentity<'r>, Error>
 where
     R: sqlx::Row,
     &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
@@ -421,6 +419,41 @@ where
                 .try_get("id")
                 .map_err(|e| Error::decode("id", e.to_string()))?;
             Ok((key, id))
+        })
+        .collect()
+}
+
+/// Event ids by [`identity`], borrowed from the rows that hold them.
+pub(crate) type IdsByIdentity<'r> = std::collections::HashMap<(&'r str, &'r str, &'r str), i64>;
+
+/// The events of a batch that its insert did not store (their keys were stored before): the
+/// ones whose ids the engine looks up, all in one statement.
+pub(crate) fn not_inserted<'e>(
+    events: impl Iterator<Item = &'e NewEvent>,
+    inserted: &IdsByIdentity<'_>,
+) -> Vec<&'e NewEvent> {
+    events
+        .filter(|e| !inserted.contains_key(&identity(e)))
+        .collect()
+}
+
+/// Each event of a batch as recorded, in order: [`Recorded::New`] when the insert stored it,
+/// else [`Recorded::Duplicate`] of the row stored before. A key found in neither (which the
+/// unique key rules out) is the engine's "no row" error, as a single lookup would give.
+pub(crate) fn recorded<'e>(
+    events: impl Iterator<Item = &'e NewEvent>,
+    inserted: &IdsByIdentity<'_>,
+    stored: &IdsByIdentity<'_>,
+) -> Result<Vec<Recorded>, Error> {
+    events
+        .map(|e| {
+            let key = identity(e);
+            match (inserted.get(&key), stored.get(&key)) {
+                (Some(id), _) => Ok(Recorded::New(*id)),
+                // Stored before (the callback was first): its id.
+                (None, Some(id)) => Ok(Recorded::Duplicate(*id)),
+                (None, None) => Err(Error::sql("record", sqlx::Error::RowNotFound)),
+            }
         })
         .collect()
 }

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::event::{
     EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
-    headers_json, identity, inserted_ids, parse_amount, parse_headers,
+    headers_json, ids_by_identity, not_inserted, parse_amount, parse_headers, recorded,
 };
 use crate::order::{
     Finish, FinishKind, Finished, NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder,
@@ -515,30 +515,34 @@ async fn insert_events<'e>(
         .fetch_all(&mut *conn)
         .await
         .map_err(|err| Error::sql("record", err))?;
-    let new = inserted_ids(&inserted)?;
-    let mut out = Vec::new();
-    for e in events {
-        out.push(match new.get(&identity(e)) {
-            Some(id) => Recorded::New(*id),
-            // Stored before (the callback was first). ON CONFLICT DO NOTHING waited for a
-            // concurrent insert of the same key to commit, so the row is visible to this next
-            // statement (read committed: each statement sees the latest commits, inside a
-            // transaction too).
-            None => Recorded::Duplicate(
-                sqlx::query_scalar(
-                    "SELECT id FROM payhub_events \
-                     WHERE provider = $1 AND account = $2 AND event_key = $3",
-                )
-                .bind(&e.provider)
-                .bind(&e.account)
-                .bind(&e.event_key)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(|err| Error::sql("record", err))?,
-            ),
-        });
-    }
-    Ok(out)
+    let new = ids_by_identity(&inserted)?;
+    // Stored before (the callback was first). ON CONFLICT DO NOTHING waited for a concurrent
+    // insert of the same key to commit, so the row is visible to this next statement (read
+    // committed: each statement sees the latest commits, inside a transaction too).
+    let others = not_inserted(events.clone(), &new);
+    let found = if others.is_empty() {
+        Vec::new()
+    } else {
+        let column = |pick: fn(&NewEvent) -> &str| others.iter().map(|e| pick(e)).collect();
+        let (providers, accounts, keys): (Vec<&str>, Vec<&str>, Vec<&str>) = (
+            column(|e| &e.provider),
+            column(|e| &e.account),
+            column(|e| &e.event_key),
+        );
+        sqlx::query(
+            "SELECT e.id, e.provider, e.account, e.event_key \
+             FROM UNNEST($1::text[], $2::text[], $3::text[]) AS k(provider, account, event_key) \
+             JOIN payhub_events e ON e.provider = k.provider AND e.account = k.account \
+               AND e.event_key = k.event_key",
+        )
+        .bind(providers)
+        .bind(accounts)
+        .bind(keys)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|err| Error::sql("record", err))?
+    };
+    recorded(events, &new, &ids_by_identity(&found)?)
 }
 
 /// `rows` rows of `columns` numbered parameters each, numbered from `$first + 1`:

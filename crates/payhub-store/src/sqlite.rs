@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::event::{
     EventFilter, EventState, NewEvent, Recorded, StateCounts, StoredEvent, attempts_u32,
-    headers_json, identity, inserted_ids, parse_amount, parse_headers,
+    headers_json, ids_by_identity, not_inserted, parse_amount, parse_headers, recorded,
 };
 use crate::order::{
     Finish, FinishKind, Finished, NewOrder, OrderFilter, OrderState, Tracked, TrackedOrder,
@@ -605,27 +605,30 @@ async fn insert_events<'e>(
         .fetch_all(&mut *conn)
         .await
         .map_err(|err| Error::sql("record", err))?;
-    let new = inserted_ids(&inserted)?;
-    let mut out = Vec::new();
-    for e in events {
-        out.push(match new.get(&identity(e)) {
-            Some(id) => Recorded::New(*id),
-            // Stored before (the callback was first): its id.
-            None => Recorded::Duplicate(
-                sqlx::query_scalar(
-                    "SELECT id FROM payhub_events \
-                     WHERE provider = ?1 AND account = ?2 AND event_key = ?3",
-                )
-                .bind(&e.provider)
-                .bind(&e.account)
-                .bind(&e.event_key)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(|err| Error::sql("record", err))?,
-            ),
-        });
-    }
-    Ok(out)
+    let new = ids_by_identity(&inserted)?;
+    // Stored before (the callback was first): their ids, in one statement. `CROSS JOIN` keeps
+    // the listed keys as the outer loop, so each is one lookup in the unique key's index.
+    let others = not_inserted(events.clone(), &new);
+    let found = if others.is_empty() {
+        Vec::new()
+    } else {
+        let sql = format!(
+            "WITH k(provider, account, event_key) AS (VALUES {}) \
+             SELECT e.id, e.provider, e.account, e.event_key \
+             FROM k CROSS JOIN payhub_events e ON e.provider = k.provider \
+               AND e.account = k.account AND e.event_key = k.event_key",
+            vec!["(?, ?, ?)"; others.len()].join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for e in &others {
+            query = query.bind(&e.provider).bind(&e.account).bind(&e.event_key);
+        }
+        query
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|err| Error::sql("record", err))?
+    };
+    recorded(events, &new, &ids_by_identity(&found)?)
 }
 
 /// Writes the outcomes of `batch` to their order rows in one statement, each only while

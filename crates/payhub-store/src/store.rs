@@ -574,7 +574,7 @@ mod tests {
 
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     async fn a_batch_of_outcomes_applies_each_under_its_lease(store: &Store) {
-        use crate::event::NewEvent;
+        use crate::event::{NewEvent, Recorded};
         use crate::order::{NewOrder, OrderKind, OrderState};
         use payhub::PaymentStatus;
 
@@ -590,15 +590,18 @@ mod tests {
         assert_eq!(claimed.len(), 4);
         // Tracked after the claim: not leased to r1.
         let unclaimed = store.track(&order("B-3")).await.expect("track").id();
-        let settle = |no: &str| Finish::Settle {
-            status: PaymentStatus::Paid.to_string(),
-            event: Some(Box::new(NewEvent::new(
+        let event = |no: &str| {
+            NewEvent::new(
                 "paydesk",
                 "default",
                 crate::event_key(no, &PaymentStatus::Paid),
                 "paid",
                 no,
-            ))),
+            )
+        };
+        let settle = |no: &str| Finish::Settle {
+            status: PaymentStatus::Paid.to_string(),
+            event: Some(Box::new(event(no))),
         };
         let next = OffsetDateTime::now_utc() + time::Duration::minutes(5);
         // Every kind of outcome in one batch (one statement per table).
@@ -661,10 +664,37 @@ mod tests {
             .await
             .expect("finish");
         assert!(again[..4].iter().all(|d| !d.applied) && again[4].applied);
-        assert!(again[0].event.is_some_and(|e| !e.is_new()));
-        assert!(again[4].event.is_some_and(|e| !e.is_new()));
+        // Each duplicate has the id its first insert gave (both looked up in one statement).
+        let first = |i: usize| done[i].event.map(|e| e.id());
+        assert_eq!(again[0].event, first(0).map(Recorded::Duplicate));
+        assert_eq!(again[4].event, first(4).map(Recorded::Duplicate));
+        assert_ne!(first(0), first(4));
         assert_eq!(get(unclaimed).await.state, OrderState::Settled);
         assert_eq!(store.counts().await.expect("counts").total(), 2);
+
+        // New and stored-before events interleaved in one batch (orders not tracked: the
+        // events are recorded all the same): each duplicate gets its own row's id, in order.
+        let early = [
+            store.record(&event("C-1")).await,
+            store.record(&event("C-3")).await,
+        ]
+        .map(|r| r.expect("record").id());
+        let mixed: Vec<(i64, Finish)> = ["C-1", "C-2", "C-3", "C-4"]
+            .iter()
+            .zip(-4..)
+            .map(|(no, id)| (id, settle(no)))
+            .collect();
+        let (done, _) = store
+            .finish_orders("r1", &mixed, None)
+            .await
+            .expect("finish");
+        let events: Vec<Recorded> = done.iter().filter_map(|d| d.event).collect();
+        assert!(done.iter().all(|d| !d.applied));
+        assert_eq!(events.len(), 4);
+        assert_eq!(events[0], Recorded::Duplicate(early[0]));
+        assert_eq!(events[2], Recorded::Duplicate(early[1]));
+        assert!(events[1].is_new() && events[3].is_new());
+        assert_eq!(store.counts().await.expect("counts").total(), 6);
     }
 
     #[tokio::test]
