@@ -328,7 +328,11 @@ impl Transport {
             return None;
         }
         let mut request = reqwest::Request::new(method, url.clone());
-        *request.timeout_mut() = timeout;
+        // Only when there is one: `timeout_mut` inserts into the request's extensions, which
+        // allocates their map (a new request has no timeout of its own).
+        if timeout.is_some() {
+            *request.timeout_mut() = timeout;
+        }
         let headers = request.headers_mut();
         if let Some(ct) = req.content_type() {
             headers.append(http::header::CONTENT_TYPE, static_value(ct)?);
@@ -566,6 +570,14 @@ mod tests {
                 .is_some_and(|v| !v.is_sensitive())
         );
         assert!(!format!("{request:?}").contains("ABC123"), "{request:?}");
+        // A timeout only when asked for (the client's own applies otherwise).
+        assert_eq!(request.timeout(), None);
+        let capped = Duration::from_millis(250);
+        let timed = transport.request(&req, reqwest::Method::POST, &base, Some(capped));
+        assert_eq!(
+            timed.as_ref().and_then(reqwest::Request::timeout),
+            Some(&capped)
+        );
     }
 
     #[tokio::test]
