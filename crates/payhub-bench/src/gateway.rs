@@ -26,10 +26,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use paydesk::Secret;
 use payhub::{Hub, PaydeskAccount};
-use sqlx::Connection as _;
 
 use crate::Res;
 use crate::harness::median;
+use crate::pg::PgDatabases;
 use crate::table::{Row, Unit};
 
 /// The goal: at most 1.3 times the floor.
@@ -37,19 +37,8 @@ const GOAL: f64 = 1.3;
 const CONCURRENCY: usize = 64;
 const KEY: &str = "testApiKey";
 
-pub(crate) fn database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
 fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
-
-pub(crate) fn db_url(db: &str) -> String {
-    let base = database_url();
-    let head = base.rsplit_once('/').map_or(base.as_str(), |(h, _)| h);
-    format!("{head}/{db}")
 }
 
 /// Distinct signed Cashy payin callbacks: (body, sign).
@@ -191,16 +180,8 @@ pub(crate) fn run(quick: bool) -> Res<Vec<Row>> {
 
 async fn measure(quick: bool) -> Res<Vec<Row>> {
     let (rounds, per_batch) = if quick { (3, 2_000) } else { (7, 10_000) };
-    let db = format!("payhub_bench_gateway_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&database_url())
-        .await
-        .map_err(|e| format!("Postgres at {}: {e} (start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)", database_url()))?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
-    sqlx::query(&format!("CREATE DATABASE {db}"))
-        .execute(&mut admin)
-        .await?;
+    let mut pg = PgDatabases::connect("gateway").await?;
+    let db_url = pg.fresh().await?;
     let result = async {
         let redis_client = redis::Client::open(redis_url())?;
         let redis = redis::aio::ConnectionManager::new(redis_client)
@@ -208,7 +189,7 @@ async fn measure(quick: bool) -> Res<Vec<Row>> {
             .map_err(|e| format!("Redis at {}: {e} (start it: redis-server --daemonize yes)", redis_url()))?;
 
         // Ours: the serve pipeline.
-        let store = payhub_store::Store::connect(&db_url(&db)).await?;
+        let store = payhub_store::Store::connect(&db_url).await?;
         let dedupe = payhub_store::redis::RedisDeduper::new(redis.clone())
             .prefix(format!("bench-ours-{}:", std::process::id()));
         let hub = Hub::builder()
@@ -227,7 +208,7 @@ async fn measure(quick: bool) -> Res<Vec<Row>> {
         .await?;
 
         // The floor.
-        let pool = sqlx::PgPool::connect(&db_url(&db)).await?;
+        let pool = sqlx::PgPool::connect(&db_url).await?;
         sqlx::query("CREATE TABLE floor_events (event_key TEXT PRIMARY KEY, body BYTEA NOT NULL)")
             .execute(&pool)
             .await?;
@@ -303,8 +284,6 @@ async fn measure(quick: bool) -> Res<Vec<Row>> {
         Ok::<Vec<Row>, Box<dyn std::error::Error>>(rows)
     }
     .await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await?;
+    pg.drop_all().await?;
     result
 }

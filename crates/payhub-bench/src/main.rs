@@ -4,8 +4,9 @@
 //! Run it as `cargo xtask bench` (a release build). Arguments:
 //! - `--quick`: short batches and few rounds, to check that the bench runs (noisy numbers);
 //! - `--only GROUP` (repeatable): `sign`, `rsa`, `e2e`, `notify`, `gateway` (needs Postgres
-//!   and Redis), `reconcile` (needs Postgres for its Postgres row), and `instructions` (needs valgrind; only when asked for by name:
-//!   the e2e figure counted in instructions per call under callgrind);
+//!   and Redis), `reconcile` (needs Postgres for its Postgres row), and `instructions` (needs
+//!   valgrind; only when asked for by name: the e2e figure counted in instructions per call
+//!   under callgrind);
 //! - `--strict`: exit with status 1 when a figure misses its goal (default: report only, since
 //!   shared CI machines are noisy).
 //!
@@ -20,6 +21,7 @@ mod harness;
 mod instructions;
 mod notify;
 mod openssl;
+mod pg;
 mod reconcile;
 mod rsa_fig;
 mod signing;

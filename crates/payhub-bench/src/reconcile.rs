@@ -54,6 +54,7 @@ use tokio::task::JoinSet;
 
 use crate::Res;
 use crate::harness::median;
+use crate::pg::PgDatabases;
 use crate::table::{Row, Unit};
 
 /// Throughput goal: at most 1.2 times the raw status queries.
@@ -124,58 +125,6 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Fresh Postgres databases for the reconciler's store, one per round (named after this
-/// process), dropped by [`PgDatabases::drop_all`].
-struct PgDatabases {
-    admin: sqlx::PgConnection,
-    names: Vec<String>,
-}
-
-impl PgDatabases {
-    async fn connect() -> Res<Self> {
-        use sqlx::Connection as _;
-        let url = crate::gateway::database_url();
-        let admin = sqlx::PgConnection::connect(&url).await.map_err(|e| {
-            format!(
-                "Postgres at DATABASE_URL: {e} (start it: pg_ctlcluster --skip-systemctl-redirect \
-                 $(ls /etc/postgresql) main start)"
-            )
-        })?;
-        Ok(Self {
-            admin,
-            names: Vec::new(),
-        })
-    }
-
-    /// The URL of a new, empty database.
-    async fn fresh(&mut self) -> Res<String> {
-        let name = format!(
-            "payhub_bench_reconcile_{}_{}",
-            std::process::id(),
-            self.names.len()
-        );
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut self.admin)
-            .await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut self.admin)
-            .await?;
-        let url = crate::gateway::db_url(&name);
-        self.names.push(name);
-        Ok(url)
-    }
-
-    /// Drops the databases [`PgDatabases::fresh`] made.
-    async fn drop_all(&mut self) -> Res<()> {
-        for name in self.names.drain(..) {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut self.admin)
-                .await?;
-        }
-        Ok(())
     }
 }
 
@@ -528,7 +477,7 @@ pub(crate) fn run(quick: bool) -> Res<(Vec<Row>, Vec<String>)> {
         floor(&env.hub, &orders).await?;
         ours(&shm.url("warm.db"), &env.hub, &orders, capped).await?;
         let (mut f, mut d, mut s, mut u) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut pg = PgDatabases::connect().await?;
+        let mut pg = PgDatabases::connect("reconcile").await?;
         let mut pgs = Vec::new();
         // CPU per order (all threads) of the floor and of the goal row's reconciler.
         let (mut fc, mut dc) = (Vec::new(), Vec::new());

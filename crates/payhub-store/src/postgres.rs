@@ -523,12 +523,9 @@ async fn insert_events<'e>(
     let found = if others.is_empty() {
         Vec::new()
     } else {
-        let column = |pick: fn(&NewEvent) -> &str| others.iter().map(|e| pick(e)).collect();
-        let (providers, accounts, keys): (Vec<&str>, Vec<&str>, Vec<&str>) = (
-            column(|e| &e.provider),
-            column(|e| &e.account),
-            column(|e| &e.event_key),
-        );
+        let providers: Vec<&str> = others.iter().map(|e| e.provider.as_str()).collect();
+        let accounts: Vec<&str> = others.iter().map(|e| e.account.as_str()).collect();
+        let keys: Vec<&str> = others.iter().map(|e| e.event_key.as_str()).collect();
         sqlx::query(
             "SELECT e.id, e.provider, e.account, e.event_key \
              FROM UNNEST($1::text[], $2::text[], $3::text[]) AS k(provider, account, event_key) \

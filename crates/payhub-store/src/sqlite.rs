@@ -562,6 +562,18 @@ async fn claim_orders(
     rows.iter().map(decode_order).collect()
 }
 
+/// `rows` rows of `columns` anonymous `?` parameters each: `(?, ?), (?, ?)` for 2, 2; the
+/// `VALUES` list of a multi-row statement, bound in the order the parameters appear. Anonymous,
+/// not numbered: SQLite looks a numbered parameter's name up in a list, so binding n numbered
+/// ones costs n^2 / 2 steps (a 32-row insert binds 448).
+fn values(rows: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; rows].join(", ")
+}
+
+/// The columns of an event insert, in the order [`insert_events`] binds them.
+const EVENT_INSERT_COLUMNS: usize = 14;
+
 /// Rows per multi-row statement: 500 events bind 7,000 values, under SQLite's 32,766.
 const ROWS_PER_STATEMENT: usize = 500;
 
@@ -571,17 +583,13 @@ async fn insert_events<'e>(
     events: impl Iterator<Item = &'e NewEvent> + Clone,
     now: i64,
 ) -> Result<Vec<Recorded>> {
-    // Anonymous `?` parameters, bound in order: SQLite looks a numbered parameter's name up
-    // in a list, so binding n numbered ones costs n^2 / 2 steps (a 32-row batch binds 448).
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let rows = vec![row; events.clone().count()];
     let sql = format!(
         "INSERT INTO payhub_events (provider, account, event_key, status, merchant_order_no, \
          provider_order_no, amount, currency, notification, headers, body, received_at, \
          next_attempt_at, created_at) VALUES {} \
          ON CONFLICT (provider, account, event_key) DO NOTHING \
          RETURNING id, provider, account, event_key",
-        rows.join(", ")
+        values(events.clone().count(), EVENT_INSERT_COLUMNS)
     );
     let mut query = sqlx::query(&sql);
     for e in events.clone() {
@@ -617,7 +625,7 @@ async fn insert_events<'e>(
              SELECT e.id, e.provider, e.account, e.event_key \
              FROM k CROSS JOIN payhub_events e ON e.provider = k.provider \
                AND e.account = k.account AND e.event_key = k.event_key",
-            vec!["(?, ?, ?)"; others.len()].join(", ")
+            values(others.len(), 3)
         );
         let mut query = sqlx::query(&sql);
         for e in &others {
@@ -639,8 +647,6 @@ async fn update_orders(
     now: i64,
     batch: &[(i64, Finish)],
 ) -> Result<Vec<i64>> {
-    // Anonymous `?` parameters, bound in the order they appear (see `insert_events`).
-    let rows = vec!["(?, ?, ?, ?)"; batch.len()];
     // `v.kind`: 1 settle, 2 reschedule, 3 retry, 4 give up; `v.text` the status, error or
     // reason; `v.next_at` the next check (reschedule, retry).
     let sql = format!(
@@ -655,7 +661,7 @@ async fn update_orders(
          WHERE payhub_orders.id = v.id AND payhub_orders.state = 'pending' \
            AND payhub_orders.lease_owner = ? AND payhub_orders.lease_until >= ? \
          RETURNING payhub_orders.id",
-        rows.join(", ")
+        values(batch.len(), 4)
     );
     let mut query = sqlx::query_scalar(&sql);
     for (id, finish) in batch {
@@ -677,4 +683,19 @@ async fn update_orders(
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| Error::sql("finish_orders", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values;
+
+    #[test]
+    fn values_lists_anonymous_parameters_row_by_row() {
+        assert_eq!(values(1, 3), "(?, ?, ?)");
+        assert_eq!(values(2, 2), "(?, ?), (?, ?)");
+        assert_eq!(values(0, 4), "");
+        let many = values(500, 14);
+        assert_eq!(many.matches('?').count(), 7000);
+        assert_eq!(many.matches("), (").count(), 499);
+    }
 }

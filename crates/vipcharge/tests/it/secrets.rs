@@ -223,54 +223,54 @@ fn no_error_variant_shows_secrets() {
 fn tracing_output_never_shows_secrets() {
     let capture = LogCapture::start();
     let mut signs = Vec::new();
-    {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            let data = format!(
-                r#"{{"orderCode":"O1","couponInfo":[{{"cdkey":"{}"}}]}}"#,
-                encrypted_pin()
-            );
-            let server = Server::start(vec![
-                Canned::json(&format!(r#"{{"status":0,"message":"ok","data":{data}}}"#)),
-                Canned::json(r#"{"status":8,"message":"单号重复"}"#),
-            ])
-            .await;
-            let client = Client::builder("166", "166", Credentials::md5(SECRET))
-                .base_url(&server.base)
-                .card_key(key_pem())
-                .build()
-                .expect("client");
-            let r = client
-                .send(&CouponRequest::new("P", "B-LOG"))
-                .await
-                .expect("coupon");
-            assert_eq!(r.codes()[0].cdkey().expose(), PIN);
-            let e = client
-                .send(&VipChargeRequest::new("p", "a", "B-LOG2"))
-                .await
-                .expect_err("unknown");
-            assert!(e.is_outcome_unknown());
-            signs.extend(
-                server
-                    .requests()
-                    .iter()
-                    .filter_map(|r| r.header("sign").map(str::to_owned)),
-            );
-        });
-        let verifier = NotifyVerifier::new("166", PlatformVerifier::md5(SECRET));
-        let _ = verifier.verify(
-            &CallbackHeaders::new()
-                .header("businessId", "166")
-                .header("nonce", "n")
-                .header("timestamp", "1")
-                .header("sign", "ABCDEF0123456789ABCDEF0123456789")
-                .to_header_map(),
-            br#"{"orderCode":"O1"}"#,
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let data = format!(
+            r#"{{"orderCode":"O1","couponInfo":[{{"cdkey":"{}"}}]}}"#,
+            encrypted_pin()
         );
-    }
+        let server = Server::start(vec![
+            Canned::json(&format!(r#"{{"status":0,"message":"ok","data":{data}}}"#)),
+            Canned::json(r#"{"status":8,"message":"单号重复"}"#),
+        ])
+        .await;
+        let client = Client::builder("166", "166", Credentials::md5(SECRET))
+            .base_url(&server.base)
+            .card_key(key_pem())
+            .build()
+            .expect("client");
+        let r = client
+            .send(&CouponRequest::new("P", "B-LOG"))
+            .await
+            .expect("coupon");
+        assert_eq!(r.codes()[0].cdkey().expose(), PIN);
+        let e = client
+            .send(&VipChargeRequest::new("p", "a", "B-LOG2"))
+            .await
+            .expect_err("unknown");
+        assert!(e.is_outcome_unknown());
+        signs.extend(
+            server
+                .requests()
+                .iter()
+                .filter_map(|r| r.header("sign").map(str::to_owned)),
+        );
+    });
+    // Its tasks end (and their spans close) inside the capture.
+    drop(rt);
+    let verifier = NotifyVerifier::new("166", PlatformVerifier::md5(SECRET));
+    let _ = verifier.verify(
+        &CallbackHeaders::new()
+            .header("businessId", "166")
+            .header("nonce", "n")
+            .header("timestamp", "1")
+            .header("sign", "ABCDEF0123456789ABCDEF0123456789")
+            .to_header_map(),
+        br#"{"orderCode":"O1"}"#,
+    );
     let logs = capture.finish();
     assert!(logs.contains("payhub.call"), "spans are emitted: {logs}");
     assert!(logs.contains("operation=\"order/coupon\""), "{logs}");
