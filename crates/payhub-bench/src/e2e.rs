@@ -100,7 +100,8 @@ struct Raw {
     merchant_id: String,
     sign: String,
     body: Bytes,
-    /// A per-request timeout, as the runtime transport sets on every call.
+    /// A per-request timeout: reqwest's timer, what a total timeout on every call costs the raw
+    /// POST (the runtime transport arms its own `tokio` timer around each attempt).
     timeout: Option<Duration>,
 }
 
