@@ -41,6 +41,7 @@ pub struct TransportConfig {
     pub max_body_bytes: usize,
     /// A reqwest client to reuse (connection pools, proxies). Build it with
     /// `redirect(reqwest::redirect::Policy::none())`: redirects of signed requests are refused.
+    /// `timeout` applies to it as to our own; a shorter total timeout of its own applies too.
     pub http_client: Option<reqwest::Client>,
 }
 
