@@ -666,6 +666,29 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn an_injected_clients_own_shorter_timeout_applies_too() {
+        let base = echo(Duration::from_millis(800)).await;
+        let mut config = TransportConfig::new();
+        config.timeout = Duration::from_secs(5);
+        config.http_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_millis(150))
+            .build()
+            .ok();
+        let transport = match Transport::new(&base, config) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let started = Instant::now();
+        let err = transport.send(&post("/api/slow", b"{}")).await.err();
+        assert!(
+            err.as_ref().is_some_and(TransportError::is_timeout),
+            "{err:?}"
+        );
+        assert!(started.elapsed() < Duration::from_millis(700));
+    }
+
     /// A server that sends the reply head at once, then one byte of a chunked body every
     /// 50 ms for two seconds; returns the base URL.
     async fn trickle() -> Url {
