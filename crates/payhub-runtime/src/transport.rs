@@ -415,15 +415,19 @@ fn classify(e: reqwest::Error, op: &'static str, path: &str) -> TransportError {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    use tokio::net::TcpListener;
+    use tokio::net::{TcpListener, TcpStream};
 
     use super::*;
 
-    /// A server that answers every request on a connection with 200 and the body `reply` makes
-    /// from the request's head (request line and headers, as received) and body, after
-    /// `delay`; returns the base URL.
-    async fn serve(delay: Duration, reply: fn(&[u8], &[u8]) -> Vec<u8>) -> Url {
+    /// A server on 127.0.0.1 that runs `connection` on each connection it accepts, in a task of
+    /// its own; returns the base URL.
+    async fn listen<F>(connection: impl Fn(TcpStream) -> F + Send + 'static) -> Url
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
         let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
             panic!("bind");
         };
@@ -431,48 +435,55 @@ mod tests {
             panic!("local_addr");
         };
         tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    loop {
-                        let Ok(n) = sock.read(&mut chunk).await else {
-                            return;
-                        };
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-                            continue;
-                        };
-                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-                        let len: usize = head
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))
-                            .and_then(|v| v.trim().parse().ok())
-                            .unwrap_or(0);
-                        if buf.len() < end + 4 + len {
-                            continue;
-                        }
-                        let body = reply(&buf[..end], &buf[end + 4..end + 4 + len]);
-                        buf.drain(..end + 4 + len);
-                        tokio::time::sleep(delay).await;
-                        let head =
-                            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
-                        if sock.write_all(head.as_bytes()).await.is_err()
-                            || sock.write_all(&body).await.is_err()
-                        {
-                            return;
-                        }
-                    }
-                });
+            while let Ok((sock, _)) = listener.accept().await {
+                tokio::spawn(connection(sock));
             }
         });
         match crate::parse_base_url(&format!("http://{addr}")) {
             Ok(url) => url,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// A server that answers every request on a connection with 200 and the body `reply` makes
+    /// from the request's head (request line and headers, as received) and body, after
+    /// `delay`; returns the base URL.
+    async fn serve(delay: Duration, reply: fn(&[u8], &[u8]) -> Vec<u8>) -> Url {
+        listen(move |mut sock| async move {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let Ok(n) = sock.read(&mut chunk).await else {
+                    return;
+                };
+                if n == 0 {
+                    return;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if buf.len() < end + 4 + len {
+                    continue;
+                }
+                let body = reply(&buf[..end], &buf[end + 4..end + 4 + len]);
+                buf.drain(..end + 4 + len);
+                tokio::time::sleep(delay).await;
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                if sock.write_all(head.as_bytes()).await.is_err()
+                    || sock.write_all(&body).await.is_err()
+                {
+                    return;
+                }
+            }
+        })
+        .await
     }
 
     /// [`serve`] answering with the request body.
@@ -599,16 +610,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_in_several_chunks_is_joined_in_order() {
-        let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
-            panic!("bind");
-        };
-        let Ok(addr) = listener.local_addr() else {
-            panic!("local_addr");
-        };
-        tokio::spawn(async move {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
+        let base = listen(|mut sock| async move {
             let mut buf = [0u8; 4096];
             let _ = sock.read(&mut buf).await;
             let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
@@ -623,15 +625,9 @@ mod tests {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             let _ = sock.write_all(b"0\r\n\r\n").await;
-        });
-        let base = match crate::parse_base_url(&format!("http://{addr}")) {
-            Ok(url) => url,
-            Err(e) => panic!("{e}"),
-        };
-        let transport = match Transport::new(&base, TransportConfig::new()) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
+        })
+        .await;
+        let transport = transport(&base, TransportConfig::new());
         let reply = transport.send(&post("/api/x", b"{}")).await;
         assert!(
             matches!(&reply, Ok(r) if &r.body[..] == br#"{"a":"xyz"}"#),
@@ -639,23 +635,31 @@ mod tests {
         );
     }
 
+    /// `config` with our own client, and with an injected client that has no timeout of its
+    /// own (so the configured one must apply to it as well); whether each is the injected one.
+    fn own_and_injected(config: TransportConfig) -> [(TransportConfig, bool); 2] {
+        let mut injected = config.clone();
+        injected.http_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .ok();
+        [(config, false), (injected, true)]
+    }
+
+    fn transport(base: &Url, config: TransportConfig) -> Transport {
+        match Transport::new(base, config) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
     #[tokio::test]
     async fn the_timeout_applies_to_our_client_and_to_an_injected_one() {
         let base = echo(Duration::from_millis(800)).await;
         let mut own = TransportConfig::new();
         own.timeout = Duration::from_millis(150);
-        let mut injected = own.clone();
-        // A client without any timeout: the configured one must still apply.
-        injected.http_client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .ok();
-        for config in [own, injected] {
-            let was_injected = config.http_client.is_some();
-            let transport = match Transport::new(&base, config) {
-                Ok(t) => t,
-                Err(e) => panic!("{e}"),
-            };
+        for (config, was_injected) in own_and_injected(own) {
+            let transport = transport(&base, config);
             let started = Instant::now();
             let err = transport.send(&post("/api/slow", b"{}")).await.err();
             assert!(
@@ -676,10 +680,7 @@ mod tests {
             .timeout(Duration::from_millis(150))
             .build()
             .ok();
-        let transport = match Transport::new(&base, config) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
+        let transport = transport(&base, config);
         let started = Instant::now();
         let err = transport.send(&post("/api/slow", b"{}")).await.err();
         assert!(
@@ -692,36 +693,23 @@ mod tests {
     /// A server that sends the reply head at once, then one byte of a chunked body every
     /// 50 ms for two seconds; returns the base URL.
     async fn trickle() -> Url {
-        let Ok(listener) = TcpListener::bind("127.0.0.1:0").await else {
-            panic!("bind");
-        };
-        let Ok(addr) = listener.local_addr() else {
-            panic!("local_addr");
-        };
-        tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut buf = [0u8; 4096];
-                    let _ = sock.read(&mut buf).await;
-                    let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-                    if sock.write_all(head).await.is_err() {
-                        return;
-                    }
-                    for _ in 0..40 {
-                        if sock.write_all(b"1\r\nx\r\n").await.is_err() {
-                            return;
-                        }
-                        let _ = sock.flush().await;
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    let _ = sock.write_all(b"0\r\n\r\n").await;
-                });
+        listen(|mut sock| async move {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+            if sock.write_all(head).await.is_err() {
+                return;
             }
-        });
-        match crate::parse_base_url(&format!("http://{addr}")) {
-            Ok(url) => url,
-            Err(e) => panic!("{e}"),
-        }
+            for _ in 0..40 {
+                if sock.write_all(b"1\r\nx\r\n").await.is_err() {
+                    return;
+                }
+                let _ = sock.flush().await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let _ = sock.write_all(b"0\r\n\r\n").await;
+        })
+        .await
     }
 
     #[tokio::test]
@@ -729,17 +717,8 @@ mod tests {
         let base = trickle().await;
         let mut own = TransportConfig::new();
         own.timeout = Duration::from_millis(300);
-        let mut injected = own.clone();
-        injected.http_client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .ok();
-        for config in [own, injected] {
-            let was_injected = config.http_client.is_some();
-            let transport = match Transport::new(&base, config) {
-                Ok(t) => t,
-                Err(e) => panic!("{e}"),
-            };
+        for (config, was_injected) in own_and_injected(own) {
+            let transport = transport(&base, config);
             let started = Instant::now();
             let err = transport.send(&post("/api/trickle", b"{}")).await.err();
             let took = started.elapsed();
@@ -762,17 +741,8 @@ mod tests {
         let mut own = TransportConfig::new();
         own.timeout = Duration::from_millis(600);
         own.call_deadline = Some(Duration::from_millis(900));
-        let mut injected = own.clone();
-        injected.http_client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .ok();
-        for config in [own, injected] {
-            let was_injected = config.http_client.is_some();
-            let transport = match Transport::new(&base, config) {
-                Ok(t) => t,
-                Err(e) => panic!("{e}"),
-            };
+        for (config, was_injected) in own_and_injected(own) {
+            let transport = transport(&base, config);
             assert_eq!(transport.call_deadline(), Duration::from_millis(900));
             // 150 ms left: the attempt ends then, not after its 600 ms timeout.
             let deadline = Deadline::after(Duration::from_millis(150));
@@ -789,10 +759,7 @@ mod tests {
             assert!(took < Duration::from_millis(400), "{took:?}");
         }
         // The default deadline is the timeout.
-        let t = match Transport::new(&base, TransportConfig::new()) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
+        let t = transport(&base, TransportConfig::new());
         assert_eq!(t.call_deadline(), t.timeout());
     }
 }
