@@ -10,7 +10,7 @@
 //! boxes a timer per request, polls it before the request on every poll and again on every
 //! body frame, and an injected client needed it set per request (which allocates the request's
 //! extensions map). Ours lives in the attempt's future and is polled only while the exchange
-//! waits: 0.4k-0.6k fewer instructions per create order (`cargo xtask bench --only
+//! waits: 0.3k-0.6k fewer instructions per create order (`cargo xtask bench --only
 //! instructions`), one code path for both kinds of client. The connect timeout stays reqwest's.
 
 use std::fmt;
