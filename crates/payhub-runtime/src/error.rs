@@ -28,7 +28,7 @@ pub struct TransportError {
     path: String,
     limit: usize,
     #[source]
-    source: Option<reqwest::Error>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 fn describe(kind: TransportErrorKind, limit: usize) -> String {
@@ -49,14 +49,14 @@ impl TransportError {
         kind: TransportErrorKind,
         operation: &'static str,
         path: &str,
-        source: Option<reqwest::Error>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Self {
         Self {
             kind,
             operation,
             path: path.to_owned(),
             limit: 0,
-            source: source.map(reqwest::Error::without_url),
+            source,
         }
     }
 

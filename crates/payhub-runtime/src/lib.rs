@@ -4,7 +4,8 @@
 //! - [`PreparedRequest`]: a signed request as pure data (method, path, headers, body, and the
 //!   signed string with the secret masked). Provider crates build these without any I/O, which is
 //!   what the fixture snapshot tests capture.
-//! - [`Transport`]: sends a `PreparedRequest` with reqwest: `https` required except for loopback,
+//! - [`Transport`]: sends a `PreparedRequest` (hyper's client over rustls, or an injected
+//!   reqwest client): `https` required except for loopback,
 //!   connect and total timeouts, redirects never followed for signed requests, response bodies
 //!   read with a size cap. Errors say whether the request may have reached the provider
 //!   ([`TransportError::outcome_unknown`]), because a create whose outcome is unknown must be
@@ -35,6 +36,7 @@ mod ack;
 mod base_url;
 mod clock;
 mod deadline;
+mod direct;
 mod error;
 mod freshness;
 pub mod metrics;

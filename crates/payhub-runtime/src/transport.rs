@@ -1,26 +1,35 @@
-//! [`Transport`]: sends a [`PreparedRequest`] with reqwest, the same way for every provider.
+//! [`Transport`]: sends a [`PreparedRequest`] the same way for every provider.
 //!
 //! Policy, in one place: total and connect timeouts by default; redirects are never followed (a
 //! signed POST that is redirected would be resent somewhere unsigned or turned into a GET); the
 //! response body is read with a size cap so a hostile or broken peer cannot exhaust memory; the
 //! body is sent exactly as prepared, never re-serialized.
 //!
+//! Two clients, one behaviour. An injected `reqwest::Client` is used as it is. Our own is hyper's
+//! pooled client over rustls, called directly ([`crate::direct`]): the client reqwest itself
+//! sends with, configured as reqwest configures it, without the layers reqwest wraps every
+//! request in (about a third of a raw reqwest POST's instructions over loopback). Where those
+//! layers would do something (a proxy applies to the base URL, or the URL carries credentials),
+//! our own client is a reqwest one, as before. The wire is the same either way: same request
+//! line, same headers in the same order (reqwest's `Accept: */*` included), same body.
+//!
 //! The total timeout of an attempt is one `tokio` timer around the whole exchange (request,
-//! reply head and body), for our own client and an injected one alike, not reqwest's: reqwest
-//! boxes a timer per request, polls it before the request on every poll and again on every
-//! body frame, and an injected client needed it set per request (which allocates the request's
-//! extensions map). Ours lives in the attempt's future and is polled only while the exchange
-//! waits: 0.3k-0.6k fewer instructions per create order (`cargo xtask bench --only
-//! instructions`), one code path for both kinds of client. The connect timeout stays reqwest's.
+//! reply head and body), for every client, not reqwest's: reqwest boxes a timer per request,
+//! polls it before the request on every poll and again on every body frame, and an injected
+//! client needed it set per request (which allocates the request's extensions map). Ours lives
+//! in the attempt's future and is polled only while the exchange waits. The connect timeout is
+//! the client's (ours: over the TCP connect and the TLS handshake together, as reqwest's).
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use http_body_util::{BodyExt as _, Full};
 use url::Url;
 
+use crate::direct::{BoxError, Direct};
 use crate::{Deadline, Method, PreparedRequest, TransportError, TransportErrorKind};
 
 /// Transport settings; every provider crate's builder forwards its options here.
@@ -39,9 +48,12 @@ pub struct TransportConfig {
     pub call_deadline: Option<Duration>,
     /// Largest response body accepted (default 4 MiB).
     pub max_body_bytes: usize,
-    /// A reqwest client to reuse (connection pools, proxies). Build it with
+    /// A reqwest client to use instead of our own (a shared connection pool, an explicit
+    /// proxy, custom roots or a client certificate). Build it with
     /// `redirect(reqwest::redirect::Policy::none())`: redirects of signed requests are refused.
     /// `timeout` applies to it as to our own; a shorter total timeout of its own applies too.
+    /// Without it, our own client is hyper's over rustls, configured as reqwest's default one
+    /// and honouring the same proxy variables (see [`Transport::new`]).
     pub http_client: Option<reqwest::Client>,
 }
 
@@ -88,14 +100,25 @@ impl RawResponse {
 /// Sends prepared requests to one provider base URL. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Transport {
-    client: reqwest::Client,
+    client: Client,
     base: String,
     /// The per-attempt timeout (one timer around the whole exchange, [`Transport::send_until`]).
     timeout: Duration,
     call_deadline: Duration,
     max_body: usize,
     urls: Arc<Parsed<Url>>,
+    uris: Arc<Parsed<Uri>>,
     names: Arc<Parsed<HeaderName>>,
+}
+
+/// The client a transport sends with.
+#[derive(Clone, Debug)]
+enum Client {
+    /// Our own, where it sends what reqwest would ([`Direct::applies`]). Boxed: hyper's client
+    /// is several times the size of reqwest's handle.
+    Direct(Box<Direct>),
+    /// An injected client, or our own where a proxy applies or the URL carries credentials.
+    Reqwest(reqwest::Client),
 }
 
 /// Values parsed from text already sent, so a call clones the parsed value instead of parsing
@@ -170,18 +193,28 @@ fn static_value(text: &'static str) -> Option<HeaderValue> {
 impl Transport {
     /// A transport for `base` (already checked by [`crate::parse_base_url`]).
     ///
+    /// Our own client is hyper's over rustls, called directly, unless a proxy of the
+    /// environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, as reqwest reads them)
+    /// applies to `base` or `base` carries credentials: then it is a reqwest client, which
+    /// handles both. [`TransportConfig::http_client`] is used as it is.
+    ///
     /// # Errors
-    /// [`TransportError`] of kind `Request` if reqwest cannot build its client (TLS setup).
+    /// [`TransportError`] of kind `Request` if the client cannot be built (TLS setup).
     pub fn new(base: &Url, config: TransportConfig) -> Result<Self, TransportError> {
+        let setup =
+            |e: BoxError| TransportError::new(TransportErrorKind::Request, "client", "", Some(e));
         let client = match config.http_client {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(config.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| {
-                    TransportError::new(TransportErrorKind::Request, "client", "", Some(e))
-                })?,
+            Some(c) => Client::Reqwest(c),
+            None if Direct::applies(base, &Direct::system_proxies()) => Client::Direct(Box::new(
+                Direct::new(config.connect_timeout).map_err(setup)?,
+            )),
+            None => Client::Reqwest(
+                reqwest::Client::builder()
+                    .connect_timeout(config.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| setup(Box::new(e)))?,
+            ),
         };
         Ok(Self {
             client,
@@ -190,6 +223,7 @@ impl Transport {
             call_deadline: config.call_deadline.unwrap_or(config.timeout),
             max_body: config.max_body_bytes,
             urls: Arc::default(),
+            uris: Arc::default(),
             names: Arc::default(),
         })
     }
@@ -248,8 +282,95 @@ impl Transport {
 
     /// One exchange, without a total timeout of its own ([`Transport::send_until`] has it).
     async fn exchange(&self, req: &PreparedRequest) -> Result<RawResponse, TransportError> {
-        let op = req.operation();
-        let path = req.path_and_query();
+        let started = Instant::now();
+        let (status, headers, body) = match &self.client {
+            Client::Direct(direct) => self.exchange_direct(direct, req).await?,
+            Client::Reqwest(client) => self.exchange_reqwest(client, req).await?,
+        };
+        let elapsed = started.elapsed();
+        tracing::debug!(
+            operation = req.operation(),
+            path = req.path_and_query(),
+            status,
+            body_len = body.len(),
+            elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            "provider replied"
+        );
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+            elapsed,
+        })
+    }
+
+    /// One exchange on our own client.
+    async fn exchange_direct(
+        &self,
+        direct: &Direct,
+        req: &PreparedRequest,
+    ) -> Result<(u16, HeaderMap, Bytes), TransportError> {
+        let (op, path) = (req.operation(), req.path_and_query());
+        let unbuilt =
+            |e: BoxError| TransportError::new(TransportErrorKind::Request, op, path, Some(e));
+        let mut request = http::Request::new(Full::new(if Self::has_body(req) {
+            req.body_shared().clone()
+        } else {
+            Bytes::new()
+        }));
+        *request.method_mut() = match req.method() {
+            Method::Get => http::Method::GET,
+            Method::Post => http::Method::POST,
+        };
+        *request.uri_mut() = self.uri(path).map_err(unbuilt)?;
+        self.fill_headers(request.headers_mut(), req)
+            .map_err(unbuilt)?;
+        // The one default header reqwest adds (where the request has none), in the place it
+        // adds it: after the request's own.
+        request
+            .headers_mut()
+            .entry(http::header::ACCEPT)
+            .or_insert(HeaderValue::from_static("*/*"));
+        let mut resp = direct
+            .request(request)
+            .await
+            .map_err(|e| classify_direct(e, op, path))?;
+        let status = resp.status();
+        if status.is_redirection() {
+            return Err(TransportError::new(
+                TransportErrorKind::Redirect,
+                op,
+                path,
+                None,
+            ));
+        }
+        if http_body::Body::size_hint(resp.body())
+            .exact()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(TransportError::too_large(op, path, self.max_body));
+        }
+        let headers = std::mem::take(resp.headers_mut());
+        let mut body = Capped::new(self.max_body);
+        while let Some(frame) = resp.body_mut().frame().await {
+            let frame = frame.map_err(|e| {
+                TransportError::new(TransportErrorKind::Io, op, path, Some(Box::new(e)))
+            })?;
+            if let Ok(chunk) = frame.into_data() {
+                body.push(chunk)
+                    .map_err(|()| TransportError::too_large(op, path, self.max_body))?;
+            }
+        }
+        Ok((status.as_u16(), headers, body.finish()))
+    }
+
+    /// One exchange on a reqwest client.
+    async fn exchange_reqwest(
+        &self,
+        client: &reqwest::Client,
+        req: &PreparedRequest,
+    ) -> Result<(u16, HeaderMap, Bytes), TransportError> {
+        let (op, path) = (req.operation(), req.path_and_query());
         let method = match req.method() {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -258,10 +379,13 @@ impl Transport {
         let direct = requested
             .as_ref()
             .and_then(|url| self.request(req, method.clone(), url));
-        let started = Instant::now();
         let sent = match direct {
-            Some(request) => self.client.execute(request).await,
-            None => self.builder(req, method, requested.as_ref()).send().await,
+            Some(request) => client.execute(request).await,
+            None => {
+                self.builder(client, req, method, requested.as_ref())
+                    .send()
+                    .await
+            }
         };
         let mut resp = sent.map_err(|e| classify(e, op, path))?;
         let status = resp.status().as_u16();
@@ -283,40 +407,53 @@ impl Transport {
             return Err(TransportError::too_large(op, path, self.max_body));
         }
         let headers = std::mem::take(resp.headers_mut());
-        // A reply that arrives in one chunk (the usual case) is kept as that chunk, uncopied.
-        let mut single: Option<Bytes> = None;
-        let mut joined = BytesMut::new();
-        let mut total = 0usize;
+        let mut body = Capped::new(self.max_body);
         while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, op, path))? {
-            total += chunk.len();
-            if total > self.max_body {
-                return Err(TransportError::too_large(op, path, self.max_body));
-            }
-            if let Some(first) = single.take() {
-                joined.extend_from_slice(&first);
-                joined.extend_from_slice(&chunk);
-            } else if joined.is_empty() {
-                single = Some(chunk);
-            } else {
-                joined.extend_from_slice(&chunk);
-            }
+            body.push(chunk)
+                .map_err(|()| TransportError::too_large(op, path, self.max_body))?;
         }
-        let body = single.unwrap_or_else(|| joined.freeze());
-        let elapsed = started.elapsed();
-        tracing::debug!(
-            operation = op,
-            path,
-            status,
-            body_len = body.len(),
-            elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-            "provider replied"
-        );
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-            elapsed,
-        })
+        Ok((status, headers, body.finish()))
+    }
+}
+
+/// A reply body read chunk by chunk up to a cap. A body that arrives in one chunk (the usual
+/// case) is kept as that chunk, uncopied.
+struct Capped {
+    single: Option<Bytes>,
+    joined: BytesMut,
+    total: usize,
+    max: usize,
+}
+
+impl Capped {
+    fn new(max: usize) -> Self {
+        Self {
+            single: None,
+            joined: BytesMut::new(),
+            total: 0,
+            max,
+        }
+    }
+
+    /// Adds `chunk`; `Err` once the body is over the cap.
+    fn push(&mut self, chunk: Bytes) -> Result<(), ()> {
+        self.total += chunk.len();
+        if self.total > self.max {
+            return Err(());
+        }
+        if let Some(first) = self.single.take() {
+            self.joined.extend_from_slice(&first);
+            self.joined.extend_from_slice(&chunk);
+        } else if self.joined.is_empty() {
+            self.single = Some(chunk);
+        } else {
+            self.joined.extend_from_slice(&chunk);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Bytes {
+        self.single.unwrap_or_else(|| self.joined.freeze())
     }
 }
 
@@ -339,39 +476,51 @@ impl Transport {
         // No per-request timeout: it would allocate the request's extensions map and a boxed
         // timer in reqwest; `send_until` times the exchange.
         let mut request = reqwest::Request::new(method, url.clone());
-        let headers = request.headers_mut();
-        if let Some(ct) = req.content_type() {
-            headers.append(http::header::CONTENT_TYPE, static_value(ct)?);
-        }
-        for (name, value, sensitive) in req.headers_marked() {
-            let name = self
-                .names
-                .get_or_parse(name, |n| HeaderName::try_from(n).ok())?;
-            let mut value = HeaderValue::try_from(value).ok()?;
-            // A signature or token stays out of any `Debug` of the request (reqwest's, hyper's,
-            // an injected client's middleware).
-            value.set_sensitive(sensitive);
-            headers.append(name, value);
-        }
+        self.fill_headers(request.headers_mut(), req).ok()?;
         if Self::has_body(req) {
             *request.body_mut() = Some(req.body_shared().clone().into());
         }
         Some(request)
     }
 
+    /// The content type and the headers of `req`, appended to `headers` in the order reqwest's
+    /// builder appends them. Header names come from a [`Parsed`] cache and the content type is
+    /// borrowed. `Err` names what does not convert (a header name or the content type, never
+    /// a value's text).
+    fn fill_headers(&self, headers: &mut HeaderMap, req: &PreparedRequest) -> Result<(), BoxError> {
+        if let Some(ct) = req.content_type() {
+            let value = static_value(ct).ok_or("the content type is not a valid header value")?;
+            headers.append(http::header::CONTENT_TYPE, value);
+        }
+        for (name, value, sensitive) in req.headers_marked() {
+            let Some(parsed) = self
+                .names
+                .get_or_parse(name, |n| HeaderName::try_from(n).ok())
+            else {
+                return Err(format!("`{name}` is not a valid header name").into());
+            };
+            let mut value = HeaderValue::try_from(value)
+                .map_err(|_| format!("the value of header `{name}` is not a valid header value"))?;
+            // A signature or token stays out of any `Debug` of the request (reqwest's, hyper's,
+            // an injected client's middleware).
+            value.set_sensitive(sensitive);
+            headers.append(parsed, value);
+        }
+        Ok(())
+    }
+
     /// The request through reqwest's builder, for what [`Transport::request`] leaves to it.
     fn builder(
         &self,
+        client: &reqwest::Client,
         req: &PreparedRequest,
         method: reqwest::Method,
         url: Option<&Url>,
     ) -> reqwest::RequestBuilder {
         let mut builder = match url {
-            Some(url) => self.client.request(method, url.clone()),
+            Some(url) => client.request(method, url.clone()),
             // Not a URL: reqwest reports it as the request error it is.
-            None => self
-                .client
-                .request(method, format!("{}{}", self.base, req.path_and_query())),
+            None => client.request(method, format!("{}{}", self.base, req.path_and_query())),
         };
         if let Some(ct) = req.content_type() {
             builder = builder.header(http::header::CONTENT_TYPE, ct);
@@ -398,6 +547,22 @@ impl Transport {
         }
         self.urls.get_or_parse(path, parse)
     }
+
+    /// The URI our own client sends to for `path`: `base` + `path` parsed as a URL first, so the
+    /// request line is the one reqwest sends (which normalizes through `Url` the same way),
+    /// from the cache when the path was sent before.
+    fn uri(&self, path: &str) -> Result<Uri, BoxError> {
+        let parse = |path: &str| {
+            let url = Url::parse(&format!("{}{}", self.base, path)).ok()?;
+            Uri::try_from(url.as_str()).ok()
+        };
+        let parsed = if path.contains('?') {
+            parse(path)
+        } else {
+            self.uris.get_or_parse(path, parse)
+        };
+        parsed.ok_or_else(|| "not a valid URL".into())
+    }
 }
 
 fn classify(e: reqwest::Error, op: &'static str, path: &str) -> TransportError {
@@ -410,7 +575,39 @@ fn classify(e: reqwest::Error, op: &'static str, path: &str) -> TransportError {
     } else {
         TransportErrorKind::Io
     };
-    TransportError::new(kind, op, path, Some(e))
+    TransportError::new(kind, op, path, Some(Box::new(e.without_url())))
+}
+
+/// A failure of our own client, in the kinds reqwest's give: a connection not made in time is a
+/// timeout (as reqwest reports it), another connection failure is `Connect`, and anything after
+/// the connection was made is `Io`.
+fn classify_direct(
+    e: hyper_util::client::legacy::Error,
+    op: &'static str,
+    path: &str,
+) -> TransportError {
+    let kind = if !e.is_connect() {
+        TransportErrorKind::Io
+    } else if timed_out(&e) {
+        TransportErrorKind::Timeout
+    } else {
+        TransportErrorKind::Connect
+    };
+    TransportError::new(kind, op, path, Some(Box::new(e)))
+}
+
+/// Whether an I/O error of kind `TimedOut` is among `e`'s sources.
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = e.source();
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 #[cfg(test)]
@@ -503,96 +700,148 @@ mod tests {
     #[tokio::test]
     async fn the_same_body_is_sent_on_every_send_and_urls_are_cached_per_path() {
         let base = echo(Duration::ZERO).await;
-        let transport = match Transport::new(&base, TransportConfig::new()) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
-        let req = post("/api/x", br#"{"a":"1"}"#);
-        for _ in 0..3 {
-            let reply = transport.send(&req).await;
-            assert!(
-                matches!(&reply, Ok(r) if r.status == 200 && &r.body[..] == br#"{"a":"1"}"#),
-                "{reply:?}"
+        for (config, injected) in own_and_injected(TransportConfig::new()) {
+            let transport = transport(&base, config);
+            assert_eq!(matches!(transport.client, Client::Reqwest(_)), injected);
+            let req = post("/api/x", br#"{"a":"1"}"#);
+            for _ in 0..3 {
+                let reply = transport.send(&req).await;
+                assert!(
+                    matches!(&reply, Ok(r) if r.status == 200 && &r.body[..] == br#"{"a":"1"}"#),
+                    "{reply:?}"
+                );
+            }
+            let other = transport.send(&post("/api/y?q=1", b"{}")).await;
+            assert!(matches!(&other, Ok(r) if &r.body[..] == b"{}"), "{other:?}");
+            // Each client keeps the parsed target it sends to: reqwest a `Url`, ours a `Uri`.
+            let (x, y) = if injected {
+                let get = |p| transport.urls.get(p).map(String::from);
+                (get("/api/x"), get("/api/y?q=1"))
+            } else {
+                let get = |p| transport.uris.get(p).map(|u| u.to_string());
+                (get("/api/x"), get("/api/y?q=1"))
+            };
+            assert_eq!(x, Some(format!("{base}api/x")));
+            assert!(y.is_none(), "queries are not cached");
+            assert!(format!("{transport:?}").contains("cached: 1"));
+        }
+    }
+
+    #[tokio::test]
+    async fn our_client_puts_on_the_wire_what_reqwest_puts() {
+        let base = serve(Duration::ZERO, |head, body| {
+            [head, b"\r\n\r\n", body].concat()
+        })
+        .await;
+        let [(own, _), (injected, _)] = own_and_injected(TransportConfig::new());
+        let (own, injected) = (transport(&base, own), transport(&base, injected));
+        assert!(matches!(own.client, Client::Direct(_)));
+        let requests = [
+            post("/api/h", br#"{"a":"1"}"#)
+                .header("MerchantId", "1002001")
+                .sensitive_header("Sign", "ABC123"),
+            PreparedRequest::new(
+                "q",
+                Method::Get,
+                "/api/q?orderNo=A%201&x=%E4%B8%AD".to_owned(),
+            )
+            .header("Accept", "application/json"),
+            PreparedRequest::new("b", Method::Post, "/api/e".to_owned()),
+            post("/api/f", b"a=1&b=2")
+                .header("X-Multi", "1")
+                .header("X-Multi", "2"),
+        ];
+        for req in &requests {
+            let (Ok(ours), Ok(theirs)) = (own.send(req).await, injected.send(req).await) else {
+                panic!("{}: a send failed", req.path_and_query());
+            };
+            assert_eq!(
+                String::from_utf8_lossy(&ours.body),
+                String::from_utf8_lossy(&theirs.body),
+                "{}",
+                req.path_and_query()
             );
         }
-        let other = transport.send(&post("/api/y?q=1", b"{}")).await;
-        assert!(matches!(&other, Ok(r) if &r.body[..] == b"{}"), "{other:?}");
-        assert_eq!(
-            transport.urls.get("/api/x").map(String::from),
-            Some(format!("{base}api/x"))
-        );
+        // reqwest's own default header, once, after the request's headers.
+        let Ok(reply) = own.send(&requests[0]).await else {
+            panic!("send");
+        };
+        let head = String::from_utf8_lossy(&reply.body).to_ascii_lowercase();
+        assert_eq!(head.matches("accept: */*").count(), 1, "{head}");
         assert!(
-            transport.urls.get("/api/y?q=1").is_none(),
-            "queries are not cached"
+            head.find("sign: abc123") < head.find("accept: */*"),
+            "{head}"
         );
-        assert!(format!("{transport:?}").contains("cached: 1"));
     }
 
     #[tokio::test]
     async fn headers_go_out_in_order_with_names_parsed_once() {
         let base = echo_head().await;
-        let transport = match Transport::new(&base, TransportConfig::new()) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
-        let req = post("/api/h", b"{}")
-            .header("MerchantId", "1002001")
-            .sensitive_header("Sign", "ABC123");
-        for _ in 0..2 {
-            let reply = transport.send(&req).await;
-            let Ok(reply) = reply else {
-                panic!("{reply:?}");
+        for (config, _) in own_and_injected(TransportConfig::new()) {
+            let transport = transport(&base, config);
+            let req = post("/api/h", b"{}")
+                .header("MerchantId", "1002001")
+                .sensitive_header("Sign", "ABC123");
+            for _ in 0..2 {
+                let reply = transport.send(&req).await;
+                let Ok(reply) = reply else {
+                    panic!("{reply:?}");
+                };
+                let head = String::from_utf8_lossy(&reply.body).to_ascii_lowercase();
+                let at = |needle: &str| head.find(needle);
+                let (ct, id, sign) = (
+                    at("\r\ncontent-type: application/json\r\n"),
+                    at("\r\nmerchantid: 1002001\r\n"),
+                    at("\r\nsign: abc123\r\n"),
+                );
+                assert!(
+                    matches!((ct, id, sign), (Some(a), Some(b), Some(c)) if a < b && b < c),
+                    "{head}"
+                );
+                assert!(head.starts_with("post /api/h http/1.1\r\n"), "{head}");
+            }
+            assert!(format!("{:?}", transport.names).contains("cached: 2"));
+            // The signature is marked sensitive on the wire request: its `Debug` masks it.
+            let mut headers = HeaderMap::new();
+            assert!(transport.fill_headers(&mut headers, &req).is_ok());
+            let sign = headers.get("sign");
+            assert!(sign.is_some_and(HeaderValue::is_sensitive), "{sign:?}");
+            assert!(headers.get("merchantid").is_some_and(|v| !v.is_sensitive()));
+            assert!(!format!("{headers:?}").contains("ABC123"), "{headers:?}");
+            let Some(request) = transport.request(&req, reqwest::Method::POST, &base) else {
+                panic!("built directly");
             };
-            let head = String::from_utf8_lossy(&reply.body).to_ascii_lowercase();
-            let at = |needle: &str| head.find(needle);
-            let (ct, id, sign) = (
-                at("\r\ncontent-type: application/json\r\n"),
-                at("\r\nmerchantid: 1002001\r\n"),
-                at("\r\nsign: abc123\r\n"),
-            );
-            assert!(
-                matches!((ct, id, sign), (Some(a), Some(b), Some(c)) if a < b && b < c),
-                "{head}"
-            );
-            assert!(head.starts_with("post /api/h http/1.1\r\n"), "{head}");
+            assert!(!format!("{request:?}").contains("ABC123"), "{request:?}");
+            // No per-request timeout: `send_until` times the whole exchange itself.
+            assert_eq!(request.timeout(), None);
         }
-        assert!(format!("{:?}", transport.names).contains("cached: 2"));
-        // The signature is marked sensitive on the wire request: its `Debug` masks it.
-        let Some(request) = transport.request(&req, reqwest::Method::POST, &base) else {
-            panic!("built directly");
-        };
-        let sign = request.headers().get("sign");
-        assert!(sign.is_some_and(HeaderValue::is_sensitive), "{sign:?}");
-        assert!(
-            request
-                .headers()
-                .get("merchantid")
-                .is_some_and(|v| !v.is_sensitive())
-        );
-        assert!(!format!("{request:?}").contains("ABC123"), "{request:?}");
-        // No per-request timeout: `send_until` times the whole exchange itself.
-        assert_eq!(request.timeout(), None);
     }
 
     #[tokio::test]
-    async fn a_header_that_does_not_convert_is_the_builders_request_error() {
+    async fn a_header_that_does_not_convert_is_a_request_error() {
         let base = echo_head().await;
-        let transport = match Transport::new(&base, TransportConfig::new()) {
-            Ok(t) => t,
-            Err(e) => panic!("{e}"),
-        };
-        for req in [
-            post("/api/h", b"{}").header("Sign", "a\nb"),
-            post("/api/h", b"{}").header("Bad Name", "1"),
-        ] {
-            let err = transport.send(&req).await.err();
-            assert!(
-                err.as_ref()
-                    .is_some_and(|e| e.kind() == TransportErrorKind::Request),
-                "{err:?}"
-            );
+        for (config, injected) in own_and_injected(TransportConfig::new()) {
+            let transport = transport(&base, config);
+            for (req, name) in [
+                (post("/api/h", b"{}").header("Sign", "a\nb"), "Sign"),
+                (post("/api/h", b"{}").header("Bad Name", "1"), "Bad Name"),
+            ] {
+                let Err(err) = transport.send(&req).await else {
+                    panic!("{name}: sent");
+                };
+                assert_eq!(err.kind(), TransportErrorKind::Request, "{err:?}");
+                // Ours names the header (never its value); reqwest's builder says what it says.
+                let why = std::error::Error::source(&err).map(ToString::to_string);
+                assert!(
+                    injected
+                        || why
+                            .as_deref()
+                            .is_some_and(|w| w.contains(name) && !w.contains("a\nb")),
+                    "{why:?}"
+                );
+            }
+            assert!(format!("{:?}", transport.names).contains("cached: 1"));
         }
-        assert!(format!("{:?}", transport.names).contains("cached: 1"));
     }
 
     #[test]
@@ -627,12 +876,13 @@ mod tests {
             let _ = sock.write_all(b"0\r\n\r\n").await;
         })
         .await;
-        let transport = transport(&base, TransportConfig::new());
-        let reply = transport.send(&post("/api/x", b"{}")).await;
-        assert!(
-            matches!(&reply, Ok(r) if &r.body[..] == br#"{"a":"xyz"}"#),
-            "{reply:?}"
-        );
+        for (config, _) in own_and_injected(TransportConfig::new()) {
+            let reply = transport(&base, config).send(&post("/api/x", b"{}")).await;
+            assert!(
+                matches!(&reply, Ok(r) if &r.body[..] == br#"{"a":"xyz"}"#),
+                "{reply:?}"
+            );
+        }
     }
 
     /// `config` with our own client, and with an injected client that has no timeout of its
