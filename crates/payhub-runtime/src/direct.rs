@@ -230,4 +230,79 @@ mod tests {
         );
         drop(listener);
     }
+
+    #[tokio::test]
+    async fn a_certificate_the_platform_does_not_trust_is_refused_before_anything_is_sent() {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use tokio::io::AsyncReadExt as _;
+
+        // A self-signed certificate for 127.0.0.1 (a test key, made for this test only).
+        let cert =
+            CertificateDer::from_pem_slice(include_bytes!("../tests/data/self_signed.cert.pem"));
+        let key =
+            PrivateKeyDer::from_pem_slice(include_bytes!("../tests/data/self_signed.key.pem"));
+        let (Ok(cert), Ok(key)) = (cert, key) else {
+            panic!("test certificate");
+        };
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|b| b.with_no_client_auth().with_single_cert(vec![cert], key));
+        let Ok(mut server) = server else {
+            panic!("server config");
+        };
+        server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+        let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+            panic!("bind");
+        };
+        let Ok(addr) = listener.local_addr() else {
+            panic!("local_addr");
+        };
+        // What the server read of the request after the handshake: nothing, if the client
+        // refused the certificate.
+        let served = tokio::spawn(async move {
+            let Ok((sock, _)) = listener.accept().await else {
+                return None;
+            };
+            let mut tls = acceptor.accept(sock).await.ok()?;
+            let mut buf = Vec::new();
+            let _ = tls.read_to_end(&mut buf).await;
+            Some(buf)
+        });
+        let transport = crate::Transport::new(
+            &match crate::parse_base_url(&format!("https://{addr}")) {
+                Ok(u) => u,
+                Err(e) => panic!("{e}"),
+            },
+            crate::TransportConfig::new(),
+        );
+        let Ok(transport) = transport else {
+            panic!("transport");
+        };
+        let req = crate::PreparedRequest::new("test", crate::Method::Post, "/api/x".to_owned())
+            .body("application/json", b"{}".to_vec());
+        let Err(e) = transport.send(&req).await else {
+            panic!("a self-signed certificate was accepted");
+        };
+        assert_eq!(e.kind(), crate::TransportErrorKind::Connect, "{e:?}");
+        assert!(!e.outcome_unknown(), "{e:?}");
+        // rustls' verdict, inside the I/O errors hyper-rustls and hyper-util wrap it in.
+        fn refused(e: &(dyn StdError + 'static)) -> bool {
+            matches!(
+                e.downcast_ref::<rustls::Error>(),
+                Some(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer
+                ))
+            ) || e
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .is_some_and(|inner| refused(inner))
+                || e.source().is_some_and(refused)
+        }
+        assert!(refused(&e), "{e:?}");
+        let seen = tokio::time::timeout(Duration::from_secs(5), served).await;
+        assert!(matches!(seen, Ok(Ok(None))), "{seen:?}");
+    }
 }
