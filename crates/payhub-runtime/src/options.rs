@@ -222,8 +222,12 @@ macro_rules! client_options_setters {
             self
         }
 
-        /// A `reqwest::Client` to reuse (pools, proxies). Build it with
+        /// A `reqwest::Client` to use instead of our own (a shared pool, an explicit proxy,
+        /// custom roots, a client certificate). Build it with
         /// `redirect(reqwest::redirect::Policy::none())`: redirected replies are refused.
+        /// Without it, calls go out on hyper's client over rustls, configured as reqwest's
+        /// default one, and through reqwest where a proxy of the environment (`HTTPS_PROXY`,
+        /// ...) applies.
         #[must_use]
         pub fn http_client(mut self, client: ::reqwest::Client) -> Self {
             self.options.transport.http_client = Some(client);
