@@ -28,7 +28,7 @@ pub struct TransportError {
     path: String,
     limit: usize,
     #[source]
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    source: Option<crate::direct::BoxError>,
 }
 
 fn describe(kind: TransportErrorKind, limit: usize) -> String {
@@ -49,7 +49,7 @@ impl TransportError {
         kind: TransportErrorKind,
         operation: &'static str,
         path: &str,
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        source: Option<crate::direct::BoxError>,
     ) -> Self {
         Self {
             kind,

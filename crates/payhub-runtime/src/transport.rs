@@ -313,15 +313,9 @@ impl Transport {
         let (op, path) = (req.operation(), req.path_and_query());
         let unbuilt =
             |e: BoxError| TransportError::new(TransportErrorKind::Request, op, path, Some(e));
-        let mut request = http::Request::new(Full::new(if Self::has_body(req) {
-            req.body_shared().clone()
-        } else {
-            Bytes::new()
-        }));
-        *request.method_mut() = match req.method() {
-            Method::Get => http::Method::GET,
-            Method::Post => http::Method::POST,
-        };
+        // A request without a body (`has_body`) has empty body bytes: the same empty body.
+        let mut request = http::Request::new(Full::new(req.body_shared().clone()));
+        *request.method_mut() = method(req);
         *request.uri_mut() = self.uri(path).map_err(unbuilt)?;
         self.fill_headers(request.headers_mut(), req)
             .map_err(unbuilt)?;
@@ -336,29 +330,16 @@ impl Transport {
             .await
             .map_err(|e| classify_direct(e, op, path))?;
         let status = resp.status();
-        if status.is_redirection() {
-            return Err(TransportError::new(
-                TransportErrorKind::Redirect,
-                op,
-                path,
-                None,
-            ));
-        }
-        if http_body::Body::size_hint(resp.body())
-            .exact()
-            .is_some_and(|n| n > self.max_body as u64)
-        {
-            return Err(TransportError::too_large(op, path, self.max_body));
-        }
+        refuse_redirect(status.is_redirection(), op, path)?;
+        let announced = http_body::Body::size_hint(resp.body()).exact();
+        let mut body = Capped::new(self.max_body, announced, op, path)?;
         let headers = std::mem::take(resp.headers_mut());
-        let mut body = Capped::new(self.max_body);
         while let Some(frame) = resp.body_mut().frame().await {
             let frame = frame.map_err(|e| {
                 TransportError::new(TransportErrorKind::Io, op, path, Some(Box::new(e)))
             })?;
             if let Ok(chunk) = frame.into_data() {
-                body.push(chunk)
-                    .map_err(|()| TransportError::too_large(op, path, self.max_body))?;
+                body.push(chunk)?;
             }
         }
         Ok((status.as_u16(), headers, body.finish()))
@@ -371,10 +352,7 @@ impl Transport {
         req: &PreparedRequest,
     ) -> Result<(u16, HeaderMap, Bytes), TransportError> {
         let (op, path) = (req.operation(), req.path_and_query());
-        let method = match req.method() {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-        };
+        let method = method(req);
         let requested = self.url(path);
         let direct = requested
             .as_ref()
@@ -392,54 +370,75 @@ impl Transport {
         // An injected client that follows redirects has already re-sent the request elsewhere;
         // we cannot undo that, but the reply is not the provider's answer to what we signed.
         let followed = requested.as_ref().is_some_and(|u| resp.url() != u);
-        if resp.status().is_redirection() || followed {
-            return Err(TransportError::new(
-                TransportErrorKind::Redirect,
-                op,
-                path,
-                None,
-            ));
-        }
-        if resp
-            .content_length()
-            .is_some_and(|n| n > self.max_body as u64)
-        {
-            return Err(TransportError::too_large(op, path, self.max_body));
-        }
+        refuse_redirect(resp.status().is_redirection() || followed, op, path)?;
+        let mut body = Capped::new(self.max_body, resp.content_length(), op, path)?;
         let headers = std::mem::take(resp.headers_mut());
-        let mut body = Capped::new(self.max_body);
         while let Some(chunk) = resp.chunk().await.map_err(|e| classify(e, op, path))? {
-            body.push(chunk)
-                .map_err(|()| TransportError::too_large(op, path, self.max_body))?;
+            body.push(chunk)?;
         }
         Ok((status, headers, body.finish()))
     }
 }
 
-/// A reply body read chunk by chunk up to a cap. A body that arrives in one chunk (the usual
-/// case) is kept as that chunk, uncopied.
-struct Capped {
+/// The method of `req` (reqwest's `Method` is `http`'s).
+fn method(req: &PreparedRequest) -> http::Method {
+    match req.method() {
+        Method::Get => http::Method::GET,
+        Method::Post => http::Method::POST,
+    }
+}
+
+/// A reply that is a redirect (or that a client followed one to) is not the provider's answer
+/// to what we signed: refused, whichever client.
+fn refuse_redirect(redirected: bool, op: &'static str, path: &str) -> Result<(), TransportError> {
+    if redirected {
+        return Err(TransportError::new(
+            TransportErrorKind::Redirect,
+            op,
+            path,
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// A reply body read chunk by chunk up to the cap, whichever client reads it. A body that
+/// arrives in one chunk (the usual case) is kept as that chunk, uncopied.
+struct Capped<'a> {
     single: Option<Bytes>,
     joined: BytesMut,
     total: usize,
     max: usize,
+    op: &'static str,
+    path: &'a str,
 }
 
-impl Capped {
-    fn new(max: usize) -> Self {
-        Self {
+impl<'a> Capped<'a> {
+    /// An empty body capped at `max`; refused at once when its announced length is over.
+    fn new(
+        max: usize,
+        announced: Option<u64>,
+        op: &'static str,
+        path: &'a str,
+    ) -> Result<Self, TransportError> {
+        if announced.is_some_and(|n| n > max as u64) {
+            return Err(TransportError::too_large(op, path, max));
+        }
+        Ok(Self {
             single: None,
             joined: BytesMut::new(),
             total: 0,
             max,
-        }
+            op,
+            path,
+        })
     }
 
-    /// Adds `chunk`; `Err` once the body is over the cap.
-    fn push(&mut self, chunk: Bytes) -> Result<(), ()> {
+    /// Adds `chunk`; the body-too-large error once the body is over the cap.
+    fn push(&mut self, chunk: Bytes) -> Result<(), TransportError> {
         self.total += chunk.len();
         if self.total > self.max {
-            return Err(());
+            return Err(TransportError::too_large(self.op, self.path, self.max));
         }
         if let Some(first) = self.single.take() {
             self.joined.extend_from_slice(&first);
